@@ -1,0 +1,136 @@
+# migsim — build, tests, benchmarks, the default experiment.
+#
+#   make            build build/migsim (checks Debian packages first)
+#   make check      unit suites + end-to-end tests, then the same under ASan+UBSan
+#   make run        the default experiment (calloc loop), results in results/
+#   make bench      benchmarks that print figures (tests/bench/)
+#   make fuzz       libFuzzer targets (clang), a bounded number of runs
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# User CFLAGS/LDFLAGS are added after ours and never replace the warnings;
+# sanitizer flags live in SAN so the two builds never share objects (BUILD).
+
+ifeq ($(origin CC),default)
+CC = gcc
+endif
+BUILD    ?= build
+PREFIX   ?= /usr/local
+OPT      ?= -O2 -g
+SAN      ?=
+VERSION  := $(shell cat VERSION 2>/dev/null || echo 0)
+WORKLOAD_DIR ?= $(CURDIR)/workloads
+
+PKGS      := lua5.4 sqlite3
+PKG_CF    := $(shell pkg-config --cflags $(PKGS) check 2>/dev/null)
+PKG_LIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lplot -lm
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+
+BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
+	-Iencoders -Isim $(OPT) $(SAN) $(PKG_CF) \
+	-DMIGSIM_VERSION='"$(VERSION)"' -DMIGSIM_WORKLOAD_DIR='"$(WORKLOAD_DIR)"'
+ALL_CFLAGS  = $(BASE_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(SAN) $(LDFLAGS)
+
+ENC_SRC   := $(wildcard encoders/*.c)
+SIM_SRC   := $(filter-out sim/main.c,$(wildcard sim/*.c))
+UNIT_SRC  := $(wildcard tests/unit/*.c)
+BENCH_SRC := $(wildcard tests/bench/*.c)
+
+ENC_OBJ   := $(ENC_SRC:%.c=$(BUILD)/%.o)
+SIM_OBJ   := $(SIM_SRC:%.c=$(BUILD)/%.o)
+UNIT_OBJ  := $(UNIT_SRC:%.c=$(BUILD)/%.o)
+BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+
+LIBENC := $(BUILD)/libencoders.a
+LIBSIM := $(BUILD)/libsim.a
+MIGSIM := $(BUILD)/migsim
+UNIT   := $(BUILD)/unit_tests
+
+.PHONY: all deps check check-unit check-e2e check-asan check-one run bench fuzz \
+	install clean format
+.DEFAULT_GOAL := all
+
+all: deps
+	@$(MAKE) --no-print-directory $(MIGSIM)
+
+deps:
+	@sh scripts/deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIBENC): $(ENC_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(LIBSIM): $(SIM_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(MIGSIM): $(BUILD)/sim/main.o $(LIBSIM) $(LIBENC)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Every `Suite *NAME_suite(void)` defined in tests/unit/ is run: the list is
+# generated so a new test file needs no edit elsewhere.
+$(BUILD)/suites.h: $(UNIT_SRC)
+	@mkdir -p $(@D)
+	@grep -ho '^Suite \*[a-z0-9_]*_suite(void)' $(UNIT_SRC) | \
+		sed 's/^Suite \*\(.*\)_suite(void)/MIGSIM_SUITE(\1)/' | sort > $@.tmp
+	@cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
+
+$(BUILD)/tests/unit/main.o: $(BUILD)/suites.h
+$(BUILD)/tests/unit/%.o: ALL_CFLAGS += -I$(BUILD) -Itests/unit
+
+$(UNIT): $(UNIT_OBJ) $(LIBSIM) $(LIBENC)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
+
+$(BUILD)/bench/%: tests/bench/%.c $(LIBSIM) $(LIBENC)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# --- tests -----------------------------------------------------------------
+
+check: deps
+	@$(MAKE) --no-print-directory check-one
+	@$(MAKE) --no-print-directory check-asan
+
+check-asan:
+	@echo "== the same suites under AddressSanitizer + UBSan (build-asan/) =="
+	@$(MAKE) --no-print-directory check-one BUILD=build-asan OPT="-O1 -g" \
+		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+
+check-one: check-unit check-e2e
+
+check-unit: $(UNIT)
+	@echo "== unit suites ($(BUILD)) =="
+	@CK_FORK=$(if $(SAN),no,yes) $(UNIT)
+
+check-e2e: $(MIGSIM)
+	@echo "== end-to-end tests ($(BUILD)) =="
+	@MIGSIM=$(abspath $(MIGSIM)) sh tests/e2e/run.sh
+
+# --- the default experiment, benchmarks, fuzzing -----------------------------
+
+run: all
+	@sh scripts/default-run.sh $(MIGSIM)
+
+bench: deps
+	@$(MAKE) --no-print-directory $(BENCH_BIN) $(MIGSIM)
+	@for b in $(BENCH_BIN); do echo "== $$b =="; $$b || exit 1; done
+
+fuzz:
+	@$(MAKE) --no-print-directory -f tests/fuzz/fuzz.mk
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/migsim/workloads
+	install -m 755 $(MIGSIM) $(DESTDIR)$(PREFIX)/bin/migsim
+	install -m 644 workloads/*.lua $(DESTDIR)$(PREFIX)/share/migsim/workloads/
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+format:
+	clang-format -i $(wildcard encoders/*.[ch] sim/*.[ch] tests/*/*.[ch])
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,67 @@
+/*
+ * params — the migration parameters and capabilities a run is configured
+ * with, under QEMU's names and defaults (migrate-set-parameters,
+ * migrate-set-capabilities), plus the few settings QEMU has no name for,
+ * which carry no prefix but are marked "migsim" in their documentation.
+ * One table describes every parameter: the parser, `--help`, the settings
+ * stored with each run and docs/model.md all read it.
+ */
+#ifndef MIGSIM_PARAMS_H
+#define MIGSIM_PARAMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "json.h"
+
+enum zero_detect { ZERO_DETECT_LEGACY, ZERO_DETECT_NONE };
+
+struct mig_params {
+	int64_t downtime_limit;          /* ns */
+	double max_bandwidth;            /* bytes/s; 0 = no limit */
+	double avail_switchover_bandwidth; /* bytes/s; 0 = use the measured rate */
+	uint64_t xbzrle_cache_size;      /* bytes */
+	int throttle_trigger_threshold;  /* percent */
+	int cpu_throttle_initial;        /* percent */
+	int cpu_throttle_increment;      /* percent */
+	int cpu_throttle_tailslow;       /* bool */
+	int max_cpu_throttle;            /* percent */
+	double max_postcopy_bandwidth;   /* bytes/s; 0 = no limit */
+	int zero_page_detection;         /* enum zero_detect */
+	/* migsim's own */
+	uint64_t device_state_size;      /* bytes of non-RAM device state */
+	uint64_t send_buffer_size;       /* bytes the socket holds before the sender blocks */
+	int64_t setup_cost;              /* ns spent in setup besides sending its bytes */
+	double xbzrle_encode_cost;       /* ns of source CPU per page byte encoded */
+};
+
+/* Capabilities migsim implements, as bits. */
+enum mig_cap {
+	CAP_XBZRLE = 1 << 0,
+	CAP_AUTO_CONVERGE = 1 << 1,
+	CAP_POSTCOPY_RAM = 1 << 2,
+	CAP_POSTCOPY_PREEMPT = 1 << 3,
+};
+
+void params_defaults(struct mig_params *p);
+/* Sets one parameter from "NAME=VALUE" (QEMU's name, value with units). */
+int params_set(struct mig_params *p, const char *assignment, err *e);
+/* Writes every parameter as "name": value (in its QEMU unit) into an open
+ * JSON object, in table order. */
+void params_to_json(const struct mig_params *p, jw *w);
+/* One line per parameter: name, default, meaning (for --help). */
+void params_help(char *buf, size_t n);
+
+/* Capability names ("xbzrle", ...) <-> bits. Unknown names are an error that
+ * lists the known ones. */
+int caps_parse_one(const char *name, unsigned *bits, err *e);
+/* A comma-separated list, "" or "none" for the empty set, "all" for every one. */
+int caps_parse_list(const char *list, unsigned *bits, err *e);
+unsigned caps_all(void);
+/* Comma-separated names of the bits, "none" when empty. */
+char *caps_format(unsigned bits, char *buf, size_t n);
+/* Writes the set as a JSON array of names under key. */
+void caps_to_json(unsigned bits, jw *w, const char *key);
+
+#endif

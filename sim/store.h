@@ -1,0 +1,66 @@
+/*
+ * store — the SQLite database of runs (default results/migsim.db). A run is
+ * written in one transaction (BEGIN IMMEDIATE, busy timeout) together with its
+ * metrics and time series, so a failed or interrupted write leaves nothing
+ * half-written. WAL mode; the schema version lives in PRAGMA user_version and
+ * docs/schema.md describes every table and column.
+ *
+ * Opening refuses, and leaves untouched, a file that is not a SQLite
+ * database or whose schema is newer than this migsim understands.
+ */
+#ifndef MIGSIM_STORE_H
+#define MIGSIM_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+typedef struct store store;
+
+struct store_metric {
+	const char *name; /* a query-migrate name ("total-time") or a migsim one */
+	double value;     /* in the unit docs/schema.md gives for that name */
+};
+
+/* One point of the time series, sampled every 100 ms of simulated time. */
+struct store_sample {
+	int64_t t_ns;            /* simulated time since the run began */
+	int phase;               /* enum mig_phase (sim/mig.h): setup, active, stopped, postcopy, done */
+	uint64_t remaining;      /* bytes still dirty (query-migrate "remaining") */
+	uint64_t transferred;    /* bytes sent so far */
+	double mbps;             /* link throughput over the last sample interval, Mbit/s */
+	uint64_t dirty_sync_count;
+	double dirty_pages_rate; /* pages/s, as QEMU last computed it */
+	uint64_t guest_steps;    /* workload steps completed so far */
+	double guest_rate;       /* steps per second over the last sample interval */
+	double throttle_pct;     /* cpu-throttle-percentage, 0 when not throttling */
+};
+
+struct store_run {
+	const char *key;           /* identity of the run (sweeps); NULL for none */
+	const char *experiment;    /* NULL for `migsim run` */
+	const char *workload;      /* the script's name field */
+	const char *workload_path; /* as given */
+	const char *wl_params;     /* JSON object: every workload parameter, resolved */
+	const char *policy;        /* short label: "precopy", "xbzrle", ... */
+	const char *config;        /* JSON object: every setting of the run */
+	uint64_t seed;
+	const char *status;        /* "completed" or "failed" */
+	const char *error;         /* why it failed; NULL when completed */
+	const char *result;        /* JSON: the query-migrate-shaped reply */
+	const struct store_metric *metrics;
+	size_t n_metrics;
+	const struct store_sample *series;
+	size_t n_series;
+};
+
+/* Opens (creating file and schema if needed) the database at path. */
+int store_open(store **out, const char *path, err *e);
+void store_close(store *s);
+/* Writes the run, its metrics and its series in one transaction. */
+int store_put_run(store *s, const struct store_run *run, int64_t *run_id, err *e);
+/* Schema version this build writes (PRAGMA user_version). */
+int store_schema_version(void);
+
+#endif
