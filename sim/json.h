@@ -8,13 +8,16 @@
  * Usage: jw w; jw_init(&w, 1); jw_obj(&w, NULL); jw_int(&w, "a", 1);
  * jw_end(&w); puts(jw_text(&w)); jw_free(&w);
  * A key is required inside objects and must be NULL inside arrays.
- * Out-of-memory is sticky: jw_text returns NULL afterwards.
+ * Out-of-memory is sticky: jw_text returns NULL afterwards; so is nesting
+ * deeper than JW_MAX_DEPTH, which is treated as a failure the same way.
  */
 #ifndef MIGSIM_JSON_H
 #define MIGSIM_JSON_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#define JW_MAX_DEPTH 64
 
 typedef struct jw {
 	char *buf;
@@ -23,6 +26,7 @@ typedef struct jw {
 	int depth;
 	int need_comma; /* a value was written at the current depth */
 	int oom;
+	uint64_t arrays; /* bit d-1 set: the container at depth d is an array */
 } jw;
 
 void jw_init(jw *w, int pretty);

@@ -62,5 +62,10 @@ void store_close(store *s);
 int store_put_run(store *s, const struct store_run *run, int64_t *run_id, err *e);
 /* Schema version this build writes (PRAGMA user_version). */
 int store_schema_version(void);
+/* Whether a run with this key is stored (for sweeps that resume): *found is
+ * 1 or 0. */
+int store_has_key(store *s, const char *key, int *found, err *e);
+/* The path the store was opened with. */
+const char *store_path(const store *s);
 
 #endif

@@ -1,0 +1,426 @@
+/*
+ * store — the SQLite database of runs declared in store.h; docs/schema.md is
+ * the user's description of the tables and must change with them.
+ *
+ * Opening goes in an order that never modifies a file we should refuse: the
+ * first 16 bytes are checked before SQLite sees the file (so no -wal or
+ * -shm files appear next to someone's spreadsheet), the schema version and
+ * the table list are read before anything is written, and only then is WAL
+ * switched on and the schema created or migrated, in one transaction.
+ *
+ * The schema version is PRAGMA user_version. Each version has one migration
+ * step, steps[v] taking a database at version v to v + 1; version 0 is the
+ * empty database. A new version appends a step and nothing else changes.
+ *
+ * Writers are other migsim processes (a sweep's jobs each hold a handle):
+ * every write transaction starts with BEGIN IMMEDIATE so it takes the write
+ * lock up front, and the busy timeout makes a second writer wait rather
+ * than fail.
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#ifndef MIGSIM_VERSION
+#define MIGSIM_VERSION "unknown"
+#endif
+
+#define BUSY_TIMEOUT_MS 5000
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *put_run, *put_metric, *put_sample, *has_key;
+};
+
+/* --- schema ------------------------------------------------------------------ */
+
+static const char schema_v1[] =
+    "CREATE TABLE runs ("
+    " id INTEGER PRIMARY KEY,"
+    " key TEXT UNIQUE,"
+    " experiment TEXT,"
+    " workload TEXT NOT NULL,"
+    " workload_path TEXT,"
+    " wl_params TEXT,"
+    " policy TEXT NOT NULL,"
+    " config TEXT NOT NULL,"
+    " seed INTEGER NOT NULL,"
+    " status TEXT NOT NULL CHECK (status IN ('completed', 'failed')),"
+    " error TEXT,"
+    " result TEXT,"
+    " migsim_version TEXT NOT NULL,"
+    " recorded_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
+    ");"
+    "CREATE INDEX runs_experiment ON runs(experiment);"
+    "CREATE INDEX runs_policy ON runs(policy);"
+    "CREATE INDEX runs_workload ON runs(workload);"
+    "CREATE TABLE metrics ("
+    " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " name TEXT NOT NULL,"
+    " value REAL,"
+    " PRIMARY KEY (run_id, name)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX metrics_name ON metrics(name);"
+    "CREATE TABLE series ("
+    " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " t_ns INTEGER NOT NULL,"
+    " phase INTEGER NOT NULL,"
+    " remaining INTEGER NOT NULL,"
+    " transferred INTEGER NOT NULL,"
+    " mbps REAL,"
+    " dirty_sync_count INTEGER NOT NULL,"
+    " dirty_pages_rate REAL,"
+    " guest_steps INTEGER NOT NULL,"
+    " guest_rate REAL,"
+    " throttle_pct REAL,"
+    " PRIMARY KEY (run_id, t_ns)"
+    ") WITHOUT ROWID;";
+
+static int exec(sqlite3 *db, const char *sql, const char *what, err *e)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK)
+		return 0;
+	err_set(e, "%s: %s", what, msg ? msg : sqlite3_errmsg(db));
+	sqlite3_free(msg);
+	return -1;
+}
+
+static int step_create_v1(sqlite3 *db, err *e)
+{
+	return exec(db, schema_v1, "creating the schema", e);
+}
+
+/* steps[v] migrates version v to v + 1. */
+static int (*const steps[])(sqlite3 *, err *) = {
+    step_create_v1,
+};
+
+#define SCHEMA_VERSION ((int)(sizeof steps / sizeof steps[0]))
+
+int store_schema_version(void)
+{
+	return SCHEMA_VERSION;
+}
+
+/* Reads one integer from a single-row query. */
+static int query_int(sqlite3 *db, const char *sql, int *out, err *e)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return err_set(e, "%s", sqlite3_errmsg(db));
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return err_set(e, "%s", sqlite3_errmsg(db));
+	return 0;
+}
+
+/* Refuses, without writing, a database this build must not touch. */
+static int check_version(sqlite3 *db, const char *path, int *version, err *e)
+{
+	int v, tables;
+	if (query_int(db, "PRAGMA user_version", &v, e) < 0 ||
+	    query_int(db, "SELECT count(*) FROM sqlite_master", &tables, e) < 0)
+		return err_wrap(e, "%s", path);
+	if (v > SCHEMA_VERSION)
+		return err_set(e,
+			       "%s: schema version %d is newer than this migsim understands (%d)",
+			       path, v, SCHEMA_VERSION);
+	if (v < 0 || (v == 0 && tables > 0))
+		return err_set(e,
+			       "%s: a SQLite database but not migsim's (user_version %d, %d "
+			       "schema objects)",
+			       path, v, tables);
+	*version = v;
+	return 0;
+}
+
+/* Brings the schema to SCHEMA_VERSION in one transaction. The version is
+ * read again under the write lock: another process may have got there. */
+static int migrate(sqlite3 *db, const char *path, err *e)
+{
+	int v;
+	if (exec(db, "BEGIN IMMEDIATE", path, e) < 0)
+		return -1;
+	if (check_version(db, path, &v, e) < 0)
+		goto fail;
+	for (; v < SCHEMA_VERSION; v++) {
+		char sql[64];
+		if (steps[v](db, e) < 0) {
+			err_wrap(e, "%s: schema version %d to %d", path, v, v + 1);
+			goto fail;
+		}
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
+		if (exec(db, sql, path, e) < 0)
+			goto fail;
+	}
+	if (exec(db, "COMMIT", path, e) < 0)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/* --- opening -------------------------------------------------------------- */
+
+/* Checks, before SQLite opens it, that path is a place for a database: an
+ * existing SQLite file, an empty file, or a new name in an existing
+ * directory. */
+static int check_file(const char *path, err *e)
+{
+	static const char magic[16] = "SQLite format 3";
+	struct stat sb;
+	if (stat(path, &sb) < 0) {
+		if (errno != ENOENT)
+			return err_set(e, "%s: %s", path, strerror(errno));
+		const char *slash = strrchr(path, '/');
+		if (!slash)
+			return 0;
+		char dir[4096];
+		size_t n = slash == path ? 1 : (size_t)(slash - path);
+		if (n >= sizeof dir)
+			return err_set(e, "%s: path too long", path);
+		memcpy(dir, path, n);
+		dir[n] = '\0';
+		if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode))
+			return err_set(e, "%s: directory %s does not exist", path, dir);
+		return 0;
+	}
+	if (!S_ISREG(sb.st_mode))
+		return err_set(e, "%s: not a regular file", path);
+	if (sb.st_size == 0)
+		return 0;
+	char head[16] = {0};
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return err_set(e, "%s: %s", path, strerror(errno));
+	size_t got = fread(head, 1, sizeof head, f);
+	fclose(f);
+	if (got != sizeof head || memcmp(head, magic, sizeof magic) != 0)
+		return err_set(e, "%s: not a SQLite database", path);
+	return 0;
+}
+
+static int prepare(store *s, sqlite3_stmt **st, const char *sql, err *e)
+{
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) == SQLITE_OK)
+		return 0;
+	return err_set(e, "%s: preparing statements: %s", s->path, sqlite3_errmsg(s->db));
+}
+
+static int prepare_all(store *s, err *e)
+{
+	if (prepare(s, &s->put_run,
+		    "INSERT INTO runs (key, experiment, workload, workload_path, wl_params, policy,"
+		    " config, seed, status, error, result, migsim_version)"
+		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		    e) < 0)
+		return -1;
+	if (prepare(s, &s->put_metric, "INSERT INTO metrics (run_id, name, value) VALUES (?, ?, ?)",
+		    e) < 0)
+		return -1;
+	if (prepare(s, &s->put_sample,
+		    "INSERT INTO series (run_id, t_ns, phase, remaining, transferred, mbps,"
+		    " dirty_sync_count, dirty_pages_rate, guest_steps, guest_rate, throttle_pct)"
+		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		    e) < 0)
+		return -1;
+	return prepare(s, &s->has_key, "SELECT 1 FROM runs WHERE key = ?", e);
+}
+
+/* Connection settings. WAL is switched on only after the version check:
+ * it rewrites the file header. */
+static int configure(store *s, err *e)
+{
+	int v;
+	sqlite3_extended_result_codes(s->db, 1);
+	if (sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS) != SQLITE_OK ||
+	    exec(s->db, "PRAGMA foreign_keys = ON", s->path, e) < 0)
+		return -1;
+	if (check_version(s->db, s->path, &v, e) < 0)
+		return -1;
+	/* A file system without shared memory answers another journal mode;
+	 * the database still works, only with less concurrency. */
+	if (exec(s->db, "PRAGMA journal_mode = WAL", s->path, e) < 0 ||
+	    exec(s->db, "PRAGMA synchronous = NORMAL", s->path, e) < 0)
+		return -1;
+	return migrate(s->db, s->path, e);
+}
+
+int store_open(store **out, const char *path, err *e)
+{
+	*out = NULL;
+	if (!path || !*path)
+		return err_set(e, "no database file given");
+	if (check_file(path, e) < 0)
+		return -1;
+	store *s = calloc(1, sizeof *s);
+	if (!s || !(s->path = strdup(path))) {
+		free(s);
+		return err_set(e, "%s: out of memory", path);
+	}
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+		err_set(e, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		store_close(s);
+		return -1;
+	}
+	if (configure(s, e) < 0 || prepare_all(s, e) < 0) {
+		store_close(s);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
+void store_close(store *s)
+{
+	if (!s)
+		return;
+	sqlite3_finalize(s->put_run);
+	sqlite3_finalize(s->put_metric);
+	sqlite3_finalize(s->put_sample);
+	sqlite3_finalize(s->has_key);
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+/* --- writing ---------------------------------------------------------------- */
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Runs a bound statement and makes it reusable; the message, taken before
+ * the reset, says what was being written. */
+static int run_stmt(store *s, sqlite3_stmt *st, int *code, const char *what, err *e)
+{
+	int rc = sqlite3_step(st);
+	if (code)
+		*code = rc;
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		err_set(e, "%s: %s", what, sqlite3_errmsg(s->db));
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int put_row(store *s, const struct store_run *r, err *e)
+{
+	sqlite3_stmt *st = s->put_run;
+	bind_text(st, 1, r->key);
+	bind_text(st, 2, r->experiment);
+	bind_text(st, 3, r->workload);
+	bind_text(st, 4, r->workload_path);
+	bind_text(st, 5, r->wl_params);
+	bind_text(st, 6, r->policy);
+	bind_text(st, 7, r->config);
+	/* SQLite integers are signed: seeds above 2^63 - 1 wrap (docs/schema.md). */
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)r->seed);
+	bind_text(st, 9, r->status);
+	bind_text(st, 10, r->error);
+	bind_text(st, 11, r->result);
+	bind_text(st, 12, MIGSIM_VERSION);
+	int rc;
+	if (run_stmt(s, st, &rc, "runs", e) == 0)
+		return 0;
+	if (rc == SQLITE_CONSTRAINT_UNIQUE && r->key)
+		return err_set(e, "run key \"%s\" already stored", r->key);
+	return -1;
+}
+
+static int put_metrics(store *s, const struct store_run *r, sqlite3_int64 id, err *e)
+{
+	sqlite3_stmt *st = s->put_metric;
+	for (size_t i = 0; i < r->n_metrics; i++) {
+		const struct store_metric *m = &r->metrics[i];
+		char what[160];
+		sqlite3_bind_int64(st, 1, id);
+		bind_text(st, 2, m->name);
+		sqlite3_bind_double(st, 3, m->value); /* NaN is stored as NULL */
+		snprintf(what, sizeof what, "metrics: \"%.100s\"", m->name ? m->name : "(null)");
+		if (run_stmt(s, st, NULL, what, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int put_series(store *s, const struct store_run *r, sqlite3_int64 id, err *e)
+{
+	sqlite3_stmt *st = s->put_sample;
+	for (size_t i = 0; i < r->n_series; i++) {
+		const struct store_sample *x = &r->series[i];
+		char what[64];
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, x->t_ns);
+		sqlite3_bind_int(st, 3, x->phase);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)x->remaining);
+		sqlite3_bind_int64(st, 5, (sqlite3_int64)x->transferred);
+		sqlite3_bind_double(st, 6, x->mbps);
+		sqlite3_bind_int64(st, 7, (sqlite3_int64)x->dirty_sync_count);
+		sqlite3_bind_double(st, 8, x->dirty_pages_rate);
+		sqlite3_bind_int64(st, 9, (sqlite3_int64)x->guest_steps);
+		sqlite3_bind_double(st, 10, x->guest_rate);
+		sqlite3_bind_double(st, 11, x->throttle_pct);
+		snprintf(what, sizeof what, "series: sample at t=%lld ns", (long long)x->t_ns);
+		if (run_stmt(s, st, NULL, what, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int store_put_run(store *s, const struct store_run *run, int64_t *run_id, err *e)
+{
+	if (!run->status || (strcmp(run->status, "completed") && strcmp(run->status, "failed")))
+		return err_set(e, "run status \"%s\" is neither completed nor failed",
+			       run->status ? run->status : "(null)");
+	if (exec(s->db, "BEGIN IMMEDIATE", s->path, e) < 0)
+		return -1;
+	sqlite3_int64 id = 0;
+	if (put_row(s, run, e) < 0)
+		goto fail;
+	id = sqlite3_last_insert_rowid(s->db);
+	if (put_metrics(s, run, id, e) < 0 || put_series(s, run, id, e) < 0 ||
+	    exec(s->db, "COMMIT", s->path, e) < 0)
+		goto fail;
+	if (run_id)
+		*run_id = id;
+	return 0;
+fail:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/* --- reading ---------------------------------------------------------------- */
+
+int store_has_key(store *s, const char *key, int *found, err *e)
+{
+	sqlite3_stmt *st = s->has_key;
+	int rc;
+	bind_text(st, 1, key);
+	if (run_stmt(s, st, &rc, "runs: looking up a run key", e) < 0)
+		return err_wrap(e, "%s", s->path);
+	*found = rc == SQLITE_ROW;
+	return 0;
+}
+
+const char *store_path(const store *s)
+{
+	return s->path;
+}
