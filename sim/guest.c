@@ -1,0 +1,784 @@
+/*
+ * guest — the RAM of one simulated machine (see guest.h for the model).
+ *
+ * Memory layout. Per page exactly one 64-bit metadata word:
+ *
+ *     63            32 31                       2 1    0
+ *    +----------------+--------------------------+------+
+ *    |  chunk index   |  version (30 bits)       | kind |
+ *    +----------------+--------------------------+------+
+ *
+ *   kind     the page's guest_kind XOR the guest's kind base (below);
+ *   version  bumped (mod 2^30) once per workload primitive that writes the
+ *            page; copied by guest_copy_page_from, kept by the other
+ *            destination calls;
+ *   index    MATERIAL only (0 otherwise): the page's chunk in the pool.
+ *
+ * The all-zero word must be valid in freshly calloc'd memory, so that an
+ * untouched page costs the host nothing until it is touched: on a source
+ * guest the kind base is GUEST_ZERO (0), so word 0 is "ZERO, version 0"; on an
+ * all_missing destination the base is GUEST_MISSING (3), so word 0 is
+ * "MISSING" and nothing is written at creation.
+ *
+ * Version wrap. Versions are only ever compared for equality (two procedural
+ * pages hold the same bytes iff their versions match). After 2^30 writes to
+ * one page its version comes back to an old value, so a procedural page could
+ * then compare equal to, and regenerate the bytes of, its 2^30-writes-older
+ * self. A migration would have to leave a page behind for a billion rewrites
+ * of it for that to matter; we accept it rather than spend a second word.
+ *
+ * Materialised bytes live in a pool of page-size chunks carved from 1 MiB
+ * slabs (slabs never move, so chunk pointers stay valid while the slab table
+ * grows). A chunk freed when its page becomes ZERO or PROCEDURAL again goes on
+ * an intrusive free list (the next index is kept in its first 4 bytes).
+ *
+ * The dirty log is a separate bitmap, 1 bit per page, with a running count of
+ * its set bits.
+ *
+ * Procedural bytes: 64-bit word i of page p at version v is the splitmix64
+ * finaliser of rng_mix(seed, p, v) + (i + 1) * golden-gamma, stored little
+ * endian (same bytes on every host). Each word depends only on its index, so
+ * a page can be compared against another word by word without a buffer. Byte
+ * 0 is forced non-zero: a rewritten page is never all zero, as the migration's
+ * zero-page test expects of real fresh content.
+ *
+ * Errors: a range outside RAM is refused before anything changes. A failure
+ * met on a page in the middle of a range (a fault handler failing, the
+ * material limit) leaves the earlier pages of that range written.
+ */
+#include "guest.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define KIND_MASK  UINT64_C(3)
+#define VER_SHIFT  2
+#define VER_MASK   ((UINT32_C(1) << 30) - 1)
+#define VER_BITS   ((uint64_t)VER_MASK << VER_SHIFT)
+#define IDX_SHIFT  32
+#define NO_CHUNK   UINT32_MAX /* free-list end; hence at most 2^32-1 chunks */
+#define SLAB_SHIFT 20
+#define GOLDEN	   UINT64_C(0x9e3779b97f4a7c15)
+#define PS_MIN	   512u
+#define PS_MAX	   (1u << 20)
+
+struct guest {
+	uint64_t *meta;	 /* one word per page, layout above */
+	uint64_t *dirty; /* dirty log, 1 bit per page */
+	uint64_t npages, nwords, ram;
+	uint32_t ps, pmask;
+	unsigned pshift;
+	unsigned kbase; /* stored kind = kind ^ kbase */
+	uint64_t seed;
+	uint64_t material_limit;
+	uint64_t dirty_count, missing, material;
+
+	uint8_t **slabs; /* chunk pool */
+	size_t nslabs, slabs_cap;
+	unsigned slab_shift; /* log2 of chunks per slab */
+	uint64_t nchunks;    /* chunks carved so far (live + free) */
+	uint32_t free_head;
+
+	uint8_t *zero;	  /* one all-zero page, shared by every ZERO page */
+	uint8_t *scratch; /* procedural bytes read or copied by primitives */
+	guest_fault_fn fault;
+	void *fault_ctx;
+};
+
+typedef unsigned long long ull;
+
+/* --- metadata words ------------------------------------------------------------------ */
+
+static inline enum guest_kind w_kind(const guest *g, uint64_t w)
+{
+	return (enum guest_kind)((w & KIND_MASK) ^ g->kbase);
+}
+
+static inline uint32_t w_ver(uint64_t w)
+{
+	return (uint32_t)(w >> VER_SHIFT) & VER_MASK;
+}
+
+static inline uint32_t w_idx(uint64_t w)
+{
+	return (uint32_t)(w >> IDX_SHIFT);
+}
+
+static inline uint64_t w_make(const guest *g, enum guest_kind k, uint32_t ver, uint32_t idx)
+{
+	return ((uint64_t)idx << IDX_SHIFT) | ((uint64_t)(ver & VER_MASK) << VER_SHIFT) |
+	       (((uint64_t)k ^ g->kbase) & KIND_MASK);
+}
+
+static inline void mark_dirty(guest *g, uint64_t p)
+{
+	uint64_t bit = UINT64_C(1) << (p & 63), *w = &g->dirty[p >> 6];
+	if (!(*w & bit)) {
+		*w |= bit;
+		g->dirty_count++;
+	}
+}
+
+/* One write by a workload primitive: a new version and a dirty bit. */
+static inline void note_write(guest *g, uint64_t p)
+{
+	uint64_t w = g->meta[p];
+	g->meta[p] = (w & ~VER_BITS) | ((w + (UINT64_C(1) << VER_SHIFT)) & VER_BITS);
+	mark_dirty(g, p);
+}
+
+/* --- procedural bytes ---------------------------------------------------------------- */
+
+static inline void store_le64(uint8_t *p, uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(p, &v, 8);
+#else
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+#endif
+}
+
+static inline uint64_t load_le64(const uint8_t *p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+#else
+	uint64_t v = 0;
+	for (int i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+#endif
+}
+
+static inline uint64_t proc_base(uint64_t seed, uint64_t page, uint32_t ver)
+{
+	return rng_mix(seed, page, ver);
+}
+
+static inline uint64_t proc_word(uint64_t base, uint64_t i)
+{
+	uint64_t z = base + (i + 1) * GOLDEN;
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	z ^= z >> 31;
+	if (i == 0 && (z & 0xff) == 0)
+		z |= 1; /* never an all-zero page */
+	return z;
+}
+
+static void proc_fill(uint64_t seed, uint64_t page, uint32_t ver, uint8_t *out, uint32_t ps)
+{
+	uint64_t base = proc_base(seed, page, ver);
+	store_le64(out, proc_word(base, 0));
+	for (uint64_t i = 1; i < ps / 8; i++) {
+		uint64_t z = base + (i + 1) * GOLDEN;
+		z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+		z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+		store_le64(out + 8 * i, z ^ (z >> 31));
+	}
+}
+
+/* --- chunk pool ---------------------------------------------------------------------- */
+
+static inline uint8_t *chunk(const guest *g, uint32_t idx)
+{
+	uint32_t in_slab = idx & ((UINT32_C(1) << g->slab_shift) - 1);
+	return g->slabs[idx >> g->slab_shift] + ((size_t)in_slab << g->pshift);
+}
+
+static int carve(guest *g, uint32_t *idx, err *e)
+{
+	if (g->nchunks >= NO_CHUNK)
+		return err_set(e, "guest: more than %llu materialised pages", (ull)NO_CHUNK - 1);
+	size_t slab = (size_t)(g->nchunks >> g->slab_shift);
+	if (slab == g->nslabs) {
+		if (g->nslabs == g->slabs_cap) {
+			size_t cap = g->slabs_cap ? 2 * g->slabs_cap : 16;
+			uint8_t **s = realloc(g->slabs, cap * sizeof *s);
+			if (!s)
+				return err_set(e, "guest: out of memory for the page pool");
+			g->slabs = s;
+			g->slabs_cap = cap;
+		}
+		g->slabs[g->nslabs] = malloc((size_t)1 << SLAB_SHIFT);
+		if (!g->slabs[g->nslabs])
+			return err_set(e, "guest: out of memory for materialised pages (%llu held)",
+				       (ull)g->material);
+		g->nslabs++;
+	}
+	*idx = (uint32_t)g->nchunks++;
+	return 0;
+}
+
+static int chunk_alloc(guest *g, uint64_t page, uint32_t *idx, err *e)
+{
+	if (g->material_limit && (g->material + 1) * g->ps > g->material_limit)
+		return err_set(e,
+			       "guest: writing page %llu would materialise %llu bytes of pages, "
+			       "over the material limit of %llu bytes",
+			       (ull)page, (ull)((g->material + 1) * g->ps), (ull)g->material_limit);
+	if (g->free_head != NO_CHUNK) {
+		*idx = g->free_head;
+		memcpy(&g->free_head, chunk(g, *idx), sizeof g->free_head);
+	} else if (carve(g, idx, e) < 0) {
+		return -1;
+	}
+	g->material++;
+	return 0;
+}
+
+static void chunk_release(guest *g, uint32_t idx)
+{
+	memcpy(chunk(g, idx), &g->free_head, sizeof g->free_head);
+	g->free_head = idx;
+	g->material--;
+}
+
+/* Gives page p a new kind; frees its chunk and keeps the missing count. */
+static void set_page(guest *g, uint64_t p, enum guest_kind k, uint32_t ver)
+{
+	uint64_t w = g->meta[p];
+	enum guest_kind old = w_kind(g, w);
+	if (old == GUEST_MATERIAL)
+		chunk_release(g, w_idx(w));
+	g->missing += (k == GUEST_MISSING) - (old == GUEST_MISSING);
+	g->meta[p] = w_make(g, k, ver, 0);
+}
+
+/* A chunk for page p, which becomes MATERIAL (version kept). With `keep`,
+ * the chunk holds the page's current bytes; otherwise the caller overwrites
+ * it whole. p must not be MISSING when `keep` is set. */
+static uint8_t *own_chunk(guest *g, uint64_t p, int keep, err *e)
+{
+	uint64_t w = g->meta[p];
+	enum guest_kind k = w_kind(g, w);
+	if (k == GUEST_MATERIAL)
+		return chunk(g, w_idx(w));
+	uint32_t idx = 0;
+	if (chunk_alloc(g, p, &idx, e) < 0)
+		return NULL;
+	uint8_t *c = chunk(g, idx);
+	if (keep && k == GUEST_PROCEDURAL)
+		proc_fill(g->seed, p, w_ver(w), c, g->ps);
+	else if (keep)
+		memset(c, 0, g->ps);
+	if (k == GUEST_MISSING)
+		g->missing--;
+	g->meta[p] = w_make(g, GUEST_MATERIAL, w_ver(w), idx);
+	return c;
+}
+
+/* --- life cycle ---------------------------------------------------------------------- */
+
+int guest_new(guest **out, const struct guest_config *cfg, err *e)
+{
+	*out = NULL;
+	uint32_t ps = cfg->page_size;
+	if (ps < PS_MIN || ps > PS_MAX || (ps & (ps - 1)))
+		return err_set(e, "page size %u is not a power of two between %u and %u bytes", ps,
+			       PS_MIN, PS_MAX);
+	if (cfg->ram_bytes == 0)
+		return err_set(e, "guest RAM size is 0 bytes");
+	if (cfg->ram_bytes % ps)
+		return err_set(e, "guest RAM of %llu bytes is not a whole number of %u-byte pages",
+			       (ull)cfg->ram_bytes, ps);
+	uint64_t npages = cfg->ram_bytes / ps;
+	guest *g = calloc(1, sizeof *g);
+	if (!g)
+		return err_set(e, "out of memory");
+	g->npages = npages;
+	g->nwords = (npages + 63) / 64;
+	g->ram = cfg->ram_bytes;
+	g->ps = ps;
+	g->pmask = ps - 1;
+	g->pshift = (unsigned)__builtin_ctz(ps);
+	g->slab_shift = SLAB_SHIFT - g->pshift;
+	g->kbase = cfg->all_missing ? GUEST_MISSING : GUEST_ZERO;
+	g->missing = cfg->all_missing ? npages : 0;
+	g->seed = cfg->content_seed;
+	g->material_limit = cfg->material_limit;
+	g->free_head = NO_CHUNK;
+	if (npages > SIZE_MAX / sizeof *g->meta || !(g->meta = calloc(npages, sizeof *g->meta)) ||
+	    !(g->dirty = calloc(g->nwords, sizeof *g->dirty)) || !(g->zero = calloc(1, ps)) ||
+	    !(g->scratch = malloc(ps))) {
+		guest_free(g);
+		return err_set(e, "out of memory for the page table of %llu pages (%llu bytes)",
+			       (ull)npages, (ull)npages * 8);
+	}
+	*out = g;
+	return 0;
+}
+
+void guest_free(guest *g)
+{
+	if (!g)
+		return;
+	for (size_t i = 0; i < g->nslabs; i++)
+		free(g->slabs[i]);
+	free(g->slabs);
+	free(g->meta);
+	free(g->dirty);
+	free(g->zero);
+	free(g->scratch);
+	free(g);
+}
+
+uint64_t guest_pages(const guest *g)
+{
+	return g->npages;
+}
+
+uint32_t guest_page_size(const guest *g)
+{
+	return g->ps;
+}
+
+uint64_t guest_ram_bytes(const guest *g)
+{
+	return g->ram;
+}
+
+/* --- page-level view ----------------------------------------------------------------- */
+
+/* A page past the end reads as MISSING: it holds nothing. */
+enum guest_kind guest_page_kind(const guest *g, uint64_t page)
+{
+	return page < g->npages ? w_kind(g, g->meta[page]) : GUEST_MISSING;
+}
+
+uint32_t guest_page_version(const guest *g, uint64_t page)
+{
+	return page < g->npages ? w_ver(g->meta[page]) : 0;
+}
+
+const uint8_t *guest_page_bytes(const guest *g, uint64_t page, uint8_t *scratch)
+{
+	if (page >= g->npages)
+		return NULL;
+	uint64_t w = g->meta[page];
+	switch (w_kind(g, w)) {
+	case GUEST_ZERO:
+		return g->zero;
+	case GUEST_MATERIAL:
+		return chunk(g, w_idx(w));
+	case GUEST_PROCEDURAL:
+		proc_fill(g->seed, page, w_ver(w), scratch, g->ps);
+		return scratch;
+	case GUEST_MISSING:
+		break;
+	}
+	return NULL;
+}
+
+static int check_page(const guest *g, uint64_t page, err *e)
+{
+	if (page >= g->npages)
+		return err_set(e, "guest: page %llu is past the end of RAM (%llu pages)", (ull)page,
+			       (ull)g->npages);
+	return 0;
+}
+
+int guest_copy_page_from(guest *dst, const guest *src, uint64_t page, err *e)
+{
+	if (dst->ps != src->ps)
+		return err_set(e, "guest: copying a %u-byte page into a guest of %u-byte pages",
+			       src->ps, dst->ps);
+	if (check_page(dst, page, e) < 0 || check_page(src, page, e) < 0)
+		return -1;
+	if (dst == src)
+		return 0;
+	uint64_t w = src->meta[page];
+	enum guest_kind k = w_kind(src, w);
+	uint32_t ver = w_ver(w);
+	if (k == GUEST_MISSING)
+		return err_set(e, "guest: page %llu is missing on the side it is copied from",
+			       (ull)page);
+	if (k == GUEST_ZERO || (k == GUEST_PROCEDURAL && dst->seed == src->seed)) {
+		set_page(dst, page, k, ver);
+		return 0;
+	}
+	/* Stored bytes, or procedural bytes the destination's seed cannot make. */
+	uint8_t *c = own_chunk(dst, page, 0, e);
+	if (!c)
+		return -1;
+	if (k == GUEST_MATERIAL)
+		memcpy(c, chunk(src, w_idx(w)), dst->ps);
+	else
+		proc_fill(src->seed, page, ver, c, dst->ps);
+	dst->meta[page] = w_make(dst, GUEST_MATERIAL, ver, w_idx(dst->meta[page]));
+	return 0;
+}
+
+int guest_install_bytes(guest *g, uint64_t page, const uint8_t *bytes, err *e)
+{
+	if (check_page(g, page, e) < 0)
+		return -1;
+	uint8_t *c = own_chunk(g, page, 0, e);
+	if (!c)
+		return -1;
+	memcpy(c, bytes, g->ps);
+	return 0;
+}
+
+void guest_install_zero(guest *g, uint64_t page)
+{
+	if (page < g->npages)
+		set_page(g, page, GUEST_ZERO, w_ver(g->meta[page]));
+}
+
+uint8_t *guest_page_mut(guest *g, uint64_t page, err *e)
+{
+	if (check_page(g, page, e) < 0)
+		return NULL;
+	if (w_kind(g, g->meta[page]) == GUEST_MISSING) {
+		err_set(e, "guest: page %llu is missing: nothing to modify in place", (ull)page);
+		return NULL;
+	}
+	return own_chunk(g, page, 1, e);
+}
+
+void guest_mark_missing(guest *g, uint64_t page)
+{
+	if (page < g->npages)
+		set_page(g, page, GUEST_MISSING, w_ver(g->meta[page]));
+}
+
+uint64_t guest_missing_pages(const guest *g)
+{
+	return g->missing;
+}
+
+/* Word i (little endian) of page p of g, whatever its kind (not MISSING). */
+static uint64_t page_word(const guest *g, uint64_t w, uint64_t base, uint64_t i)
+{
+	switch (w_kind(g, w)) {
+	case GUEST_MATERIAL:
+		return load_le64(chunk(g, w_idx(w)) + 8 * i);
+	case GUEST_PROCEDURAL:
+		return proc_word(base, i);
+	default:
+		return 0;
+	}
+}
+
+static int page_equal(const guest *a, const guest *b, uint64_t p)
+{
+	uint64_t wa = a->meta[p], wb = b->meta[p];
+	enum guest_kind ka = w_kind(a, wa), kb = w_kind(b, wb);
+	if (ka == GUEST_MISSING || kb == GUEST_MISSING)
+		return 0;
+	if (ka == GUEST_ZERO && kb == GUEST_ZERO)
+		return 1;
+	if (ka == GUEST_PROCEDURAL && kb == GUEST_PROCEDURAL && a->seed == b->seed)
+		return w_ver(wa) == w_ver(wb);
+	if ((ka == GUEST_PROCEDURAL && kb == GUEST_ZERO) ||
+	    (ka == GUEST_ZERO && kb == GUEST_PROCEDURAL))
+		return 0; /* procedural bytes are never all zero */
+	if (ka == GUEST_MATERIAL && kb == GUEST_MATERIAL)
+		return memcmp(chunk(a, w_idx(wa)), chunk(b, w_idx(wb)), a->ps) == 0;
+	uint64_t ba = proc_base(a->seed, p, w_ver(wa)), bb = proc_base(b->seed, p, w_ver(wb));
+	for (uint64_t i = 0; i < a->ps / 8; i++)
+		if (page_word(a, wa, ba, i) != page_word(b, wb, bb, i))
+			return 0;
+	return 1;
+}
+
+int guest_compare(const guest *a, const guest *b, uint64_t *first_diff)
+{
+	uint64_t diff = 0;
+	if (a->npages != b->npages || a->ps != b->ps)
+		goto differ;
+	/* Same base and seed: equal words of ZERO or PROCEDURAL pages hold equal
+	 * bytes, which skips most of a big, mostly untouched guest. */
+	int same_enc = a->kbase == b->kbase && a->seed == b->seed;
+	uint64_t zk = GUEST_ZERO ^ a->kbase, pk = GUEST_PROCEDURAL ^ a->kbase;
+	for (uint64_t p = 0; p < a->npages; p++) {
+		uint64_t w = a->meta[p];
+		if (same_enc && w == b->meta[p] && ((w & KIND_MASK) == zk || (w & KIND_MASK) == pk))
+			continue;
+		if (!page_equal(a, b, p)) {
+			diff = p;
+			goto differ;
+		}
+	}
+	return 0;
+differ:
+	if (first_diff)
+		*first_diff = diff;
+	return 1;
+}
+
+/* --- dirty log ----------------------------------------------------------------------- */
+
+uint64_t guest_dirty_sync(guest *g, uint64_t *bitmap)
+{
+	uint64_t fresh = 0;
+	if (g->dirty_count == 0)
+		return 0;
+	for (uint64_t i = 0; i < g->nwords; i++) {
+		uint64_t d = g->dirty[i];
+		if (!d)
+			continue;
+		fresh += (uint64_t)__builtin_popcountll(d & ~bitmap[i]);
+		bitmap[i] |= d;
+		g->dirty[i] = 0;
+	}
+	g->dirty_count = 0;
+	return fresh;
+}
+
+uint64_t guest_dirty_count(const guest *g)
+{
+	return g->dirty_count;
+}
+
+/* --- workload primitives ------------------------------------------------------------- */
+
+void guest_set_fault_handler(guest *g, guest_fault_fn fn, void *ctx)
+{
+	g->fault = fn;
+	g->fault_ctx = ctx;
+}
+
+static int check_bytes(const guest *g, uint64_t off, uint64_t len, err *e)
+{
+	if (off > g->ram || len > g->ram - off)
+		return err_set(
+		    e, "guest: %llu bytes at offset %llu reach past the end of RAM (%llu bytes)",
+		    (ull)len, (ull)off, (ull)g->ram);
+	return 0;
+}
+
+static int check_pages(const guest *g, uint64_t first, uint64_t n, err *e)
+{
+	if (first > g->npages || n > g->npages - first)
+		return err_set(
+		    e,
+		    "guest: %llu pages from page %llu (offset %llu) reach past the end of "
+		    "RAM (%llu bytes, %llu pages)",
+		    (ull)n, (ull)first, (ull)first * g->ps, (ull)g->ram, (ull)g->npages);
+	return 0;
+}
+
+/* Makes page p present: a MISSING page goes through the fault handler. */
+static int present(guest *g, uint64_t p, int is_write, err *e)
+{
+	if (w_kind(g, g->meta[p]) != GUEST_MISSING)
+		return 0;
+	if (!g->fault)
+		return err_set(e,
+			       "guest: page %llu (offset %llu) is missing and there is no fault "
+			       "handler",
+			       (ull)p, (ull)p * g->ps);
+	if (g->fault(g->fault_ctx, p, is_write, e) < 0)
+		return -1;
+	if (w_kind(g, g->meta[p]) == GUEST_MISSING)
+		return err_set(e, "guest: the fault handler left page %llu missing", (ull)p);
+	return 0;
+}
+
+/* The bytes of page p, ready for a byte-level write by a primitive. */
+static inline uint8_t *write_begin(guest *g, uint64_t p, err *e)
+{
+	uint64_t w = g->meta[p];
+	uint8_t *c;
+	if (w_kind(g, w) == GUEST_MATERIAL) {
+		c = chunk(g, w_idx(w));
+	} else if (present(g, p, 1, e) < 0 || !(c = own_chunk(g, p, 1, e))) {
+		return NULL;
+	}
+	note_write(g, p);
+	return c;
+}
+
+int guest_inc(guest *g, uint64_t offset, uint64_t stride, uint64_t count, uint8_t delta, err *e)
+{
+	if (count == 0)
+		return check_bytes(g, offset, 0, e);
+	if (offset >= g->ram || (stride && (count - 1) > (g->ram - 1 - offset) / stride))
+		return err_set(e,
+			       "guest: %llu increments from offset %llu at stride %llu reach past "
+			       "the end of RAM (%llu bytes)",
+			       (ull)count, (ull)offset, (ull)stride, (ull)g->ram);
+	uint64_t o = offset, left = count;
+	while (left) {
+		uint64_t p = o >> g->pshift;
+		uint8_t *c = write_begin(g, p, e);
+		if (!c)
+			return -1;
+		uint64_t in = o & g->pmask;
+		if (stride == 0) {
+			c[in] = (uint8_t)(c[in] + delta * (left & 0xff));
+			return 0;
+		}
+		uint64_t n = stride >= g->ps - in ? 1 : (g->ps - in + stride - 1) / stride;
+		if (n > left)
+			n = left;
+		for (uint64_t j = 0; j < n; j++, in += stride)
+			c[in] = (uint8_t)(c[in] + delta);
+		o += n * stride;
+		left -= n;
+	}
+	return 0;
+}
+
+/* Byte writes of one kind: a source (or NULL with a fill value) over a range. */
+static int write_bytes(guest *g, uint64_t off, const uint8_t *src, uint64_t len, uint8_t value,
+		       err *e)
+{
+	if (check_bytes(g, off, len, e) < 0)
+		return -1;
+	while (len) {
+		uint64_t p = off >> g->pshift, in = off & g->pmask;
+		uint64_t n = g->ps - in < len ? g->ps - in : len;
+		if (!src && value == 0 && n == g->ps) {
+			/* A whole page of zeros is a ZERO page: no chunk to hold it. */
+			if (present(g, p, 1, e) < 0)
+				return -1;
+			set_page(g, p, GUEST_ZERO, w_ver(g->meta[p]));
+			note_write(g, p);
+		} else {
+			uint8_t *c = write_begin(g, p, e);
+			if (!c)
+				return -1;
+			if (src)
+				memcpy(c + in, src, n);
+			else
+				memset(c + in, value, n);
+		}
+		if (src)
+			src += n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int guest_write(guest *g, uint64_t offset, const void *src, size_t len, err *e)
+{
+	if (len && !src)
+		return err_set(e, "guest: write of %llu bytes from no buffer", (ull)len);
+	return write_bytes(g, offset, src, len, 0, e);
+}
+
+int guest_fill(guest *g, uint64_t offset, uint64_t len, uint8_t value, err *e)
+{
+	return write_bytes(g, offset, NULL, len, value, e);
+}
+
+/* One draw per byte: the low bits give the position, bits 32..39 the value. */
+int guest_write_random(guest *g, uint64_t first, uint64_t npages, uint32_t nbytes, rng *r, err *e)
+{
+	if (check_pages(g, first, npages, e) < 0)
+		return -1;
+	if (nbytes == 0)
+		return 0;
+	for (uint64_t p = first; p < first + npages; p++) {
+		uint8_t *c = write_begin(g, p, e);
+		if (!c)
+			return -1;
+		for (uint32_t i = 0; i < nbytes; i++) {
+			uint64_t x = rng_next(r);
+			c[x & g->pmask] = (uint8_t)(x >> 32);
+		}
+	}
+	return 0;
+}
+
+/* Rewriting or zeroing whole pages: a new kind, a new version. */
+static int whole_pages(guest *g, uint64_t first, uint64_t npages, enum guest_kind k, err *e)
+{
+	if (check_pages(g, first, npages, e) < 0)
+		return -1;
+	for (uint64_t p = first; p < first + npages; p++) {
+		if (present(g, p, 1, e) < 0)
+			return -1;
+		set_page(g, p, k, w_ver(g->meta[p]));
+		note_write(g, p);
+	}
+	return 0;
+}
+
+int guest_rewrite(guest *g, uint64_t first, uint64_t npages, err *e)
+{
+	return whole_pages(g, first, npages, GUEST_PROCEDURAL, e);
+}
+
+int guest_zero(guest *g, uint64_t first, uint64_t npages, err *e)
+{
+	return whole_pages(g, first, npages, GUEST_ZERO, e);
+}
+
+/* Page d of g becomes a copy of page s: a procedural source cannot stay
+ * procedural at another page number, so its bytes are materialised. */
+static int copy_one(guest *g, uint64_t d, uint64_t s, err *e)
+{
+	if (present(g, s, 0, e) < 0 || present(g, d, 1, e) < 0)
+		return -1;
+	uint64_t ws = g->meta[s];
+	enum guest_kind k = w_kind(g, ws);
+	if (k == GUEST_ZERO) {
+		set_page(g, d, GUEST_ZERO, w_ver(g->meta[d]));
+	} else {
+		uint8_t *c = own_chunk(g, d, 0, e);
+		if (!c)
+			return -1;
+		if (k == GUEST_MATERIAL)
+			memcpy(c, chunk(g, w_idx(ws)), g->ps);
+		else
+			proc_fill(g->seed, s, w_ver(ws), c, g->ps);
+	}
+	note_write(g, d);
+	return 0;
+}
+
+int guest_copy(guest *g, uint64_t dst_first, uint64_t src_first, uint64_t npages, err *e)
+{
+	if (check_pages(g, dst_first, npages, e) < 0 || check_pages(g, src_first, npages, e) < 0)
+		return -1;
+	if (npages && dst_first < src_first + npages && src_first < dst_first + npages)
+		return err_set(e, "guest: copy of %llu pages from page %llu to page %llu overlaps",
+			       (ull)npages, (ull)src_first, (ull)dst_first);
+	for (uint64_t i = 0; i < npages; i++)
+		if (copy_one(g, dst_first + i, src_first + i, e) < 0)
+			return -1;
+	return 0;
+}
+
+int guest_read(guest *g, uint64_t offset, void *dst, uint64_t len, err *e)
+{
+	if (check_bytes(g, offset, len, e) < 0)
+		return -1;
+	uint8_t *out = dst;
+	while (len) {
+		uint64_t p = offset >> g->pshift, in = offset & g->pmask;
+		uint64_t n = g->ps - in < len ? g->ps - in : len;
+		if (present(g, p, 0, e) < 0)
+			return -1;
+		if (out) {
+			memcpy(out, guest_page_bytes(g, p, g->scratch) + in, n);
+			out += n;
+		}
+		offset += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* --- accounting ---------------------------------------------------------------------- */
+
+uint64_t guest_material_pages(const guest *g)
+{
+	return g->material;
+}
+
+/* Carved chunks count (live or on the free list): slab bytes past them were
+ * never touched and cost the host nothing yet. */
+uint64_t guest_host_bytes(const guest *g)
+{
+	return sizeof *g + g->npages * sizeof *g->meta + g->nwords * sizeof *g->dirty +
+	       2 * (uint64_t)g->ps + g->slabs_cap * sizeof *g->slabs + g->nchunks * g->ps;
+}

@@ -1,0 +1,810 @@
+/* Unit tests of guest memory: each primitive's effect on bytes, kind, version
+ * and dirty log; range errors; the dirty sync; procedural bytes; the
+ * destination calls, compare and faults; the material limit; scale. */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "guest.h"
+
+#define PS 4096u
+
+static guest *mk(uint64_t ram, uint32_t ps, uint64_t seed, int all_missing, uint64_t limit)
+{
+	struct guest_config c = {.ram_bytes = ram,
+				 .page_size = ps,
+				 .content_seed = seed,
+				 .all_missing = all_missing,
+				 .material_limit = limit};
+	guest *g = NULL;
+	err e = {{0}};
+	ck_assert_msg(guest_new(&g, &c, &e) == 0, "guest_new: %s", e.msg);
+	ck_assert_ptr_nonnull(g);
+	return g;
+}
+
+/* A private copy of a page's bytes (guest_page_bytes may point into g). */
+static uint8_t *bytes_of(const guest *g, uint64_t page)
+{
+	uint8_t *scratch = malloc(guest_page_size(g)), *out = malloc(guest_page_size(g));
+	const uint8_t *b = guest_page_bytes(g, page, scratch);
+	ck_assert_ptr_nonnull(b);
+	memcpy(out, b, guest_page_size(g));
+	free(scratch);
+	return out;
+}
+
+static int all_zero(const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (b[i])
+			return 0;
+	return 1;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+START_TEST(test_new_validates)
+{
+	struct guest_config bad[] = {
+	    {.ram_bytes = 1 << 20, .page_size = 1000},	  {.ram_bytes = 1 << 20, .page_size = 256},
+	    {.ram_bytes = 4 << 20, .page_size = 2 << 20}, {.ram_bytes = 0, .page_size = PS},
+	    {.ram_bytes = PS * 3 + 1, .page_size = PS},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		guest *g = (guest *)1;
+		err e = {{0}};
+		ck_assert_int_eq(guest_new(&g, &bad[i], &e), -1);
+		ck_assert_ptr_null(g);
+		ck_assert_msg(e.msg[0] != '\0', "case %zu has no message", i);
+	}
+	guest *g = mk(PS * 10, PS, 1, 0, 0);
+	ck_assert_uint_eq(guest_pages(g), 10);
+	ck_assert_uint_eq(guest_page_size(g), PS);
+	ck_assert_uint_eq(guest_ram_bytes(g), PS * 10);
+	for (uint64_t p = 0; p < 10; p++) {
+		ck_assert_int_eq(guest_page_kind(g, p), GUEST_ZERO);
+		ck_assert_uint_eq(guest_page_version(g, p), 0);
+		uint8_t *b = bytes_of(g, p);
+		ck_assert(all_zero(b, PS));
+		free(b);
+	}
+	ck_assert_uint_eq(guest_dirty_count(g), 0);
+	ck_assert_uint_eq(guest_material_pages(g), 0);
+	ck_assert_uint_eq(guest_missing_pages(g), 0);
+	guest_free(g);
+	g = mk(512 * 3, 512, 1, 0, 0); /* the smallest page size */
+	ck_assert_uint_eq(guest_pages(g), 3);
+	guest_free(g);
+	g = mk(2u << 20, 1u << 20, 1, 0, 0); /* and the largest */
+	ck_assert_int_eq(guest_rewrite(g, 1, 1, NULL), 0);
+	uint8_t *b = bytes_of(g, 1);
+	ck_assert(!all_zero(b, 1u << 20));
+	free(b);
+	guest_free(g);
+}
+END_TEST
+
+START_TEST(test_inc)
+{
+	guest *g = mk(PS * 8, PS, 1, 0, 0);
+	err e;
+	ck_assert_int_eq(guest_inc(g, 0, 1024, 16, 3, &e), 0);
+	for (uint64_t p = 0; p < 8; p++) {
+		int touched = p < 4;
+		ck_assert_int_eq(guest_page_kind(g, p), touched ? GUEST_MATERIAL : GUEST_ZERO);
+		ck_assert_uint_eq(guest_page_version(g, p), touched ? 1 : 0);
+		uint8_t *b = bytes_of(g, p);
+		for (uint32_t i = 0; i < PS; i++)
+			ck_assert_uint_eq(b[i], touched && i % 1024 == 0 ? 3 : 0);
+		free(b);
+	}
+	ck_assert_uint_eq(guest_dirty_count(g), 4);
+	ck_assert_uint_eq(guest_material_pages(g), 4);
+	/* mod 256: back to zero bytes, still materialised, one more version */
+	ck_assert_int_eq(guest_inc(g, 0, 1024, 16, 253, &e), 0);
+	uint8_t *b = bytes_of(g, 2);
+	ck_assert(all_zero(b, PS));
+	free(b);
+	ck_assert_int_eq(guest_page_kind(g, 2), GUEST_MATERIAL);
+	ck_assert_uint_eq(guest_page_version(g, 2), 2);
+	/* stride 0: one byte, count times */
+	ck_assert_int_eq(guest_inc(g, 5 * PS + 7, 0, 300, 1, &e), 0);
+	b = bytes_of(g, 5);
+	ck_assert_uint_eq(b[7], 300 % 256);
+	ck_assert_uint_eq(guest_page_version(g, 5), 1);
+	free(b);
+	/* across a page boundary, unaligned: each page's version moves once */
+	ck_assert_int_eq(guest_inc(g, 6 * PS + 4000, 100, 3, 9, &e), 0);
+	ck_assert_uint_eq(guest_page_version(g, 6), 1);
+	ck_assert_uint_eq(guest_page_version(g, 7), 1);
+	b = bytes_of(g, 6);
+	ck_assert_uint_eq(b[4000], 9);
+	free(b);
+	b = bytes_of(g, 7);
+	ck_assert_uint_eq(b[4100 - PS], 9);
+	ck_assert_uint_eq(b[4200 - PS], 9);
+	ck_assert_uint_eq(b[0], 0);
+	free(b);
+	/* a stride larger than a page: every other page */
+	guest *h = mk(PS * 8, PS, 1, 0, 0);
+	ck_assert_int_eq(guest_inc(h, 10, 2 * PS, 4, 1, &e), 0);
+	for (uint64_t p = 0; p < 8; p++)
+		ck_assert_uint_eq(guest_page_version(h, p), p % 2 == 0);
+	ck_assert_int_eq(guest_inc(h, 0, 1, 0, 1, &e), 0); /* nothing */
+	ck_assert_uint_eq(guest_dirty_count(h), 4);
+	guest_free(h);
+	guest_free(g);
+}
+END_TEST
+
+/* A byte write to a procedural page keeps every other procedural byte. */
+START_TEST(test_materialise_keeps_procedural)
+{
+	guest *g = mk(PS * 4, PS, 42, 0, 0);
+	err e;
+	ck_assert_int_eq(guest_rewrite(g, 1, 2, &e), 0);
+	ck_assert_int_eq(guest_page_kind(g, 1), GUEST_PROCEDURAL);
+	ck_assert_uint_eq(guest_page_version(g, 1), 1);
+	uint8_t *before = bytes_of(g, 1), *before2 = bytes_of(g, 2);
+	ck_assert_int_eq(guest_inc(g, PS + 100, 1, 1, 1, &e), 0);
+	ck_assert_int_eq(guest_page_kind(g, 1), GUEST_MATERIAL);
+	ck_assert_uint_eq(guest_page_version(g, 1), 2);
+	uint8_t *after = bytes_of(g, 1);
+	before[100]++;
+	ck_assert_mem_eq(before, after, PS);
+	free(after);
+	ck_assert_int_eq(guest_fill(g, 2 * PS + 10, 5, 0xab, &e), 0);
+	after = bytes_of(g, 2);
+	memset(before2 + 10, 0xab, 5);
+	ck_assert_mem_eq(before2, after, PS);
+	free(after);
+	free(before);
+	free(before2);
+	guest_free(g);
+}
+END_TEST
+
+START_TEST(test_write_fill_read)
+{
+	guest *g = mk(PS * 4, PS, 1, 0, 0);
+	err e;
+	uint8_t buf[6000], back[6000];
+	for (size_t i = 0; i < sizeof buf; i++)
+		buf[i] = (uint8_t)(i * 7 + 1);
+	ck_assert_int_eq(guest_write(g, 3000, buf, sizeof buf, &e), 0);
+	ck_assert_uint_eq(guest_page_version(g, 0), 1);
+	ck_assert_uint_eq(guest_page_version(g, 1), 1);
+	ck_assert_uint_eq(guest_page_version(g, 2), 1); /* 3000 + 6000 = 9000 > 8192 */
+	ck_assert_uint_eq(guest_page_version(g, 3), 0);
+	ck_assert_uint_eq(guest_dirty_count(g), 3);
+	uint64_t dirty = guest_dirty_count(g);
+	ck_assert_int_eq(guest_read(g, 3000, back, sizeof back, &e), 0);
+	ck_assert_mem_eq(buf, back, sizeof buf);
+	ck_assert_int_eq(guest_read(g, 0, NULL, 4 * PS, &e), 0);
+	ck_assert_uint_eq(guest_dirty_count(g), dirty); /* reads never dirty */
+	ck_assert_uint_eq(guest_page_version(g, 0), 1);
+	/* fill */
+	ck_assert_int_eq(guest_fill(g, PS - 2, 4, 0x5a, &e), 0);
+	ck_assert_int_eq(guest_read(g, PS - 3, back, 6, &e), 0);
+	uint8_t want[6] = {buf[PS - 3 - 3000], 0x5a, 0x5a, 0x5a, 0x5a, buf[PS + 2 - 3000]};
+	ck_assert_mem_eq(back, want, 6);
+	/* a whole page filled with zeros needs no chunk */
+	ck_assert_uint_eq(guest_material_pages(g), 3);
+	ck_assert_int_eq(guest_fill(g, PS, PS, 0, &e), 0);
+	ck_assert_int_eq(guest_page_kind(g, 1), GUEST_ZERO);
+	ck_assert_uint_eq(guest_page_version(g, 1), 3);
+	ck_assert_uint_eq(guest_material_pages(g), 2);
+	/* a partial zero fill keeps the rest of the page */
+	ck_assert_int_eq(guest_fill(g, 2 * PS, 10, 0, &e), 0);
+	ck_assert_int_eq(guest_page_kind(g, 2), GUEST_MATERIAL);
+	ck_assert_int_eq(guest_read(g, 2 * PS + 10, back, 1, &e), 0);
+	ck_assert_uint_eq(back[0], buf[2 * PS + 10 - 3000]);
+	/* reading a procedural page gives its bytes */
+	ck_assert_int_eq(guest_rewrite(g, 3, 1, &e), 0);
+	uint8_t *p3 = bytes_of(g, 3);
+	ck_assert_int_eq(guest_read(g, 3 * PS + 100, back, 200, &e), 0);
+	ck_assert_mem_eq(back, p3 + 100, 200);
+	ck_assert_int_eq(guest_page_kind(g, 3),
+			 GUEST_PROCEDURAL); /* reading does not materialise */
+	free(p3);
+	guest_free(g);
+}
+END_TEST
+
+START_TEST(test_write_random)
+{
+	guest *a = mk(PS * 16, PS, 1, 0, 0), *b = mk(PS * 16, PS, 1, 0, 0);
+	err e;
+	rng ra, rb, rc;
+	rng_seed(&ra, 7, "workload");
+	rng_seed(&rb, 7, "workload");
+	rng_seed(&rc, 7, "workload");
+	ck_assert_int_eq(guest_write_random(a, 2, 5, 40, &ra, &e), 0);
+	ck_assert_int_eq(guest_write_random(b, 2, 5, 40, &rb, &e), 0);
+	ck_assert_int_eq(guest_compare(a, b, NULL), 0);
+	ck_assert_mem_eq(&ra, &rb, sizeof ra);
+	for (int i = 0; i < 5 * 40; i++) /* one draw per byte written */
+		rng_next(&rc);
+	ck_assert_mem_eq(&ra, &rc, sizeof ra);
+	ck_assert_uint_eq(guest_dirty_count(a), 5);
+	for (uint64_t p = 0; p < 16; p++) {
+		int in = p >= 2 && p < 7;
+		ck_assert_int_eq(guest_page_kind(a, p), in ? GUEST_MATERIAL : GUEST_ZERO);
+		ck_assert_uint_eq(guest_page_version(a, p), in);
+		uint8_t *bytes = bytes_of(a, p);
+		int nz = 0;
+		for (uint32_t i = 0; i < PS; i++)
+			nz += bytes[i] != 0;
+		ck_assert_int_le(nz, in ? 40 : 0);
+		if (in)
+			ck_assert_int_ge(nz, 20); /* 40 draws over 4096 places, 1/256 are zero */
+		free(bytes);
+	}
+	rng_seed(&rb, 8, "workload");
+	ck_assert_int_eq(guest_write_random(b, 2, 1, 40, &rb, &e), 0);
+	uint64_t diff = 99;
+	ck_assert_int_eq(guest_compare(a, b, &diff), 1);
+	ck_assert_uint_eq(diff, 2);
+	ck_assert_int_eq(guest_write_random(a, 0, 3, 0, &ra, &e), 0); /* no bytes: no write */
+	ck_assert_uint_eq(guest_page_version(a, 0), 0);
+	guest_free(a);
+	guest_free(b);
+}
+END_TEST
+
+START_TEST(test_rewrite_zero)
+{
+	guest *g = mk(PS * 4, PS, 3, 0, 0);
+	err e;
+	ck_assert_int_eq(guest_fill(g, 0, 4 * PS, 1, &e), 0);
+	ck_assert_uint_eq(guest_material_pages(g), 4);
+	ck_assert_int_eq(guest_rewrite(g, 0, 2, &e), 0);
+	ck_assert_uint_eq(guest_material_pages(g), 2);
+	ck_assert_int_eq(guest_page_kind(g, 0), GUEST_PROCEDURAL);
+	ck_assert_uint_eq(guest_page_version(g, 0), 2);
+	uint8_t *v2 = bytes_of(g, 0);
+	ck_assert_int_eq(guest_rewrite(g, 0, 1, &e), 0);
+	ck_assert_uint_eq(guest_page_version(g, 0), 3);
+	uint8_t *v3 = bytes_of(g, 0);
+	ck_assert(memcmp(v2, v3, PS) != 0); /* fresh content each time */
+	free(v2);
+	free(v3);
+	ck_assert_int_eq(guest_zero(g, 0, 3, &e), 0);
+	ck_assert_uint_eq(guest_material_pages(g), 1);
+	for (uint64_t p = 0; p < 3; p++) {
+		ck_assert_int_eq(guest_page_kind(g, p), GUEST_ZERO);
+		uint8_t *b = bytes_of(g, p);
+		ck_assert(all_zero(b, PS));
+		free(b);
+	}
+	ck_assert_uint_eq(guest_page_version(g, 0), 4);
+	ck_assert_uint_eq(guest_page_version(g, 2), 2);
+	uint64_t bitmap[1] = {0};
+	ck_assert_uint_eq(guest_dirty_sync(g, bitmap), 4);
+	ck_assert_uint_eq(bitmap[0], 0xf);
+	/* rewriting a page that was never written also counts as a write */
+	guest *h = mk(PS * 2, PS, 3, 0, 0);
+	ck_assert_int_eq(guest_rewrite(h, 1, 1, &e), 0);
+	ck_assert_uint_eq(guest_dirty_count(h), 1);
+	ck_assert_uint_eq(guest_page_version(h, 1), 1);
+	guest_free(h);
+	guest_free(g);
+}
+END_TEST
+
+START_TEST(test_procedural_bytes)
+{
+	enum { N = 2000 };
+	guest *a = mk((uint64_t)PS * N, PS, 11, 0, 0), *b = mk((uint64_t)PS * N, PS, 11, 0, 0);
+	guest *c = mk((uint64_t)PS * N, PS, 12, 0, 0);
+	err e;
+	ck_assert_int_eq(guest_rewrite(a, 0, N, &e), 0);
+	ck_assert_int_eq(guest_rewrite(b, 0, N, &e), 0);
+	ck_assert_int_eq(guest_rewrite(c, 0, N, &e), 0);
+	uint8_t *s1 = malloc(PS), *s2 = malloc(PS);
+	const uint8_t *prev = NULL;
+	uint8_t *keep = malloc(PS);
+	for (uint64_t p = 0; p < N; p++) {
+		const uint8_t *x = guest_page_bytes(a, p, s1), *y = guest_page_bytes(b, p, s2);
+		ck_assert_mem_eq(x, y, PS);
+		ck_assert_msg(x[0] != 0, "page %llu starts with a zero byte",
+			      (unsigned long long)p);
+		ck_assert(!all_zero(x, PS));
+		if (prev)
+			ck_assert(memcmp(prev, x, PS) != 0);
+		memcpy(keep, x, PS);
+		prev = keep;
+		y = guest_page_bytes(c, p, s2);
+		ck_assert(memcmp(x, y, PS) != 0);
+	}
+	ck_assert_int_eq(guest_compare(a, b, NULL), 0);
+	uint64_t diff = 99;
+	ck_assert_int_eq(guest_compare(a, c, &diff), 1);
+	ck_assert_uint_eq(diff, 0);
+	/* bytes look random: each byte value appears about PS/256 times */
+	const uint8_t *x = guest_page_bytes(a, 5, s1);
+	int hist[256] = {0};
+	for (uint32_t i = 0; i < PS; i++)
+		hist[x[i]]++;
+	for (int v = 0; v < 256; v++)
+		ck_assert_int_lt(hist[v], 50);
+	/* a new version, new bytes; same version on another guest, same bytes */
+	memcpy(keep, guest_page_bytes(a, 9, s1), PS);
+	ck_assert_int_eq(guest_rewrite(a, 9, 1, &e), 0);
+	ck_assert(memcmp(keep, guest_page_bytes(a, 9, s1), PS) != 0);
+	ck_assert_int_eq(guest_compare(a, b, &diff), 1);
+	ck_assert_uint_eq(diff, 9);
+	ck_assert_int_eq(guest_rewrite(b, 9, 1, &e), 0);
+	ck_assert_int_eq(guest_compare(a, b, NULL), 0);
+	free(s1);
+	free(s2);
+	free(keep);
+	guest_free(a);
+	guest_free(b);
+	guest_free(c);
+}
+END_TEST
+
+START_TEST(test_copy)
+{
+	guest *g = mk(PS * 10, PS, 5, 0, 0);
+	err e;
+	ck_assert_int_eq(guest_fill(g, 0, 10, 0x11, &e), 0); /* page 0 MATERIAL */
+	ck_assert_int_eq(guest_rewrite(g, 1, 1, &e), 0);     /* page 1 PROCEDURAL */
+	ck_assert_int_eq(guest_fill(g, 5 * PS, 3 * PS, 0x77, &e), 0);
+	uint8_t *src0 = bytes_of(g, 0), *src1 = bytes_of(g, 1);
+	ck_assert_int_eq(guest_copy(g, 5, 0, 3, &e), 0); /* page 2 is ZERO */
+	ck_assert_int_eq(guest_page_kind(g, 5), GUEST_MATERIAL);
+	ck_assert_int_eq(guest_page_kind(g, 6), GUEST_MATERIAL); /* procedural moved: bytes */
+	ck_assert_int_eq(guest_page_kind(g, 7), GUEST_ZERO);
+	for (uint64_t p = 5; p < 8; p++)
+		ck_assert_uint_eq(guest_page_version(g, p), 2);
+	uint8_t *d5 = bytes_of(g, 5), *d6 = bytes_of(g, 6), *d7 = bytes_of(g, 7);
+	ck_assert_mem_eq(d5, src0, PS);
+	ck_assert_mem_eq(d6, src1, PS);
+	ck_assert(all_zero(d7, PS));
+	ck_assert_uint_eq(guest_material_pages(g), 3); /* 0, 5, 6 */
+	/* the source pages are unchanged and not dirtied by the copy */
+	uint64_t bitmap[1] = {0};
+	guest_dirty_sync(g, bitmap);
+	ck_assert_int_eq(guest_copy(g, 8, 0, 2, &e), 0);
+	ck_assert_uint_eq(guest_dirty_count(g), 2);
+	bitmap[0] = 0;
+	guest_dirty_sync(g, bitmap);
+	ck_assert_uint_eq(bitmap[0], 0x300);
+	ck_assert_uint_eq(guest_page_version(g, 0), 1);
+	ck_assert_int_eq(guest_page_kind(g, 1), GUEST_PROCEDURAL);
+	/* overlap and range are refused */
+	ck_assert_int_eq(guest_copy(g, 1, 0, 2, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "overlap"));
+	ck_assert_int_eq(guest_copy(g, 9, 0, 2, &e), -1);
+	ck_assert_int_eq(guest_copy(g, 0, 9, 2, &e), -1);
+	ck_assert_uint_eq(guest_dirty_count(g), 0);
+	free(src0);
+	free(src1);
+	free(d5);
+	free(d6);
+	free(d7);
+	guest_free(g);
+}
+END_TEST
+
+/* Every primitive refuses a range past RAM, names it, and changes nothing. */
+START_TEST(test_range_errors)
+{
+	guest *g = mk(PS * 4, PS, 1, 0, 0), *fresh = mk(PS * 4, PS, 1, 0, 0);
+	err e;
+	uint8_t buf[64] = {1};
+	rng r;
+	rng_seed(&r, 1, "w");
+	const uint64_t ram = PS * 4;
+#define REFUSED(call, off)                                                                         \
+	do {                                                                                       \
+		e.msg[0] = '\0';                                                                   \
+		ck_assert_int_eq(call, -1);                                                        \
+		ck_assert_msg(strstr(e.msg, "16384") != NULL, "no RAM size in: %s", e.msg);        \
+		ck_assert_msg(strstr(e.msg, off) != NULL, "no offset in: %s", e.msg);              \
+	} while (0)
+	REFUSED(guest_inc(g, ram, 1, 1, 1, &e), "16384");
+	REFUSED(guest_inc(g, 100, 1024, 17, 1, &e), "100");
+	REFUSED(guest_inc(g, 5, UINT64_MAX / 2, 3, 1, &e), "5");
+	REFUSED(guest_write(g, ram - 10, buf, 11, &e), "16374");
+	REFUSED(guest_fill(g, 1, UINT64_MAX, 1, &e), "1");
+	REFUSED(guest_fill(g, UINT64_MAX - 1, 4, 1, &e), "18446744073709551614");
+	REFUSED(guest_read(g, ram - 1, buf, 2, &e), "16383");
+	REFUSED(guest_write_random(g, 3, 2, 1, &r, &e), "12288");
+	REFUSED(guest_rewrite(g, 4, 1, &e), "16384");
+	REFUSED(guest_zero(g, 0, 5, &e), "0");
+	REFUSED(guest_zero(g, 2, UINT64_MAX, &e), "8192");
+	REFUSED(guest_copy(g, 3, 0, 2, &e), "12288");
+#undef REFUSED
+	ck_assert_uint_eq(guest_dirty_count(g), 0);
+	ck_assert_uint_eq(guest_material_pages(g), 0);
+	ck_assert_int_eq(guest_compare(g, fresh, NULL), 0);
+	for (uint64_t p = 0; p < 4; p++)
+		ck_assert_uint_eq(guest_page_version(g, p), 0);
+	/* the very end of RAM is in range */
+	ck_assert_int_eq(guest_write(g, ram - 1, buf, 1, &e), 0);
+	ck_assert_int_eq(guest_read(g, ram, NULL, 0, &e), 0);
+	/* page-level calls refuse pages past the end */
+	ck_assert_ptr_null(guest_page_mut(g, 4, &e));
+	ck_assert_int_eq(guest_install_bytes(g, 4, buf, &e), -1);
+	ck_assert_int_eq(guest_copy_page_from(fresh, g, 4, &e), -1);
+	guest_free(g);
+	guest_free(fresh);
+}
+END_TEST
+
+START_TEST(test_dirty_sync)
+{
+	guest *g = mk((uint64_t)PS * 130, PS, 1, 0, 0);
+	err e;
+	uint64_t bitmap[3] = {0};
+	ck_assert_uint_eq(guest_dirty_sync(g, bitmap), 0);
+	ck_assert_int_eq(guest_inc(g, 1 * PS, 1, 1, 1, &e), 0);
+	ck_assert_int_eq(guest_inc(g, 5 * PS, 1, 1, 1, &e), 0);
+	ck_assert_int_eq(guest_inc(g, 5 * PS + 9, 1, 1, 1, &e), 0); /* same page again */
+	ck_assert_int_eq(guest_inc(g, 70 * PS, 1, 1, 1, &e), 0);
+	ck_assert_int_eq(guest_rewrite(g, 129, 1, &e), 0);
+	ck_assert_uint_eq(guest_dirty_count(g), 4);
+	ck_assert_uint_eq(guest_dirty_sync(g, bitmap), 4);
+	ck_assert_uint_eq(guest_dirty_count(g), 0);
+	ck_assert_uint_eq(bitmap[0], (UINT64_C(1) << 1) | (UINT64_C(1) << 5));
+	ck_assert_uint_eq(bitmap[1], UINT64_C(1) << 6);
+	ck_assert_uint_eq(bitmap[2], UINT64_C(1) << 1);
+	ck_assert_uint_eq(guest_dirty_sync(g, bitmap), 0); /* the log was cleared */
+	ck_assert_int_eq(guest_zero(g, 5, 2, &e), 0);
+	ck_assert_uint_eq(guest_dirty_sync(g, bitmap), 1); /* 5 was still in the bitmap */
+	ck_assert_uint_eq(bitmap[0], (UINT64_C(1) << 1) | (UINT64_C(3) << 5));
+	/* the destination calls do not dirty */
+	uint8_t page[PS] = {9};
+	ck_assert_int_eq(guest_install_bytes(g, 3, page, &e), 0);
+	guest_install_zero(g, 4);
+	ck_assert_ptr_nonnull(guest_page_mut(g, 10, &e));
+	guest_mark_missing(g, 11);
+	ck_assert_uint_eq(guest_dirty_count(g), 0);
+	guest_free(g);
+}
+END_TEST
+
+START_TEST(test_destination_calls)
+{
+	guest *d = mk(PS * 6, PS, 1, 1, 0);
+	err e;
+	ck_assert_uint_eq(guest_missing_pages(d), 6);
+	uint8_t s[PS];
+	for (uint64_t p = 0; p < 6; p++) {
+		ck_assert_int_eq(guest_page_kind(d, p), GUEST_MISSING);
+		ck_assert_ptr_null(guest_page_bytes(d, p, s));
+	}
+	ck_assert_ptr_null(guest_page_mut(d, 0, &e));
+	ck_assert_ptr_nonnull(strstr(e.msg, "missing"));
+	guest_install_zero(d, 0);
+	ck_assert_int_eq(guest_page_kind(d, 0), GUEST_ZERO);
+	ck_assert_uint_eq(guest_missing_pages(d), 5);
+	uint8_t page[PS];
+	memset(page, 0x3c, PS);
+	ck_assert_int_eq(guest_install_bytes(d, 1, page, &e), 0);
+	ck_assert_int_eq(guest_page_kind(d, 1), GUEST_MATERIAL);
+	ck_assert_mem_eq(guest_page_bytes(d, 1, s), page, PS);
+	ck_assert_uint_eq(guest_missing_pages(d), 4);
+	ck_assert_uint_eq(guest_material_pages(d), 1);
+	uint8_t *m = guest_page_mut(d, 1, &e);
+	m[0] = 1;
+	ck_assert_uint_eq(guest_page_bytes(d, 1, s)[0], 1);
+	guest_mark_missing(d, 1);
+	ck_assert_int_eq(guest_page_kind(d, 1), GUEST_MISSING);
+	ck_assert_uint_eq(guest_missing_pages(d), 5);
+	ck_assert_uint_eq(guest_material_pages(d), 0);
+	guest_mark_missing(d, 1); /* twice: counted once */
+	ck_assert_uint_eq(guest_missing_pages(d), 5);
+	/* page_mut on ZERO and PROCEDURAL: materialised with the same bytes,
+	 * same version */
+	guest *g = mk(PS * 6, PS, 1, 0, 0);
+	ck_assert_int_eq(guest_rewrite(g, 2, 1, &e), 0);
+	uint8_t *before = bytes_of(g, 2);
+	uint8_t *mut = guest_page_mut(g, 2, &e);
+	ck_assert_ptr_nonnull(mut);
+	ck_assert_mem_eq(mut, before, PS);
+	ck_assert_int_eq(guest_page_kind(g, 2), GUEST_MATERIAL);
+	ck_assert_uint_eq(guest_page_version(g, 2), 1);
+	mut = guest_page_mut(g, 3, &e);
+	ck_assert(all_zero(mut, PS));
+	ck_assert_uint_eq(guest_page_version(g, 3), 0);
+	free(before);
+	guest_free(g);
+	guest_free(d);
+}
+END_TEST
+
+START_TEST(test_copy_page_from_compare)
+{
+	enum { N = 100 };
+	guest *src = mk(PS * N, PS, 77, 0, 0), *dst = mk(PS * N, PS, 77, 1, 0);
+	err e;
+	ck_assert_int_eq(guest_rewrite(src, 10, 20, &e), 0);
+	ck_assert_int_eq(guest_inc(src, 15 * PS, 3, 100, 1, &e), 0);
+	ck_assert_int_eq(guest_fill(src, 40 * PS, 3 * PS, 0x42, &e), 0);
+	ck_assert_int_eq(guest_zero(src, 41, 1, &e), 0);
+	uint64_t diff = 12345;
+	ck_assert_int_eq(guest_compare(src, dst, &diff), 1);
+	ck_assert_uint_eq(diff, 0); /* missing differs */
+	for (uint64_t p = 0; p < N; p++)
+		ck_assert_int_eq(guest_copy_page_from(dst, src, p, &e), 0);
+	ck_assert_uint_eq(guest_missing_pages(dst), 0);
+	ck_assert_uint_eq(guest_dirty_count(dst), 0);
+	for (uint64_t p = 0; p < N; p++) {
+		ck_assert_int_eq(guest_page_kind(dst, p), guest_page_kind(src, p));
+		ck_assert_uint_eq(guest_page_version(dst, p), guest_page_version(src, p));
+	}
+	ck_assert_int_eq(guest_compare(src, dst, &diff), 0);
+	ck_assert_int_eq(guest_compare(dst, src, &diff), 0);
+	/* the destination holds its own bytes */
+	uint8_t *m = guest_page_mut(dst, 42, &e);
+	m[100] ^= 1;
+	ck_assert_int_eq(guest_compare(src, dst, &diff), 1);
+	ck_assert_uint_eq(diff, 42);
+	m = guest_page_mut(dst, 20, &e); /* procedural materialised: still equal */
+	ck_assert_int_eq(guest_compare(src, dst, &diff), 1);
+	ck_assert_uint_eq(diff, 42);
+	ck_assert_int_eq(guest_copy_page_from(dst, src, 42, &e), 0);
+	ck_assert_int_eq(guest_compare(src, dst, &diff), 0);
+	m[0] ^= 0xff; /* MATERIAL vs PROCEDURAL compares bytes */
+	ck_assert_int_eq(guest_compare(src, dst, &diff), 1);
+	ck_assert_uint_eq(diff, 20);
+	ck_assert_int_eq(guest_copy_page_from(dst, src, 20, &e), 0);
+	/* a MATERIAL page of zeros equals a ZERO page */
+	ck_assert_int_eq(guest_fill(src, 50 * PS, 5, 0, &e), 0);
+	ck_assert_int_eq(guest_page_kind(src, 50), GUEST_MATERIAL);
+	guest_install_zero(dst, 50);
+	ck_assert_int_eq(guest_compare(src, dst, &diff), 0);
+	/* procedural bytes installed as bytes are equal */
+	uint8_t s[PS];
+	ck_assert_int_eq(guest_install_bytes(dst, 11, guest_page_bytes(src, 11, s), &e), 0);
+	ck_assert_int_eq(guest_compare(src, dst, &diff), 0);
+	/* a zero page and a procedural page differ */
+	guest_install_zero(dst, 12);
+	ck_assert_int_eq(guest_compare(src, dst, &diff), 1);
+	ck_assert_uint_eq(diff, 12);
+	ck_assert_int_eq(guest_copy_page_from(dst, src, 12, &e), 0);
+	/* a missing page anywhere differs */
+	guest_mark_missing(dst, N - 1);
+	ck_assert_int_eq(guest_compare(src, dst, &diff), 1);
+	ck_assert_uint_eq(diff, N - 1);
+	ck_assert_int_eq(guest_copy_page_from(src, dst, N - 1, &e), -1); /* nothing to copy */
+	ck_assert_int_eq(guest_copy_page_from(dst, src, N - 1, &e), 0);
+	ck_assert_int_eq(guest_compare(src, dst, NULL), 0);
+	/* another content seed: procedural pages arrive as bytes */
+	guest *other = mk(PS * N, PS, 78, 0, 0);
+	for (uint64_t p = 0; p < N; p++)
+		ck_assert_int_eq(guest_copy_page_from(other, src, p, &e), 0);
+	ck_assert_int_eq(guest_page_kind(other, 10), GUEST_MATERIAL);
+	ck_assert_int_eq(guest_compare(src, other, NULL), 0);
+	guest_free(other);
+	/* sizes must match */
+	guest *small = mk(PS * 4, PS, 77, 0, 0);
+	ck_assert_int_eq(guest_compare(src, small, &diff), 1);
+	guest_free(small);
+	guest_free(src);
+	guest_free(dst);
+}
+END_TEST
+
+struct faults {
+	const guest *src;
+	guest *dst;
+	int calls, writes, fail, install;
+	uint64_t last;
+};
+
+static int on_fault(void *ctx, uint64_t page, int is_write, err *e)
+{
+	struct faults *f = ctx;
+	f->calls++;
+	f->writes += is_write;
+	f->last = page;
+	if (f->fail)
+		return err_set(e, "link down while fetching page %llu", (unsigned long long)page);
+	if (!f->install)
+		return 0;
+	return guest_copy_page_from(f->dst, f->src, page, e);
+}
+
+START_TEST(test_fault_handler)
+{
+	guest *src = mk(PS * 8, PS, 9, 0, 0), *dst = mk(PS * 8, PS, 9, 1, 0);
+	err e;
+	ck_assert_int_eq(guest_fill(src, 0, 8 * PS, 0x10, &e), 0);
+	ck_assert_int_eq(guest_rewrite(src, 6, 1, &e), 0);
+	/* no handler */
+	ck_assert_int_eq(guest_inc(dst, 0, 1, 1, 1, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "missing"));
+	ck_assert_int_eq(guest_page_kind(dst, 0), GUEST_MISSING);
+	ck_assert_uint_eq(guest_dirty_count(dst), 0);
+	struct faults f = {.src = src, .dst = dst, .install = 1};
+	guest_set_fault_handler(dst, on_fault, &f);
+	/* a write faults the page in, then applies on top of the source's bytes */
+	ck_assert_int_eq(guest_inc(dst, 2 * PS + 1, 1, 2, 1, &e), 0);
+	ck_assert_int_eq(f.calls, 1);
+	ck_assert_int_eq(f.writes, 1);
+	ck_assert_uint_eq(f.last, 2);
+	uint8_t *b = bytes_of(dst, 2);
+	ck_assert_uint_eq(b[0], 0x10);
+	ck_assert_uint_eq(b[1], 0x11);
+	ck_assert_uint_eq(b[2], 0x11);
+	free(b);
+	ck_assert_uint_eq(guest_page_version(dst, 2), guest_page_version(src, 2) + 1);
+	ck_assert_uint_eq(guest_dirty_count(dst), 1);
+	ck_assert_uint_eq(guest_missing_pages(dst), 7);
+	/* a read faults with is_write = 0 and does not dirty */
+	uint8_t buf[PS + 8];
+	ck_assert_int_eq(guest_read(dst, 6 * PS - 4, buf, PS + 8, &e), 0);
+	ck_assert_int_eq(f.calls, 4); /* pages 5, 6 and 7 */
+	ck_assert_int_eq(f.writes, 1);
+	uint8_t *want = bytes_of(src, 6);
+	ck_assert_mem_eq(buf + 4, want, PS);
+	free(want);
+	ck_assert_int_eq(guest_page_kind(dst, 6), GUEST_PROCEDURAL);
+	ck_assert_uint_eq(guest_dirty_count(dst), 1);
+	/* present pages do not fault again */
+	ck_assert_int_eq(guest_read(dst, 2 * PS, NULL, PS, &e), 0);
+	ck_assert_int_eq(f.calls, 4);
+	/* every whole-page primitive faults too */
+	ck_assert_int_eq(guest_zero(dst, 0, 1, &e), 0);
+	ck_assert_int_eq(guest_copy(dst, 3, 7, 1, &e), 0);
+	ck_assert_int_eq(f.calls, 6);
+	ck_assert_int_eq(guest_page_kind(dst, 3), GUEST_MATERIAL);
+	/* a failing handler fails the primitive with its message */
+	f.fail = 1;
+	ck_assert_int_eq(guest_rewrite(dst, 1, 1, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "link down while fetching page 1"));
+	ck_assert_int_eq(guest_page_kind(dst, 1), GUEST_MISSING);
+	/* a handler that leaves the page missing is caught */
+	f.fail = 0;
+	f.install = 0;
+	ck_assert_int_eq(guest_write_random(dst, 4, 1, 1, &(rng){{1, 2, 3, 4}}, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "left page 4 missing"));
+	ck_assert_int_eq(guest_page_kind(dst, 4), GUEST_MISSING);
+	guest_free(src);
+	guest_free(dst);
+}
+END_TEST
+
+START_TEST(test_material_limit)
+{
+	guest *g = mk(PS * 8, PS, 1, 0, 3 * PS);
+	err e;
+	ck_assert_int_eq(guest_fill(g, 0, 3 * PS, 1, &e), 0);
+	ck_assert_int_eq(guest_rewrite(g, 5, 1, &e), 0); /* procedural: no bytes held */
+	ck_assert_int_eq(guest_inc(g, 4 * PS, 1, 1, 1, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "material limit"));
+	ck_assert_ptr_nonnull(strstr(e.msg, "12288"));
+	ck_assert_ptr_nonnull(strstr(e.msg, "16384"));
+	ck_assert_int_eq(guest_page_kind(g, 4), GUEST_ZERO);
+	ck_assert_uint_eq(guest_page_version(g, 4), 0);
+	ck_assert_uint_eq(guest_material_pages(g), 3);
+	ck_assert_ptr_null(guest_page_mut(g, 5, &e));
+	ck_assert_int_eq(guest_page_kind(g, 5), GUEST_PROCEDURAL);
+	ck_assert_int_eq(guest_copy(g, 6, 0, 1, &e), -1);
+	ck_assert_int_eq(guest_zero(g, 1, 1, &e), 0);
+	ck_assert_int_eq(guest_inc(g, 4 * PS, 1, 1, 1, &e), 0);
+	ck_assert_uint_eq(guest_material_pages(g), 3);
+	guest_free(g);
+}
+END_TEST
+
+/* Freed chunks are reused, and a reused chunk never shows its old bytes. */
+START_TEST(test_chunk_reuse)
+{
+	guest *g = mk(PS * 40, PS, 1, 0, 0);
+	err e;
+	ck_assert_int_eq(guest_fill(g, 0, 10 * PS, 0xee, &e), 0);
+	ck_assert_uint_eq(guest_material_pages(g), 10);
+	uint64_t host = guest_host_bytes(g);
+	ck_assert_int_eq(guest_zero(g, 0, 5, &e), 0);
+	ck_assert_int_eq(guest_rewrite(g, 5, 3, &e), 0);
+	ck_assert_uint_eq(guest_material_pages(g), 2);
+	ck_assert_int_eq(guest_inc(g, 20 * PS, PS, 8, 1, &e), 0);
+	ck_assert_uint_eq(guest_material_pages(g), 10);
+	ck_assert_uint_eq(guest_host_bytes(g), host);
+	for (uint64_t p = 20; p < 28; p++) {
+		uint8_t *b = bytes_of(g, p);
+		ck_assert_uint_eq(b[0], 1);
+		ck_assert(all_zero(b + 1, PS - 1));
+		free(b);
+	}
+	ck_assert_int_eq(guest_inc(g, 30 * PS, 1, 1, 1, &e), 0);
+	ck_assert_uint_gt(guest_host_bytes(g), host);
+	guest_free(g);
+}
+END_TEST
+
+/* 64 GiB of guest in about 8 bytes a page of host, synced fast. */
+START_TEST(test_large_guest)
+{
+	const uint64_t ram = UINT64_C(64) << 30;
+	double t0 = now_s();
+	guest *g = mk(ram, PS, 1, 0, 0);
+	guest *d = mk(ram, PS, 1, 1, 0);
+	double made = now_s() - t0;
+	uint64_t pages = ram / PS;
+	ck_assert_uint_eq(guest_pages(g), pages);
+	ck_assert_uint_eq(guest_missing_pages(d), pages);
+	ck_assert_int_eq(guest_page_kind(d, pages - 1), GUEST_MISSING);
+	uint64_t host = guest_host_bytes(g);
+	ck_assert_uint_ge(host, pages * 8 + pages / 8);
+	ck_assert_uint_le(host, pages * 8 + pages / 8 + (1 << 20));
+	err e;
+	for (uint64_t p = 0; p < pages; p += pages / 64)
+		ck_assert_int_eq(guest_inc(g, p * PS, 1, 1, 1, &e), 0);
+	ck_assert_int_eq(guest_rewrite(g, pages - 10, 10, &e), 0);
+	uint64_t *bitmap = calloc(pages / 64, sizeof *bitmap);
+	t0 = now_s();
+	ck_assert_uint_eq(guest_dirty_sync(g, bitmap), 74);
+	double sync = now_s() - t0;
+	ck_assert_uint_eq(guest_dirty_count(g), 0);
+	ck_assert_uint_eq(bitmap[pages / 64 - 1], UINT64_C(0x3ff) << 54);
+	ck_assert_uint_eq(guest_material_pages(g), 64);
+	ck_assert_uint_le(guest_host_bytes(g), host + 64 * PS + (1 << 20));
+	ck_assert_msg(made < 1.0 && sync < 0.5, "made in %.3f s, synced in %.3f s", made, sync);
+	free(bitmap);
+	guest_free(d);
+	guest_free(g);
+}
+END_TEST
+
+/* The calloc loop's inner step: 16384 increments over 4096 pages. */
+START_TEST(test_inc_speed)
+{
+	guest *g = mk(16u << 20, PS, 1, 0, 0);
+	err e;
+	ck_assert_int_eq(guest_inc(g, 0, 1024, 16384, 1, &e), 0);
+	enum { PASSES = 200 };
+	double t0 = now_s();
+	for (int i = 0; i < PASSES; i++)
+		ck_assert_int_eq(guest_inc(g, 0, 1024, 16384, 1, &e), 0);
+	double pass = (now_s() - t0) / PASSES;
+	ck_assert_uint_eq(guest_page_version(g, 4095), PASSES + 1);
+	uint8_t b;
+	ck_assert_int_eq(guest_read(g, 1024 * 77, &b, 1, &e), 0);
+	ck_assert_uint_eq(b, (PASSES + 1) % 256);
+	/* generous: sanitizer and valgrind builds run this too */
+	ck_assert_msg(pass < 5e-3, "a pass took %.1f us", pass * 1e6);
+	guest_free(g);
+}
+END_TEST
+
+Suite *guest_suite(void)
+{
+	Suite *s = suite_create("guest");
+	TCase *t = tcase_create("core");
+	tcase_set_timeout(t, 60);
+	tcase_add_test(t, test_new_validates);
+	tcase_add_test(t, test_inc);
+	tcase_add_test(t, test_materialise_keeps_procedural);
+	tcase_add_test(t, test_write_fill_read);
+	tcase_add_test(t, test_write_random);
+	tcase_add_test(t, test_rewrite_zero);
+	tcase_add_test(t, test_procedural_bytes);
+	tcase_add_test(t, test_copy);
+	tcase_add_test(t, test_range_errors);
+	tcase_add_test(t, test_dirty_sync);
+	tcase_add_test(t, test_destination_calls);
+	tcase_add_test(t, test_copy_page_from_compare);
+	tcase_add_test(t, test_fault_handler);
+	tcase_add_test(t, test_material_limit);
+	tcase_add_test(t, test_chunk_reuse);
+	tcase_add_test(t, test_large_guest);
+	tcase_add_test(t, test_inc_speed);
+	suite_add_tcase(s, t);
+	return s;
+}
