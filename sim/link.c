@@ -1,0 +1,51 @@
+/*
+ * link — a FIFO wire behind a bounded send buffer (see link.h). The wire is
+ * tracked by one number, the time it becomes idle; buffered bytes are the
+ * part of the wire's backlog that has not left yet.
+ */
+#include "link.h"
+
+#include <math.h>
+
+int link_init(struct link *l, const struct link_config *cfg, err *e)
+{
+	if (!(cfg->bandwidth > 0) || !isfinite(cfg->bandwidth))
+		return err_set(e, "link bandwidth must be a positive rate");
+	if (cfg->latency < 0)
+		return err_set(e, "link latency must not be negative");
+	l->cfg = *cfg;
+	l->wire_free = 0;
+	l->sent = 0;
+	return 0;
+}
+
+static double ns_for(const struct link *l, double bytes)
+{
+	return bytes * 1e9 / l->cfg.bandwidth;
+}
+
+int64_t link_send(struct link *l, int64_t t, uint64_t bytes)
+{
+	double start = l->wire_free > (double)t ? l->wire_free : (double)t;
+	l->wire_free = start + ns_for(l, (double)bytes);
+	l->sent += bytes;
+	if (l->cfg.buffer_bytes == 0)
+		return t;
+	/* The writer continues once no more than buffer_bytes remain queued. */
+	double resume = l->wire_free - ns_for(l, (double)l->cfg.buffer_bytes);
+	if (resume <= (double)t)
+		return t;
+	return (int64_t)ceil(resume);
+}
+
+int64_t link_arrival(const struct link *l)
+{
+	return (int64_t)ceil(l->wire_free) + l->cfg.latency;
+}
+
+uint64_t link_backlog(const struct link *l, int64_t t)
+{
+	if (l->wire_free <= (double)t)
+		return 0;
+	return (uint64_t)((l->wire_free - (double)t) * l->cfg.bandwidth / 1e9);
+}

@@ -1,0 +1,698 @@
+/*
+ * mig — QEMU's migration thread as a state machine with its own clock (see
+ * mig.h). The states follow migration_thread(): the loop that either runs an
+ * iteration (migration_iteration_run: switch-over test, else one
+ * ram_save_iterate of at most 50 ms) or waits out the 100 ms rate-limit
+ * window, and the completion that stops the guest and sends the rest.
+ */
+#include "mig.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mig_int.h"
+#include "pcache.h"
+#include "xbzrle.h"
+#include "zero.h"
+
+/* --- dirty bitmap ----------------------------------------------------------- */
+
+void mig_bitmap_clear(mig *m, uint64_t page)
+{
+	m->bitmap[page / 64] &= ~(UINT64_C(1) << (page % 64));
+	m->dirty_pages--;
+}
+
+int mig_bitmap_test(const mig *m, uint64_t page)
+{
+	return (m->bitmap[page / 64] >> (page % 64)) & 1;
+}
+
+/* Index of the first set bit at or after `from`, or npages. */
+static uint64_t bitmap_next(const mig *m, uint64_t from)
+{
+	if (from >= m->npages)
+		return m->npages;
+	size_t w = from / 64;
+	uint64_t word = m->bitmap[w] & (~UINT64_C(0) << (from % 64));
+	while (!word) {
+		if (++w == m->nwords)
+			return m->npages;
+		word = m->bitmap[w];
+	}
+	uint64_t page = (uint64_t)w * 64 + (uint64_t)__builtin_ctzll(word);
+	return page < m->npages ? page : m->npages;
+}
+
+/* find_dirty_block: the next dirty page from the scan position, wrapping to
+ * the start of RAM once (which ends the first pass). */
+static int next_dirty(mig *m, uint64_t *page)
+{
+	if (m->dirty_pages == 0)
+		return 0;
+	uint64_t p = bitmap_next(m, m->scan);
+	if (p == m->npages) {
+		m->complete_round = 1;
+		p = bitmap_next(m, 0);
+		if (p == m->npages)
+			return 0;
+	}
+	*page = p;
+	m->scan = p + 1;
+	return 1;
+}
+
+/* --- accounting -------------------------------------------------------------- */
+
+static struct mig_pass *pass_now(mig *m)
+{
+	return &m->passes[m->npasses - 1];
+}
+
+static int pass_open(mig *m)
+{
+	if (m->npasses == m->cap_passes) {
+		size_t cap = m->cap_passes ? m->cap_passes * 2 : 16;
+		struct mig_pass *np = realloc(m->passes, cap * sizeof *np);
+		if (!np)
+			return -1;
+		m->passes = np;
+		m->cap_passes = cap;
+	}
+	if (m->npasses)
+		pass_now(m)->end = m->t - m->cfg.start;
+	m->passes[m->npasses++] = (struct mig_pass){
+	    .sync = m->st.dirty_sync_count,
+	    .start = m->t - m->cfg.start,
+	    .end = m->t - m->cfg.start,
+	    .dirty = m->dirty_pages,
+	};
+	return 0;
+}
+
+/* Every byte handed to the link goes through here (ram_transferred_add). */
+void mig_send_bytes(mig *m, uint64_t bytes)
+{
+	m->st.transferred += bytes;
+	if (m->phase == MIG_PHASE_STOPPED)
+		m->st.downtime_bytes += bytes;
+	else if (m->phase == MIG_PHASE_POSTCOPY)
+		m->st.postcopy_bytes += bytes;
+	else
+		m->st.precopy_bytes += bytes;
+	if (m->npasses)
+		pass_now(m)->bytes += bytes;
+	m->t = link_send(m->link, m->t, bytes);
+}
+
+int mig_fail(mig *m, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(m->error, sizeof m->error, fmt, ap);
+	va_end(ap);
+	m->status = MIG_STATUS_FAILED;
+	m->phase = MIG_PHASE_DONE;
+	return 0;
+}
+
+/* --- auto-converge ---------------------------------------------------------------- */
+
+int mig_throttle_next(const struct mig_params *p, int now, double dirty, double threshold)
+{
+	int pct;
+	if (now == 0) {
+		pct = p->cpu_throttle_initial;
+	} else {
+		int inc = p->cpu_throttle_increment;
+		if (p->cpu_throttle_tailslow && dirty > 0) {
+			/* QEMU's integers: the ideal share is truncated. */
+			int cpu_now = 100 - now;
+			int cpu_ideal = (int)(cpu_now * (threshold / dirty));
+			if (cpu_now - cpu_ideal < inc)
+				inc = cpu_now - cpu_ideal;
+		}
+		pct = now + inc;
+		if (pct > p->max_cpu_throttle)
+			pct = p->max_cpu_throttle;
+	}
+	return pct < 1 ? 1 : pct > 99 ? 99 : pct; /* cpu_throttle_set clamps */
+}
+
+static void throttle_down(mig *m, double dirty, double threshold)
+{
+	int pct = mig_throttle_next(&m->p, m->cpu->throttle_pct, dirty, threshold);
+	vcpu_set_throttle(m->cpu, pct);
+	if (pct > m->st.max_throttle_pct)
+		m->st.max_throttle_pct = pct;
+}
+
+/* migration_trigger_throttle: a period is high when the guest dirtied more
+ * than throttle-trigger-threshold % of what was sent in it; every second
+ * high period (not necessarily consecutive) throttles. */
+static void trigger_throttle(mig *m)
+{
+	double xfer = (double)(m->st.transferred - m->bytes_xfer_prev);
+	double dirty = (double)m->period_dirty * m->ps;
+	double threshold = xfer * m->p.throttle_trigger_threshold / 100.0;
+	if (!(m->cfg.caps & CAP_AUTO_CONVERGE) || !(dirty > threshold))
+		return;
+	if (++m->dirty_rate_high_cnt >= 2) {
+		m->dirty_rate_high_cnt = 0;
+		throttle_down(m, dirty, threshold);
+	}
+}
+
+/* --- bitmap sync, rates, counters ---------------------------------------------- */
+
+/* migration_update_rates, XBZRLE part: misses per page handled and
+ * unencoded / encoded bytes over the period that just closed. */
+static void update_xbzrle_rates(mig *m)
+{
+	struct mig_xbzrle *x = &m->st.xbzrle;
+	if (!m->cache)
+		return;
+	uint64_t handled = m->st.pages_handled - m->pages_handled_prev;
+	uint64_t pages = x->pages - m->xbzrle_pages_prev;
+	uint64_t bytes = x->bytes - m->xbzrle_bytes_prev;
+	x->cache_miss_rate = handled ? (double)(x->cache_miss - m->cache_miss_prev) / handled : 0;
+	x->encoding_rate = pages && bytes ? (double)pages * m->ps / (double)bytes : 0;
+	m->pages_handled_prev = m->st.pages_handled;
+	m->cache_miss_prev = x->cache_miss;
+	m->xbzrle_pages_prev = x->pages;
+	m->xbzrle_bytes_prev = x->bytes;
+}
+
+/* migration_bitmap_sync: merge the guest's dirty log, open a new pass, and
+ * close the dirty-rate period once it is at least a second long. */
+int mig_bitmap_sync(mig *m)
+{
+	uint64_t fresh = guest_dirty_sync(m->src, m->bitmap);
+	m->dirty_pages += fresh;
+	m->period_dirty += fresh;
+	m->st.dirty_sync_count++;
+	m->dirty_bytes_last_sync = m->dirty_pages * m->ps;
+	if (pass_open(m) < 0)
+		return -1;
+	postcopy_note_sync(m);
+	int64_t elapsed = m->t - m->time_last_sync;
+	if (elapsed >= RATE_PERIOD) {
+		trigger_throttle(m);
+		update_xbzrle_rates(m);
+		m->st.dirty_pages_rate = (double)m->period_dirty * 1e9 / (double)elapsed;
+		m->time_last_sync = m->t;
+		m->period_dirty = 0;
+		m->bytes_xfer_prev = m->st.transferred;
+	}
+	return 0;
+}
+
+static int rate_exceeded(const mig *m)
+{
+	return m->rate_limited && (double)(m->st.transferred - m->iter_bytes) > m->rate_limit_max;
+}
+
+static uint64_t pages_sent(const mig *m)
+{
+	return m->st.duplicate + m->st.normal + m->st.xbzrle.pages;
+}
+
+/* migration_update_counters: bandwidth, switch-over threshold and expected
+ * downtime from the window that just closed, then a new window. */
+static void update_counters(mig *m)
+{
+	int64_t spent = m->t - m->iter_start;
+	if (spent < BUFFER_DELAY)
+		return;
+	double bytes = (double)(m->st.transferred - m->iter_bytes);
+	double secs = (double)spent / 1e9;
+	m->st.bandwidth = bytes / secs;
+	double expected =
+	    m->p.avail_switchover_bandwidth > 0 ? m->p.avail_switchover_bandwidth : m->st.bandwidth;
+	m->st.threshold = (uint64_t)(expected * ((double)m->p.downtime_limit / 1e9));
+	m->st.mbps = bytes * 8 / secs / 1e6;
+	m->st.pages_per_second = (double)(pages_sent(m) - m->iter_pages) / secs;
+	if (m->st.dirty_pages_rate != 0 && m->st.transferred > 10000 && expected > 0)
+		m->st.expected_downtime =
+		    (int64_t)((double)m->dirty_bytes_last_sync / expected * 1e9);
+	m->iter_start = m->t;
+	m->iter_bytes = m->st.transferred;
+	m->iter_pages = pages_sent(m);
+}
+
+/* --- pages ------------------------------------------------------------------------ */
+
+uint64_t mig_page_header(mig *m)
+{
+	if (m->block_sent)
+		return HDR_BYTES;
+	m->block_sent = 1;
+	return HDR_BYTES + 1 + (sizeof BLOCK_NAME - 1);
+}
+
+/* The destination gets what was sent; in post-copy only once it arrives. */
+static void deliver(mig *m, uint64_t page, int zero)
+{
+	if (m->phase == MIG_PHASE_POSTCOPY)
+		postcopy_in_flight(m, page);
+	else if (zero)
+		guest_install_zero(m->dst, page);
+	else
+		guest_copy_page_from(m->dst, m->src, page, NULL);
+}
+
+static void send_normal(mig *m, uint64_t page)
+{
+	m->st.normal++;
+	m->st.normal_bytes += m->ps;
+	mig_send_bytes(m, mig_page_header(m) + m->ps);
+	deliver(m, page, 0);
+}
+
+static int xbzrle_active(const mig *m)
+{
+	return m->cache && m->complete_round && m->phase != MIG_PHASE_POSTCOPY;
+}
+
+/* save_xbzrle_page: 1 when the page was dealt with (sent as a delta, or
+ * unchanged and skipped), 0 when it must go as a normal page. */
+static int send_xbzrle(mig *m, uint64_t page, const uint8_t *bytes, err *e)
+{
+	uint64_t gen = m->st.dirty_sync_count;
+	struct mig_xbzrle *x = &m->st.xbzrle;
+	const uint8_t *cached = pcache_lookup(m->cache, page, gen);
+	if (!cached) {
+		x->cache_miss++;
+		if (!m->last_stage)
+			pcache_insert(m->cache, page, bytes, gen); /* refusal: sent whole anyway */
+		return 0;
+	}
+	x->pages++;
+	m->t += (int64_t)(m->p.xbzrle_encode_cost * m->ps); /* the encoder's CPU time */
+	int len = xbz_encode(cached, bytes, m->ps, m->delta, m->ps);
+	if (len == 0)
+		return 1; /* unchanged: nothing to send, the destination has it */
+	if (len < 0) {
+		x->overflow++;
+		x->bytes += m->ps; /* QEMU's accounting of an overflow */
+		if (!m->last_stage)
+			pcache_insert(m->cache, page, bytes, gen);
+		return 0;
+	}
+	/* The destination applies the delta to the bytes it holds: a real decode. */
+	const char *why = NULL;
+	uint8_t *dst = guest_page_mut(m->dst, page, e);
+	if (!dst)
+		return -1;
+	if (xbz_decode(dst, m->ps, m->delta, (size_t)len, &why) < 0)
+		return err_set(e, "XBZRLE delta of page %llu rejected by the decoder: %s",
+			       (unsigned long long)page, why);
+	if (!m->last_stage)
+		pcache_insert(m->cache, page, bytes, gen);
+	uint64_t wire = mig_page_header(m) + XBZRLE_HDR_BYTES + (uint64_t)len;
+	x->bytes += wire - HDR_BYTES;
+	mig_send_bytes(m, wire);
+	return 1;
+}
+
+/* The zero-page test. The page's kind answers it without reading a byte
+ * where guest.c guarantees the outcome: ZERO pages are zero by construction,
+ * PROCEDURAL ones never are (a non-zero byte is forced). Only MATERIAL pages
+ * are read and tested; *bytes is set when they were read. */
+static int page_is_zero(mig *m, uint64_t page, const uint8_t **bytes)
+{
+	switch (guest_page_kind(m->src, page)) {
+	case GUEST_ZERO:
+		return 1;
+	case GUEST_PROCEDURAL:
+		return 0;
+	default:
+		*bytes = guest_page_bytes(m->src, page, m->scratch);
+		return zero_test(*bytes, m->ps);
+	}
+}
+
+/* ram_save_target_page: a zero page (tested on the page's real bytes), an
+ * XBZRLE delta, or a normal page; the destination gets what was sent. A
+ * normal page is copied from the source's model, so its bytes are read
+ * only when the zero test or XBZRLE needs them (generating a procedural
+ * page costs more than sending it). */
+static int send_page(mig *m, uint64_t page, err *e)
+{
+	mig_bitmap_clear(m, page);
+	m->st.pages_handled++;
+	pass_now(m)->pages++;
+	const uint8_t *bytes = NULL;
+	int xbzrle = xbzrle_active(m);
+	if (m->p.zero_page_detection == ZERO_DETECT_LEGACY && page_is_zero(m, page, &bytes)) {
+		m->st.duplicate++;
+		if (xbzrle && !m->last_stage)
+			pcache_insert(m->cache, page,
+				      bytes ? bytes : guest_page_bytes(m->src, page, m->scratch),
+				      m->st.dirty_sync_count);
+		mig_send_bytes(m, mig_page_header(m) + 1);
+		deliver(m, page, 1);
+		return 0;
+	}
+	if (xbzrle) {
+		if (!bytes)
+			bytes = guest_page_bytes(m->src, page, m->scratch);
+		int rc = send_xbzrle(m, page, bytes, e);
+		if (rc)
+			return rc < 0 ? -1 : 0;
+	}
+	send_normal(m, page);
+	return 0;
+}
+
+/* --- states ------------------------------------------------------------------------- */
+
+static int do_setup(mig *m)
+{
+	memset(m->bitmap, 0xff, m->nwords * sizeof *m->bitmap);
+	if (m->npages % 64)
+		m->bitmap[m->nwords - 1] = (UINT64_C(1) << (m->npages % 64)) - 1;
+	m->dirty_pages = m->npages;
+	m->time_last_sync = m->t;
+	if (mig_bitmap_sync(m) < 0) /* ram_init_bitmaps: starts logging, count = 1 */
+		return -1;
+	m->t += m->p.setup_cost;
+	mig_send_bytes(m, FILE_HEADER_BYTES + SETUP_RAM_BYTES);
+	m->st.setup_time = m->t - m->cfg.start;
+	m->phase = MIG_PHASE_ACTIVE;
+	m->rate_limited = m->p.max_bandwidth > 0;
+	m->rate_limit_max = m->p.max_bandwidth / 10;
+	m->iter_start = m->t;
+	m->iter_bytes = m->st.transferred;
+	m->iter_pages = 0;
+	m->bytes_xfer_prev = m->st.transferred;
+	m->next_forced_sync = m->t + FORCED_SYNC;
+	m->state = m->cfg.mode == MIG_MODE_STOP_AND_COPY ? ST_COMPLETE : ST_LOOP;
+	return 0;
+}
+
+static void begin_iterate(mig *m)
+{
+	m->state = ST_ITERATE;
+	m->save_start = m->t;
+	m->save_pages = 0;
+}
+
+/* migration_iteration_run: complete when pending fits in the threshold;
+ * otherwise switch to post-copy if its rule says so, or iterate. In
+ * post-copy, iterate until nothing is left. */
+static int iteration_run(mig *m, err *e)
+{
+	if (m->phase == MIG_PHASE_POSTCOPY) {
+		if (m->dirty_pages == 0) {
+			mig_send_bytes(m, EOS_BYTES);
+			m->state = ST_FINISH;
+		} else
+			begin_iterate(m);
+		return 0;
+	}
+	uint64_t threshold = m->st.threshold;
+	if (m->dirty_pages * m->ps < threshold && mig_bitmap_sync(m) < 0)
+		return -1;
+	uint64_t pending = m->dirty_pages * m->ps;
+	if (pending == 0 || pending < threshold) {
+		m->state = ST_COMPLETE;
+		return 0;
+	}
+	if ((m->cfg.caps & CAP_POSTCOPY_RAM) && postcopy_due(m))
+		return postcopy_start(m, e);
+	begin_iterate(m);
+	return 0;
+}
+
+/* With auto-converge, a timer syncs every 5 s when no sync has happened
+ * since its last tick, so throttle decisions keep coming during long passes. */
+static int forced_sync(mig *m)
+{
+	if (!(m->cfg.caps & CAP_AUTO_CONVERGE) || m->t < m->next_forced_sync)
+		return 0;
+	m->next_forced_sync += FORCED_SYNC;
+	int stale = m->st.dirty_sync_count > 1 && m->st.dirty_sync_count == m->sync_at_last_tick;
+	int rc = stale ? mig_bitmap_sync(m) : 0;
+	m->sync_at_last_tick = m->st.dirty_sync_count;
+	return rc;
+}
+
+/* One step of ram_save_iterate: one page, or the end of the section. */
+static int iterate_step(mig *m, err *e)
+{
+	if (forced_sync(m) < 0)
+		return -1;
+	uint64_t page;
+	int more = !rate_exceeded(m) && next_dirty(m, &page);
+	if (more) {
+		if (send_page(m, page, e) < 0)
+			return -1;
+		m->save_pages++;
+		if (m->save_pages % 64 != 0 || m->t - m->save_start <= MAX_WAIT)
+			return 0;
+	}
+	mig_send_bytes(m, EOS_BYTES);
+	m->state = ST_RATE_LIMIT;
+	return 0;
+}
+
+/* migration_rate_limit: close the window if due; if the budget is spent,
+ * sleep until the window ends. */
+static void rate_limit(mig *m)
+{
+	update_counters(m);
+	if (rate_exceeded(m) && m->t < m->iter_start + BUFFER_DELAY)
+		m->t = m->iter_start + BUFFER_DELAY;
+	m->state = ST_LOOP;
+}
+
+/* migration_completion: the guest stops; the final sync's pages follow. */
+static int complete_begin(mig *m)
+{
+	m->phase = MIG_PHASE_STOPPED;
+	m->downtime_start = m->t;
+	m->st.switchover = m->t - m->cfg.start;
+	m->st.cpu_throttle_percentage = m->cpu->throttle_pct;
+	vcpu_pause(m->cpu, m->t);
+	m->rate_limited = 0;
+	m->last_stage = 1;
+	if (mig_bitmap_sync(m) < 0)
+		return -1;
+	m->state = ST_FINAL;
+	return 0;
+}
+
+static int final_step(mig *m, err *e)
+{
+	uint64_t page;
+	if (next_dirty(m, &page))
+		return send_page(m, page, e);
+	mig_send_bytes(m, EOS_BYTES);
+	mig_send_bytes(m, m->p.device_state_size);
+	m->state = ST_FINISH;
+	return 0;
+}
+
+static int finish(mig *m, err *e)
+{
+	int64_t end = link_arrival(m->link);
+	if (m->arrival && m->preempt.sent && link_arrival(&m->preempt) > end)
+		end = link_arrival(&m->preempt);
+	if (m->t < end) {
+		/* Still stopped until the last byte lands: the thread waits, so
+		 * the samples taken meanwhile see the guest down, not done. */
+		m->t = end;
+		return 0;
+	}
+	end = m->t;
+	pass_now(m)->end = end - m->cfg.start;
+	if (!m->arrival) /* in post-copy the downtime ended at the resume */
+		m->st.downtime = end - m->downtime_start;
+	m->st.risk_window = m->arrival ? end - m->downtime_start : 0;
+	m->st.total_time = end - m->cfg.start;
+	m->st.remaining = 0;
+	m->st.expected_downtime = 0;
+	int64_t transfer = m->st.total_time - m->st.setup_time;
+	if (transfer > 0)
+		m->st.mbps = (double)m->st.transferred * 8 / ((double)transfer / 1e9) / 1e6;
+	m->phase = MIG_PHASE_DONE;
+	vcpu_set_throttle(m->cpu, 0); /* cpu_throttle_stop */
+	if (m->arrival) {
+		if (postcopy_finish(m, e) < 0)
+			return -1;
+		if (m->status == MIG_STATUS_ACTIVE)
+			m->status = MIG_STATUS_COMPLETED;
+		return 0;
+	}
+	uint64_t diff;
+	if (guest_compare(m->src, m->dst, &diff))
+		return mig_fail(m,
+				"destination memory differs from the source at page %llu "
+				"(a simulator bug: please report it)",
+				(unsigned long long)diff);
+	m->status = MIG_STATUS_COMPLETED;
+	return vcpu_resume(m->cpu, end, m->dst, e);
+}
+
+/* When pre-copy gives up; INT64_MAX outside pre-copy or without a timeout. */
+static int64_t deadline(const mig *m)
+{
+	if (!m->cfg.timeout || m->phase != MIG_PHASE_ACTIVE)
+		return INT64_MAX;
+	return m->cfg.start + m->cfg.timeout;
+}
+
+int64_t mig_next_event(const mig *m)
+{
+	int64_t dl = deadline(m);
+	return m->t < dl ? m->t : dl;
+}
+
+/* Called with the simulation's clock at the deadline (mig_next_event never
+ * schedules past it), so the guest stops at exactly that instant and a run
+ * that fails counts the same guest steps as an unmigrated one. */
+static int timed_out(mig *m)
+{
+	if (m->t < deadline(m))
+		return 0;
+	m->t = m->cfg.start + m->cfg.timeout;
+	m->st.total_time = m->cfg.timeout;
+	m->st.remaining = m->dirty_pages * m->ps;
+	vcpu_pause(m->cpu, m->t); /* the run ends here; the guest stays on the source */
+	mig_fail(m,
+		 "did not converge within the timeout of %.3f s: %llu bitmap syncs, %llu bytes "
+		 "still dirty, switch-over threshold %llu bytes",
+		 (double)m->cfg.timeout / 1e9, (unsigned long long)m->st.dirty_sync_count,
+		 (unsigned long long)m->st.remaining, (unsigned long long)m->st.threshold);
+	return 1;
+}
+
+int mig_advance(mig *m, int64_t limit, err *e)
+{
+	if (m->status == MIG_STATUS_ACTIVE && timed_out(m))
+		return 0;
+	while (m->status == MIG_STATUS_ACTIVE && m->t < limit && m->t < deadline(m)) {
+		int rc = 0;
+		switch (m->state) {
+		case ST_SETUP:
+			rc = do_setup(m);
+			break;
+		case ST_LOOP:
+			if (rate_exceeded(m))
+				m->state = ST_RATE_LIMIT;
+			else
+				rc = iteration_run(m, e);
+			break;
+		case ST_ITERATE:
+			rc = iterate_step(m, e);
+			break;
+		case ST_RATE_LIMIT:
+			rate_limit(m);
+			break;
+		case ST_COMPLETE:
+			rc = complete_begin(m);
+			break;
+		case ST_FINAL:
+			rc = final_step(m, e);
+			break;
+		case ST_FINISH:
+			rc = finish(m, e);
+			break;
+		}
+		if (rc < 0)
+			return e && e->msg[0] ? -1 : err_set(e, "out of memory in the migration");
+	}
+	return 0;
+}
+
+/* --- life cycle and queries ------------------------------------------------------------- */
+
+int mig_new(mig **out, const struct mig_config *cfg, guest *src, guest *dst, struct link *l,
+	    struct vcpu *cpu, err *e)
+{
+	mig *m = calloc(1, sizeof *m);
+	if (!m)
+		return err_set(e, "out of memory");
+	m->cfg = *cfg;
+	m->p = *cfg->params;
+	m->src = src;
+	m->dst = dst;
+	m->link = l;
+	m->cpu = cpu;
+	m->npages = guest_pages(src);
+	m->ps = guest_page_size(src);
+	m->nwords = (size_t)((m->npages + 63) / 64);
+	m->bitmap = calloc(m->nwords ? m->nwords : 1, sizeof *m->bitmap);
+	m->scratch = malloc(m->ps);
+	m->delta = malloc(m->ps);
+	if (!m->bitmap || !m->scratch || !m->delta) {
+		mig_free(m);
+		return err_set(e, "out of memory for the dirty bitmap of %llu pages",
+			       (unsigned long long)m->npages);
+	}
+	m->t = cfg->start;
+	m->state = ST_SETUP;
+	m->phase = MIG_PHASE_SETUP;
+	m->status = MIG_STATUS_ACTIVE;
+	m->st.total = m->npages * m->ps;
+	m->st.page_size = m->ps;
+	if (cfg->caps & CAP_XBZRLE) {
+		const char *why = NULL;
+		if (pcache_new(&m->cache, m->p.xbzrle_cache_size, m->ps, &why) < 0) {
+			mig_free(m);
+			return err_set(e, "xbzrle-cache-size: %s", why);
+		}
+		m->st.xbzrle.cache_size = pcache_capacity_bytes(m->cache);
+	}
+	*out = m;
+	return 0;
+}
+
+void mig_free(mig *m)
+{
+	if (!m)
+		return;
+	free(m->bitmap);
+	free(m->scratch);
+	free(m->delta);
+	pcache_free(m->cache);
+	postcopy_free(m);
+	free(m->passes);
+	free(m);
+}
+
+int64_t mig_clock(const mig *m)
+{
+	return m->t;
+}
+
+enum mig_status mig_status(const mig *m)
+{
+	return m->status;
+}
+
+enum mig_phase mig_phase(const mig *m)
+{
+	return m->phase;
+}
+
+const char *mig_error(const mig *m)
+{
+	return m->error;
+}
+
+void mig_get_stats(const mig *m, struct mig_stats *out)
+{
+	*out = m->st;
+	if (m->status == MIG_STATUS_ACTIVE)
+		out->remaining = m->dirty_pages * m->ps;
+}
+
+const struct mig_pass *mig_passes(const mig *m, size_t *n)
+{
+	*n = m->npasses;
+	return m->passes;
+}

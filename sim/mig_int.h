@@ -1,0 +1,108 @@
+/*
+ * mig_int — what the migration thread (mig.c) and its post-copy phase
+ * (postcopy.c) share: the thread's state and the few helpers both use.
+ * Private to those two files.
+ */
+#ifndef MIGSIM_MIG_INT_H
+#define MIGSIM_MIG_INT_H
+
+#include <stdint.h>
+
+#include "mig.h"
+#include "pcache.h"
+
+#define MS ((int64_t)1000000)
+#define BUFFER_DELAY (100 * MS) /* QEMU's rate-limit and bandwidth window */
+#define MAX_WAIT (50 * MS)      /* longest ram_save_iterate */
+#define RATE_PERIOD (1000 * MS) /* dirty-rate (and throttle) period */
+#define FORCED_SYNC (5000 * MS) /* auto-converge's sync timer (QEMU 9.2+) */
+#define BLOCK_NAME "pc.ram"
+
+/* Wire bytes of QEMU's stream that are not pages (migration/ram.c, savevm.c). */
+#define HDR_BYTES 8            /* be64 offset|flags in front of every page */
+#define XBZRLE_HDR_BYTES 3     /* encoding flag and be16 length of an XBZRLE page */
+#define EOS_BYTES 8            /* end of each RAM section */
+#define FILE_HEADER_BYTES 8    /* magic and version */
+#define SETUP_RAM_BYTES (8 + 1 + (sizeof BLOCK_NAME - 1) + 8 + EOS_BYTES)
+
+enum state { ST_SETUP, ST_LOOP, ST_ITERATE, ST_RATE_LIMIT, ST_COMPLETE, ST_FINAL, ST_FINISH };
+
+struct mig {
+	struct mig_config cfg;
+	struct mig_params p;
+	guest *src, *dst;
+	struct link *link;
+	struct vcpu *cpu;
+	uint64_t npages;
+	uint32_t ps;
+	uint64_t *bitmap; /* pages to send: QEMU's RAMBlock bmap */
+	size_t nwords;
+	uint64_t dirty_pages;
+	uint64_t scan;      /* where the search for the next dirty page resumes */
+	int complete_round; /* the scan has wrapped once: the first pass is over */
+	int block_sent;
+	int last_stage;     /* completion: the XBZRLE cache is no longer updated */
+	uint8_t *scratch;
+	pcache *cache;      /* XBZRLE page cache; NULL without the capability */
+	uint8_t *delta;     /* one encoded page */
+	uint64_t pages_handled_prev, cache_miss_prev, xbzrle_pages_prev, xbzrle_bytes_prev;
+
+	enum state state;
+	int64_t t;
+	enum mig_status status;
+	enum mig_phase phase;
+	char error[512];
+
+	int rate_limited;
+	double rate_limit_max;      /* bytes per 100 ms window */
+	int64_t iter_start;         /* current bandwidth/rate window */
+	uint64_t iter_bytes;        /* transferred when it opened */
+	uint64_t iter_pages;
+	int64_t save_start;         /* current ram_save_iterate */
+	uint64_t save_pages;
+	int64_t time_last_sync;     /* dirty-rate period */
+	uint64_t period_dirty;
+	uint64_t bytes_xfer_prev;   /* transferred when the period opened */
+	int dirty_rate_high_cnt;    /* auto-converge: high periods seen */
+	int64_t next_forced_sync;   /* auto-converge: next tick of the sync timer */
+	uint64_t sync_at_last_tick;
+	uint64_t dirty_bytes_last_sync;
+	int64_t downtime_start;
+
+	struct mig_stats st;
+	struct mig_pass *passes;
+	size_t npasses, cap_passes;
+
+	/* post-copy (postcopy.c) */
+	uint64_t pending_prev;      /* when-stuck: pending after the previous sync */
+	int stuck_syncs;            /* consecutive syncs without 10 % progress */
+	int64_t *arrival;           /* per page: when it reaches the destination */
+	uint64_t *in_flight;        /* bitmap: sent in post-copy, not delivered yet */
+	int64_t resume;             /* the guest runs on the destination from here */
+	struct link preempt;        /* the post-copy preempt channel */
+	int preempt_block_sent;
+};
+
+
+/* Takes the page off the bitmap of pages to send. */
+void mig_bitmap_clear(mig *m, uint64_t page);
+int mig_bitmap_test(const mig *m, uint64_t page);
+/* Hands bytes to the link at the thread's clock (ram_transferred_add). */
+void mig_send_bytes(mig *m, uint64_t bytes);
+/* migration_bitmap_sync. */
+int mig_bitmap_sync(mig *m);
+/* Wire bytes of a page record's header (the block name goes with the first). */
+uint64_t mig_page_header(mig *m);
+int mig_fail(mig *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* postcopy.c */
+int postcopy_due(mig *m);                 /* the switch-over rule fires now */
+void postcopy_note_sync(mig *m);          /* feeds the when-stuck test */
+int postcopy_start(mig *m, err *e);
+/* A page the background stream sent in post-copy: on its way, not yet there. */
+void postcopy_in_flight(mig *m, uint64_t page);
+/* Delivers what is still in flight and checks the destination. */
+int postcopy_finish(mig *m, err *e);
+void postcopy_free(mig *m);
+
+#endif

@@ -1,0 +1,293 @@
+/*
+ * postcopy — the post-copy phase of a migration (§4 of the QEMU reference):
+ * the switch-over rules, the switch itself (the guest stops, the pages still
+ * dirty are discarded on the destination, the device state goes across and
+ * the guest resumes there), the guest's faults on missing pages, and the
+ * final check of the destination.
+ *
+ * The background stream is the migration thread's own page loop (mig.c);
+ * here a page it sends is recorded as in flight with its arrival time and is
+ * installed on the destination when the guest first touches it or when the
+ * migration ends. The source is stopped for good at the switch, so the bytes
+ * installed are exactly the bytes that were sent.
+ *
+ * A fault blocks the vCPU: the request takes one latency to reach the source;
+ * without postcopy-preempt the page then queues on the main stream behind
+ * everything already buffered, and the background scan continues after it;
+ * with postcopy-preempt it goes on a channel of its own (same bandwidth; the
+ * two channels do not slow each other down, a simplification).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mig_int.h"
+#include "units.h"
+
+#define DISCARD_RANGE_BYTES 16	/* be64 start, be64 length per range of pages */
+#define PACKAGE_OVERHEAD    64	/* LISTEN, PING, RUN commands and the length */
+#define REQUEST_BYTES	    16	/* REQ_PAGES on the return path */
+#define STUCK_PROGRESS	    0.9 /* when-stuck: pending must fall below 90 % ... */
+#define STUCK_SYNCS	    2	/* ... at one of this many consecutive syncs */
+
+int postcopy_parse(const char *s, struct postcopy_policy *out, err *e)
+{
+	memset(out, 0, sizeof *out);
+	char *end;
+	if (!strcmp(s, "immediately"))
+		out->rule = POSTCOPY_IMMEDIATELY;
+	else if (!strcmp(s, "after-first-pass")) {
+		out->rule = POSTCOPY_AFTER_PASSES;
+		out->passes = 1;
+	} else if (!strncmp(s, "after-passes=", 13)) {
+		unsigned long n = strtoul(s + 13, &end, 10);
+		if (end == s + 13 || *end || n == 0 || n > 100000)
+			return err_set(e, "after-passes needs a whole number of passes >= 1");
+		out->rule = POSTCOPY_AFTER_PASSES;
+		out->passes = (unsigned)n;
+	} else if (!strncmp(s, "after=", 6)) {
+		if (units_duration(s + 6, 0, &out->after, e) < 0)
+			return -1;
+		out->rule = POSTCOPY_AFTER_TIME;
+	} else if (!strcmp(s, "when-stuck"))
+		out->rule = POSTCOPY_WHEN_STUCK;
+	else
+		return err_set(e,
+			       "unknown post-copy rule '%s' (immediately, after-first-pass, "
+			       "after-passes=N, after=DURATION, when-stuck)",
+			       s);
+	return 0;
+}
+
+char *postcopy_format(const struct postcopy_policy *pp, char *buf, size_t n)
+{
+	switch (pp->rule) {
+	case POSTCOPY_NEVER:
+		snprintf(buf, n, "never");
+		break;
+	case POSTCOPY_IMMEDIATELY:
+		snprintf(buf, n, "immediately");
+		break;
+	case POSTCOPY_AFTER_PASSES:
+		if (pp->passes == 1)
+			snprintf(buf, n, "after-first-pass");
+		else
+			snprintf(buf, n, "after-passes=%u", pp->passes);
+		break;
+	case POSTCOPY_AFTER_TIME:
+		snprintf(buf, n, "after=%lldns", (long long)pp->after);
+		break;
+	case POSTCOPY_WHEN_STUCK:
+		snprintf(buf, n, "when-stuck");
+		break;
+	}
+	return buf;
+}
+
+/* --- when to switch --------------------------------------------------------------- */
+
+void postcopy_note_sync(mig *m)
+{
+	uint64_t pending = m->dirty_pages;
+	if (m->st.dirty_sync_count >= 3) /* the first pass's sync has nothing to compare */
+		m->stuck_syncs =
+		    pending > STUCK_PROGRESS * (double)m->pending_prev ? m->stuck_syncs + 1 : 0;
+	m->pending_prev = pending;
+}
+
+int postcopy_due(mig *m)
+{
+	const struct postcopy_policy *pp = &m->cfg.postcopy;
+	switch (pp->rule) {
+	case POSTCOPY_NEVER:
+		return 0;
+	case POSTCOPY_IMMEDIATELY:
+		return 1;
+	case POSTCOPY_AFTER_PASSES: /* the setup sync counts: pass N ends at sync N + 1 */
+		return m->st.dirty_sync_count >= (uint64_t)pp->passes + 1;
+	case POSTCOPY_AFTER_TIME:
+		return m->t - m->cfg.start >= pp->after;
+	case POSTCOPY_WHEN_STUCK:
+		return m->stuck_syncs >= STUCK_SYNCS;
+	}
+	return 0;
+}
+
+/* --- the switch ----------------------------------------------------------------------- */
+
+static uint64_t discard_ranges(mig *m)
+{
+	uint64_t ranges = 0;
+	int in_run = 0;
+	for (uint64_t p = 0; p < m->npages; p++) {
+		int dirty = mig_bitmap_test(m, p);
+		if (dirty && guest_page_kind(m->dst, p) != GUEST_MISSING)
+			guest_mark_missing(m->dst, p); /* re-dirtied since it was sent */
+		if (dirty && !in_run)
+			ranges++;
+		in_run = dirty;
+	}
+	return ranges;
+}
+
+static int on_fault(void *ctx, uint64_t page, int is_write, err *e);
+
+/* postcopy_start: stop, final sync, discard, package; the guest resumes on
+ * the destination when the package has arrived. */
+int postcopy_start(mig *m, err *e)
+{
+	m->phase = MIG_PHASE_STOPPED;
+	m->downtime_start = m->t;
+	m->st.switchover = m->t - m->cfg.start;
+	m->st.cpu_throttle_percentage = m->cpu->throttle_pct;
+	vcpu_pause(m->cpu, m->t);
+	vcpu_set_throttle(m->cpu, 0);
+	if (mig_bitmap_sync(m) < 0)
+		return err_set(e, "out of memory");
+	m->arrival = calloc(m->npages, sizeof *m->arrival);
+	m->in_flight = calloc(m->nwords ? m->nwords : 1, sizeof *m->in_flight);
+	if (!m->arrival || !m->in_flight)
+		return err_set(e, "out of memory for post-copy's page table (%llu pages)",
+			       (unsigned long long)m->npages);
+	mig_send_bytes(m, discard_ranges(m) * DISCARD_RANGE_BYTES);
+	mig_send_bytes(m, m->p.device_state_size + PACKAGE_OVERHEAD);
+	m->resume = link_arrival(m->link);
+	m->st.downtime = m->resume - m->downtime_start;
+	struct link_config pc = {.bandwidth = m->link->cfg.bandwidth,
+				 .latency = m->link->cfg.latency};
+	if (link_init(&m->preempt, &pc, e) < 0)
+		return -1;
+	m->phase = MIG_PHASE_POSTCOPY;
+	m->scan = 0; /* the background stream starts again from the start of RAM */
+	m->rate_limited = m->p.max_postcopy_bandwidth > 0;
+	m->rate_limit_max = m->p.max_postcopy_bandwidth / 10;
+	m->state = ST_LOOP;
+	guest_set_fault_handler(m->dst, on_fault, m);
+	guest_dirty_sync(m->dst, m->in_flight); /* forget installs: only the guest's writes count */
+	memset(m->in_flight, 0, m->nwords * sizeof *m->in_flight);
+	return vcpu_resume(m->cpu, m->resume, m->dst, e);
+}
+
+/* --- pages in flight and faults ---------------------------------------------------------- */
+
+static int flying(const mig *m, uint64_t page)
+{
+	return (m->in_flight[page / 64] >> (page % 64)) & 1;
+}
+
+void postcopy_in_flight(mig *m, uint64_t page)
+{
+	m->in_flight[page / 64] |= UINT64_C(1) << (page % 64);
+	m->arrival[page] = link_arrival(m->link);
+}
+
+static int install(mig *m, uint64_t page, err *e)
+{
+	m->in_flight[page / 64] &= ~(UINT64_C(1) << (page % 64));
+	return guest_copy_page_from(m->dst, m->src, page, e);
+}
+
+/* When a requested page reaches the destination. */
+static int64_t request(mig *m, uint64_t page, int64_t t_fault)
+{
+	int64_t at_source = t_fault + m->link->cfg.latency;
+	uint64_t wire = HDR_BYTES + m->ps;
+	mig_bitmap_clear(m, page);
+	m->st.postcopy_requests++;
+	m->st.transferred += wire;
+	m->st.postcopy_bytes += wire;
+	m->st.normal++;
+	m->st.normal_bytes += m->ps;
+	if (m->cfg.caps & CAP_POSTCOPY_PREEMPT) {
+		if (!m->preempt_block_sent) {
+			wire += 1 + (sizeof BLOCK_NAME - 1);
+			m->preempt_block_sent = 1;
+		}
+		link_send(&m->preempt, at_source, wire);
+		return link_arrival(&m->preempt);
+	}
+	link_send(m->link, at_source, wire); /* behind what is already queued */
+	m->scan = page + 1;		     /* locality: the scan goes on from here */
+	return link_arrival(m->link);
+}
+
+static void account_block(mig *m, int64_t from, int64_t to)
+{
+	m->st.postcopy_blocktime += to - from;
+	int64_t early_end = m->resume + 1000 * MS;
+	int64_t a = from, b = to < early_end ? to : early_end;
+	if (b > a)
+		m->st.early_blocktime += b - a;
+}
+
+/* The guest touched a missing page: block until it is there. */
+static int on_fault(void *ctx, uint64_t page, int is_write, err *e)
+{
+	mig *m = ctx;
+	(void)is_write;
+	int64_t t = vcpu_time(m->cpu);
+	int64_t ready;
+	if (flying(m, page))
+		ready = m->arrival[page];
+	else if (mig_bitmap_test(m, page))
+		ready = request(m, page, t);
+	else
+		return err_set(e,
+			       "post-copy: page %llu is missing but neither queued nor "
+			       "in flight (a simulator bug)",
+			       (unsigned long long)page);
+	if (ready > t) {
+		vcpu_block(m->cpu, ready - t);
+		account_block(m, t, ready);
+	}
+	return install(m, page, e);
+}
+
+/* --- the end ----------------------------------------------------------------------------- */
+
+static int same_page(mig *m, uint64_t page, uint8_t *scratch_a, uint8_t *scratch_b)
+{
+	enum guest_kind ka = guest_page_kind(m->src, page), kb = guest_page_kind(m->dst, page);
+	if (kb == GUEST_MISSING)
+		return 0;
+	/* Most of a big guest: no need to compare two shared zero pages. */
+	if (ka == GUEST_ZERO && kb == GUEST_ZERO)
+		return 1;
+	if (ka == GUEST_PROCEDURAL && kb == GUEST_PROCEDURAL)
+		return guest_page_version(m->src, page) == guest_page_version(m->dst, page);
+	const uint8_t *a = guest_page_bytes(m->src, page, scratch_a);
+	const uint8_t *b = guest_page_bytes(m->dst, page, scratch_b);
+	return memcmp(a, b, m->ps) == 0;
+}
+
+/* Delivers the pages still in flight, then checks every page the guest has
+ * not written since it resumed against the (stopped) source. */
+int postcopy_finish(mig *m, err *e)
+{
+	for (uint64_t p = 0; p < m->npages; p++)
+		if (flying(m, p) && install(m, p, e) < 0)
+			return -1;
+	uint64_t *written = m->in_flight; /* now all clear: reuse it */
+	guest_dirty_sync(m->dst, written);
+	uint8_t *other = malloc(m->ps);
+	if (!other)
+		return err_set(e, "out of memory");
+	uint64_t bad = m->npages;
+	for (uint64_t p = 0; p < m->npages && bad == m->npages; p++)
+		if (!((written[p / 64] >> (p % 64)) & 1) && !same_page(m, p, m->scratch, other))
+			bad = p;
+	free(other);
+	if (bad != m->npages)
+		return mig_fail(m,
+				"destination memory differs from the source at page %llu after "
+				"post-copy (a simulator bug: please report it)",
+				(unsigned long long)bad);
+	guest_set_fault_handler(m->dst, NULL, NULL);
+	return 0;
+}
+
+void postcopy_free(mig *m)
+{
+	free(m->arrival);
+	free(m->in_flight);
+}

@@ -1,0 +1,313 @@
+/*
+ * run — wires the model together for one migration (see run.h). Time 0 is
+ * the start of the warm-up; the migration starts at `warmup`, and every time
+ * in the result is measured from there.
+ */
+#include "run.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "des.h"
+#include "guest.h"
+#include "link.h"
+#include "rng.h"
+#include "vcpu.h"
+
+#define SAMPLE_PERIOD ((int64_t)100000000) /* 100 ms */
+#define NO_END	      INT64_MAX
+
+void run_config_defaults(struct run_config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->ram_bytes = UINT64_C(1) << 30;
+	c->page_size = 4096;
+	c->bandwidth = 1e9 / 8; /* 1 Gbit/s */
+	c->latency = 100000;	/* 0.1 ms: one data-centre hop */
+	params_defaults(&c->params);
+	c->caps_src = caps_all();
+	c->caps_dst = caps_all();
+	c->mode = MIG_MODE_PRECOPY;
+	c->seed = 1;
+	c->timeout = (int64_t)600 * 1000000000;
+	c->warmup = 1000000000;
+}
+
+unsigned run_negotiate_caps(struct run_config *c)
+{
+	c->caps = c->caps_requested & c->caps_src & c->caps_dst;
+	return c->caps_requested & ~c->caps;
+}
+
+/* Everything one simulated machine needs to run its workload. */
+struct machine {
+	guest *g;
+	wl *w;
+	des *q;
+	struct vcpu cpu;
+};
+
+static int machine_open(struct machine *mc, const struct run_config *c, int64_t end, err *e)
+{
+	memset(mc, 0, sizeof *mc);
+	struct guest_config gc = {
+	    .ram_bytes = c->ram_bytes,
+	    .page_size = c->page_size,
+	    .content_seed = rng_mix(c->seed, 0x636f6e74656e74ULL, 0), /* "content" */
+	};
+	struct wl_config wc = {
+	    .path = c->workload_path,
+	    .params = c->wl_params,
+	    .n_params = c->n_wl_params,
+	    .seed = c->seed,
+	    .ram_bytes = c->ram_bytes,
+	    .page_size = c->page_size,
+	};
+	if (guest_new(&mc->g, &gc, e) < 0 || wl_open(&mc->w, &wc, e) < 0 ||
+	    wl_init(mc->w, mc->g, e) < 0 || des_new(&mc->q, e) < 0)
+		return -1;
+	vcpu_init(&mc->cpu, mc->q, mc->w, mc->g, end);
+	return vcpu_start(&mc->cpu, 0, e);
+}
+
+static void machine_close(struct machine *mc)
+{
+	des_free(mc->q);
+	wl_free(mc->w);
+	guest_free(mc->g);
+}
+
+/* Runs events until time `until` (exclusive) or until stop() says so. */
+static int machine_run(struct machine *mc, int64_t until, int (*stop)(void *), void *ctx, err *e)
+{
+	while (des_pending(mc->q) && des_next_time(mc->q) < until) {
+		des_step(mc->q);
+		if (mc->cpu.failed) {
+			*e = mc->cpu.error;
+			return -1;
+		}
+		if (stop && stop(ctx))
+			break;
+	}
+	return 0;
+}
+
+/* --- the migrated run ---------------------------------------------------------- */
+
+struct sim {
+	const struct run_config *c;
+	struct machine src;
+	guest *dst;
+	struct link link;
+	mig *m;
+	struct run_result *res;
+	size_t cap_series;
+	uint64_t last_transferred;
+	uint64_t last_steps;
+	int64_t last_sample;
+	int oom;
+	err e;
+	int failed;
+};
+
+static void sample(struct sim *s, int64_t t)
+{
+	struct run_result *r = s->res;
+	if (r->n_series == s->cap_series) {
+		size_t cap = s->cap_series ? s->cap_series * 2 : 256;
+		struct store_sample *ns = realloc(r->series, cap * sizeof *ns);
+		if (!ns) {
+			s->oom = 1;
+			return;
+		}
+		r->series = ns;
+		s->cap_series = cap;
+	}
+	struct mig_stats st;
+	mig_get_stats(s->m, &st);
+	double dt = (double)(t - s->last_sample) / 1e9;
+	uint64_t steps = vcpu_progress(&s->src.cpu);
+	struct store_sample *x = &r->series[r->n_series++];
+	*x = (struct store_sample){
+	    .t_ns = t - s->c->warmup,
+	    .phase = (int)mig_phase(s->m),
+	    .remaining = st.remaining,
+	    .transferred = st.transferred,
+	    .mbps = dt > 0 ? (double)(st.transferred - s->last_transferred) * 8 / dt / 1e6 : 0,
+	    .dirty_sync_count = st.dirty_sync_count,
+	    .dirty_pages_rate = st.dirty_pages_rate,
+	    .guest_steps = steps,
+	    .guest_rate = dt > 0 ? (double)(steps - s->last_steps) / dt : 0,
+	    .throttle_pct = s->src.cpu.throttle_pct,
+	};
+	s->last_transferred = st.transferred;
+	s->last_steps = steps;
+	s->last_sample = t;
+}
+
+static void on_sample(void *ctx, uint64_t tag)
+{
+	struct sim *s = ctx;
+	(void)tag;
+	if (mig_status(s->m) != MIG_STATUS_ACTIVE)
+		return;
+	int64_t now = des_now(s->src.q);
+	sample(s, now);
+	if (des_schedule(s->src.q, now + SAMPLE_PERIOD, on_sample, s, 0, &s->e) < 0)
+		s->failed = 1;
+}
+
+static void on_mig(void *ctx, uint64_t tag)
+{
+	struct sim *s = ctx;
+	(void)tag;
+	int64_t limit = des_pending(s->src.q) ? des_next_time(s->src.q) : NO_END;
+	if (mig_advance(s->m, limit, &s->e) < 0) {
+		s->failed = 1;
+		return;
+	}
+	if (mig_status(s->m) == MIG_STATUS_ACTIVE &&
+	    des_schedule(s->src.q, mig_next_event(s->m), on_mig, s, 0, &s->e) < 0)
+		s->failed = 1;
+}
+
+static int sim_stop(void *ctx)
+{
+	struct sim *s = ctx;
+	return s->failed || s->oom || mig_status(s->m) != MIG_STATUS_ACTIVE;
+}
+
+static int start_migration(struct sim *s, err *e)
+{
+	const struct run_config *c = s->c;
+	struct guest_config dc = {
+	    .ram_bytes = c->ram_bytes,
+	    .page_size = c->page_size,
+	    .content_seed = rng_mix(c->seed, 0x636f6e74656e74ULL, 0),
+	    .all_missing = 1,
+	};
+	struct link_config lc = {
+	    .bandwidth = c->bandwidth,
+	    .latency = c->latency,
+	    .buffer_bytes = c->params.send_buffer_size,
+	};
+	struct mig_config mc = {
+	    .params = &c->params,
+	    .caps = c->caps,
+	    .mode = c->mode,
+	    .start = c->warmup,
+	    .timeout = c->timeout,
+	    .postcopy = c->postcopy,
+	};
+	if (guest_new(&s->dst, &dc, e) < 0 || link_init(&s->link, &lc, e) < 0 ||
+	    mig_new(&s->m, &mc, s->src.g, s->dst, &s->link, &s->src.cpu, e) < 0)
+		return -1;
+	vcpu_mark(&s->src.cpu);
+	s->last_sample = c->warmup;
+	if (des_schedule(s->src.q, c->warmup, on_mig, s, 0, e) < 0 ||
+	    des_schedule(s->src.q, c->warmup + SAMPLE_PERIOD, on_sample, s, 0, e) < 0)
+		return -1;
+	return 0;
+}
+
+static int copy_string(char **dst, const char *src, err *e)
+{
+	*dst = strdup(src ? src : "");
+	return *dst ? 0 : err_set(e, "out of memory");
+}
+
+static int collect(struct sim *s, err *e)
+{
+	struct run_result *r = s->res;
+	r->status = mig_status(s->m);
+	snprintf(r->error, sizeof r->error, "%s", mig_error(s->m));
+	mig_get_stats(s->m, &r->stats);
+	size_t n;
+	const struct mig_pass *p = mig_passes(s->m, &n);
+	if (n) {
+		r->passes = malloc(n * sizeof *p);
+		if (!r->passes)
+			return err_set(e, "out of memory");
+		memcpy(r->passes, p, n * sizeof *p);
+	}
+	r->n_passes = n;
+	r->guest_steps = vcpu_progress(&s->src.cpu);
+	r->host_bytes = guest_host_bytes(s->src.g);
+	/* The last sample is the end state, unless a periodic one fell exactly
+	 * there already (a timeout on a 100 ms boundary). */
+	int64_t end = mig_clock(s->m);
+	if (r->n_series == 0 || r->series[r->n_series - 1].t_ns != end - s->c->warmup)
+		sample(s, end);
+	if (s->oom)
+		return err_set(e, "out of memory for the time series");
+	if (copy_string(&r->wl_name, wl_name(s->src.w), e) < 0 ||
+	    copy_string(&r->wl_params_json, wl_params_json(s->src.w), e) < 0)
+		return -1;
+	return 0;
+}
+
+/* The guest's progress over the same span with no migration. */
+static int baseline(const struct run_config *c, int64_t end, uint64_t *steps, err *e)
+{
+	struct machine mc;
+	int rc = machine_open(&mc, c, end, e);
+	if (rc == 0)
+		rc = machine_run(&mc, c->warmup, NULL, NULL, e);
+	if (rc == 0) {
+		vcpu_mark(&mc.cpu);
+		rc = machine_run(&mc, end, NULL, NULL, e);
+		*steps = vcpu_progress(&mc.cpu);
+	}
+	machine_close(&mc);
+	return rc;
+}
+
+int run_execute(const struct run_config *c, struct run_result *res, err *e)
+{
+	memset(res, 0, sizeof *res);
+	struct sim s = {.c = c, .res = res};
+	int rc = machine_open(&s.src, c, NO_END, e);
+	if (rc == 0)
+		rc = machine_run(&s.src, c->warmup, NULL, NULL, e);
+	if (rc == 0)
+		rc = start_migration(&s, e);
+	if (rc == 0)
+		rc = machine_run(&s.src, NO_END, sim_stop, &s, e);
+	if (rc == 0 && s.failed) {
+		*e = s.e;
+		rc = -1;
+	}
+	if (rc == 0 && mig_status(s.m) == MIG_STATUS_ACTIVE)
+		rc = err_set(e, "the simulation ran out of events before the migration ended");
+	if (rc == 0)
+		rc = collect(&s, e);
+	int64_t end = s.m ? mig_clock(s.m) : 0;
+	/* A guest the migration never slowed or stopped before the end ran
+	 * exactly as an unmigrated one (runs are deterministic): its own step
+	 * count is the baseline, and simulating it again would only double the
+	 * cost of every run that fails to converge. */
+	int undisturbed = s.src.cpu.first_perturbed >= end;
+	mig_free(s.m);
+	guest_free(s.dst);
+	machine_close(&s.src);
+	if (rc == 0 && undisturbed)
+		res->baseline_steps = res->guest_steps;
+	else if (rc == 0)
+		rc = baseline(c, end, &res->baseline_steps, e);
+	if (rc < 0)
+		run_result_free(res);
+	return rc;
+}
+
+void run_result_free(struct run_result *res)
+{
+	free(res->passes);
+	free(res->series);
+	free(res->wl_name);
+	free(res->wl_params_json);
+	res->passes = NULL;
+	res->series = NULL;
+	res->wl_name = NULL;
+	res->wl_params_json = NULL;
+}

@@ -1,0 +1,68 @@
+/*
+ * run — one simulated migration from start to verdict: builds the source and
+ * destination guests, the workload, the vCPU, the link and the migration
+ * thread, runs the workload for a warm-up, migrates, samples the time series
+ * every 100 ms of simulated time, and measures the guest's progress against
+ * an unmigrated run of the same workload and seed. A run is a pure function
+ * of its configuration: nothing here reads the clock or an unseeded source.
+ */
+#ifndef MIGSIM_RUN_H
+#define MIGSIM_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "mig.h"
+#include "params.h"
+#include "store.h"
+#include "wl.h"
+
+struct run_config {
+	const char *workload_path;
+	const struct wl_override *wl_params;
+	size_t n_wl_params;
+	uint64_t ram_bytes;
+	uint32_t page_size;
+	double bandwidth;  /* bytes/s of the link */
+	int64_t latency;   /* ns, one way */
+	struct mig_params params;
+	unsigned caps;     /* in force: requested ones both sides support */
+	unsigned caps_requested;
+	unsigned caps_src; /* what each side supports */
+	unsigned caps_dst;
+	enum mig_mode mode;
+	struct postcopy_policy postcopy; /* with the postcopy-ram capability */
+	uint64_t seed;
+	int64_t timeout;   /* ns of migration before it is declared failed */
+	int64_t warmup;    /* ns the workload runs before the migration starts */
+};
+
+/* Defaults as `migsim run --help` documents them. */
+void run_config_defaults(struct run_config *c);
+/* Capability negotiation: caps = requested & src & dst. Returns the requested
+ * capabilities that a side lacks (0 when none). */
+unsigned run_negotiate_caps(struct run_config *c);
+
+struct run_result {
+	enum mig_status status; /* COMPLETED or FAILED */
+	char error[512];        /* why it failed */
+	struct mig_stats stats;
+	struct mig_pass *passes;
+	size_t n_passes;
+	struct store_sample *series;
+	size_t n_series;
+	char *wl_name;
+	char *wl_params_json;
+	uint64_t guest_steps;    /* steps started during the migration */
+	uint64_t baseline_steps; /* the same span without a migration */
+	uint64_t host_bytes;     /* memory the source guest model held */
+};
+
+/* 0 when the simulation ran (the migration may still have failed: see
+ * res->status); -1 with e filled when it could not (bad workload, script
+ * error, out of memory). */
+int run_execute(const struct run_config *c, struct run_result *res, err *e);
+void run_result_free(struct run_result *res);
+
+#endif

@@ -1,0 +1,103 @@
+/*
+ * vcpu — steps of the workload as events (see vcpu.h). Each scheduled step
+ * carries the generation it was scheduled in; pausing bumps the generation,
+ * so a step event that fires for an older one is ignored instead of being
+ * searched for and removed from the queue.
+ */
+#include "vcpu.h"
+
+static void on_step(void *ctx, uint64_t tag);
+
+void vcpu_init(struct vcpu *v, des *q, wl *w, guest *g, int64_t end)
+{
+	*v = (struct vcpu){.q = q, .w = w, .g = g, .end = end, .first_perturbed = INT64_MAX};
+}
+
+static int schedule(struct vcpu *v, int64_t t, err *e)
+{
+	v->busy_until = t;
+	if (t >= v->end)
+		return 0;
+	return des_schedule(v->q, t, on_step, v, v->gen, e);
+}
+
+int vcpu_start(struct vcpu *v, int64_t t, err *e)
+{
+	v->running = 1;
+	v->gen++;
+	return schedule(v, t, e);
+}
+
+static int64_t stretch(const struct vcpu *v, int64_t cost)
+{
+	if (v->throttle_pct <= 0)
+		return cost;
+	return (int64_t)((double)cost * 100.0 / (double)(100 - v->throttle_pct));
+}
+
+static void on_step(void *ctx, uint64_t tag)
+{
+	struct vcpu *v = ctx;
+	if (!v->running || tag != v->gen || v->failed)
+		return;
+	int64_t now = des_now(v->q);
+	int64_t cost = 0;
+	v->steps++;
+	v->stall = 0;
+	if (wl_step(v->w, v->g, now, &cost, &v->error) < 0 ||
+	    schedule(v, now + stretch(v, cost) + v->stall, &v->error) < 0)
+		v->failed = 1;
+}
+
+static void perturbed_at(struct vcpu *v, int64_t t)
+{
+	if (t < v->first_perturbed)
+		v->first_perturbed = t;
+}
+
+void vcpu_pause(struct vcpu *v, int64_t t)
+{
+	if (!v->running)
+		return;
+	perturbed_at(v, t);
+	v->running = 0;
+	v->gen++;
+	v->rest = v->busy_until > t ? v->busy_until - t : 0;
+}
+
+int vcpu_resume(struct vcpu *v, int64_t t, guest *g, err *e)
+{
+	v->g = g;
+	v->running = 1;
+	v->gen++;
+	return schedule(v, t + v->rest, e);
+}
+
+void vcpu_set_throttle(struct vcpu *v, int pct)
+{
+	v->throttle_pct = pct < 0 ? 0 : pct > 99 ? 99 : pct;
+	if (v->throttle_pct)
+		perturbed_at(v, des_now(v->q));
+}
+
+void vcpu_mark(struct vcpu *v)
+{
+	v->steps_at_mark = v->steps;
+}
+
+uint64_t vcpu_progress(const struct vcpu *v)
+{
+	return v->steps - v->steps_at_mark;
+}
+
+int64_t vcpu_time(const struct vcpu *v)
+{
+	return des_now(v->q) + v->stall;
+}
+
+void vcpu_block(struct vcpu *v, int64_t ns)
+{
+	if (ns > 0)
+		perturbed_at(v, vcpu_time(v));
+	v->stall += ns;
+}

@@ -1,0 +1,60 @@
+/*
+ * vcpu — the guest's processor: runs the workload's steps one after another
+ * in simulated time. A step's memory effects happen when it starts; the vCPU
+ * is then busy for the step's declared cost, stretched by the throttle
+ * (auto-converge) so that at p % throttle the guest runs (1 - p) of the time,
+ * the long-run effect of QEMU's 10 ms run / sleep slices.
+ *
+ * The migration pauses the vCPU at switch-over and resumes it (possibly on
+ * another guest, the destination) when the destination runs; a step cut by a
+ * pause finishes its remaining cost after the resume. A step that faults on
+ * a missing page (post-copy) is stretched by the time it waited. Steps counted here are
+ * the guest's progress, compared against an unmigrated run of the same seed.
+ */
+#ifndef MIGSIM_VCPU_H
+#define MIGSIM_VCPU_H
+
+#include <stdint.h>
+
+#include "des.h"
+#include "err.h"
+#include "guest.h"
+#include "wl.h"
+
+struct vcpu {
+	des *q;
+	wl *w;
+	guest *g;
+	int running;
+	uint64_t gen;        /* tags scheduled steps; a pause makes older ones stale */
+	int64_t busy_until;  /* end of the step in progress */
+	int64_t rest;        /* while paused: what remains of the interrupted step */
+	int throttle_pct;    /* 0..99 */
+	int64_t end;         /* no step starts at or after this time (end of the run) */
+	int64_t stall;       /* the current step's time blocked on faults so far */
+	uint64_t steps;      /* steps started */
+	uint64_t steps_at_mark; /* steps started before vcpu_mark (migration start) */
+	int64_t first_perturbed; /* first pause, throttle or fault stall; INT64_MAX: none */
+	int failed;
+	err error;
+};
+
+void vcpu_init(struct vcpu *v, des *q, wl *w, guest *g, int64_t end);
+/* Starts stepping at time t. */
+int vcpu_start(struct vcpu *v, int64_t t, err *e);
+void vcpu_pause(struct vcpu *v, int64_t t);
+/* Resumes at time t on guest g. */
+int vcpu_resume(struct vcpu *v, int64_t t, guest *g, err *e);
+/* Takes effect from the next step. */
+void vcpu_set_throttle(struct vcpu *v, int pct);
+void vcpu_mark(struct vcpu *v);
+/* Inside a step: the vCPU's own time (the step's start plus its stalls). */
+int64_t vcpu_time(const struct vcpu *v);
+/* Inside a step: the vCPU waits ns (a post-copy fault) before going on. */
+void vcpu_block(struct vcpu *v, int64_t ns);
+/* Until first_perturbed the guest ran exactly as an unmigrated one: the run
+ * needs no separate baseline over a span the migration never disturbed. */
+/* Steps started since vcpu_mark. */
+uint64_t vcpu_progress(const struct vcpu *v);
+
+#endif

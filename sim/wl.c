@@ -1,0 +1,889 @@
+/*
+ * wl — the Lua host (see wl.h and docs/lua-api.md). This half owns the Lua
+ * state: the sandbox, the instruction budget and heap cap, loading a script
+ * and checking its table, resolving parameters, laying out regions, and the
+ * protected calls of init and step. The `mem` object and its primitives live
+ * in wl_mem.c.
+ *
+ * Everything that touches the Lua state runs inside lua_pcall, so no Lua
+ * error can reach the panic handler (which would abort the process). Three
+ * kinds of failure stop a call whatever the script does (the sandbox's pcall
+ * and xpcall re-raise them): the budget, the heap cap, and a failing guest.
+ *
+ * Determinism: the script's tables are read by name or by index; the one
+ * table walked with lua_next (params) is sorted before anything observable
+ * is done with it, and the unknown-field check reports the smallest name.
+ */
+#include "wl.h"
+#include "wl_int.h"
+
+#include <lauxlib.h>
+#include <lualib.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "units.h"
+
+/* The count hook fires at most every HOOK_CHUNK instructions: the budget is
+ * counted in chunks so it may exceed an int, at a negligible cost. */
+#define HOOK_CHUNK (1 << 20)
+/* After a stop the hook fires this often, so code running in a message
+ * handler or a finalizer cannot carry on. */
+#define HOOK_STOPPED 1000
+
+/* --- the heap cap and the budget ---------------------------------------- */
+
+static void *sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+	wl *w = ud;
+	size_t old = ptr ? osize : 0; /* without ptr, osize is a type tag */
+	if (nsize == 0) {
+		free(ptr);
+		w->heap_used -= old;
+		return NULL;
+	}
+	/* heap_used never exceeds heap_cap, so the subtraction cannot wrap. */
+	if (nsize > old && nsize - old > w->heap_cap - w->heap_used)
+		return NULL;
+	void *p = realloc(ptr, nsize);
+	if (p)
+		w->heap_used = w->heap_used - old + nsize;
+	return p;
+}
+
+static void sb_hook(lua_State *L, lua_Debug *ar);
+
+static void rearm(lua_State *L, wl *w, uint64_t n)
+{
+	w->armed = n < HOOK_CHUNK ? (int)n : HOOK_CHUNK;
+	lua_sethook(L, sb_hook, LUA_MASKCOUNT, w->armed);
+}
+
+static void budget_stop(wl *w, const char *src, int line)
+{
+	w->stop = WL_BUDGET;
+	snprintf(w->stop_msg, sizeof w->stop_msg,
+		 "%s:%d: instruction budget of %llu instructions per call exceeded", src, line,
+		 (unsigned long long)w->budget);
+}
+
+/* The innermost Lua code on the stack: a primitive may be called through
+ * pcall, which has no line of its own. */
+static int script_where(lua_State *L, lua_Debug *ar)
+{
+	for (int level = 1; lua_getstack(L, level, ar); level++)
+		if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
+			return 1;
+	return 0;
+}
+
+void wl_charge(lua_State *L, wl *w, uint64_t n)
+{
+	if (n < w->instr_left) {
+		w->instr_left -= n;
+		return;
+	}
+	lua_Debug ar;
+	if (script_where(L, &ar))
+		budget_stop(w, ar.short_src, ar.currentline);
+	else
+		budget_stop(w, w->path, 0);
+	rearm(L, w, HOOK_STOPPED);
+	lua_pushstring(L, w->stop_msg);
+	lua_error(L);
+}
+
+static void sb_hook(lua_State *L, lua_Debug *ar)
+{
+	wl *w = wl_self(L);
+	if (w->stop == WL_RUNNING) {
+		/* wl_charge may have taken more than the armed chunk's share. */
+		if (w->instr_left > (uint64_t)w->armed) {
+			w->instr_left -= (uint64_t)w->armed;
+			rearm(L, w, w->instr_left);
+			return;
+		}
+		lua_getinfo(L, "Sl", ar);
+		budget_stop(w, ar->short_src, ar->currentline);
+	}
+	/* Re-armed before raising: a handler that swallows the error is
+	 * interrupted again a moment later. */
+	rearm(L, w, HOOK_STOPPED);
+	lua_pushstring(L, w->stop_msg);
+	lua_error(L);
+}
+
+static void heap_stop(wl *w)
+{
+	w->stop = WL_HEAP;
+	snprintf(w->stop_msg, sizeof w->stop_msg, "%s: Lua heap limit of %zu bytes exceeded",
+		 w->path, w->heap_cap);
+}
+
+int wl_guest_error(lua_State *L, const err *e)
+{
+	wl *w = wl_self(L);
+	lua_Debug ar;
+	if (script_where(L, &ar))
+		snprintf(w->stop_msg, sizeof w->stop_msg, "%.100s:%d: %.400s", ar.short_src,
+			 ar.currentline, e->msg);
+	else
+		snprintf(w->stop_msg, sizeof w->stop_msg, "%.100s: %.400s", w->path, e->msg);
+	w->stop = WL_GUEST;
+	lua_pushstring(L, w->stop_msg);
+	return lua_error(L);
+}
+
+/* --- the sandbox ---------------------------------------------------------- */
+
+/* After a protected call inside the script: a stop goes on up. */
+static void pass_stop(lua_State *L, int status)
+{
+	wl *w = wl_self(L);
+	if (status == LUA_ERRMEM && w->stop == WL_RUNNING)
+		heap_stop(w);
+	if (w->stop != WL_RUNNING)
+		lua_error(L);
+}
+
+/* As the standard pcall: `true` is pushed below the function first, so the
+ * results need no extra stack slot. */
+static int sb_pcall(lua_State *L)
+{
+	luaL_checkany(L, 1);
+	lua_pushboolean(L, 1);
+	lua_insert(L, 1);
+	int status = lua_pcall(L, lua_gettop(L) - 2, LUA_MULTRET, 0);
+	pass_stop(L, status);
+	if (status == LUA_OK)
+		return lua_gettop(L);
+	lua_pushboolean(L, 0);
+	lua_pushvalue(L, -2);
+	return 2;
+}
+
+static int sb_xpcall(lua_State *L)
+{
+	int n = lua_gettop(L);
+	luaL_checktype(L, 2, LUA_TFUNCTION);
+	/* f, msgh, args... -> f, msgh, true, f, args... */
+	lua_pushboolean(L, 1);
+	lua_pushvalue(L, 1);
+	lua_rotate(L, 3, 2);
+	int status = lua_pcall(L, n - 2, LUA_MULTRET, 2);
+	pass_stop(L, status);
+	if (status == LUA_OK)
+		return lua_gettop(L) - 2;
+	lua_pushboolean(L, 0);
+	lua_pushvalue(L, -2);
+	return 2;
+}
+
+/* load() of text only: a binary chunk could break the VM's invariants. */
+static int sb_load(lua_State *L)
+{
+	int n = lua_gettop(L);
+	if (n < 3)
+		lua_settop(L, n = 3); /* an absent env must stay absent (argument 4) */
+	lua_pushliteral(L, "t");
+	lua_replace(L, 3);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, n, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+/* math.randomseed() without arguments would seed from the clock. */
+static int sb_randomseed(lua_State *L)
+{
+	wl *w = wl_self(L);
+	if (lua_gettop(L) == 0) {
+		lua_pushinteger(L, w->mseed[0]);
+		lua_pushinteger(L, w->mseed[1]);
+	}
+	int n = lua_gettop(L);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, n, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+static void wrap_global(lua_State *L, const char *table, const char *name, lua_CFunction f)
+{
+	if (table)
+		lua_getglobal(L, table);
+	else
+		lua_pushglobaltable(L);
+	lua_getfield(L, -1, name);
+	lua_pushcclosure(L, f, 1);
+	lua_setfield(L, -2, name);
+	lua_pop(L, 1);
+}
+
+static void sandbox(lua_State *L, wl *w, uint64_t seed)
+{
+	static const luaL_Reg libs[] = {
+	    {LUA_GNAME, luaopen_base},	     {LUA_STRLIBNAME, luaopen_string},
+	    {LUA_TABLIBNAME, luaopen_table}, {LUA_MATHLIBNAME, luaopen_math},
+	    {LUA_UTF8LIBNAME, luaopen_utf8},
+	};
+	for (size_t i = 0; i < sizeof libs / sizeof *libs; i++) {
+		luaL_requiref(L, libs[i].name, libs[i].func, 1);
+		lua_pop(L, 1);
+	}
+	/* Files, and output that would mix with the simulator's own. */
+	static const char *const gone[] = {"dofile", "loadfile", "print", "warn"};
+	for (size_t i = 0; i < sizeof gone / sizeof *gone; i++) {
+		lua_pushnil(L);
+		lua_setglobal(L, gone[i]);
+	}
+	lua_getglobal(L, LUA_STRLIBNAME);
+	lua_pushnil(L);
+	lua_setfield(L, -2, "dump");
+	lua_pop(L, 1);
+	lua_pushcfunction(L, sb_pcall);
+	lua_setglobal(L, "pcall");
+	lua_pushcfunction(L, sb_xpcall);
+	lua_setglobal(L, "xpcall");
+	wrap_global(L, NULL, "load", sb_load);
+	wrap_global(L, LUA_MATHLIBNAME, "randomseed", sb_randomseed);
+
+	rng r;
+	rng_seed(&r, seed, "lua-math");
+	w->mseed[0] = (lua_Integer)rng_next(&r);
+	w->mseed[1] = (lua_Integer)rng_next(&r);
+	lua_getglobal(L, LUA_MATHLIBNAME);
+	lua_getfield(L, -1, "randomseed");
+	lua_call(L, 0, 0);
+	lua_pop(L, 1);
+	wl_units_open(L);
+}
+
+/* --- loading and checking the script ------------------------------------- */
+
+static int fail(lua_State *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int fail(lua_State *L, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	lua_pushstring(L, buf);
+	return lua_error(L);
+}
+
+static char *dup_or_fail(lua_State *L, const char *s)
+{
+	char *d = strdup(s);
+	if (!d)
+		fail(L, "out of memory");
+	return d;
+}
+
+/* Names that work as `p.name` and `mem.name` and in --wl-param name=... */
+static int is_identifier(const char *s)
+{
+	if (!*s || (*s >= '0' && *s <= '9'))
+		return 0;
+	for (; *s; s++)
+		if (!(*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9')))
+			return 0;
+	return 1;
+}
+
+/* Leaves the script's table at index 1. */
+static void load_script(lua_State *L, wl *w)
+{
+	if (luaL_loadfilex(L, w->path, "t") != LUA_OK)
+		lua_error(L);
+	lua_Debug ar;
+	lua_pushvalue(L, -1);
+	lua_getinfo(L, ">S", &ar);
+	w->src = dup_or_fail(L, ar.short_src);
+	lua_call(L, 0, 1);
+	if (!lua_istable(L, -1))
+		fail(L, "%s: the script must return a table (it returned %s)", w->path,
+		     luaL_typename(L, -1));
+	lua_replace(L, 1);
+	lua_settop(L, 1);
+}
+
+/* A string field of the script table, or NULL when absent. */
+static const char *string_field(lua_State *L, wl *w, const char *key, int required)
+{
+	lua_pushstring(L, key);
+	lua_rawget(L, 1);
+	int t = lua_type(L, -1);
+	if (t == LUA_TNIL && !required) {
+		lua_pop(L, 1);
+		return NULL;
+	}
+	if (t != LUA_TSTRING)
+		fail(L, "%s: field '%s' must be a string", w->path, key);
+	const char *s = lua_tostring(L, -1);
+	lua_pop(L, 1); /* the script's table keeps the string alive */
+	return s;
+}
+
+static void read_identity(lua_State *L, wl *w)
+{
+	const char *name = string_field(L, w, "name", 1);
+	const char *desc = string_field(L, w, "description", 1);
+	if (!*name || strpbrk(name, " \t\r\n"))
+		fail(L, "%s: 'name' must be one word", w->path);
+	if (strpbrk(desc, "\r\n"))
+		fail(L, "%s: 'description' must be one line", w->path);
+	w->name = dup_or_fail(L, name);
+	w->desc = dup_or_fail(L, desc);
+}
+
+static int by_cstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Typos such as `setp` fail loudly instead of leaving a workload without
+ * its step; the smallest unknown name is reported, whatever pairs() does. */
+static void check_fields(lua_State *L, wl *w)
+{
+	static const char *const known[] = {"description", "init",    "name",
+					    "params",	   "regions", "step"};
+	const char *worst = NULL;
+	lua_pushnil(L);
+	while (lua_next(L, 1)) {
+		lua_pop(L, 1);
+		if (lua_type(L, -1) != LUA_TSTRING)
+			fail(L,
+			     "%s: the script table has a non-string key (fields are: "
+			     "name, description, params, regions, init, step)",
+			     w->path);
+		const char *k = lua_tostring(L, -1);
+		if (bsearch(&k, known, sizeof known / sizeof *known, sizeof *known, by_cstr))
+			continue;
+		if (!worst || strcmp(k, worst) < 0)
+			worst = k; /* kept alive by the table */
+	}
+	if (worst)
+		fail(L,
+		     "%s: unknown field '%s' in the script table (fields are: name, "
+		     "description, params, regions, init, step)",
+		     w->path, worst);
+}
+
+/* --- parameters ------------------------------------------------------------ */
+
+static int by_param(const void *a, const void *b)
+{
+	return strcmp(((const struct wl_param *)a)->name, ((const struct wl_param *)b)->name);
+}
+
+/* Integral values become Lua integers, so a parameter prints and indexes
+ * the same whether it came from the default or from the command line. */
+void wl_push_number(lua_State *L, double x)
+{
+	if (x == floor(x) && fabs(x) < 9007199254740992.0)
+		lua_pushinteger(L, (lua_Integer)x);
+	else
+		lua_pushnumber(L, x);
+}
+
+static void collect_params(lua_State *L, wl *w, int t)
+{
+	size_t n = 0;
+	lua_pushnil(L);
+	while (lua_next(L, t)) {
+		lua_pop(L, 1);
+		n++;
+	}
+	w->params = calloc(n ? n : 1, sizeof *w->params);
+	if (!w->params)
+		fail(L, "out of memory");
+	lua_pushnil(L);
+	while (lua_next(L, t)) {
+		if (lua_type(L, -2) != LUA_TSTRING || !is_identifier(lua_tostring(L, -2)))
+			fail(L, "%s: params: every name must be an identifier", w->path);
+		struct wl_param *p = &w->params[w->n_params];
+		p->name = dup_or_fail(L, lua_tostring(L, -2));
+		w->n_params++;
+		if (lua_type(L, -1) == LUA_TNUMBER)
+			p->num = lua_tonumber(L, -1);
+		else if (lua_type(L, -1) == LUA_TSTRING)
+			p->str = dup_or_fail(L, lua_tostring(L, -1));
+		else
+			fail(L, "%s: param '%s': the default must be a number or a string", w->path,
+			     p->name);
+		lua_pop(L, 1);
+	}
+	qsort(w->params, w->n_params, sizeof *w->params, by_param);
+}
+
+static void unknown_param(lua_State *L, wl *w, const char *name)
+{
+	char known[400] = "";
+	size_t len = 0;
+	for (size_t i = 0; i < w->n_params && len < sizeof known; i++)
+		len += (size_t)snprintf(known + len, sizeof known - len, "%s%s", i ? ", " : "",
+					w->params[i].name);
+	fail(L, "%s: unknown workload parameter '%s' (%s%s)", w->path, name,
+	     w->n_params ? "known: " : "this workload has none", known);
+}
+
+static void apply_override(lua_State *L, wl *w, const struct wl_override *o)
+{
+	struct wl_param key = {.name = (char *)o->name};
+	struct wl_param *p =
+	    o->name ? bsearch(&key, w->params, w->n_params, sizeof *w->params, by_param) : NULL;
+	if (!p)
+		unknown_param(L, w, o->name ? o->name : "(null)");
+	if (!o->value)
+		fail(L, "%s: workload parameter '%s' has no value", w->path, p->name);
+	if (p->str) {
+		char *v = dup_or_fail(L, o->value);
+		free(p->str);
+		p->str = v;
+		return;
+	}
+	err e;
+	double v;
+	if (units_double(o->value, &v, &e) < 0)
+		fail(L, "%s: workload parameter '%s' (a number): %s", w->path, p->name, e.msg);
+	p->num = v;
+}
+
+static void params_json(lua_State *L, wl *w)
+{
+	jw j;
+	jw_init(&j, 0);
+	jw_obj(&j, NULL);
+	for (size_t i = 0; i < w->n_params; i++) {
+		const struct wl_param *p = &w->params[i];
+		if (p->str)
+			jw_str(&j, p->name, p->str);
+		else
+			jw_num(&j, p->name, p->num);
+	}
+	jw_end(&j);
+	w->params_json = jw_text(&j) ? strdup(jw_text(&j)) : NULL;
+	jw_free(&j);
+	if (!w->params_json)
+		fail(L, "out of memory");
+}
+
+/* Leaves the resolved parameter table p at index 2. */
+static void read_params(lua_State *L, wl *w, const struct wl_config *cfg)
+{
+	lua_pushliteral(L, "params");
+	lua_rawget(L, 1);
+	if (lua_istable(L, 2))
+		collect_params(L, w, 2);
+	else if (!lua_isnil(L, 2))
+		fail(L, "%s: 'params' must be a table of name = default", w->path);
+	for (size_t i = 0; i < cfg->n_params; i++)
+		apply_override(L, w, &cfg->params[i]);
+	lua_createtable(L, 0, (int)w->n_params);
+	for (size_t i = 0; i < w->n_params; i++) {
+		if (w->params[i].str)
+			lua_pushstring(L, w->params[i].str);
+		else
+			wl_push_number(L, w->params[i].num);
+		lua_setfield(L, -2, w->params[i].name);
+	}
+	lua_replace(L, 2);
+	params_json(L, w);
+}
+
+/* --- regions ----------------------------------------------------------------- */
+
+static uint64_t region_size(lua_State *L, wl *w, int t, size_t i)
+{
+	lua_pushliteral(L, "size");
+	lua_rawget(L, t);
+	int isint = 0;
+	lua_Integer n = lua_tointegerx(L, -1, &isint);
+	uint64_t bytes = 0;
+	err e;
+	if (lua_type(L, -1) == LUA_TNUMBER) {
+		if (!isint || n <= 0)
+			fail(L, "%s: region %zu: size must be a positive whole number of bytes",
+			     w->path, i);
+		bytes = (uint64_t)n;
+	} else if (lua_type(L, -1) == LUA_TSTRING) {
+		if (units_size(lua_tostring(L, -1), &bytes, &e) < 0)
+			fail(L, "%s: region %zu: %s", w->path, i, e.msg);
+		if (bytes == 0)
+			fail(L, "%s: region %zu: size must not be 0", w->path, i);
+	} else {
+		fail(L, "%s: region %zu: size must be a number or a string such as \"16MiB\"",
+		     w->path, i);
+	}
+	lua_pop(L, 1);
+	return bytes;
+}
+
+static void too_big(lua_State *L, wl *w)
+{
+	char list[300] = "", a[32], b[32];
+	size_t len = 0;
+	for (size_t i = 0; i < w->n_regions && len < sizeof list; i++)
+		len += (size_t)snprintf(list + len, sizeof list - len, "%s%s %s", i ? " + " : "",
+					w->regions[i].name,
+					units_fmt_bytes(a, sizeof a, (double)w->regions[i].size));
+	fail(L, "%s: regions need %s (%s) but the guest's RAM is %s", w->path,
+	     units_fmt_bytes(a, sizeof a, (double)w->footprint), list,
+	     units_fmt_bytes(b, sizeof b, (double)w->ram_bytes));
+}
+
+static void read_region(lua_State *L, wl *w, int list, size_t i)
+{
+	lua_rawgeti(L, list, (lua_Integer)i + 1);
+	int t = lua_gettop(L);
+	if (!lua_istable(L, t))
+		fail(L, "%s: region %zu must be a table {name = ..., size = ...}", w->path, i + 1);
+	lua_pushliteral(L, "name");
+	lua_rawget(L, t);
+	if (lua_type(L, -1) != LUA_TSTRING || !is_identifier(lua_tostring(L, -1)))
+		fail(L, "%s: region %zu: name must be an identifier", w->path, i + 1);
+	for (size_t j = 0; j < i; j++)
+		if (!strcmp(w->regions[j].name, lua_tostring(L, -1)))
+			fail(L, "%s: two regions are named '%s'", w->path, w->regions[j].name);
+	struct wl_region *r = &w->regions[i];
+	r->name = dup_or_fail(L, lua_tostring(L, -1));
+	w->n_regions++;
+	r->size = region_size(L, w, t, i + 1);
+	r->pages = r->size / w->page_size + (r->size % w->page_size != 0);
+	r->first_page = w->footprint / w->page_size;
+	uint64_t bytes = r->pages * w->page_size;
+	if (bytes / w->page_size != r->pages || w->footprint + bytes < bytes)
+		w->footprint = UINT64_MAX;
+	else
+		w->footprint += bytes;
+	lua_settop(L, list);
+}
+
+static void read_regions(lua_State *L, wl *w)
+{
+	lua_pushliteral(L, "regions");
+	lua_rawget(L, 1);
+	if (lua_isfunction(L, -1)) {
+		lua_pushvalue(L, 2);
+		lua_createtable(L, 0, 2); /* what the layout must fit */
+		lua_pushinteger(L, (lua_Integer)w->page_size);
+		lua_setfield(L, -2, "page_size");
+		lua_pushinteger(L,
+				(lua_Integer)(w->ram_bytes > INT64_MAX ? INT64_MAX : w->ram_bytes));
+		lua_setfield(L, -2, "ram");
+		lua_call(L, 2, 1);
+	}
+	int list = lua_gettop(L);
+	if (!lua_istable(L, list))
+		fail(L,
+		     "%s: 'regions' must be a list of {name = ..., size = ...} or a "
+		     "function(p) returning one",
+		     w->path);
+	size_t n = (size_t)lua_rawlen(L, list);
+	w->regions = calloc(n ? n : 1, sizeof *w->regions);
+	if (!w->regions)
+		fail(L, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		read_region(L, w, list, i);
+	if (w->footprint > w->ram_bytes)
+		too_big(L, w);
+	lua_settop(L, 2);
+}
+
+/* --- functions and the mem object ------------------------------------------ */
+
+static int function_ref(lua_State *L, wl *w, const char *key, int required)
+{
+	lua_pushstring(L, key);
+	lua_rawget(L, 1);
+	if (lua_isnil(L, -1) && !required) {
+		lua_pop(L, 1);
+		return LUA_NOREF;
+	}
+	if (!lua_isfunction(L, -1))
+		fail(L, "%s: '%s' must be a function(mem, p)", w->path, key);
+	return luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+static void read_functions(lua_State *L, wl *w)
+{
+	lua_Debug ar;
+	lua_pushliteral(L, "step");
+	lua_rawget(L, 1);
+	if (lua_isfunction(L, -1)) {
+		lua_getinfo(L, ">S", &ar);
+		char where[LUA_IDSIZE + 32];
+		snprintf(where, sizeof where, "%s:%d", ar.short_src, ar.linedefined);
+		w->step_where = dup_or_fail(L, where);
+	} else {
+		lua_pop(L, 1);
+	}
+	w->step_ref = function_ref(L, w, "step", 1);
+	w->init_ref = function_ref(L, w, "init", 0);
+}
+
+struct open_args {
+	const struct wl_config *cfg;
+	int describe;
+};
+
+static int open_body(lua_State *L)
+{
+	wl *w = wl_self(L);
+	const struct open_args *a = lua_touserdata(L, 1);
+	lua_settop(L, 0);
+	sandbox(L, w, a->cfg->seed);
+	load_script(L, w);
+	read_identity(L, w);
+	if (a->describe)
+		return 0;
+	check_fields(L, w);
+	read_params(L, w, a->cfg);
+	read_regions(L, w);
+	read_functions(L, w);
+	lua_pushvalue(L, 2);
+	w->p_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	wl_mem_push(L, w);
+	w->mem_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_settop(L, 0);
+	return 0;
+}
+
+/* --- calls ---------------------------------------------------------------------- */
+
+static int call_error(wl *w, int status, err *e)
+{
+	lua_State *L = w->L;
+	if (status == LUA_ERRMEM && w->stop == WL_RUNNING)
+		heap_stop(w);
+	if (w->stop != WL_RUNNING) {
+		err_set(e, "%s", w->stop_msg);
+	} else if (lua_type(L, -1) == LUA_TSTRING) {
+		const char *m = lua_tostring(L, -1);
+		/* error("...", 0) and errors in load()ed chunks lack the file. */
+		if (strstr(m, w->path) || (w->src && strstr(m, w->src)))
+			err_set(e, "%s", m);
+		else
+			err_set(e, "%s: %s", w->path, m);
+	} else {
+		err_set(e, "%s: error object is a %s value", w->path, luaL_typename(L, -1));
+	}
+	lua_pop(L, 1);
+	if (e)
+		for (char *c = e->msg; *c; c++)
+			if (*c == '\n' || *c == '\r')
+				*c = ' ';
+	return -1;
+}
+
+/* Calls the function below nargs arguments on the stack, with a fresh
+ * budget. */
+static int protected_call(wl *w, int nargs, int nres, err *e)
+{
+	w->stop = WL_RUNNING;
+	w->instr_left = w->budget;
+	rearm(w->L, w, w->budget);
+	int status = lua_pcall(w->L, nargs, nres, 0);
+	return status == LUA_OK ? 0 : call_error(w, status, e);
+}
+
+static wl *wl_alloc(const struct wl_config *cfg, err *e)
+{
+	wl *w = calloc(1, sizeof *w);
+	if (!w || !(w->path = strdup(cfg->path))) {
+		free(w);
+		err_set(e, "out of memory");
+		return NULL;
+	}
+	w->budget = cfg->instr_budget ? cfg->instr_budget : WL_DEFAULT_BUDGET;
+	w->heap_cap = cfg->heap_cap ? cfg->heap_cap : WL_DEFAULT_HEAP;
+	w->ram_bytes = cfg->ram_bytes;
+	w->page_size = cfg->page_size;
+	w->step_ref = w->init_ref = w->mem_ref = w->p_ref = LUA_NOREF;
+	rng_seed(&w->rng, cfg->seed, "workload");
+	return w;
+}
+
+static int start(wl *w, const struct wl_config *cfg, int describe, err *e)
+{
+	w->L = lua_newstate(sb_alloc, w);
+	if (!w->L)
+		return err_set(e, "%s: cannot create a Lua state within %zu bytes", w->path,
+			       w->heap_cap);
+	struct open_args a = {cfg, describe};
+	lua_pushcfunction(w->L, open_body);
+	lua_pushlightuserdata(w->L, &a);
+	return protected_call(w, 1, 0, e);
+}
+
+int wl_open(wl **out, const struct wl_config *cfg, err *e)
+{
+	*out = NULL;
+	if (!cfg->path)
+		return err_set(e, "no workload script given");
+	if (cfg->page_size == 0 || (cfg->page_size & (cfg->page_size - 1)))
+		return err_set(e, "%s: page size %u is not a power of two", cfg->path,
+			       cfg->page_size);
+	wl *w = wl_alloc(cfg, e);
+	if (!w)
+		return -1;
+	if (start(w, cfg, 0, e) < 0) {
+		wl_free(w);
+		return -1;
+	}
+	*out = w;
+	return 0;
+}
+
+void wl_free(wl *w)
+{
+	if (!w)
+		return;
+	if (w->L) {
+		/* Finalizers run here: they get a budget like any call. */
+		w->stop = WL_RUNNING;
+		w->instr_left = w->budget;
+		rearm(w->L, w, w->budget);
+		lua_close(w->L);
+	}
+	for (size_t i = 0; i < w->n_params; i++) {
+		free(w->params[i].name);
+		free(w->params[i].str);
+	}
+	for (size_t i = 0; i < w->n_regions; i++)
+		free(w->regions[i].name);
+	free(w->params);
+	free(w->regions);
+	free(w->path);
+	free(w->src);
+	free(w->step_where);
+	free(w->name);
+	free(w->desc);
+	free(w->params_json);
+	free(w);
+}
+
+const char *wl_name(const wl *w)
+{
+	return w->name;
+}
+
+const char *wl_description(const wl *w)
+{
+	return w->desc;
+}
+
+const char *wl_params_json(const wl *w)
+{
+	return w->params_json;
+}
+
+uint64_t wl_footprint(const wl *w)
+{
+	return w->footprint;
+}
+
+/* The guest changes at a post-copy switch-over: it must have the same
+ * geometry as the one the regions were laid out for. */
+static int check_guest(wl *w, guest *g, err *e)
+{
+	if (g == w->checked)
+		return 0;
+	if (!g)
+		return err_set(e, "%s: no guest to run on", w->path);
+	if (guest_page_size(g) != w->page_size || guest_ram_bytes(g) < w->footprint)
+		return err_set(e,
+			       "%s: the guest (%u-byte pages, %llu bytes) does not match the "
+			       "layout (%u-byte pages, %llu bytes)",
+			       w->path, guest_page_size(g), (unsigned long long)guest_ram_bytes(g),
+			       w->page_size, (unsigned long long)w->footprint);
+	w->checked = g;
+	return 0;
+}
+
+static void push_call(wl *w, int ref)
+{
+	lua_rawgeti(w->L, LUA_REGISTRYINDEX, ref);
+	lua_rawgeti(w->L, LUA_REGISTRYINDEX, w->mem_ref);
+	lua_rawgeti(w->L, LUA_REGISTRYINDEX, w->p_ref);
+}
+
+int wl_init(wl *w, guest *g, err *e)
+{
+	if (check_guest(w, g, e) < 0)
+		return -1;
+	if (w->init_ref == LUA_NOREF)
+		return 0;
+	w->g = g;
+	w->now = 0;
+	push_call(w, w->init_ref);
+	return protected_call(w, 2, 0, e);
+}
+
+/* Costs are whole nanoseconds; anything positive rounds to at least 1. */
+static int step_cost(wl *w, int64_t *cost_ns, err *e)
+{
+	lua_State *L = w->L;
+	int t = lua_type(L, -1);
+	int ok = 0;
+	double c = 0;
+	if (t == LUA_TNUMBER && lua_isinteger(L, -1)) {
+		lua_Integer i = lua_tointeger(L, -1);
+		ok = i > 0;
+		*cost_ns = i;
+		c = (double)i;
+	} else if (t == LUA_TNUMBER) {
+		c = lua_tonumber(L, -1);
+		ok = c > 0 && c < 9.2e18;
+		*cost_ns = ok ? (c < 1 ? 1 : llround(c)) : 0;
+	}
+	lua_pop(L, 1);
+	if (ok)
+		return 0;
+	if (t == LUA_TNUMBER)
+		return err_set(e,
+			       "%s: step must return its cost, a positive number of "
+			       "nanoseconds (it returned %g)",
+			       w->step_where, c);
+	return err_set(e,
+		       "%s: step must return its cost, a positive number of nanoseconds "
+		       "(it returned %s)",
+		       w->step_where, lua_typename(L, t));
+}
+
+int wl_step(wl *w, guest *g, int64_t now_ns, int64_t *cost_ns, err *e)
+{
+	if (check_guest(w, g, e) < 0)
+		return -1;
+	w->g = g;
+	w->now = now_ns;
+	push_call(w, w->step_ref);
+	if (protected_call(w, 2, 1, e) < 0)
+		return -1;
+	return step_cost(w, cost_ns, e);
+}
+
+int wl_describe(const char *path, char *name, size_t name_len, char *desc, size_t desc_len, err *e)
+{
+	struct wl_config cfg = {.path = path, .page_size = 4096};
+	if (!path)
+		return err_set(e, "no workload script given");
+	wl *w = wl_alloc(&cfg, e);
+	if (!w)
+		return -1;
+	int rc = start(w, &cfg, 1, e);
+	if (rc == 0) {
+		snprintf(name, name_len, "%s", w->name);
+		snprintf(desc, desc_len, "%s", w->desc);
+	}
+	wl_free(w);
+	return rc;
+}

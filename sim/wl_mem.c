@@ -1,0 +1,647 @@
+/*
+ * wl_mem — what a workload script sees of the machine: the `mem` object with
+ * its region handles and memory primitives, the unit helpers (size, duration,
+ * rate, us, ms, sec), and the Zipf sampler. Part of the Lua host (wl.c owns
+ * the state; wl_int.h is the shared struct).
+ *
+ * A primitive does a whole range in C: one Lua call per range, never per page
+ * or byte, because a call across the boundary costs tens of nanoseconds and
+ * the simulator runs millions of steps. Offsets and page numbers are relative
+ * to the region; a range outside it is an ordinary Lua error (file:line), a
+ * failing guest is a stop (wl_guest_error). Randomness comes from the
+ * workload's stream only, so a run is a function of its seed.
+ *
+ * A region handle is a full userdata holding the region's index. Its fields
+ * (name, size, pages, ...) and the methods are in one per-region table that
+ * is its metatable's __index, so `r.pages` and `r:inc(...)` are each one
+ * table lookup rather than one per level of an __index chain.
+ */
+#include "wl_int.h"
+
+#include <lauxlib.h>
+#include <math.h>
+#include <string.h>
+
+#include "units.h"
+
+#define HANDLE_MAGIC 0x6d656d72u /* "memr" */
+
+struct handle {
+	uint32_t magic;
+	uint32_t index;
+};
+
+/* --- arguments ------------------------------------------------------------ */
+
+static struct wl_region *region_arg(lua_State *L, wl *w, int arg)
+{
+	const struct handle *h = lua_touserdata(L, arg);
+	if (lua_type(L, arg) != LUA_TUSERDATA || lua_rawlen(L, arg) != sizeof *h ||
+	    h->magic != HANDLE_MAGIC || h->index >= w->n_regions)
+		luaL_typeerror(L, arg, "region");
+	return &w->regions[h->index];
+}
+
+static uint64_t count_arg(lua_State *L, int arg)
+{
+	lua_Integer n = luaL_checkinteger(L, arg);
+	luaL_argcheck(L, n >= 0, arg, "must not be negative");
+	return (uint64_t)n;
+}
+
+static uint64_t opt_count_arg(lua_State *L, int arg, uint64_t def)
+{
+	return lua_isnoneornil(L, arg) ? def : count_arg(L, arg);
+}
+
+static double zipf_s_arg(lua_State *L, int arg)
+{
+	double s = luaL_checknumber(L, arg);
+	luaL_argcheck(L, s >= 0 && s <= 100, arg, "the Zipf exponent must be in [0, 100]");
+	return s;
+}
+
+static void check_bytes(lua_State *L, const struct wl_region *r, uint64_t off, uint64_t len)
+{
+	if (off > r->size || len > r->size - off)
+		luaL_error(L, "bytes %I..%I+%I are outside region '%s' (%I bytes)",
+			   (lua_Integer)off, (lua_Integer)off, (lua_Integer)len, r->name,
+			   (lua_Integer)r->size);
+}
+
+static void check_pages(lua_State *L, const struct wl_region *r, uint64_t first, uint64_t n)
+{
+	if (first > r->pages || n > r->pages - first)
+		luaL_error(L, "pages %I..%I+%I are outside region '%s' (%I pages)",
+			   (lua_Integer)first, (lua_Integer)first, (lua_Integer)n, r->name,
+			   (lua_Integer)r->pages);
+}
+
+static uint64_t base(const wl *w, const struct wl_region *r)
+{
+	return r->first_page * w->page_size;
+}
+
+/* Pages a byte range touches: what it costs against the budget. */
+static uint64_t span_pages(const wl *w, uint64_t len)
+{
+	return len / w->page_size + 1;
+}
+
+/* --- byte ranges ------------------------------------------------------------ */
+
+/* r:inc(offset, stride, count [, delta]) */
+static int m_inc(lua_State *L)
+{
+	wl *w = wl_self(L);
+	struct wl_region *r = region_arg(L, w, 1);
+	uint64_t off = count_arg(L, 2), stride = count_arg(L, 3), count = count_arg(L, 4);
+	lua_Integer delta = luaL_optinteger(L, 5, 1);
+	if (count == 0)
+		return 0;
+	luaL_argcheck(L, stride > 0 || count == 1, 3, "must be at least 1");
+	if (off >= r->size || (count > 1 && count - 1 > (r->size - 1 - off) / stride))
+		return luaL_error(L,
+				  "inc: %I bytes from %I at stride %I go past region '%s' "
+				  "(%I bytes)",
+				  (lua_Integer)count, (lua_Integer)off, (lua_Integer)stride,
+				  r->name, (lua_Integer)r->size);
+	wl_charge(L, w, count);
+	err e;
+	if (guest_inc(w->g, base(w, r) + off, stride, count, (uint8_t)delta, &e) < 0)
+		return wl_guest_error(L, &e);
+	return 0;
+}
+
+/* r:write(offset, string) */
+static int m_write(lua_State *L)
+{
+	wl *w = wl_self(L);
+	struct wl_region *r = region_arg(L, w, 1);
+	uint64_t off = count_arg(L, 2);
+	size_t len;
+	const char *s = luaL_checklstring(L, 3, &len);
+	check_bytes(L, r, off, len);
+	wl_charge(L, w, span_pages(w, len));
+	err e;
+	if (len && guest_write(w->g, base(w, r) + off, s, len, &e) < 0)
+		return wl_guest_error(L, &e);
+	return 0;
+}
+
+/* r:fill(offset, len, value) */
+static int m_fill(lua_State *L)
+{
+	wl *w = wl_self(L);
+	struct wl_region *r = region_arg(L, w, 1);
+	uint64_t off = count_arg(L, 2), len = count_arg(L, 3);
+	lua_Integer v = luaL_checkinteger(L, 4);
+	luaL_argcheck(L, v >= 0 && v <= 255, 4, "a byte value is 0..255");
+	check_bytes(L, r, off, len);
+	wl_charge(L, w, span_pages(w, len));
+	err e;
+	if (len && guest_fill(w->g, base(w, r) + off, len, (uint8_t)v, &e) < 0)
+		return wl_guest_error(L, &e);
+	return 0;
+}
+
+/* r:read(offset, len): touches (faults in) the bytes, returns nothing. */
+static int m_read(lua_State *L)
+{
+	wl *w = wl_self(L);
+	struct wl_region *r = region_arg(L, w, 1);
+	uint64_t off = count_arg(L, 2), len = count_arg(L, 3);
+	check_bytes(L, r, off, len);
+	wl_charge(L, w, span_pages(w, len));
+	err e;
+	if (len && guest_read(w->g, base(w, r) + off, NULL, len, &e) < 0)
+		return wl_guest_error(L, &e);
+	return 0;
+}
+
+/* r:bytes(offset, len) -> string: a read whose bytes the script wants. */
+static int m_bytes(lua_State *L)
+{
+	wl *w = wl_self(L);
+	struct wl_region *r = region_arg(L, w, 1);
+	uint64_t off = count_arg(L, 2), len = count_arg(L, 3);
+	check_bytes(L, r, off, len);
+	wl_charge(L, w, span_pages(w, len));
+	luaL_Buffer b;
+	char *p = luaL_buffinitsize(L, &b, (size_t)len);
+	err e;
+	if (len && guest_read(w->g, base(w, r) + off, p, len, &e) < 0)
+		return wl_guest_error(L, &e);
+	luaL_pushresultsize(&b, (size_t)len);
+	return 1;
+}
+
+/* --- whole pages ------------------------------------------------------------ */
+
+/* r:write_random(first_page, npages, nbytes) */
+static int m_write_random(lua_State *L)
+{
+	wl *w = wl_self(L);
+	struct wl_region *r = region_arg(L, w, 1);
+	uint64_t first = count_arg(L, 2), n = count_arg(L, 3), nbytes = count_arg(L, 4);
+	luaL_argcheck(L, nbytes <= w->page_size, 4, "more bytes than a page holds");
+	check_pages(L, r, first, n);
+	wl_charge(L, w, n);
+	err e;
+	if (n && nbytes &&
+	    guest_write_random(w->g, r->first_page + first, n, (uint32_t)nbytes, &w->rng, &e) < 0)
+		return wl_guest_error(L, &e);
+	return 0;
+}
+
+typedef int (*page_op)(guest *g, uint64_t first, uint64_t npages, err *e);
+
+static int pages(lua_State *L, page_op op)
+{
+	wl *w = wl_self(L);
+	struct wl_region *r = region_arg(L, w, 1);
+	uint64_t first = count_arg(L, 2), n = count_arg(L, 3);
+	check_pages(L, r, first, n);
+	wl_charge(L, w, n);
+	err e;
+	if (n && op(w->g, r->first_page + first, n, &e) < 0)
+		return wl_guest_error(L, &e);
+	return 0;
+}
+
+/* r:rewrite(first_page, npages) */
+static int m_rewrite(lua_State *L)
+{
+	return pages(L, guest_rewrite);
+}
+
+/* r:zero(first_page, npages) */
+static int m_zero(lua_State *L)
+{
+	return pages(L, guest_zero);
+}
+
+/* mem.copy(dst, dst_page, src, src_page, npages), also dst:copy(...) */
+static int m_copy(lua_State *L)
+{
+	wl *w = wl_self(L);
+	struct wl_region *d = region_arg(L, w, 1);
+	uint64_t dp = count_arg(L, 2);
+	struct wl_region *s = region_arg(L, w, 3);
+	uint64_t sp = count_arg(L, 4), n = count_arg(L, 5);
+	check_pages(L, d, dp, n);
+	check_pages(L, s, sp, n);
+	if (d == s && n && dp < sp + n && sp < dp + n)
+		return luaL_error(L, "copy: pages %I+%I and %I+%I of region '%s' overlap",
+				  (lua_Integer)sp, (lua_Integer)n, (lua_Integer)dp, (lua_Integer)n,
+				  d->name);
+	wl_charge(L, w, n);
+	err e;
+	if (n && guest_copy(w->g, d->first_page + dp, s->first_page + sp, n, &e) < 0)
+		return wl_guest_error(L, &e);
+	return 0;
+}
+
+/* --- picks and batches ----------------------------------------------------- */
+
+static const struct wl_zipf *zipf_for(wl *w, uint64_t n, double s)
+{
+	if (w->zipf.n != n || w->zipf.s != s)
+		wl_zipf_init(&w->zipf, n, s);
+	return &w->zipf;
+}
+
+/* The optional "first n pages" argument of the picks. */
+static uint64_t pick_range(lua_State *L, const struct wl_region *r, int arg)
+{
+	uint64_t n = opt_count_arg(L, arg, r->pages);
+	luaL_argcheck(L, n >= 1 && n <= r->pages, arg, "must be 1..the region's pages");
+	return n;
+}
+
+/* r:pick_uniform([n]) -> page in [0, n) */
+static int m_pick_uniform(lua_State *L)
+{
+	wl *w = wl_self(L);
+	struct wl_region *r = region_arg(L, w, 1);
+	uint64_t n = pick_range(L, r, 2);
+	lua_pushinteger(L, (lua_Integer)rng_below(&w->rng, n));
+	return 1;
+}
+
+/* r:pick_zipf(s [, n]) -> page in [0, n), page 0 the hottest */
+static int m_pick_zipf(lua_State *L)
+{
+	wl *w = wl_self(L);
+	struct wl_region *r = region_arg(L, w, 1);
+	double s = zipf_s_arg(L, 2);
+	uint64_t n = pick_range(L, r, 3);
+	lua_pushinteger(L, (lua_Integer)wl_zipf_draw(zipf_for(w, n, s), &w->rng));
+	return 1;
+}
+
+enum batch_op { B_WRITE_RANDOM, B_REWRITE, B_READ };
+
+/* count picks over the whole region, each applying op to one page. Arguments
+ * after the region: count, then s (Zipf only), then nbytes (writes only). */
+static int batch(lua_State *L, enum batch_op op, int zipf)
+{
+	wl *w = wl_self(L);
+	struct wl_region *r = region_arg(L, w, 1);
+	uint64_t count = count_arg(L, 2);
+	double s = zipf ? zipf_s_arg(L, 3) : 0;
+	uint64_t nbytes = op == B_WRITE_RANDOM ? count_arg(L, 3 + zipf) : 0;
+	luaL_argcheck(L, nbytes <= w->page_size, 3 + zipf, "more bytes than a page holds");
+	wl_charge(L, w, count);
+	const struct wl_zipf *z = zipf ? zipf_for(w, r->pages, s) : NULL;
+	err e;
+	for (uint64_t i = 0; i < count; i++) {
+		uint64_t page =
+		    r->first_page + (z ? wl_zipf_draw(z, &w->rng) : rng_below(&w->rng, r->pages));
+		int rc = 0;
+		if (op == B_WRITE_RANDOM)
+			rc = nbytes
+				 ? guest_write_random(w->g, page, 1, (uint32_t)nbytes, &w->rng, &e)
+				 : 0;
+		else if (op == B_REWRITE)
+			rc = guest_rewrite(w->g, page, 1, &e);
+		else
+			rc = guest_read(w->g, page * w->page_size, NULL, w->page_size, &e);
+		if (rc < 0)
+			return wl_guest_error(L, &e);
+	}
+	return 0;
+}
+
+static int m_write_random_uniform(lua_State *L)
+{
+	return batch(L, B_WRITE_RANDOM, 0);
+}
+
+static int m_write_random_zipf(lua_State *L)
+{
+	return batch(L, B_WRITE_RANDOM, 1);
+}
+
+static int m_rewrite_uniform(lua_State *L)
+{
+	return batch(L, B_REWRITE, 0);
+}
+
+static int m_rewrite_zipf(lua_State *L)
+{
+	return batch(L, B_REWRITE, 1);
+}
+
+static int m_read_uniform(lua_State *L)
+{
+	return batch(L, B_READ, 0);
+}
+
+static int m_read_zipf(lua_State *L)
+{
+	return batch(L, B_READ, 1);
+}
+
+/* --- mem's own functions ---------------------------------------------------- */
+
+static int m_now(lua_State *L)
+{
+	lua_pushinteger(L, (lua_Integer)wl_self(L)->now);
+	return 1;
+}
+
+static int m_random(lua_State *L)
+{
+	lua_pushnumber(L, rng_unit(&wl_self(L)->rng));
+	return 1;
+}
+
+static int m_random_below(lua_State *L)
+{
+	lua_Integer n = luaL_checkinteger(L, 1);
+	luaL_argcheck(L, n >= 1, 1, "must be at least 1");
+	lua_pushinteger(L, (lua_Integer)rng_below(&wl_self(L)->rng, (uint64_t)n));
+	return 1;
+}
+
+/* mem.region(name): upvalue 1 is the table of handles by name, which the
+ * script cannot reach or change. */
+static int m_region(lua_State *L)
+{
+	const char *name = luaL_checkstring(L, 1);
+	if (lua_getfield(L, lua_upvalueindex(1), name) == LUA_TNIL)
+		return luaL_error(L, "no region named '%s'", name);
+	return 1;
+}
+
+static int r_tostring(lua_State *L)
+{
+	wl *w = wl_self(L);
+	struct wl_region *r = region_arg(L, w, 1);
+	lua_pushfstring(L, "region %s (%I bytes, %I pages)", r->name, (lua_Integer)r->size,
+			(lua_Integer)r->pages);
+	return 1;
+}
+
+static const luaL_Reg methods[] = {
+    {"inc", m_inc},
+    {"write", m_write},
+    {"fill", m_fill},
+    {"read", m_read},
+    {"bytes", m_bytes},
+    {"write_random", m_write_random},
+    {"rewrite", m_rewrite},
+    {"zero", m_zero},
+    {"copy", m_copy},
+    {"pick_uniform", m_pick_uniform},
+    {"pick_zipf", m_pick_zipf},
+    {"write_random_uniform", m_write_random_uniform},
+    {"write_random_zipf", m_write_random_zipf},
+    {"rewrite_uniform", m_rewrite_uniform},
+    {"rewrite_zipf", m_rewrite_zipf},
+    {"read_uniform", m_read_uniform},
+    {"read_zipf", m_read_zipf},
+    {NULL, NULL},
+};
+
+static const luaL_Reg mem_fns[] = {
+    {"now", m_now},
+    {"random", m_random},
+    {"random_below", m_random_below},
+    {NULL, NULL},
+};
+
+/* Pushes region i's handle. */
+static void push_handle(lua_State *L, wl *w, size_t i)
+{
+	const struct wl_region *r = &w->regions[i];
+	struct handle *h = lua_newuserdatauv(L, sizeof *h, 0);
+	h->magic = HANDLE_MAGIC;
+	h->index = (uint32_t)i;
+	lua_createtable(L, 0, 4);  /* the handle's metatable */
+	lua_createtable(L, 0, 24); /* its fields and the methods */
+	lua_pushstring(L, r->name);
+	lua_setfield(L, -2, "name");
+	lua_pushinteger(L, (lua_Integer)r->size);
+	lua_setfield(L, -2, "size");
+	lua_pushinteger(L, (lua_Integer)r->pages);
+	lua_setfield(L, -2, "pages");
+	lua_pushinteger(L, (lua_Integer)w->page_size);
+	lua_setfield(L, -2, "page_size");
+	lua_pushinteger(L, (lua_Integer)base(w, r));
+	lua_setfield(L, -2, "base");
+	luaL_setfuncs(L, methods, 0);
+	lua_setfield(L, -2, "__index");
+	lua_pushboolean(L, 0);
+	lua_setfield(L, -2, "__metatable"); /* getmetatable() sees false */
+	lua_pushcfunction(L, r_tostring);
+	lua_setfield(L, -2, "__tostring");
+	lua_pushliteral(L, "region");
+	lua_setfield(L, -2, "__name");
+	lua_setmetatable(L, -2);
+}
+
+void wl_mem_push(lua_State *L, wl *w)
+{
+	lua_createtable(L, 0, 32 + (int)w->n_regions);
+	int mem = lua_gettop(L);
+	luaL_setfuncs(L, methods, 0);
+	luaL_setfuncs(L, mem_fns, 0);
+	lua_pushinteger(L, (lua_Integer)w->page_size);
+	lua_setfield(L, mem, "page_size");
+
+	lua_createtable(L, 0, (int)w->n_regions); /* handles by name */
+	int byname = lua_gettop(L);
+
+	for (size_t i = 0; i < w->n_regions; i++) {
+		const char *name = w->regions[i].name;
+		if (lua_getfield(L, mem, name) != LUA_TNIL) {
+			lua_pushfstring(L, "%s: region name '%s' is taken by mem.%s", w->path, name,
+					name);
+			lua_error(L);
+		}
+		lua_pop(L, 1);
+		push_handle(L, w, i);
+		lua_pushvalue(L, -1);
+		lua_setfield(L, byname, name);
+		lua_setfield(L, mem, name);
+	}
+	lua_pushvalue(L, byname);
+	lua_pushcclosure(L, m_region, 1);
+	lua_setfield(L, mem, "region");
+	lua_settop(L, mem);
+}
+
+/* --- units ------------------------------------------------------------------ */
+
+static int units_fail(lua_State *L, const err *e)
+{
+	return luaL_error(L, "%s", e->msg);
+}
+
+/* size(x) -> bytes: "16MiB", "4G", or a whole number of bytes. */
+static int u_size(lua_State *L)
+{
+	if (lua_type(L, 1) == LUA_TNUMBER) {
+		lua_Integer n = luaL_checkinteger(L, 1);
+		luaL_argcheck(L, n >= 0, 1, "a size must not be negative");
+		lua_pushinteger(L, n);
+		return 1;
+	}
+	uint64_t v;
+	err e;
+	if (units_size(luaL_checkstring(L, 1), &v, &e) < 0)
+		return units_fail(L, &e);
+	if (v > (uint64_t)INT64_MAX)
+		return luaL_error(L, "size \"%s\": too large", lua_tostring(L, 1));
+	lua_pushinteger(L, (lua_Integer)v);
+	return 1;
+}
+
+/* duration(x) -> ns: "2ms", "1.5s"; a bare number is nanoseconds. */
+static int u_duration(lua_State *L)
+{
+	if (lua_type(L, 1) == LUA_TNUMBER) {
+		double v = luaL_checknumber(L, 1);
+		luaL_argcheck(L, v >= 0, 1, "a duration must not be negative");
+		wl_push_number(L, v);
+		return 1;
+	}
+	int64_t ns;
+	err e;
+	if (units_duration(luaL_checkstring(L, 1), 1, &ns, &e) < 0)
+		return units_fail(L, &e);
+	lua_pushinteger(L, (lua_Integer)ns);
+	return 1;
+}
+
+/* rate(x) -> bytes/s: "1Gbit/s", "64MiB/s"; a bare number is bytes/s. */
+static int u_rate(lua_State *L)
+{
+	if (lua_type(L, 1) == LUA_TNUMBER) {
+		double v = luaL_checknumber(L, 1);
+		luaL_argcheck(L, v >= 0, 1, "a rate must not be negative");
+		wl_push_number(L, v);
+		return 1;
+	}
+	double v;
+	err e;
+	if (units_rate(luaL_checkstring(L, 1), &v, &e) < 0)
+		return units_fail(L, &e);
+	wl_push_number(L, v);
+	return 1;
+}
+
+static int scaled(lua_State *L, double mult)
+{
+	wl_push_number(L, luaL_checknumber(L, 1) * mult);
+	return 1;
+}
+
+static int u_us(lua_State *L)
+{
+	return scaled(L, 1e3);
+}
+
+static int u_ms(lua_State *L)
+{
+	return scaled(L, 1e6);
+}
+
+static int u_sec(lua_State *L)
+{
+	return scaled(L, 1e9);
+}
+
+/* page_size() -> bytes: the guest's page size, for region sizes in pages. */
+static int u_page_size(lua_State *L)
+{
+	lua_pushinteger(L, (lua_Integer)wl_self(L)->page_size);
+	return 1;
+}
+
+void wl_units_open(lua_State *L)
+{
+	static const luaL_Reg fns[] = {
+	    {"page_size", u_page_size},
+	    {"size", u_size},
+	    {"duration", u_duration},
+	    {"rate", u_rate},
+	    {"us", u_us},
+	    {"ms", u_ms},
+	    {"sec", u_sec},
+	    {NULL, NULL},
+	};
+	lua_pushglobaltable(L);
+	luaL_setfuncs(L, fns, 0);
+	lua_pop(L, 1);
+}
+
+/* --- Zipf by rejection-inversion ------------------------------------------- */
+
+/* The method draws x from the continuous density x^-s over [0.5, n + 0.5]
+ * by inverting its integral, rounds it to the rank k, and accepts k when the
+ * draw falls in the part of k's slice that the discrete mass k^-s covers
+ * (a quick squeeze test decides most draws without that). The two helpers
+ * keep the integral and its inverse accurate near s = 1, where (x^(1-s) - 1)
+ * / (1 - s) tends to log x. */
+
+/* (e^x - 1) / x */
+static double expm1_x(double x)
+{
+	return fabs(x) > 1e-8 ? expm1(x) / x : 1 + x / 2 * (1 + x / 3);
+}
+
+/* log(1 + x) / x */
+static double log1p_x(double x)
+{
+	return fabs(x) > 1e-8 ? log1p(x) / x : 1 - x * (0.5 - x / 3);
+}
+
+/* H(x) = integral of t^-s dt from 1 to x. */
+static double zh_int(double s, double x)
+{
+	double lx = log(x);
+	return expm1_x((1 - s) * lx) * lx;
+}
+
+static double zh(double s, double x)
+{
+	return exp(-s * log(x));
+}
+
+static double zh_inv(double s, double y)
+{
+	double t = y * (1 - s);
+	if (t < -1)
+		t = -1; /* rounding at the far end of the range */
+	return exp(log1p_x(t) * y);
+}
+
+void wl_zipf_init(struct wl_zipf *z, uint64_t n, double s)
+{
+	z->n = n;
+	z->s = s;
+	z->h_x1 = zh_int(s, 1.5) - 1;
+	z->h_n = zh_int(s, (double)n + 0.5);
+	z->accept = 2 - zh_inv(s, zh_int(s, 2.5) - zh(s, 2));
+}
+
+uint64_t wl_zipf_draw(const struct wl_zipf *z, rng *r)
+{
+	if (z->n <= 1)
+		return 0;
+	double n = (double)z->n;
+	for (;;) {
+		double u = z->h_n + rng_unit(r) * (z->h_x1 - z->h_n);
+		double x = zh_inv(z->s, u);
+		double k = floor(x + 0.5);
+		if (k < 1)
+			k = 1;
+		else if (k > n)
+			k = n;
+		if (k - x <= z->accept || u >= zh_int(z->s, k + 0.5) - zh(z->s, k))
+			return (uint64_t)k - 1;
+	}
+}

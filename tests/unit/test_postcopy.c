@@ -1,0 +1,140 @@
+/* Unit tests of post-copy's page-request path: a guest fault on a missing
+ * page waits for a request to reach the source and the page to come back,
+ * behind the background stream already queued on the link, or on a channel
+ * of its own with postcopy-preempt. */
+#include <check.h>
+#include <stdint.h>
+
+#include "des.h"
+#include "guest.h"
+#include "link.h"
+#include "mig.h"
+#include "params.h"
+#include "vcpu.h"
+
+#define MS ((int64_t)1000000)
+#define PAGES 4096
+#define PS 4096
+#define BW 100e6          /* bytes/s */
+#define LAT (1 * MS)      /* one way */
+
+static void nothing(void *ctx, uint64_t tag)
+{
+	(void)ctx;
+	(void)tag;
+}
+
+struct fixture {
+	guest *src, *dst;
+	des *q;
+	struct vcpu cpu;
+	struct link link;
+	struct mig_params p;
+	mig *m;
+};
+
+/* A 16 MiB guest whose pages all hold data, switched to post-copy at once;
+ * the background stream then runs for 1 ms of its own time, so about a send
+ * buffer's worth of pages (4 MiB, 42 ms of wire) is queued when the guest
+ * faults. */
+static void setup(struct fixture *f, unsigned caps)
+{
+	err e;
+	struct guest_config sc = {.ram_bytes = PAGES * PS, .page_size = PS, .content_seed = 7};
+	struct guest_config dc = sc;
+	dc.all_missing = 1;
+	ck_assert_int_eq(guest_new(&f->src, &sc, &e), 0);
+	ck_assert_int_eq(guest_new(&f->dst, &dc, &e), 0);
+	ck_assert_int_eq(guest_rewrite(f->src, 0, PAGES, &e), 0);
+	ck_assert_int_eq(des_new(&f->q, &e), 0);
+	vcpu_init(&f->cpu, f->q, NULL, f->src, INT64_MAX);
+	struct link_config lc = {.bandwidth = BW, .latency = LAT, .buffer_bytes = 4 << 20};
+	ck_assert_int_eq(link_init(&f->link, &lc, &e), 0);
+	params_defaults(&f->p);
+	f->p.max_bandwidth = 0;
+	struct mig_config mc = {.params = &f->p,
+				.caps = CAP_POSTCOPY_RAM | caps,
+				.mode = MIG_MODE_PRECOPY,
+				.postcopy = {.rule = POSTCOPY_IMMEDIATELY}};
+	ck_assert_int_eq(mig_new(&f->m, &mc, f->src, f->dst, &f->link, &f->cpu, &e), 0);
+	for (int64_t t = 1; mig_phase(f->m) != MIG_PHASE_POSTCOPY; t += 1000)
+		ck_assert_int_eq(mig_advance(f->m, t, &e), 0);
+	f->cpu.running = 0; /* no workload: the test plays the guest */
+	int64_t resume = mig_clock(f->m);
+	ck_assert_int_eq(mig_advance(f->m, resume + MS, &e), 0);
+	ck_assert_int_eq(des_schedule(f->q, resume + MS, nothing, NULL, 0, &e), 0);
+	while (des_now(f->q) < resume + MS)
+		des_step(f->q);
+}
+
+static void teardown(struct fixture *f)
+{
+	mig_free(f->m);
+	des_free(f->q);
+	guest_free(f->src);
+	guest_free(f->dst);
+}
+
+/* The guest reads the last page of RAM, which the stream has not reached. */
+static int64_t fault_wait(struct fixture *f)
+{
+	err e;
+	uint8_t byte;
+	ck_assert_int_eq(guest_page_kind(f->dst, PAGES - 1), GUEST_MISSING);
+	ck_assert_int_eq(guest_read(f->dst, (uint64_t)(PAGES - 1) * PS, &byte, 1, &e), 0);
+	ck_assert_int_ne(guest_page_kind(f->dst, PAGES - 1), GUEST_MISSING);
+	struct mig_stats st;
+	mig_get_stats(f->m, &st);
+	ck_assert_uint_eq(st.postcopy_requests, 1);
+	ck_assert_int_eq(st.postcopy_blocktime, f->cpu.stall);
+	return f->cpu.stall;
+}
+
+START_TEST(test_request_queues_behind_stream)
+{
+	struct fixture f;
+	setup(&f, 0);
+	int64_t wait = fault_wait(&f);
+	/* Request latency, then the whole backlog ahead of it, then latency. */
+	int64_t page_ns = (int64_t)((PS + 8) / BW * 1e9);
+	ck_assert_int_gt(wait, 2 * LAT + 30 * MS);
+	ck_assert_int_lt(wait, 2 * LAT + 50 * MS + page_ns);
+	teardown(&f);
+}
+END_TEST
+
+START_TEST(test_preempt_channel_skips_the_queue)
+{
+	struct fixture f;
+	setup(&f, CAP_POSTCOPY_PREEMPT);
+	int64_t wait = fault_wait(&f);
+	/* Its own channel: two latencies and one page (with the block name). */
+	int64_t expect = 2 * LAT + (int64_t)((PS + 8 + 1 + 6) / BW * 1e9);
+	ck_assert_int_le(wait > expect ? wait - expect : expect - wait, 2);
+	teardown(&f);
+}
+END_TEST
+
+START_TEST(test_second_touch_does_not_fault)
+{
+	struct fixture f;
+	setup(&f, 0);
+	int64_t wait = fault_wait(&f);
+	err e;
+	uint8_t byte;
+	ck_assert_int_eq(guest_read(f.dst, (uint64_t)(PAGES - 1) * PS, &byte, 1, &e), 0);
+	ck_assert_int_eq(f.cpu.stall, wait);
+	teardown(&f);
+}
+END_TEST
+
+Suite *postcopy_suite(void)
+{
+	Suite *s = suite_create("postcopy");
+	TCase *tc = tcase_create("requests");
+	tcase_add_test(tc, test_request_queues_behind_stream);
+	tcase_add_test(tc, test_preempt_channel_skips_the_queue);
+	tcase_add_test(tc, test_second_touch_does_not_fault);
+	suite_add_tcase(s, tc);
+	return s;
+}

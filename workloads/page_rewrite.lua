@@ -1,0 +1,34 @@
+-- page_rewrite: whole pages rewritten with fresh content at a steady rate,
+-- chosen uniformly within a working set (think of a cache being refilled
+-- with new objects). Rewritten pages are incompressible for XBZRLE and never
+-- zero, so the working set's dirty rate is what pre-copy must outrun.
+--
+-- Parameters:
+--   working_set       size of the memory being rewritten (size)
+--   pages_per_second  pages rewritten per second of guest time (rate)
+--   tick              guest time of one step (duration); each step rewrites
+--                     pages_per_second x tick pages, fractions carried over
+--                     to the next step so the long-run rate is exact
+
+local tick, per_step
+local carry = 0
+
+return {
+	name = "page_rewrite",
+	description = "whole random pages rewritten at a fixed rate within a working set",
+	params = { working_set = "256MiB", pages_per_second = 10000, tick = "1ms" },
+	regions = function(p)
+		return { { name = "ws", size = p.working_set } }
+	end,
+	step = function(mem, p)
+		if not tick then
+			tick = duration(p.tick)
+			per_step = p.pages_per_second * tick / 1e9
+		end
+		carry = carry + per_step
+		local n = math.floor(carry)
+		carry = carry - n
+		mem.ws:rewrite_uniform(n)
+		return tick
+	end,
+}
