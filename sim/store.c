@@ -424,3 +424,194 @@ const char *store_path(const store *s)
 {
 	return s->path;
 }
+
+int store_check_file(const char *path, err *e)
+{
+	return check_file(path, e);
+}
+
+int store_check_db(sqlite3 *db, const char *path, err *e)
+{
+	int v;
+	return check_version(db, path, &v, e);
+}
+
+/* --- merging ------------------------------------------------------------------ */
+
+/* The header says what SQLite would: bytes 0-15 the magic, 60-63 the
+ * user_version (big-endian). Reading it refuses a file before any SQLite
+ * connection could create -wal or -shm files beside it. */
+int store_check_input(const char *path, err *e)
+{
+	struct stat sb;
+	if (stat(path, &sb) < 0)
+		return err_set(e, "%s: %s", path, strerror(errno));
+	if (!S_ISREG(sb.st_mode) || sb.st_size < 100)
+		return err_set(e, "%s: not a SQLite database", path);
+	if (check_file(path, e) < 0)
+		return -1;
+	unsigned char h[100];
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return err_set(e, "%s: %s", path, strerror(errno));
+	size_t got = fread(h, 1, sizeof h, f);
+	fclose(f);
+	if (got != sizeof h)
+		return err_set(e, "%s: not a SQLite database", path);
+	long v =
+	    (long)((uint32_t)h[60] << 24 | (uint32_t)h[61] << 16 | (uint32_t)h[62] << 8 | h[63]);
+	if (v > SCHEMA_VERSION)
+		return err_set(e,
+			       "%s: schema version %ld is newer than this migsim understands (%d)",
+			       path, v, SCHEMA_VERSION);
+	return 0;
+}
+
+#define RUN_COLS                                                                                   \
+	"key, experiment, workload, workload_path, wl_params, policy, config, seed, status, "      \
+	"error,"                                                                                   \
+	" result, migsim_version, recorded_at"
+#define N_RUN_COLS 13
+
+struct merge {
+	sqlite3_stmt *sel, *by_key, *same, *ins, *metrics, *series;
+};
+
+static void merge_finalize(struct merge *m)
+{
+	sqlite3_finalize(m->sel);
+	sqlite3_finalize(m->by_key);
+	sqlite3_finalize(m->same);
+	sqlite3_finalize(m->ins);
+	sqlite3_finalize(m->metrics);
+	sqlite3_finalize(m->series);
+}
+
+static int merge_prepare(sqlite3 *db, struct merge *m)
+{
+	const char *same = "SELECT 1 FROM main.runs WHERE key IS NULL AND experiment IS ?2 AND"
+			   " workload IS ?3 AND workload_path IS ?4 AND wl_params IS ?5 AND"
+			   " policy IS ?6 AND config IS ?7 AND seed IS ?8 AND status IS ?9 AND"
+			   " error IS ?10 AND result IS ?11 AND migsim_version IS ?12 AND"
+			   " recorded_at IS ?13";
+	return sqlite3_prepare_v2(db, "SELECT id, " RUN_COLS " FROM src.runs ORDER BY id", -1,
+				  &m->sel, NULL) ||
+	       sqlite3_prepare_v2(db, "SELECT 1 FROM main.runs WHERE key = ?1", -1, &m->by_key,
+				  NULL) ||
+	       sqlite3_prepare_v2(db, same, -1, &m->same, NULL) ||
+	       sqlite3_prepare_v2(db,
+				  "INSERT INTO main.runs (" RUN_COLS ") VALUES (?1, ?2, ?3, ?4,"
+				  " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+				  -1, &m->ins, NULL) ||
+	       sqlite3_prepare_v2(db,
+				  "INSERT INTO main.metrics (run_id, name, value) SELECT ?1, name,"
+				  " value FROM src.metrics WHERE run_id = ?2",
+				  -1, &m->metrics, NULL) ||
+	       sqlite3_prepare_v2(db,
+				  "INSERT INTO main.series SELECT ?1, t_ns, phase, remaining,"
+				  " transferred, mbps, dirty_sync_count, dirty_pages_rate,"
+				  " guest_steps, guest_rate, throttle_pct FROM src.series"
+				  " WHERE run_id = ?2",
+				  -1, &m->series, NULL);
+}
+
+/* Whether the output already holds the run the cursor is on. */
+static int merge_present(store *s, struct merge *m, int *found, err *e)
+{
+	sqlite3_stmt *st = sqlite3_column_type(m->sel, 1) == SQLITE_NULL ? m->same : m->by_key;
+	for (int i = 1; i <= N_RUN_COLS; i++)
+		if (st == m->same || i == 1)
+			sqlite3_bind_value(st, i, sqlite3_column_value(m->sel, i));
+	int rc;
+	if (run_stmt(s, st, &rc, "merge: looking up a run", e) < 0)
+		return -1;
+	*found = rc == SQLITE_ROW;
+	return 0;
+}
+
+static int merge_copy(store *s, struct merge *m, err *e)
+{
+	for (int i = 1; i <= N_RUN_COLS; i++)
+		sqlite3_bind_value(m->ins, i, sqlite3_column_value(m->sel, i));
+	if (run_stmt(s, m->ins, NULL, "merge: runs", e) < 0)
+		return -1;
+	sqlite3_int64 id = sqlite3_last_insert_rowid(s->db);
+	sqlite3_int64 old = sqlite3_column_int64(m->sel, 0);
+	sqlite3_stmt *rest[] = {m->metrics, m->series};
+	for (int i = 0; i < 2; i++) {
+		sqlite3_bind_int64(rest[i], 1, id);
+		sqlite3_bind_int64(rest[i], 2, old);
+		if (run_stmt(s, rest[i], NULL, i ? "merge: series" : "merge: metrics", e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int merge_all(store *s, const char *in, struct store_merge_counts *n, err *e)
+{
+	struct merge m = {0};
+	int rc = -1;
+	if (merge_prepare(s->db, &m)) {
+		err_set(e, "%s: %s", in, sqlite3_errmsg(s->db));
+		goto out;
+	}
+	if (exec(s->db, "BEGIN IMMEDIATE", s->path, e) < 0)
+		goto out;
+	int step;
+	while ((step = sqlite3_step(m.sel)) == SQLITE_ROW) {
+		int found;
+		if (merge_present(s, &m, &found, e) < 0 || (!found && merge_copy(s, &m, e) < 0))
+			goto rollback;
+		if (found)
+			n->present++;
+		else
+			n->copied++;
+	}
+	if (step != SQLITE_DONE) {
+		err_set(e, "%s: %s", in, sqlite3_errmsg(s->db));
+		goto rollback;
+	}
+	sqlite3_reset(m.sel);
+	if (exec(s->db, "COMMIT", s->path, e) == 0) {
+		rc = 0;
+		goto out;
+	}
+rollback:
+	sqlite3_reset(m.sel);
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	n->copied = 0;
+out:
+	merge_finalize(&m);
+	return rc;
+}
+
+int store_merge(store *s, const char *in_path, struct store_merge_counts *n, err *e)
+{
+	n->copied = n->present = 0;
+	if (store_check_input(in_path, e) < 0)
+		return -1;
+	sqlite3_stmt *att;
+	if (sqlite3_prepare_v2(s->db, "ATTACH DATABASE ?1 AS src", -1, &att, NULL) != SQLITE_OK)
+		return err_set(e, "%s: %s", in_path, sqlite3_errmsg(s->db));
+	sqlite3_bind_text(att, 1, in_path, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(att);
+	sqlite3_finalize(att);
+	if (rc != SQLITE_DONE)
+		return err_set(e, "%s: %s", in_path, sqlite3_errmsg(s->db));
+	int v, tables;
+	rc = -1;
+	if (query_int(s->db, "PRAGMA src.user_version", &v, e) < 0 ||
+	    query_int(s->db, "SELECT count(*) FROM src.sqlite_master", &tables, e) < 0)
+		err_wrap(e, "%s", in_path);
+	else if (v > SCHEMA_VERSION)
+		err_set(e, "%s: schema version %d is newer than this migsim understands (%d)",
+			in_path, v, SCHEMA_VERSION);
+	else if (v == 0 && tables > 0)
+		err_set(e, "%s: a SQLite database but not migsim's (user_version 0)", in_path);
+	else if (v == 0)
+		rc = 0; /* empty: nothing to copy */
+	else
+		rc = merge_all(s, in_path, n, e);
+	sqlite3_exec(s->db, "DETACH DATABASE src", NULL, NULL, NULL);
+	return rc;
+}

@@ -65,7 +65,32 @@ int store_schema_version(void);
 /* Whether a run with this key is stored (for sweeps that resume): *found is
  * 1 or 0. */
 int store_has_key(store *s, const char *key, int *found, err *e);
+/* Checks, reading only its header, that path is a migsim database this build
+ * can read (an input of store_merge): refuses a missing or non-SQLite file
+ * and a newer schema without opening it with SQLite. */
+int store_check_input(const char *path, err *e);
+
+struct store_merge_counts {
+	size_t copied;  /* runs written to the output */
+	size_t present; /* runs the output already held */
+};
+
+/* Copies into s, in one transaction, the runs of the database at in_path that
+ * s does not hold: a run with a key when no run of s has that key, a run
+ * without one when no keyless run of s is identical in every column
+ * (recorded_at included). Metrics and series come with their run. The input
+ * is only read. */
+int store_merge(store *s, const char *in_path, struct store_merge_counts *n, err *e);
+
 /* The path the store was opened with. */
 const char *store_path(const store *s);
+
+/* The refusals of store_open, for readers that open the file themselves
+ * (sim/query.c): store_check_file before SQLite opens path (an existing
+ * SQLite file, an empty file or a new name), store_check_db on the open
+ * handle (schema not newer than this build's, and ours). Neither writes. */
+struct sqlite3;
+int store_check_file(const char *path, err *e);
+int store_check_db(struct sqlite3 *db, const char *path, err *e);
 
 #endif

@@ -1,0 +1,483 @@
+/*
+ * cmd_sweep — `migsim sweep` and `migsim merge` (see cmd_sweep.h).
+ *
+ * A sweep loads and validates the whole experiment first, asks the database
+ * which keys it already holds, and closes it again: no SQLite connection is
+ * carried across fork(). Each run is then one child process that opens its
+ * own connection, runs run_execute and writes its row, metrics and series in
+ * one transaction (BEGIN IMMEDIATE, busy timeout): a SIGKILL at any moment
+ * leaves only whole runs, and the next sweep redoes the missing ones. The
+ * child reports through its exit status; a simulation error's message
+ * comes back through a pipe (shorter than PIPE_BUF, so one write).
+ *
+ * Runs are pure functions of their configuration, so the stored results do
+ * not depend on --jobs: only row ids and order do.
+ *
+ * The clock is read here, for the progress display only.
+ */
+#include "cmd_sweep.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "result.h"
+#include "run.h"
+#include "store.h"
+#include "sweep.h"
+
+#define DEFAULT_DB "results/migsim.db"
+#define MAX_JOBS   1024
+
+/* Child exit statuses. */
+enum { CHILD_COMPLETED = 0, CHILD_ERROR = 1, CHILD_FAILED = 3, CHILD_PRESENT = 4 };
+
+static const char sweep_usage[] =
+    "usage: migsim sweep EXPERIMENT.lua [options]\n"
+    "\n"
+    "Runs every combination of the experiment's workloads, policies, settings and\n"
+    "seeds (docs/experiments.md) that the database does not already hold, so an\n"
+    "interrupted sweep continues where it stopped.\n"
+    "\n"
+    "  --jobs N       simulations at once, as separate processes (default: online CPUs)\n"
+    "  --db FILE      database (default " DEFAULT_DB ")\n"
+    "  --shard I/N    only the runs whose matrix index is I modulo N (0 <= I < N)\n"
+    "  --dry-run      list the matrix (index, key, workload, policy, seed); run nothing\n"
+    "  --quiet        no progress display\n"
+    "\n"
+    "Progress goes to stderr: a bar on a terminal, otherwise a line every 10 %% or\n"
+    "10 s. Exit status: 0 when every run is stored (failed migrations are results),\n"
+    "1 when a simulation could not run or the experiment is invalid, 2 bad usage.\n";
+
+static const char merge_usage[] =
+    "usage: migsim merge OUT.db IN.db...\n"
+    "\n"
+    "Copies into OUT (created if needed) the runs of each IN that OUT lacks, with\n"
+    "their metrics and series, one transaction per input. A run with a key is\n"
+    "copied unless OUT has a run with that key; a run without one (from `migsim\n"
+    "run`) unless OUT has an identical keyless run. Inputs are only read; every\n"
+    "input is checked before anything is written.\n";
+
+static int fail_line(const char *what, const char *where)
+{
+	fprintf(stderr, "migsim: %s (%s)\n", what, where);
+	return EXIT_FAILURE;
+}
+
+static int usage_error(const char *what, const char *where)
+{
+	fprintf(stderr, "migsim: %s (%s)\n", what, where);
+	return 2;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* --- progress ------------------------------------------------------------------ */
+
+struct progress {
+	int mode; /* 0 quiet, 1 lines, 2 bar */
+	size_t total, done, failed, errors;
+	double start, last;
+	size_t last_decile;
+	size_t shown; /* done at the last line printed */
+};
+
+static void fmt_hms(char *b, size_t n, double s)
+{
+	long t = (long)(s + 0.5);
+	if (t >= 3600)
+		snprintf(b, n, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+	else
+		snprintf(b, n, "%ld:%02ld", t / 60, t % 60);
+}
+
+static void progress_show(struct progress *p, int final)
+{
+	if (p->mode == 0 || p->total == 0)
+		return;
+	double t = now_s(), el = t - p->start;
+	size_t decile = p->done * 10 / p->total;
+	if (p->mode == 1 && !final && decile == p->last_decile && t - p->last < 10)
+		return;
+	if (p->mode == 1 && final && p->shown == p->done)
+		return;
+	p->shown = p->done;
+	if (p->mode == 2 && !final && t - p->last < 0.2)
+		return;
+	p->last = t;
+	p->last_decile = decile;
+	char e[32], eta[32] = "?";
+	fmt_hms(e, sizeof e, el);
+	if (p->done)
+		fmt_hms(eta, sizeof eta, el / (double)p->done * (double)(p->total - p->done));
+	if (p->mode == 1) {
+		fprintf(stderr, "sweep: %zu/%zu runs, %zu failed, %zu errors, %s elapsed, ETA %s\n",
+			p->done, p->total, p->failed, p->errors, e, eta);
+		return;
+	}
+	char bar[31];
+	size_t fill = p->done * 30 / p->total;
+	for (size_t i = 0; i < 30; i++)
+		bar[i] = i < fill ? '#' : '.';
+	bar[30] = '\0';
+	fprintf(stderr, "\r[%s] %zu/%zu  %zu failed  %zu errors  %s elapsed  ETA %s\033[K%s", bar,
+		p->done, p->total, p->failed, p->errors, e, eta, final ? "\n" : "");
+	fflush(stderr);
+}
+
+/* Clears the bar so that an error line starts at the left margin. */
+static void progress_clear(const struct progress *p)
+{
+	if (p->mode == 2)
+		fputs("\r\033[K", stderr);
+}
+
+/* --- one run, in a child ------------------------------------------------------- */
+
+static int child_fail(int fd, const char *msg)
+{
+	char line[512];
+	int n = snprintf(line, sizeof line, "%s", msg);
+	if (n > 0 && write(fd, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1) < 0)
+		return CHILD_ERROR;
+	return CHILD_ERROR;
+}
+
+static int child_run(const sweep *sw, const struct sweep_run *r, const char *db_path, int fd)
+{
+	err e = {{0}};
+	store *db;
+	int found = 0;
+	if (store_open(&db, db_path, &e) < 0)
+		return child_fail(fd, e.msg);
+	/* Another sweep on the same database may have done it meanwhile. */
+	if (store_has_key(db, r->key, &found, &e) < 0 || found) {
+		store_close(db);
+		return found ? CHILD_PRESENT : child_fail(fd, e.msg);
+	}
+	struct run_result res;
+	if (run_execute(&r->config, &res, &e) < 0) {
+		store_close(db);
+		return child_fail(fd, e.msg);
+	}
+	jw reply;
+	jw_init(&reply, 0);
+	result_json(&r->config, &res, &reply);
+	struct result_sweep info = {r->key, sweep_name(sw), r->canonical};
+	int rc = res.status == MIG_STATUS_COMPLETED ? CHILD_COMPLETED : CHILD_FAILED;
+	if (!jw_text(&reply))
+		rc = child_fail(fd, "out of memory");
+	else if (result_record(db, &r->config, &res, jw_text(&reply), &info, NULL, &e) < 0) {
+		err e2 = {{0}};
+		rc = store_has_key(db, r->key, &found, &e2) == 0 && found ? CHILD_PRESENT
+									  : child_fail(fd, e.msg);
+	}
+	jw_free(&reply);
+	run_result_free(&res);
+	store_close(db);
+	return rc;
+}
+
+/* --- the parent ------------------------------------------------------------------ */
+
+struct slot {
+	pid_t pid;
+	int fd; /* read end of the child's message pipe */
+	size_t run;
+};
+
+struct sweeper {
+	const sweep *sw;
+	const char *db;
+	size_t *todo;
+	size_t n_todo, next;
+	struct slot slots[MAX_JOBS];
+	unsigned jobs, busy;
+	struct progress pg;
+	size_t completed, failed, present, errors;
+};
+
+static int spawn(struct sweeper *s, struct slot *sl)
+{
+	int p[2];
+	if (pipe(p) < 0)
+		return -1;
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	size_t run = s->todo[s->next];
+	if (pid == 0) {
+		close(p[0]);
+		_exit(child_run(s->sw, sweep_at(s->sw, run), s->db, p[1]));
+	}
+	close(p[1]);
+	sl->pid = pid;
+	sl->fd = p[0];
+	sl->run = run;
+	s->next++;
+	s->busy++;
+	return 0;
+}
+
+static void reap(struct sweeper *s, struct slot *sl, int status)
+{
+	const struct sweep_run *r = sweep_at(s->sw, sl->run);
+	char msg[512] = "";
+	ssize_t n = read(sl->fd, msg, sizeof msg - 1);
+	msg[n > 0 ? n : 0] = '\0';
+	close(sl->fd);
+	sl->pid = 0;
+	s->busy--;
+	int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	if (code == CHILD_COMPLETED)
+		s->completed++;
+	else if (code == CHILD_FAILED)
+		s->failed++, s->pg.failed++;
+	else if (code == CHILD_PRESENT)
+		s->present++;
+	else {
+		char where[128];
+		if (!msg[0])
+			snprintf(msg, sizeof msg,
+				 WIFSIGNALED(status) ? "killed by signal %d"
+						     : "exited with status %d",
+				 WIFSIGNALED(status) ? WTERMSIG(status) : code);
+		snprintf(where, sizeof where, "run %zu, key %s", r->index, r->key);
+		progress_clear(&s->pg);
+		fail_line(msg, where);
+		s->errors++, s->pg.errors++;
+	}
+	s->pg.done++;
+	progress_show(&s->pg, 0);
+}
+
+static void run_all(struct sweeper *s)
+{
+	while (s->next < s->n_todo || s->busy) {
+		for (unsigned i = 0; i < s->jobs && s->next < s->n_todo; i++)
+			if (!s->slots[i].pid && spawn(s, &s->slots[i]) < 0) {
+				progress_clear(&s->pg);
+				fail_line(strerror(errno), "fork");
+				s->errors += s->n_todo - s->next;
+				s->next = s->n_todo;
+			}
+		int status;
+		pid_t pid = s->busy ? waitpid(-1, &status, s->pg.mode ? WNOHANG : 0) : 0;
+		if (pid < 0 && errno != EINTR)
+			break;
+		if (pid <= 0) {
+			progress_show(&s->pg, 0);
+			struct timespec ts = {0, 100000000};
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		for (unsigned i = 0; i < s->jobs; i++)
+			if (s->slots[i].pid == pid)
+				reap(s, &s->slots[i], status);
+	}
+}
+
+struct sweep_opts {
+	const char *file, *db;
+	unsigned jobs, shard, shards;
+	int quiet, dry_run;
+};
+
+static int parse_sweep(struct sweep_opts *o, int argc, char **argv)
+{
+	err e = {{0}};
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	o->jobs = cpus > 0 ? (unsigned)(cpus < MAX_JOBS ? cpus : MAX_JOBS) : 1;
+	o->db = DEFAULT_DB;
+	o->shards = 1;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--quiet"))
+			o->quiet = 1;
+		else if (!strcmp(a, "--dry-run"))
+			o->dry_run = 1;
+		else if (!strcmp(a, "--jobs") || !strcmp(a, "--db") || !strcmp(a, "--shard")) {
+			if (i + 1 >= argc)
+				return usage_error("option needs a value", a);
+			const char *v = argv[++i];
+			char *end;
+			if (!strcmp(a, "--db"))
+				o->db = v;
+			else if (!strcmp(a, "--shard")) {
+				if (sweep_parse_shard(v, &o->shard, &o->shards, &e) < 0)
+					return usage_error(e.msg, v);
+			} else {
+				long j = strtol(v, &end, 10);
+				if (*end || j < 1 || j > MAX_JOBS)
+					return usage_error("--jobs wants a number from 1 to 1024",
+							   v);
+				o->jobs = (unsigned)j;
+			}
+		} else if (!strncmp(a, "--", 2))
+			return usage_error("unknown option", a);
+		else if (o->file)
+			return usage_error("more than one experiment file given", a);
+		else
+			o->file = a;
+	}
+	if (!o->file)
+		return usage_error("no experiment file given", "migsim sweep EXPERIMENT.lua");
+	return 0;
+}
+
+static void dry_run(const sweep *sw, const size_t *todo, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct sweep_run *r = sweep_at(sw, todo[i]);
+		printf("%6zu %s %-16s %-20s seed %llu\n", r->index, r->key, r->workload, r->policy,
+		       (unsigned long long)r->config.seed);
+	}
+	printf("%zu runs\n", n);
+}
+
+/* The runs of the shard the database lacks, in matrix order. */
+static int pending(const struct sweep_opts *o, const sweep *sw, size_t *todo, size_t *n_todo,
+		   size_t *stored, err *e)
+{
+	store *db;
+	if (!strcmp(o->db, DEFAULT_DB))
+		mkdir("results", 0777); /* failure shows in store_open */
+	if (store_open(&db, o->db, e) < 0)
+		return -1;
+	*n_todo = *stored = 0;
+	for (size_t i = 0; i < sweep_size(sw); i++) {
+		int found;
+		if (!sweep_in_shard(i, o->shard, o->shards))
+			continue;
+		if (store_has_key(db, sweep_at(sw, i)->key, &found, e) < 0) {
+			store_close(db);
+			return -1;
+		}
+		if (found)
+			(*stored)++;
+		else
+			todo[(*n_todo)++] = i;
+	}
+	store_close(db);
+	return 0;
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return fputs(sweep_usage, stdout), 0;
+	struct sweep_opts o = {0};
+	int rc = parse_sweep(&o, argc, argv);
+	if (rc)
+		return rc;
+	err e = {{0}};
+	sweep *sw;
+	if (sweep_load(&sw, o.file, &e) < 0)
+		return fail_line(e.msg, "experiment file");
+	struct sweeper *s = calloc(1, sizeof *s);
+	size_t *todo = malloc((sweep_size(sw) + 1) * sizeof *todo);
+	if (!s || !todo) {
+		free(s);
+		sweep_free(sw);
+		return fail_line("out of memory", o.file);
+	}
+	size_t stored = 0, in_shard = 0;
+	for (size_t i = 0; i < sweep_size(sw); i++)
+		in_shard += sweep_in_shard(i, o.shard, o.shards);
+	if (o.dry_run) {
+		size_t n = 0;
+		for (size_t i = 0; i < sweep_size(sw); i++)
+			if (sweep_in_shard(i, o.shard, o.shards))
+				todo[n++] = i;
+		dry_run(sw, todo, n);
+		rc = 0;
+		goto out;
+	}
+	if (pending(&o, sw, todo, &s->n_todo, &stored, &e) < 0) {
+		rc = fail_line(e.msg, "--db");
+		goto out;
+	}
+	char shard[64] = "";
+	if (o.shards > 1)
+		snprintf(shard, sizeof shard, ", %zu in shard %u/%u", in_shard, o.shard, o.shards);
+	printf("sweep %s: %zu runs%s: %zu to run, %zu already stored\n", sweep_name(sw),
+	       sweep_size(sw), shard, s->n_todo, stored);
+	fflush(stdout);
+	s->sw = sw;
+	s->db = o.db;
+	s->todo = todo;
+	s->jobs = o.jobs;
+	s->pg.mode = o.quiet ? 0 : isatty(STDERR_FILENO) ? 2 : 1;
+	s->pg.total = s->n_todo;
+	s->pg.start = s->pg.last = now_s();
+	run_all(s);
+	if (s->n_todo)
+		progress_show(&s->pg, 1);
+	printf("sweep %s: %zu completed, %zu failed migrations, %zu stored by another sweep, "
+	       "%zu errors in %.1f s\n",
+	       sweep_name(sw), s->completed, s->failed, s->present, s->errors,
+	       now_s() - s->pg.start);
+	rc = s->errors ? EXIT_FAILURE : 0;
+out:
+	free(todo);
+	free(s);
+	sweep_free(sw);
+	return rc;
+}
+
+/* --- merge -------------------------------------------------------------------------- */
+
+int cmd_merge(int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return fputs(merge_usage, stdout), 0;
+	if (argc < 2)
+		return usage_error("merge needs an output and at least one input",
+				   "migsim merge OUT.db IN.db...");
+	for (int i = 0; i < argc; i++)
+		if (!strncmp(argv[i], "--", 2))
+			return usage_error("unknown option", argv[i]);
+	err e = {{0}};
+	struct stat out_sb, in_sb;
+	int have_out = stat(argv[0], &out_sb) == 0;
+	for (int i = 1; i < argc; i++) {
+		if (store_check_input(argv[i], &e) < 0)
+			return fail_line(e.msg, "input");
+		if (have_out && stat(argv[i], &in_sb) == 0 && in_sb.st_ino == out_sb.st_ino &&
+		    in_sb.st_dev == out_sb.st_dev)
+			return fail_line("an input is the output database", argv[i]);
+	}
+	store *db;
+	if (store_open(&db, argv[0], &e) < 0)
+		return fail_line(e.msg, "output");
+	int rc = 0;
+	for (int i = 1; i < argc && !rc; i++) {
+		struct store_merge_counts n;
+		if (store_merge(db, argv[i], &n, &e) < 0)
+			rc = fail_line(e.msg, argv[i]);
+		else
+			printf("merge %s: %zu runs copied, %zu already in %s\n", argv[i], n.copied,
+			       n.present, argv[0]);
+	}
+	store_close(db);
+	return rc;
+}

@@ -1,0 +1,334 @@
+/*
+ * result — JSON, summary and metrics of a run (see result.h). QEMU reports
+ * times in whole milliseconds; the `migsim` object repeats them in
+ * nanoseconds so that nothing the simulator knows is rounded away.
+ */
+#include "result.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "units.h"
+
+#define NS_PER_MS 1000000.0
+
+char *result_policy(const struct run_config *c, char *buf, size_t n)
+{
+	if (c->mode == MIG_MODE_STOP_AND_COPY) {
+		snprintf(buf, n, "stop-and-copy");
+		return buf;
+	}
+	char caps[128];
+	if (c->caps)
+		snprintf(buf, n, "precopy+%s", caps_format(c->caps, caps, sizeof caps));
+	else
+		snprintf(buf, n, "precopy");
+	for (char *p = buf; *p; p++) /* "precopy+xbzrle+auto-converge" */
+		if (*p == ',')
+			*p = '+';
+	if (c->caps & CAP_POSTCOPY_RAM) { /* "...+postcopy-ram@after-first-pass" */
+		char rule[64];
+		size_t len = strlen(buf);
+		snprintf(buf + len, n - len, "@%s",
+			 postcopy_format(&c->postcopy, rule, sizeof rule));
+	}
+	return buf;
+}
+
+double result_progress(const struct run_result *r)
+{
+	if (r->baseline_steps == 0)
+		return 1.0;
+	return (double)r->guest_steps / (double)r->baseline_steps;
+}
+
+static const char *status_name(enum mig_status s)
+{
+	return s == MIG_STATUS_COMPLETED ? "completed"
+	       : s == MIG_STATUS_FAILED	 ? "failed"
+					 : "active";
+}
+
+static int64_t ms(int64_t ns)
+{
+	return ns / 1000000;
+}
+
+static void config_fields(const struct run_config *c, jw *w)
+{
+	jw_str(w, "workload-path", c->workload_path);
+	jw_str(w, "mode", c->mode == MIG_MODE_STOP_AND_COPY ? "stop-and-copy" : "precopy");
+	jw_uint(w, "ram-bytes", c->ram_bytes);
+	jw_uint(w, "page-size", c->page_size);
+	jw_num(w, "bandwidth-bytes-per-s", c->bandwidth);
+	jw_int(w, "latency-ns", c->latency);
+	jw_uint(w, "seed", c->seed);
+	jw_int(w, "timeout-ns", c->timeout);
+	jw_int(w, "warmup-ns", c->warmup);
+	char rule[64];
+	jw_str(w, "postcopy",
+	       (c->caps & CAP_POSTCOPY_RAM) ? postcopy_format(&c->postcopy, rule, sizeof rule)
+					    : "off");
+	caps_to_json(c->caps, w, "capabilities");
+	caps_to_json(c->caps_requested, w, "capabilities-requested");
+	caps_to_json(c->caps_src, w, "capabilities-source");
+	caps_to_json(c->caps_dst, w, "capabilities-destination");
+	jw_obj(w, "parameters");
+	params_to_json(&c->params, w);
+	jw_end(w);
+}
+
+void result_config_json(const struct run_config *c, jw *w)
+{
+	jw_obj(w, NULL);
+	config_fields(c, w);
+	jw_end(w);
+}
+
+static void ram_json(const struct run_result *r, jw *w)
+{
+	const struct mig_stats *st = &r->stats;
+	jw_obj(w, "ram");
+	jw_uint(w, "transferred", st->transferred);
+	jw_uint(w, "remaining", st->remaining);
+	jw_uint(w, "total", st->total);
+	jw_uint(w, "duplicate", st->duplicate);
+	jw_uint(w, "skipped", 0);
+	jw_uint(w, "normal", st->normal);
+	jw_uint(w, "normal-bytes", st->normal_bytes);
+	jw_num(w, "dirty-pages-rate", st->dirty_pages_rate);
+	jw_num(w, "mbps", st->mbps);
+	jw_uint(w, "dirty-sync-count", st->dirty_sync_count);
+	jw_uint(w, "postcopy-requests", st->postcopy_requests);
+	jw_uint(w, "page-size", st->page_size);
+	jw_uint(w, "multifd-bytes", 0);
+	jw_num(w, "pages-per-second", st->pages_per_second);
+	jw_uint(w, "precopy-bytes", st->precopy_bytes);
+	jw_uint(w, "downtime-bytes", st->downtime_bytes);
+	jw_uint(w, "postcopy-bytes", st->postcopy_bytes);
+	jw_uint(w, "dirty-sync-missed-zero-copy", 0);
+	jw_end(w);
+}
+
+static void xbzrle_json(const struct mig_xbzrle *x, jw *w)
+{
+	jw_obj(w, "xbzrle-cache");
+	jw_uint(w, "cache-size", x->cache_size);
+	jw_uint(w, "bytes", x->bytes);
+	jw_uint(w, "pages", x->pages);
+	jw_uint(w, "cache-miss", x->cache_miss);
+	jw_num(w, "cache-miss-rate", x->cache_miss_rate);
+	jw_num(w, "encoding-rate", x->encoding_rate);
+	jw_uint(w, "overflow", x->overflow);
+	jw_end(w);
+}
+
+static void passes_json(const struct run_result *r, jw *w)
+{
+	jw_arr(w, "passes");
+	for (size_t i = 0; i < r->n_passes; i++) {
+		const struct mig_pass *p = &r->passes[i];
+		jw_obj(w, NULL);
+		jw_uint(w, "dirty-sync-count", p->sync);
+		jw_int(w, "start-ns", p->start);
+		jw_int(w, "end-ns", p->end);
+		jw_uint(w, "dirty-pages", p->dirty);
+		jw_uint(w, "pages", p->pages);
+		jw_uint(w, "bytes", p->bytes);
+		jw_end(w);
+	}
+	jw_end(w);
+}
+
+static void migsim_json(const struct run_config *c, const struct run_result *r, jw *w)
+{
+	const struct mig_stats *st = &r->stats;
+	jw_obj(w, "migsim");
+	jw_str(w, "version", MIGSIM_VERSION);
+	jw_str(w, "workload", r->wl_name);
+	jw_raw(w, "workload-params", r->wl_params_json);
+	char policy[160];
+	jw_str(w, "policy", result_policy(c, policy, sizeof policy));
+	jw_uint(w, "seed", c->seed);
+	jw_int(w, "total-time-ns", st->total_time);
+	jw_int(w, "downtime-ns", st->downtime);
+	jw_int(w, "setup-time-ns", st->setup_time);
+	jw_num(w, "bandwidth-estimate", st->bandwidth);
+	jw_uint(w, "threshold-bytes", st->threshold);
+	jw_uint(w, "iterations", r->n_passes);
+	jw_int(w, "switchover-ns", st->switchover);
+	jw_int(w, "postcopy-blocktime-ns", st->postcopy_blocktime);
+	jw_int(w, "effective-downtime-ns", st->downtime + st->early_blocktime);
+	jw_int(w, "risk-window-ns", st->risk_window);
+	jw_int(w, "max-cpu-throttle-percentage", st->max_throttle_pct);
+	jw_uint(w, "guest-steps", r->guest_steps);
+	jw_uint(w, "baseline-steps", r->baseline_steps);
+	jw_num(w, "guest-progress", result_progress(r));
+	jw_bool(w, "verified", r->status == MIG_STATUS_COMPLETED);
+	jw_uint(w, "host-bytes", r->host_bytes);
+	passes_json(r, w);
+	jw_obj(w, "config");
+	config_fields(c, w);
+	jw_end(w);
+	jw_end(w);
+}
+
+void result_json(const struct run_config *c, const struct run_result *r, jw *w)
+{
+	const struct mig_stats *st = &r->stats;
+	jw_obj(w, NULL);
+	jw_str(w, "status", status_name(r->status));
+	jw_int(w, "total-time", ms(st->total_time));
+	if (r->status == MIG_STATUS_COMPLETED)
+		jw_int(w, "downtime", ms(st->downtime));
+	jw_int(w, "setup-time", ms(st->setup_time));
+	if (r->status == MIG_STATUS_FAILED)
+		jw_str(w, "error-desc", r->error);
+	if (c->caps & CAP_POSTCOPY_RAM) {
+		jw_int(w, "postcopy-blocktime", ms(st->postcopy_blocktime));
+		jw_arr(w, "postcopy-vcpu-blocktime");
+		jw_int(w, NULL, ms(st->postcopy_blocktime)); /* one vCPU */
+		jw_end(w);
+	}
+	if (c->caps & CAP_AUTO_CONVERGE) /* QEMU shows it while throttling: here, at switch-over */
+		jw_int(w, "cpu-throttle-percentage", st->cpu_throttle_percentage);
+	ram_json(r, w);
+	if (c->caps & CAP_XBZRLE)
+		xbzrle_json(&st->xbzrle, w);
+	migsim_json(c, r, w);
+	jw_end(w);
+}
+
+void result_summary(const struct run_config *c, const struct run_result *r, FILE *out)
+{
+	const struct mig_stats *st = &r->stats;
+	char a[48], b[48], d[48], f[48], policy[160];
+	fprintf(out, "workload      %s on %s of RAM, %s link, %s, seed %llu\n", r->wl_name,
+		units_fmt_bytes(a, sizeof a, (double)c->ram_bytes),
+		units_fmt_rate(b, sizeof b, c->bandwidth), result_policy(c, policy, sizeof policy),
+		(unsigned long long)c->seed);
+	unsigned lacking = c->caps_requested & ~c->caps;
+	if (lacking) {
+		char l[128], in[128];
+		fprintf(out, "capabilities  %s not supported by both sides: running with %s\n",
+			caps_format(lacking, l, sizeof l), caps_format(c->caps, in, sizeof in));
+	}
+	if (r->status == MIG_STATUS_COMPLETED)
+		fprintf(out, "status        completed (destination verified identical)\n");
+	else
+		fprintf(out, "status        failed: %s\n", r->error);
+	fprintf(out, "total time    %s\n", units_fmt_duration(a, sizeof a, st->total_time));
+	if (r->status == MIG_STATUS_COMPLETED)
+		fprintf(out, "downtime      %s (limit %s)\n",
+			units_fmt_duration(a, sizeof a, st->downtime),
+			units_fmt_duration(b, sizeof b, c->params.downtime_limit));
+	fprintf(out, "setup time    %s\n", units_fmt_duration(a, sizeof a, st->setup_time));
+	fprintf(out, "transferred   %s: %llu normal pages (%s), %llu zero pages\n",
+		units_fmt_bytes(a, sizeof a, (double)st->transferred),
+		(unsigned long long)st->normal,
+		units_fmt_bytes(d, sizeof d, (double)st->normal_bytes),
+		(unsigned long long)st->duplicate);
+	if (c->caps & CAP_XBZRLE)
+		fprintf(
+		    out,
+		    "xbzrle        %llu pages as deltas (%s), %llu cache misses, %llu overflows\n",
+		    (unsigned long long)st->xbzrle.pages,
+		    units_fmt_bytes(a, sizeof a, (double)st->xbzrle.bytes),
+		    (unsigned long long)st->xbzrle.cache_miss,
+		    (unsigned long long)st->xbzrle.overflow);
+	fprintf(out, "passes        %llu bitmap syncs, throughput %s\n",
+		(unsigned long long)st->dirty_sync_count,
+		units_fmt_rate(a, sizeof a, st->mbps * 1e6 / 8));
+	if (c->caps & CAP_POSTCOPY_RAM)
+		fprintf(out,
+			"post-copy     switch at %s, %llu page requests, guest blocked %s "
+			"(%s in its first second), risk window %s\n",
+			units_fmt_duration(a, sizeof a, st->switchover),
+			(unsigned long long)st->postcopy_requests,
+			units_fmt_duration(b, sizeof b, st->postcopy_blocktime),
+			units_fmt_duration(d, sizeof d, st->early_blocktime),
+			units_fmt_duration(f, sizeof f, st->risk_window));
+	if (st->max_throttle_pct)
+		fprintf(out, "throttle      up to %d %% (auto-converge), %d %% at switch-over\n",
+			st->max_throttle_pct, st->cpu_throttle_percentage);
+	fprintf(out, "guest         %.3f of an unmigrated run's progress (%llu of %llu steps)\n",
+		result_progress(r), (unsigned long long)r->guest_steps,
+		(unsigned long long)r->baseline_steps);
+}
+
+size_t result_metrics(const struct run_result *r, struct store_metric *m, size_t cap)
+{
+	const struct mig_stats *st = &r->stats;
+	const struct store_metric all[] = {
+	    {"total-time", (double)st->total_time / NS_PER_MS},
+	    {"downtime", (double)st->downtime / NS_PER_MS},
+	    {"setup-time", (double)st->setup_time / NS_PER_MS},
+	    {"transferred", (double)st->transferred},
+	    {"remaining", (double)st->remaining},
+	    {"total", (double)st->total},
+	    {"duplicate", (double)st->duplicate},
+	    {"normal", (double)st->normal},
+	    {"normal-bytes", (double)st->normal_bytes},
+	    {"dirty-sync-count", (double)st->dirty_sync_count},
+	    {"dirty-pages-rate", st->dirty_pages_rate},
+	    {"mbps", st->mbps},
+	    {"pages-per-second", st->pages_per_second},
+	    {"precopy-bytes", (double)st->precopy_bytes},
+	    {"downtime-bytes", (double)st->downtime_bytes},
+	    {"postcopy-bytes", (double)st->postcopy_bytes},
+	    {"guest-progress", result_progress(r)},
+	    {"iterations", (double)r->n_passes},
+	    {"cpu-throttle-percentage", (double)st->max_throttle_pct},
+	    {"postcopy-requests", (double)st->postcopy_requests},
+	    {"postcopy-blocktime", (double)st->postcopy_blocktime / NS_PER_MS},
+	    {"effective-downtime", (double)(st->downtime + st->early_blocktime) / NS_PER_MS},
+	    {"risk-window", (double)st->risk_window / NS_PER_MS},
+	    {"xbzrle-cache.bytes", (double)st->xbzrle.bytes},
+	    {"xbzrle-cache.pages", (double)st->xbzrle.pages},
+	    {"xbzrle-cache.cache-miss", (double)st->xbzrle.cache_miss},
+	    {"xbzrle-cache.cache-miss-rate", st->xbzrle.cache_miss_rate},
+	    {"xbzrle-cache.encoding-rate", st->xbzrle.encoding_rate},
+	    {"xbzrle-cache.overflow", (double)st->xbzrle.overflow},
+	    {"verified", r->status == MIG_STATUS_COMPLETED ? 1.0 : 0.0},
+	};
+	size_t n = sizeof all / sizeof all[0];
+	if (n > cap)
+		n = cap;
+	memcpy(m, all, n * sizeof *m);
+	return n;
+}
+
+int result_record(store *db, const struct run_config *c, const struct run_result *r,
+		  const char *reply, const struct result_sweep *sw, int64_t *id, err *e)
+{
+	jw cfg;
+	jw_init(&cfg, 0);
+	jw_obj(&cfg, NULL);
+	config_fields(c, &cfg);
+	if (sw && sw->canonical)
+		jw_raw(&cfg, "sweep", sw->canonical);
+	jw_end(&cfg);
+	struct store_metric metrics[48];
+	char policy[160];
+	int ok = r->status == MIG_STATUS_COMPLETED;
+	struct store_run row = {
+	    .key = sw ? sw->key : NULL,
+	    .experiment = sw ? sw->experiment : NULL,
+	    .workload = r->wl_name,
+	    .workload_path = c->workload_path,
+	    .wl_params = r->wl_params_json,
+	    .policy = result_policy(c, policy, sizeof policy),
+	    .config = jw_text(&cfg),
+	    .seed = c->seed,
+	    .status = ok ? "completed" : "failed",
+	    .error = ok ? NULL : r->error,
+	    .result = reply,
+	    .metrics = metrics,
+	    .n_metrics = result_metrics(r, metrics, 48),
+	    .series = r->series,
+	    .n_series = r->n_series,
+	};
+	int rc = row.config ? store_put_run(db, &row, id, e) : err_set(e, "out of memory");
+	jw_free(&cfg);
+	return rc;
+}

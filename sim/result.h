@@ -1,0 +1,44 @@
+/*
+ * result — what a run reports: the query-migrate-shaped JSON reply (with a
+ * `migsim` object for what QEMU has no field for), the short human summary,
+ * and the metrics and settings written to the database. One place decides
+ * names and units so the three never disagree.
+ */
+#ifndef MIGSIM_RESULT_H
+#define MIGSIM_RESULT_H
+
+#include <stdio.h>
+
+#include "json.h"
+#include "run.h"
+#include "store.h"
+
+/* A short label for the run's policy: "precopy", "precopy+xbzrle",
+ * "stop-and-copy", ... written into buf. */
+char *result_policy(const struct run_config *c, char *buf, size_t n);
+/* Every setting of the run as one JSON object (stored with the run). */
+void result_config_json(const struct run_config *c, jw *w);
+/* The reply of `migsim run --json`. */
+void result_json(const struct run_config *c, const struct run_result *r, jw *w);
+/* The human summary of `migsim run`. */
+void result_summary(const struct run_config *c, const struct run_result *r, FILE *out);
+/* Fills at most cap metrics (names and units as docs/schema.md); returns how many. */
+size_t result_metrics(const struct run_result *r, struct store_metric *m, size_t cap);
+/* Guest progress: steps during the migration / steps without it (1 = no cost). */
+double result_progress(const struct run_result *r);
+
+/* What a sweep adds to a stored run: its key, its experiment, and the
+ * canonical JSON the key hashes (stored in the config as "sweep"). */
+struct result_sweep {
+	const char *key;
+	const char *experiment;
+	const char *canonical;
+};
+
+/* Writes the run (row, metrics, series) to db in one transaction: the one
+ * place `migsim run` and `migsim sweep` build a store_run. sw is NULL for a
+ * single run; reply is the result_json text. */
+int result_record(store *db, const struct run_config *c, const struct run_result *r,
+		  const char *reply, const struct result_sweep *sw, int64_t *id, err *e);
+
+#endif

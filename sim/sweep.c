@@ -1,0 +1,1078 @@
+/*
+ * sweep — loading an experiment file and expanding its matrix (see sweep.h
+ * and docs/experiments.md).
+ *
+ * The file runs in a sandbox like a workload's (no io, os, package loading
+ * or debug; an instruction budget and a heap cap), and its result is copied
+ * at once into a small C value tree whose maps are sorted by key: the Lua
+ * state is closed before expansion starts, so nothing after loading can
+ * depend on pairs() order, which Lua seeds per state.
+ *
+ * Lua tables carry no line numbers, so an error about a value is placed by
+ * finding the value's text in the file (the first line that holds it as a
+ * quoted string, else as a word): good enough to point at the typo.
+ *
+ * Expansion is an odometer over dimensions in a fixed order: workload
+ * entries, policies, the workload's parameters (sorted by name), the settings (ram,
+ * page_size, bandwidth, latency, timeout, warmup), migration parameters
+ * (sorted by name), seeds; the last dimension changes fastest.
+ */
+#include "sweep.h"
+
+#include <lauxlib.h>
+#include <lualib.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "json.h"
+#include "units.h"
+
+#ifndef MIGSIM_VERSION
+#define MIGSIM_VERSION "unknown"
+#endif
+#ifndef MIGSIM_WORKLOAD_DIR
+#define MIGSIM_WORKLOAD_DIR "workloads"
+#endif
+
+#define HEAP_CAP    ((size_t)64 << 20)
+#define INSTR_LIMIT 100000000 /* instructions to build the table */
+#define MAX_DEPTH   16
+#define MAX_RUNS    ((size_t)1 << 22)
+
+/* --- the value tree ------------------------------------------------------ */
+
+enum sv_type { SV_STR, SV_NUM, SV_BOOL, SV_LIST, SV_MAP };
+
+struct sv {
+	enum sv_type t;
+	char *str; /* strings, and the text of numbers and booleans */
+	size_t n;
+	struct sv *items;
+	char **keys; /* maps: sorted */
+};
+
+static void sv_free(struct sv *v)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		sv_free(&v->items[i]);
+		if (v->keys)
+			free(v->keys[i]);
+	}
+	free(v->items);
+	free(v->keys);
+	free(v->str);
+	memset(v, 0, sizeof *v);
+}
+
+static const struct sv *sv_get(const struct sv *m, const char *key)
+{
+	if (!m || m->t != SV_MAP)
+		return NULL;
+	for (size_t i = 0; i < m->n; i++)
+		if (!strcmp(m->keys[i], key))
+			return &m->items[i];
+	return NULL;
+}
+
+static int is_scalar(const struct sv *v)
+{
+	return v->t == SV_STR || v->t == SV_NUM;
+}
+
+/* --- running the file ------------------------------------------------------ */
+
+struct lstate {
+	size_t heap;
+	long long instr;
+	const char *path;
+};
+
+static void *cap_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+	struct lstate *ls = ud;
+	size_t old = ptr ? osize : 0;
+	if (nsize == 0) {
+		free(ptr);
+		ls->heap -= old;
+		return NULL;
+	}
+	if (nsize > old && nsize - old > HEAP_CAP - ls->heap)
+		return NULL;
+	void *p = realloc(ptr, nsize);
+	if (p)
+		ls->heap = ls->heap - old + nsize;
+	return p;
+}
+
+static void count_hook(lua_State *L, lua_Debug *ar)
+{
+	void *ud;
+	lua_getallocf(L, &ud);
+	struct lstate *ls = ud;
+	ls->instr += 10000;
+	if (ls->instr < INSTR_LIMIT)
+		return;
+	lua_getinfo(L, "Sl", ar);
+	/* Re-armed at every instruction, so a pcall in the script cannot go on. */
+	lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
+	luaL_error(L, "%s:%d: instruction limit exceeded (an endless loop?)", ar->short_src,
+		   ar->currentline);
+}
+
+static void sandbox(lua_State *L)
+{
+	static const luaL_Reg libs[] = {
+	    {LUA_GNAME, luaopen_base},
+	    {LUA_STRLIBNAME, luaopen_string},
+	    {LUA_TABLIBNAME, luaopen_table},
+	    {LUA_MATHLIBNAME, luaopen_math},
+	};
+	for (size_t i = 0; i < sizeof libs / sizeof *libs; i++) {
+		luaL_requiref(L, libs[i].name, libs[i].func, 1);
+		lua_pop(L, 1);
+	}
+	static const char *const gone[] = {"dofile", "loadfile", "load",
+					   "print",  "warn",	 "collectgarbage"};
+	for (size_t i = 0; i < sizeof gone / sizeof *gone; i++) {
+		lua_pushnil(L);
+		lua_setglobal(L, gone[i]);
+	}
+	lua_getglobal(L, LUA_STRLIBNAME);
+	lua_pushnil(L);
+	lua_setfield(L, -2, "dump");
+	lua_pop(L, 1);
+	/* math.random would be seeded from the clock: an experiment is data. */
+	lua_getglobal(L, LUA_MATHLIBNAME);
+	lua_pushnil(L);
+	lua_setfield(L, -2, "random");
+	lua_pushnil(L);
+	lua_setfield(L, -2, "randomseed");
+	lua_pop(L, 1);
+}
+
+struct conv {
+	char msg[400];
+};
+
+static int by_key(const void *a, const void *b)
+{
+	const char *const *x = a, *const *y = b;
+	return strcmp(*x, *y);
+}
+
+static char *xstrdup(const char *s)
+{
+	char *d = malloc(strlen(s) + 1);
+	if (d)
+		strcpy(d, s);
+	return d;
+}
+
+/* Copies the Lua value at idx into v; -1 with c->msg set on a value an
+ * experiment may not hold. Only raw accesses: no metamethod runs. */
+static int to_sv(lua_State *L, int idx, struct sv *v, int depth, struct conv *c)
+{
+	char num[64];
+	memset(v, 0, sizeof *v);
+	switch (lua_type(L, idx)) {
+	case LUA_TSTRING:
+		v->t = SV_STR;
+		return (v->str = xstrdup(lua_tostring(L, idx))) ? 0 : -1;
+	case LUA_TNUMBER:
+		v->t = SV_NUM;
+		if (lua_isinteger(L, idx))
+			snprintf(num, sizeof num, "%lld", (long long)lua_tointeger(L, idx));
+		else
+			snprintf(num, sizeof num, "%.17g", (double)lua_tonumber(L, idx));
+		return (v->str = xstrdup(num)) ? 0 : -1;
+	case LUA_TBOOLEAN:
+		v->t = SV_BOOL;
+		return (v->str = xstrdup(lua_toboolean(L, idx) ? "true" : "false")) ? 0 : -1;
+	case LUA_TTABLE:
+		break;
+	default:
+		snprintf(c->msg, sizeof c->msg, "a %s cannot be part of an experiment",
+			 luaL_typename(L, idx));
+		return -1;
+	}
+	if (depth >= MAX_DEPTH)
+		return snprintf(c->msg, sizeof c->msg, "tables nested too deeply"), -1;
+	idx = lua_absindex(L, idx);
+	size_t n = 0, strings = 0;
+	lua_pushnil(L);
+	while (lua_next(L, idx)) {
+		lua_pop(L, 1);
+		n++;
+		strings += lua_type(L, -1) == LUA_TSTRING;
+	}
+	size_t len = lua_rawlen(L, idx);
+	v->t = strings ? SV_MAP : SV_LIST;
+	if (strings && strings != n)
+		return snprintf(c->msg, sizeof c->msg, "a table mixes a list and named fields"), -1;
+	if (!strings && len != n)
+		return snprintf(c->msg, sizeof c->msg, "a list with holes or non-integer keys"), -1;
+	if (n == 0)
+		return 0;
+	v->items = calloc(n, sizeof *v->items);
+	if (strings)
+		v->keys = calloc(n, sizeof *v->keys);
+	if (!v->items || (strings && !v->keys))
+		return -1;
+	if (strings) {
+		size_t i = 0;
+		lua_pushnil(L);
+		while (lua_next(L, idx)) {
+			lua_pop(L, 1);
+			if (!(v->keys[i++] = xstrdup(lua_tostring(L, -1))))
+				return lua_pop(L, 1), -1;
+		}
+		v->n = n;
+		qsort(v->keys, n, sizeof *v->keys, by_key);
+		for (i = 0; i < n; i++) {
+			lua_pushstring(L, v->keys[i]);
+			lua_rawget(L, idx);
+			int rc = to_sv(L, -1, &v->items[i], depth + 1, c);
+			lua_pop(L, 1);
+			if (rc < 0)
+				return -1;
+		}
+		return 0;
+	}
+	v->n = n;
+	for (size_t i = 0; i < n; i++) {
+		lua_rawgeti(L, idx, (lua_Integer)i + 1);
+		int rc = to_sv(L, -1, &v->items[i], depth + 1, c);
+		lua_pop(L, 1);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+struct load_args {
+	const char *path;
+	struct sv *root;
+	struct conv conv;
+};
+
+static int load_protected(lua_State *L)
+{
+	struct load_args *a = lua_touserdata(L, 1);
+	if (luaL_loadfilex(L, a->path, "t") != LUA_OK)
+		return lua_error(L);
+	lua_call(L, 0, 1);
+	if (!lua_istable(L, -1))
+		return luaL_error(L, "%s: the experiment file must return a table (it returned %s)",
+				  a->path, luaL_typename(L, -1));
+	if (to_sv(L, -1, a->root, 0, &a->conv) < 0) {
+		if (!a->conv.msg[0])
+			snprintf(a->conv.msg, sizeof a->conv.msg, "out of memory");
+		return luaL_error(L, "%s: %s", a->path, a->conv.msg);
+	}
+	return 0;
+}
+
+static int run_file(const char *path, struct sv *root, err *e)
+{
+	struct lstate ls = {0, 0, path};
+	lua_State *L = lua_newstate(cap_alloc, &ls);
+	if (!L)
+		return err_set(e, "%s: out of memory", path);
+	sandbox(L);
+	lua_sethook(L, count_hook, LUA_MASKCOUNT, 10000);
+	struct load_args a = {path, root, {{0}}};
+	lua_pushcfunction(L, load_protected);
+	lua_pushlightuserdata(L, &a);
+	int rc = lua_pcall(L, 1, 0, 0);
+	if (rc != LUA_OK) {
+		const char *m = lua_tostring(L, -1);
+		if (rc == LUA_ERRMEM)
+			err_set(e, "%s: Lua heap limit of %zu bytes exceeded", path, HEAP_CAP);
+		else
+			err_set(e, "%s", m ? m : "error loading the experiment");
+		sv_free(root);
+	}
+	lua_close(L);
+	return rc == LUA_OK ? 0 : -1;
+}
+
+/* --- the loader -------------------------------------------------------------- */
+
+struct sweep {
+	char *name;
+	struct sweep_run *runs;
+	size_t n, cap;
+};
+
+struct loader {
+	const char *path;
+	char dir[4096];
+	char *text;
+	const struct sv *root;
+	sweep *sw;
+	err *e;
+	/* the last workload resolved, so seeds and settings reuse it */
+	char wl_cache_id[8192];
+	char *wl_cache_name, *wl_cache_params;
+};
+
+static int line_of(const struct loader *ld, const char *tok)
+{
+	if (!ld->text || !tok || !*tok)
+		return 0;
+	char q[256];
+	const char *hit = NULL;
+	const char *forms[] = {"\"%s\"", "'%s'", "%s"};
+	for (size_t f = 0; f < 3 && !hit; f++) {
+		snprintf(q, sizeof q, forms[f], tok);
+		hit = strstr(ld->text, q);
+	}
+	if (!hit)
+		return 0;
+	int line = 1;
+	for (const char *p = ld->text; p < hit; p++)
+		line += *p == '\n';
+	return line;
+}
+
+/* "file:line: what" with the line of tok when it can be found. */
+static int fail(struct loader *ld, const char *tok, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(struct loader *ld, const char *tok, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	int line = line_of(ld, tok);
+	if (line)
+		return err_set(ld->e, "%s:%d: %s", ld->path, line, msg);
+	return err_set(ld->e, "%s: %s", ld->path, msg);
+}
+
+static int check_fields(struct loader *ld, const struct sv *m, const char *where,
+			const char *const *known)
+{
+	if (m->t == SV_LIST && m->n == 0)
+		return 0;
+	if (m->t != SV_MAP)
+		return fail(ld, NULL, "%s must be a table of named fields", where);
+	for (size_t i = 0; i < m->n; i++) {
+		size_t k = 0;
+		while (known[k] && strcmp(known[k], m->keys[i]))
+			k++;
+		if (!known[k]) {
+			char list[256] = "";
+			for (k = 0; known[k]; k++)
+				snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+					 k ? ", " : "", known[k]);
+			return fail(ld, m->keys[i], "%s: unknown field '%s' (known: %s)", where,
+				    m->keys[i], list);
+		}
+	}
+	return 0;
+}
+
+/* --- dimensions ---------------------------------------------------------------- */
+
+enum dim_kind { D_WLPARAM, D_RAM, D_PAGE, D_BW, D_LAT, D_TIMEOUT, D_WARMUP, D_PARAM, D_SEED };
+
+struct dim {
+	enum dim_kind kind;
+	const char *name;      /* parameter name */
+	const struct sv *vals; /* a list, or one scalar */
+	struct sv seeds;       /* owned list when seeds is a count */
+};
+
+static size_t dim_len(const struct dim *d)
+{
+	return d->vals->t == SV_LIST ? d->vals->n : 1;
+}
+
+static const struct sv *dim_val(const struct dim *d, size_t i)
+{
+	return d->vals->t == SV_LIST ? &d->vals->items[i] : d->vals;
+}
+
+static int check_values(struct loader *ld, const struct sv *v, const char *what)
+{
+	if (v->t == SV_LIST) {
+		if (v->n == 0)
+			return fail(ld, what, "%s: an empty list of values", what);
+		for (size_t i = 0; i < v->n; i++)
+			if (!is_scalar(&v->items[i]))
+				return fail(ld, what, "%s: values must be numbers or strings",
+					    what);
+		return 0;
+	}
+	if (!is_scalar(v))
+		return fail(ld, what, "%s: expected a number, a string or a list of them", what);
+	return 0;
+}
+
+struct spec {
+	const struct sv *workload; /* string or {script, params} */
+	const struct sv *policy;   /* {name, caps, params, postcopy, mode} */
+	const struct sv *settings; /* map: top level or a runs entry over it */
+	const struct sv *top;
+};
+
+/* A setting from the runs entry, else from the top level. */
+static const struct sv *setting(const struct spec *sp, const char *name)
+{
+	const struct sv *v = sp->settings ? sv_get(sp->settings, name) : NULL;
+	return v ? v : sv_get(sp->top, name);
+}
+
+/* --- applying one value ------------------------------------------------------ */
+
+static int apply(struct loader *ld, struct run_config *c, const struct dim *d, const struct sv *v,
+		 struct wl_override *wl, size_t *n_wl)
+{
+	err e = {{0}};
+	uint64_t u;
+	int rc = 0;
+	char assign[512];
+	switch (d->kind) {
+	case D_WLPARAM:
+		wl[*n_wl].name = d->name;
+		wl[*n_wl].value = v->str;
+		(*n_wl)++;
+		return 0;
+	case D_RAM:
+		rc = units_size(v->str, &c->ram_bytes, &e);
+		break;
+	case D_PAGE:
+		rc = units_size(v->str, &u, &e);
+		if (rc == 0 && (u < 512 || u > (1u << 20) || (u & (u - 1))))
+			rc = err_set(&e, "page size must be a power of two from 512 B to 1 MiB");
+		c->page_size = (uint32_t)u;
+		break;
+	case D_BW:
+		rc = units_rate(v->str, &c->bandwidth, &e);
+		if (rc == 0 && !(c->bandwidth > 0))
+			rc = err_set(&e, "bandwidth must be positive");
+		break;
+	case D_LAT:
+		rc = units_duration(v->str, 0, &c->latency, &e);
+		break;
+	case D_TIMEOUT:
+		rc = units_duration(v->str, 0, &c->timeout, &e);
+		break;
+	case D_WARMUP:
+		rc = units_duration(v->str, 0, &c->warmup, &e);
+		break;
+	case D_PARAM:
+		snprintf(assign, sizeof assign, "%s=%s", d->name, v->str);
+		rc = params_set(&c->params, assign, &e);
+		break;
+	case D_SEED:
+		rc = units_uint(v->str, &c->seed, &e);
+		break;
+	}
+	if (rc < 0) {
+		static const char *const names[] = {"",		 "ram",	    "page_size",
+						    "bandwidth", "latency", "timeout",
+						    "warmup",	 "params",  "seeds"};
+		return fail(ld, v->str, "%s '%s': %s",
+			    d->kind == D_PARAM ? d->name : names[d->kind], v->str, e.msg);
+	}
+	return 0;
+}
+
+static int apply_policy(struct loader *ld, struct run_config *c, const struct sv *p)
+{
+	err e = {{0}};
+	const struct sv *name = sv_get(p, "name");
+	const struct sv *v = sv_get(p, "mode");
+	if (v) {
+		if (v->t == SV_STR && !strcmp(v->str, "precopy"))
+			c->mode = MIG_MODE_PRECOPY;
+		else if (v->t == SV_STR && !strcmp(v->str, "stop-and-copy"))
+			c->mode = MIG_MODE_STOP_AND_COPY;
+		else
+			return fail(ld, v->str,
+				    "policy '%s': unknown mode '%s' (precopy, stop-and-copy)",
+				    name->str, v->str ? v->str : "?");
+	}
+	if ((v = sv_get(p, "caps"))) {
+		const struct sv *one = v;
+		size_t n = v->t == SV_LIST ? v->n : 1;
+		for (size_t i = 0; i < n; i++) {
+			if (v->t == SV_LIST)
+				one = &v->items[i];
+			unsigned bits = 0;
+			if (one->t != SV_STR)
+				return fail(ld, name->str, "policy '%s': caps must be names",
+					    name->str);
+			if (caps_parse_list(one->str, &bits, &e) < 0)
+				return fail(ld, one->str, "policy '%s': %s", name->str, e.msg);
+			c->caps_requested |= bits;
+		}
+	}
+	if ((v = sv_get(p, "postcopy"))) {
+		if (v->t != SV_STR || postcopy_parse(v->str, &c->postcopy, &e) < 0)
+			return fail(ld, v->str, "policy '%s': postcopy: %s", name->str,
+				    v->t == SV_STR ? e.msg
+						   : "expected a rule such as after-first-pass");
+		c->caps_requested |= CAP_POSTCOPY_RAM;
+	}
+	run_negotiate_caps(c);
+	return 0;
+}
+
+/* --- workloads ----------------------------------------------------------------- */
+
+static int resolve_script(struct loader *ld, const char *script, char *out, size_t n)
+{
+	struct stat sb;
+	size_t len = strlen(script);
+	int bare = !strchr(script, '/') && !(len > 4 && !strcmp(script + len - 4, ".lua"));
+	int w;
+	if (bare)
+		w = snprintf(out, n, "%s/%s.lua", MIGSIM_WORKLOAD_DIR, script);
+	else if (script[0] == '/')
+		w = snprintf(out, n, "%s", script);
+	else
+		w = snprintf(out, n, "%s/%s", ld->dir, script);
+	if (w < 0 || (size_t)w >= n)
+		return fail(ld, script, "workload script path too long");
+	if (stat(out, &sb) != 0 || !S_ISREG(sb.st_mode))
+		return fail(ld, script, "workload script '%s' not found (%s)", script, out);
+	return 0;
+}
+
+/* The script's name field and resolved parameters, through wl_open: this is
+ * also what checks the parameter names and that the regions fit the RAM. */
+static int resolve_workload(struct loader *ld, struct sweep_run *r, const char *script)
+{
+	char id[sizeof ld->wl_cache_id];
+	int len = snprintf(id, sizeof id, "%s|%llu|%u", r->workload_path,
+			   (unsigned long long)r->config.ram_bytes, r->config.page_size);
+	for (size_t i = 0; i < r->n_wl && len > 0 && (size_t)len < sizeof id; i++)
+		len += snprintf(id + len, sizeof id - (size_t)len, "|%s=%s", r->wl[i].name,
+				r->wl[i].value);
+	if (!ld->wl_cache_name || strcmp(id, ld->wl_cache_id)) {
+		wl *w;
+		err e = {{0}};
+		struct wl_config wc = {
+		    .path = r->workload_path,
+		    .params = r->wl,
+		    .n_params = r->n_wl,
+		    .seed = r->config.seed,
+		    .ram_bytes = r->config.ram_bytes,
+		    .page_size = r->config.page_size,
+		};
+		if (wl_open(&w, &wc, &e) < 0)
+			return fail(ld, script, "workload '%s': %s", script, e.msg);
+		free(ld->wl_cache_name);
+		free(ld->wl_cache_params);
+		ld->wl_cache_name = xstrdup(wl_name(w));
+		ld->wl_cache_params = xstrdup(wl_params_json(w));
+		wl_free(w);
+		if (!ld->wl_cache_name || !ld->wl_cache_params)
+			return err_set(ld->e, "out of memory");
+		snprintf(ld->wl_cache_id, sizeof ld->wl_cache_id, "%s", id);
+	}
+	r->workload = xstrdup(ld->wl_cache_name);
+	return r->workload ? 0 : err_set(ld->e, "out of memory");
+}
+
+/* --- the key ---------------------------------------------------------------------- */
+
+uint64_t sweep_hash(const char *s, size_t n)
+{
+	uint64_t h = UINT64_C(14695981039346656037);
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= UINT64_C(1099511628211);
+	}
+	return h;
+}
+
+/* Keys in sorted order at every level, numbers in jw's fixed format. */
+static int canonical(struct loader *ld, struct sweep_run *r, const char *script)
+{
+	const struct run_config *c = &r->config;
+	char rule[64];
+	jw w;
+	jw_init(&w, 0);
+	jw_obj(&w, NULL);
+	jw_str(&w, "experiment", ld->sw->name);
+	jw_str(&w, "migsim", MIGSIM_VERSION);
+	jw_obj(&w, "policy");
+	caps_to_json(c->caps_requested, &w, "caps");
+	jw_str(&w, "mode", c->mode == MIG_MODE_STOP_AND_COPY ? "stop-and-copy" : "precopy");
+	jw_str(&w, "name", r->policy);
+	jw_str(&w, "postcopy",
+	       (c->caps_requested & CAP_POSTCOPY_RAM)
+		   ? postcopy_format(&c->postcopy, rule, sizeof rule)
+		   : "off");
+	jw_end(&w);
+	jw_uint(&w, "seed", c->seed);
+	jw_obj(&w, "settings");
+	jw_num(&w, "bandwidth-bytes-per-s", c->bandwidth);
+	caps_to_json(c->caps_dst, &w, "capabilities-destination");
+	caps_to_json(c->caps_src, &w, "capabilities-source");
+	jw_int(&w, "latency-ns", c->latency);
+	jw_uint(&w, "page-size", c->page_size);
+	jw_obj(&w, "parameters");
+	params_to_json(&c->params, &w); /* QEMU's table order: fixed */
+	jw_end(&w);
+	jw_uint(&w, "ram-bytes", c->ram_bytes);
+	jw_int(&w, "timeout-ns", c->timeout);
+	jw_int(&w, "warmup-ns", c->warmup);
+	jw_end(&w);
+	jw_obj(&w, "workload");
+	jw_str(&w, "name", r->workload);
+	jw_raw(&w, "params", ld->wl_cache_params);
+	jw_str(&w, "script", script);
+	jw_end(&w);
+	jw_end(&w);
+	const char *t = jw_text(&w);
+	r->canonical = t ? xstrdup(t) : NULL;
+	jw_free(&w);
+	if (!r->canonical)
+		return err_set(ld->e, "out of memory");
+	snprintf(r->key, sizeof r->key, "%016llx",
+		 (unsigned long long)sweep_hash(r->canonical, strlen(r->canonical)));
+	return 0;
+}
+
+/* --- expansion --------------------------------------------------------------------- */
+
+static void run_free(struct sweep_run *r)
+{
+	free(r->canonical);
+	free(r->workload);
+	free(r->policy);
+	free(r->workload_path);
+	for (size_t i = 0; i < r->n_wl; i++) {
+		free((char *)r->wl[i].name);
+		free((char *)r->wl[i].value);
+	}
+	free(r->wl);
+}
+
+static struct sweep_run *new_run(struct loader *ld)
+{
+	sweep *s = ld->sw;
+	if (s->n == MAX_RUNS)
+		return fail(ld, NULL, "more than %zu runs in the matrix", MAX_RUNS), NULL;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		struct sweep_run *p = realloc(s->runs, cap * sizeof *p);
+		if (!p)
+			return err_set(ld->e, "out of memory"), NULL;
+		s->runs = p;
+		s->cap = cap;
+	}
+	struct sweep_run *r = &s->runs[s->n];
+	memset(r, 0, sizeof *r);
+	r->index = s->n;
+	return r;
+}
+
+/* One combination: a run_config from the chosen value of every dimension. */
+static int emit(struct loader *ld, const struct spec *sp, const char *script, const char *path,
+		struct dim *dims, size_t nd, const size_t *at)
+{
+	struct sweep_run *r = new_run(ld);
+	if (!r)
+		return -1;
+	struct run_config *c = &r->config;
+	run_config_defaults(c);
+	r->wl = calloc(nd ? nd : 1, sizeof *r->wl);
+	r->workload_path = xstrdup(path);
+	r->policy = xstrdup(sv_get(sp->policy, "name")->str);
+	if (!r->wl || !r->workload_path || !r->policy) {
+		run_free(r);
+		return err_set(ld->e, "out of memory");
+	}
+	ld->sw->n++; /* owned by the sweep from here: freed with it on error */
+	if (apply_policy(ld, c, sp->policy) < 0)
+		return -1;
+	for (size_t i = 0; i < nd; i++)
+		if (apply(ld, c, &dims[i], dim_val(&dims[i], at[i]), r->wl, &r->n_wl) < 0)
+			return -1;
+	for (size_t i = 0; i < r->n_wl; i++) { /* owned by the run: the tree goes */
+		r->wl[i].name = xstrdup(r->wl[i].name);
+		r->wl[i].value = xstrdup(r->wl[i].value);
+		if (!r->wl[i].name || !r->wl[i].value)
+			return err_set(ld->e, "out of memory");
+	}
+	if (c->ram_bytes == 0 || c->ram_bytes % c->page_size)
+		return fail(ld, "ram", "ram must be a positive whole number of pages");
+	c->workload_path = r->workload_path;
+	c->wl_params = r->wl;
+	c->n_wl_params = r->n_wl;
+	if (resolve_workload(ld, r, script) < 0)
+		return -1;
+	return canonical(ld, r, script);
+}
+
+static int add_dim(struct loader *ld, struct dim *dims, size_t *nd, enum dim_kind k,
+		   const char *name, const struct sv *v, const char *what)
+{
+	if (!v)
+		return 0;
+	if (check_values(ld, v, what) < 0)
+		return -1;
+	dims[*nd] = (struct dim){.kind = k, .name = name, .vals = v};
+	(*nd)++;
+	return 0;
+}
+
+static int make_seeds(struct loader *ld, const struct sv *v, struct sv *own)
+{
+	memset(own, 0, sizeof *own);
+	if (!v || v->t != SV_NUM)
+		return 0;
+	uint64_t n;
+	err e = {{0}};
+	if (units_uint(v->str, &n, &e) < 0 || n == 0 || n > 100000)
+		return fail(ld, "seeds", "seeds: a count from 1 to 100000 or a list of seeds");
+	own->t = SV_LIST;
+	own->items = calloc(n, sizeof *own->items);
+	if (!own->items)
+		return err_set(ld->e, "out of memory");
+	own->n = n;
+	for (size_t i = 0; i < n; i++) {
+		char b[32];
+		snprintf(b, sizeof b, "%zu", i + 1);
+		own->items[i].t = SV_NUM;
+		if (!(own->items[i].str = xstrdup(b)))
+			return err_set(ld->e, "out of memory");
+	}
+	return 0;
+}
+
+#define MAX_DIMS 128
+
+static int expand_spec(struct loader *ld, const struct spec *sp)
+{
+	static const char *const wl_known[] = {"params", "script", NULL};
+	struct dim dims[MAX_DIMS];
+	size_t nd = 0;
+	const struct sv *w = sp->workload, *wparams = NULL;
+	const char *script;
+	if (w->t == SV_STR)
+		script = w->str;
+	else {
+		if (check_fields(ld, w, "workload", wl_known) < 0)
+			return -1;
+		const struct sv *s = sv_get(w, "script");
+		if (!s || s->t != SV_STR)
+			return fail(ld, "workloads", "a workload needs script = \"name or path\"");
+		script = s->str;
+		wparams = sv_get(w, "params");
+	}
+	char path[4096];
+	if (resolve_script(ld, script, path, sizeof path) < 0)
+		return -1;
+	if (wparams && wparams->t == SV_MAP)
+		for (size_t i = 0; i < wparams->n && nd < MAX_DIMS; i++)
+			if (add_dim(ld, dims, &nd, D_WLPARAM, wparams->keys[i], &wparams->items[i],
+				    wparams->keys[i]) < 0)
+				return -1;
+	static const struct {
+		const char *name;
+		enum dim_kind k;
+	} settings[] = {{"ram", D_RAM},	    {"page_size", D_PAGE},  {"bandwidth", D_BW},
+			{"latency", D_LAT}, {"timeout", D_TIMEOUT}, {"warmup", D_WARMUP}};
+	for (size_t i = 0; i < sizeof settings / sizeof *settings; i++)
+		if (add_dim(ld, dims, &nd, settings[i].k, settings[i].name,
+			    setting(sp, settings[i].name), settings[i].name) < 0)
+			return -1;
+	/* Migration parameters: the policy's win over the experiment's. */
+	const struct sv *gp = setting(sp, "params"), *pp = sv_get(sp->policy, "params");
+	const char *names[MAX_DIMS];
+	const struct sv *vals[MAX_DIMS];
+	size_t np = 0;
+	for (size_t src = 0; src < 2; src++) {
+		const struct sv *m = src ? pp : gp;
+		if (!m || m->t != SV_MAP)
+			continue;
+		for (size_t i = 0; i < m->n && np < MAX_DIMS; i++) {
+			size_t j = 0;
+			while (j < np && strcmp(names[j], m->keys[i]))
+				j++;
+			names[j] = m->keys[i];
+			vals[j] = &m->items[i];
+			if (j == np)
+				np++;
+		}
+	}
+	for (size_t i = 1; i < np; i++) /* insertion sort by name */
+		for (size_t j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+			const char *tn = names[j];
+			const struct sv *tv = vals[j];
+			names[j] = names[j - 1], vals[j] = vals[j - 1];
+			names[j - 1] = tn, vals[j - 1] = tv;
+		}
+	for (size_t i = 0; i < np && nd < MAX_DIMS; i++)
+		if (add_dim(ld, dims, &nd, D_PARAM, names[i], vals[i], names[i]) < 0)
+			return -1;
+	if (nd >= MAX_DIMS - 1)
+		return fail(ld, NULL, "too many swept fields (at most %d)", MAX_DIMS - 2);
+	struct sv seeds;
+	const struct sv *sv_seeds = setting(sp, "seeds");
+	if (make_seeds(ld, sv_seeds, &seeds) < 0) {
+		sv_free(&seeds);
+		return -1;
+	}
+	static const struct sv one = {SV_NUM, "1", 0, NULL, NULL};
+	int rc = add_dim(ld, dims, &nd, D_SEED, "seeds",
+			 seeds.n    ? &seeds
+			 : sv_seeds ? sv_seeds
+				    : &one,
+			 "seeds");
+	size_t at[MAX_DIMS] = {0};
+	while (rc == 0) {
+		if ((rc = emit(ld, sp, script, path, dims, nd, at)) < 0)
+			break;
+		size_t i = nd;
+		while (i > 0 && ++at[i - 1] == dim_len(&dims[i - 1]))
+			at[--i] = 0;
+		if (i == 0)
+			break;
+	}
+	sv_free(&seeds);
+	return rc;
+}
+
+static int check_policy(struct loader *ld, const struct sv *p)
+{
+	static const char *const known[] = {"caps",   "description", "mode", "name",
+					    "params", "postcopy",    NULL};
+	if (p->t != SV_MAP)
+		return fail(ld, "policies", "a policy must be a table with a name");
+	if (check_fields(ld, p, "policy", known) < 0)
+		return -1;
+	const struct sv *n = sv_get(p, "name");
+	if (!n || n->t != SV_STR || !*n->str)
+		return fail(ld, "policies", "a policy needs name = \"...\"");
+	const struct sv *pp = sv_get(p, "params");
+	if (pp && pp->t != SV_MAP && !(pp->t == SV_LIST && pp->n == 0))
+		return fail(ld, n->str, "policy '%s': params must be a table of named fields",
+			    n->str);
+	return 0;
+}
+
+static const struct sv *find_policy(const struct sv *list, const char *name)
+{
+	for (size_t i = 0; list && list->t == SV_LIST && i < list->n; i++) {
+		const struct sv *n = sv_get(&list->items[i], "name");
+		if (n && n->t == SV_STR && !strcmp(n->str, name))
+			return &list->items[i];
+	}
+	return NULL;
+}
+
+/* A runs entry's workload: a table, the script of a `workloads` entry
+ * (which brings that entry's parameters), or a new script. */
+static const struct sv *find_workload(const struct sv *list, const struct sv *w)
+{
+	if (w->t != SV_STR)
+		return w;
+	for (size_t i = 0; list && list->t == SV_LIST && i < list->n; i++) {
+		const struct sv *e = &list->items[i];
+		const struct sv *s = e->t == SV_STR ? e : sv_get(e, "script");
+		if (s && s->t == SV_STR && !strcmp(s->str, w->str))
+			return e;
+	}
+	return w;
+}
+
+static const struct sv default_policy_name = {SV_STR, "precopy", 0, NULL, NULL};
+static char *default_policy_key[] = {"name"};
+static const struct sv default_policy = {SV_MAP, NULL, 1, (struct sv *)&default_policy_name,
+					 default_policy_key};
+
+static int expand_runs(struct loader *ld, const struct sv *runs, const struct sv *wls,
+		       const struct sv *pols)
+{
+	static const char *const known[] = {"bandwidth", "latency",  "page_size", "params",
+					    "policy",	 "ram",	     "seeds",	  "timeout",
+					    "warmup",	 "workload", NULL};
+	if (runs->t != SV_LIST)
+		return fail(ld, "runs", "runs must be a list of combinations");
+	for (size_t i = 0; i < runs->n; i++) {
+		const struct sv *r = &runs->items[i];
+		if (check_fields(ld, r, "runs entry", known) < 0)
+			return -1;
+		const struct sv *w = sv_get(r, "workload"), *p = sv_get(r, "policy");
+		if (!w)
+			return fail(ld, "runs", "runs[%zu]: no workload", i + 1);
+		const struct sv *pol = &default_policy;
+		if (p && p->t == SV_STR) {
+			if (!(pol = find_policy(pols, p->str)))
+				return fail(ld, p->str, "runs[%zu]: unknown policy '%s'", i + 1,
+					    p->str);
+		} else if (p) {
+			if (check_policy(ld, p) < 0)
+				return -1;
+			pol = p;
+		} else if (pols && pols->t == SV_LIST && pols->n == 1)
+			pol = &pols->items[0];
+		struct spec sp = {find_workload(wls, w), pol, r, ld->root};
+		if (expand_spec(ld, &sp) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int expand(struct loader *ld)
+{
+	static const char *const known[] = {
+	    "bandwidth", "description", "latency", "name",    "page_size", "params",	"policies",
+	    "ram",	 "runs",	"seeds",   "timeout", "warmup",	   "workloads", NULL};
+	const struct sv *root = ld->root;
+	if (check_fields(ld, root, "the experiment", known) < 0)
+		return -1;
+	const struct sv *name = sv_get(root, "name");
+	if (!name || name->t != SV_STR || !*name->str)
+		return fail(ld, NULL, "the experiment needs name = \"...\"");
+	if (!(ld->sw->name = xstrdup(name->str)))
+		return err_set(ld->e, "out of memory");
+	const struct sv *wls = sv_get(root, "workloads"), *pols = sv_get(root, "policies");
+	const struct sv *runs = sv_get(root, "runs");
+	if (wls && wls->t != SV_LIST)
+		return fail(ld, "workloads", "workloads must be a list");
+	if (pols && pols->t != SV_LIST)
+		return fail(ld, "policies", "policies must be a list");
+	for (size_t i = 0; pols && i < pols->n; i++) {
+		if (check_policy(ld, &pols->items[i]) < 0)
+			return -1;
+		const char *n = sv_get(&pols->items[i], "name")->str;
+		if (find_policy(pols, n) != &pols->items[i])
+			return fail(ld, n, "two policies are named '%s'", n);
+	}
+	if (runs)
+		return expand_runs(ld, runs, wls, pols);
+	if (!wls || wls->n == 0)
+		return fail(ld, NULL, "the experiment lists no workloads");
+	for (size_t i = 0; i < wls->n; i++) {
+		size_t np = pols && pols->n ? pols->n : 1;
+		for (size_t j = 0; j < np; j++) {
+			struct spec sp = {&wls->items[i],
+					  pols && pols->n ? &pols->items[j] : &default_policy, NULL,
+					  root};
+			if (expand_spec(ld, &sp) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static char *read_text(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap);
+	while (buf) {
+		size_t got = fread(buf + len, 1, cap - len - 1, f);
+		len += got;
+		if (got == 0)
+			break;
+		if (len + 1 == cap) {
+			char *p = realloc(buf, cap *= 2);
+			if (!p)
+				free(buf);
+			buf = p;
+		}
+	}
+	fclose(f);
+	if (buf)
+		buf[len] = '\0';
+	return buf;
+}
+
+int sweep_load(sweep **out, const char *path, err *e)
+{
+	*out = NULL;
+	struct stat sb;
+	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+		return err_set(e, "%s: no such experiment file", path);
+	struct loader ld = {.path = path, .e = e};
+	const char *slash = strrchr(path, '/');
+	if (slash)
+		snprintf(ld.dir, sizeof ld.dir, "%.*s", (int)(slash - path), path);
+	else
+		snprintf(ld.dir, sizeof ld.dir, ".");
+	if (slash == path)
+		snprintf(ld.dir, sizeof ld.dir, "/");
+	struct sv root;
+	memset(&root, 0, sizeof root);
+	if (run_file(path, &root, e) < 0)
+		return -1;
+	ld.text = read_text(path);
+	ld.root = &root;
+	ld.sw = calloc(1, sizeof *ld.sw);
+	int rc = ld.sw ? expand(&ld) : err_set(e, "out of memory");
+	free(ld.text);
+	free(ld.wl_cache_name);
+	free(ld.wl_cache_params);
+	sv_free(&root);
+	if (rc < 0) {
+		sweep_free(ld.sw);
+		return -1;
+	}
+	*out = ld.sw;
+	return 0;
+}
+
+void sweep_free(sweep *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		run_free(&s->runs[i]);
+	free(s->runs);
+	free(s->name);
+	free(s);
+}
+
+const char *sweep_name(const sweep *s)
+{
+	return s->name;
+}
+
+size_t sweep_size(const sweep *s)
+{
+	return s->n;
+}
+
+const struct sweep_run *sweep_at(const sweep *s, size_t i)
+{
+	return i < s->n ? &s->runs[i] : NULL;
+}
+
+int sweep_parse_shard(const char *arg, unsigned *index, unsigned *count, err *e)
+{
+	unsigned long i, n;
+	char *end;
+	if (!arg || !(*arg >= '0' && *arg <= '9'))
+		return err_set(e, "--shard wants I/N, e.g. 0/4");
+	i = strtoul(arg, &end, 10);
+	if (*end != '/' || !(end[1] >= '0' && end[1] <= '9'))
+		return err_set(e, "--shard wants I/N, e.g. 0/4");
+	n = strtoul(end + 1, &end, 10);
+	if (*end || n == 0 || n > 1000000 || i >= n)
+		return err_set(e, "--shard I/N needs 0 <= I < N (N at most 1000000)");
+	*index = (unsigned)i;
+	*count = (unsigned)n;
+	return 0;
+}
+
+int sweep_in_shard(size_t index, unsigned shard, unsigned count)
+{
+	return count <= 1 || index % count == shard;
+}

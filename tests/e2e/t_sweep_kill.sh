@@ -1,0 +1,39 @@
+# A sweep killed with SIGKILL in the middle, then run again, ends with every
+# run stored exactly once and no partial run.
+. "$E2E_LIB"
+cat >"$WORK/exp.lua" <<'LUA'
+return {
+	name = "kill",
+	workloads = { "calloc_loop", "idle" },
+	policies = { { name = "precopy" }, { name = "xbzrle", caps = { "xbzrle" } } },
+	ram = "64MiB", bandwidth = "1Gbit/s", timeout = "5s", warmup = "200ms",
+	seeds = 6,
+}
+LUA
+db="$WORK/k.db"
+total=24
+# setsid gives the sweep its own process group, so kill -9 -PGID hits the
+# parent and every worker at once.
+setsid "$MIGSIM" sweep "$WORK/exp.lua" --db "$db" --jobs 2 --quiet >"$WORK/o1" 2>&1 &
+pid=$!
+n=0
+for i in $(seq 1 600); do
+	[ -s "$db" ] && n=$(sql "$db" 'SELECT count(*) FROM runs' 2>/dev/null || echo 0)
+	[ "$n" -ge 1 ] && break
+	sleep 0.05
+done
+kill -9 -- "-$pid" 2>/dev/null || kill -9 "$pid"
+wait "$pid" 2>/dev/null || true
+n=$(sql "$db" 'SELECT count(*) FROM runs')
+[ "$n" -ge 1 ] && [ "$n" -lt "$total" ] || die "killed after $n of $total runs: not in the middle"
+echo "killed with $n of $total runs stored"
+"$MIGSIM" sweep "$WORK/exp.lua" --db "$db" --jobs 2 --quiet >"$WORK/o2" || die "resume failed"
+grep -q "$((total - n)) to run, $n already stored" "$WORK/o2" || die "resume: $(cat "$WORK/o2")"
+[ "$(sql "$db" 'SELECT count(*), count(DISTINCT key) FROM runs')" = "$total|$total" ] ||
+	die "expected $total runs once each"
+[ "$(sql "$db" 'SELECT count(*) FROM runs WHERE
+	(SELECT count(*) FROM metrics WHERE run_id = id) <> 30 OR
+	(SELECT count(*) FROM series WHERE run_id = id) = 0')" = 0 ] || die "a partial run"
+[ "$(sql "$db" 'SELECT count(*) FROM metrics WHERE run_id NOT IN (SELECT id FROM runs)')" = 0 ] ||
+	die "orphan metrics"
+echo "resumed: $total runs, each once, all complete"

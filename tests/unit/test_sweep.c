@@ -1,0 +1,225 @@
+/* Unit tests of experiment files (sim/sweep.c): the matrix is the ordered
+ * cross product, keys are stable and change with any field, and shards
+ * partition the matrix. Experiment files are written to a mkdtemp directory
+ * under /tmp that each test removes. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sweep.h"
+
+static char dir[64];
+
+static void setup(void)
+{
+	strcpy(dir, "/tmp/migsim-sweep-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+	char p[128];
+	snprintf(p, sizeof p, "%s/exp.lua", dir);
+	unlink(p);
+	rmdir(dir);
+}
+
+/* Loads an experiment from text; NULL (with e filled) when it fails. */
+static sweep *load(const char *text, err *e)
+{
+	char p[128];
+	snprintf(p, sizeof p, "%s/exp.lua", dir);
+	FILE *f = fopen(p, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	sweep *s = NULL;
+	if (sweep_load(&s, p, e) < 0)
+		return NULL;
+	return s;
+}
+
+#define BASE                                                                                       \
+	"return { name = 'u', workloads = { { script = 'calloc_loop', params = { pass_cost = { "   \
+	"'1ms', '2ms' } } }, 'idle' },"                                                            \
+	" policies = { { name = 'pre' }, { name = 'x', caps = { 'xbzrle' } } },"                   \
+	" ram = { '32MiB', '64MiB' }, timeout = '5s', seeds = { 3, 1 } }"
+
+START_TEST(matrix_is_ordered_cross_product)
+{
+	err e = {{0}};
+	sweep *s = load(BASE, &e);
+	ck_assert_msg(s != NULL, "%s", e.msg);
+	/* (2 calloc variants + 1 idle) x 2 policies x 2 ram x 2 seeds */
+	ck_assert_uint_eq(sweep_size(s), 24);
+	const struct sweep_run *r0 = sweep_at(s, 0), *r1 = sweep_at(s, 1), *r2 = sweep_at(s, 2);
+	ck_assert_str_eq(r0->workload, "calloc_loop");
+	ck_assert_str_eq(r0->policy, "pre");
+	ck_assert_uint_eq(r0->config.seed, 3); /* seeds in list order, fastest */
+	ck_assert_uint_eq(r1->config.seed, 1);
+	ck_assert_uint_eq(r0->config.ram_bytes, 32u << 20);
+	ck_assert_uint_eq(r2->config.ram_bytes, 64u << 20);
+	ck_assert_str_eq(r0->wl[0].value, "1ms");
+	/* workload, policy, workload parameters, settings, seeds */
+	ck_assert_str_eq(sweep_at(s, 4)->wl[0].value, "2ms");
+	ck_assert_str_eq(sweep_at(s, 4)->policy, "pre");
+	ck_assert_str_eq(sweep_at(s, 8)->policy, "x");
+	ck_assert_uint_eq(sweep_at(s, 8)->config.caps, 1); /* CAP_XBZRLE */
+	ck_assert_str_eq(sweep_at(s, 16)->workload, "idle");
+	for (size_t i = 0; i < sweep_size(s); i++) {
+		ck_assert_uint_eq(sweep_at(s, i)->index, i);
+		for (size_t j = 0; j < i; j++)
+			ck_assert_str_ne(sweep_at(s, i)->key, sweep_at(s, j)->key);
+	}
+	sweep_free(s);
+}
+END_TEST
+
+START_TEST(explicit_runs)
+{
+	err e = {{0}};
+	sweep *s = load("return { name = 'r', policies = { { name = 'a' }, { name = 'b', mode = "
+			"'stop-and-copy' } }, ram = '32MiB',"
+			" runs = { { workload = 'idle', policy = 'b', seeds = { 7 } },"
+			" { workload = 'idle', policy = 'a', ram = '64MiB' } } }",
+			&e);
+	ck_assert_msg(s != NULL, "%s", e.msg);
+	ck_assert_uint_eq(sweep_size(s), 2);
+	ck_assert_str_eq(sweep_at(s, 0)->policy, "b");
+	ck_assert_uint_eq(sweep_at(s, 0)->config.seed, 7);
+	ck_assert_int_eq(sweep_at(s, 0)->config.mode, MIG_MODE_STOP_AND_COPY);
+	ck_assert_uint_eq(sweep_at(s, 1)->config.ram_bytes, 64u << 20);
+	sweep_free(s);
+}
+END_TEST
+
+START_TEST(keys_are_stable)
+{
+	err e = {{0}};
+	sweep *a = load(BASE, &e), *b = load(BASE, &e);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	for (size_t i = 0; i < sweep_size(a); i++) {
+		ck_assert_str_eq(sweep_at(a, i)->key, sweep_at(b, i)->key);
+		ck_assert_str_eq(sweep_at(a, i)->canonical, sweep_at(b, i)->canonical);
+	}
+	/* The same value written another way is the same run. */
+	sweep *c = load("return { name = 'k', workloads = { 'idle' }, ram = '32MiB' }", &e);
+	sweep *d = load("return { name = 'k', workloads = { 'idle' }, ram = 33554432 }", &e);
+	ck_assert_str_eq(sweep_at(c, 0)->key, sweep_at(d, 0)->key);
+	char k[17];
+	snprintf(k, sizeof k, "%016llx",
+		 (unsigned long long)sweep_hash(sweep_at(c, 0)->canonical,
+						strlen(sweep_at(c, 0)->canonical)));
+	ck_assert_str_eq(k, sweep_at(c, 0)->key);
+	ck_assert_uint_eq(sweep_hash("", 0), UINT64_C(0xcbf29ce484222325)); /* FNV-1a basis */
+	ck_assert_uint_eq(sweep_hash("a", 1), UINT64_C(0xaf63dc4c8601ec8c));
+	sweep_free(a);
+	sweep_free(b);
+	sweep_free(c);
+	sweep_free(d);
+}
+END_TEST
+
+START_TEST(any_change_changes_the_key)
+{
+	static const char *const variants[] = {
+	    "return { name = 'k2', workloads = { 'idle' }, ram = '32MiB' }",
+	    "return { name = 'k', workloads = { 'calloc_loop' }, ram = '32MiB' }",
+	    "return { name = 'k', workloads = { { script = 'calloc_loop', params = { pass_cost = "
+	    "'2ms' } } }, ram = '32MiB' }",
+	    "return { name = 'k', workloads = { 'idle' }, ram = '64MiB' }",
+	    "return { name = 'k', workloads = { 'idle' }, ram = '32MiB', seeds = { 2 } }",
+	    "return { name = 'k', workloads = { 'idle' }, ram = '32MiB', bandwidth = '2Gbit/s' }",
+	    "return { name = 'k', workloads = { 'idle' }, ram = '32MiB', latency = '1ms' }",
+	    "return { name = 'k', workloads = { 'idle' }, ram = '32MiB', timeout = '1min' }",
+	    "return { name = 'k', workloads = { 'idle' }, ram = '32MiB', warmup = '2s' }",
+	    "return { name = 'k', workloads = { 'idle' }, ram = '32MiB', page_size = '8KiB' }",
+	    "return { name = 'k', workloads = { 'idle' }, ram = '32MiB', params = { "
+	    "['downtime-limit'] = '100ms' } }",
+	    "return { name = 'k', workloads = { 'idle' }, ram = '32MiB', policies = { { name = "
+	    "'other' } } }",
+	    "return { name = 'k', workloads = { 'idle' }, ram = '32MiB', policies = { { name = "
+	    "'precopy', caps = { 'xbzrle' } } } }",
+	    "return { name = 'k', workloads = { 'idle' }, ram = '32MiB', policies = { { name = "
+	    "'precopy', postcopy = 'immediately' } } }",
+	    "return { name = 'k', workloads = { 'idle' }, ram = '32MiB', policies = { { name = "
+	    "'precopy', mode = 'stop-and-copy' } } }",
+	};
+	size_t n = sizeof variants / sizeof *variants;
+	char keys[16][17];
+	err e = {{0}};
+	sweep *base = load("return { name = 'k', workloads = { 'idle' }, ram = '32MiB' }", &e);
+	ck_assert_msg(base != NULL, "%s", e.msg);
+	strcpy(keys[0], sweep_at(base, 0)->key);
+	sweep_free(base);
+	for (size_t i = 0; i < n; i++) {
+		sweep *s = load(variants[i], &e);
+		ck_assert_msg(s != NULL, "%s: %s", variants[i], e.msg);
+		strcpy(keys[i + 1], sweep_at(s, 0)->key);
+		sweep_free(s);
+		for (size_t j = 0; j <= i; j++)
+			ck_assert_msg(strcmp(keys[i + 1], keys[j]),
+				      "variant %zu has the key of %zu", i, j);
+	}
+}
+END_TEST
+
+START_TEST(shards_partition)
+{
+	err e = {{0}};
+	unsigned i, n;
+	ck_assert_int_eq(sweep_parse_shard("2/5", &i, &n, &e), 0);
+	ck_assert_uint_eq(i, 2);
+	ck_assert_uint_eq(n, 5);
+	ck_assert_int_eq(sweep_parse_shard("5/5", &i, &n, &e), -1);
+	ck_assert_int_eq(sweep_parse_shard("1/0", &i, &n, &e), -1);
+	ck_assert_int_eq(sweep_parse_shard("x", &i, &n, &e), -1);
+	ck_assert_int_eq(sweep_parse_shard("1/2x", &i, &n, &e), -1);
+	for (unsigned count = 1; count <= 7; count++)
+		for (size_t run = 0; run < 100; run++) {
+			unsigned hits = 0;
+			for (unsigned sh = 0; sh < count; sh++)
+				hits += (unsigned)sweep_in_shard(run, sh, count);
+			ck_assert_uint_eq(hits, 1); /* disjoint and covering */
+		}
+}
+END_TEST
+
+START_TEST(errors_name_file_and_line)
+{
+	err e = {{0}};
+	ck_assert_ptr_null(load("return {\n name = 'e', workloads = { 'idle' },\n"
+				" policies = { { name = 'p', caps = { 'nope' } } } }",
+				&e));
+	ck_assert_msg(strstr(e.msg, "exp.lua:3: policy 'p': unknown capability"), "%s", e.msg);
+	ck_assert_ptr_null(load("return {\n name = 'e', workloads = { 'idle' },\n"
+				" policies = { { name = 'p', mode = 'fast' } } }",
+				&e));
+	ck_assert_msg(strstr(e.msg, "exp.lua:3: policy 'p': unknown mode"), "%s", e.msg);
+	ck_assert_ptr_null(load("return { name = 'e', workloads = { 'idle' }, seeds = {} }", &e));
+	ck_assert_msg(strstr(e.msg, "empty list"), "%s", e.msg);
+	ck_assert_ptr_null(load("while true do end", &e));
+	ck_assert_msg(strstr(e.msg, "exp.lua:1: instruction limit"), "%s", e.msg);
+	ck_assert_ptr_null(load("return { name = 'e', workloads = { 'idle' }, ram = '1000' }", &e));
+	ck_assert_msg(strstr(e.msg, "whole number of pages"), "%s", e.msg);
+}
+END_TEST
+
+Suite *sweep_suite(void)
+{
+	Suite *s = suite_create("sweep");
+	TCase *tc = tcase_create("core");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, matrix_is_ordered_cross_product);
+	tcase_add_test(tc, explicit_runs);
+	tcase_add_test(tc, keys_are_stable);
+	tcase_add_test(tc, any_change_changes_the_key);
+	tcase_add_test(tc, shards_partition);
+	tcase_add_test(tc, errors_name_file_and_line);
+	suite_add_tcase(s, tc);
+	return s;
+}
