@@ -3,6 +3,7 @@
 #   make            build build/migsim (checks Debian packages first)
 #   make check      unit suites + end-to-end tests, then the same under ASan+UBSan
 #   make run        the default experiment (calloc loop), results in results/
+#   make regress    compare this build's results with results/baseline/
 #   make bench      benchmarks that print figures (tests/bench/)
 #   make fuzz       libFuzzer targets (clang), a bounded number of runs
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -46,7 +47,7 @@ LIBSIM := $(BUILD)/libsim.a
 MIGSIM := $(BUILD)/migsim
 UNIT   := $(BUILD)/unit_tests
 
-.PHONY: all deps check check-unit check-e2e check-asan check-one run bench fuzz \
+.PHONY: all deps check check-unit check-e2e check-asan check-one run regress bench fuzz \
 	install clean format
 .DEFAULT_GOAL := all
 
@@ -91,7 +92,8 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIBSIM) $(LIBENC)
 
 # --- tests -----------------------------------------------------------------
 
-check: deps
+check:
+	@sh scripts/deps.sh python3 parallel
 	@$(MAKE) --no-print-directory check-one
 	@$(MAKE) --no-print-directory check-asan
 
@@ -104,16 +106,25 @@ check-one: check-unit check-e2e
 
 check-unit: $(UNIT)
 	@echo "== unit suites ($(BUILD)) =="
-	@CK_FORK=$(if $(SAN),no,yes) $(UNIT)
+	@CK_FORK=$(if $(SAN),no,yes) LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp $(UNIT)
 
 check-e2e: $(MIGSIM)
 	@echo "== end-to-end tests ($(BUILD)) =="
-	@MIGSIM=$(abspath $(MIGSIM)) sh tests/e2e/run.sh
+	@MIGSIM=$(abspath $(MIGSIM)) E2E_SANITIZED=$(if $(SAN),1,) \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp sh tests/e2e/run.sh
 
 # --- the default experiment, benchmarks, fuzzing -----------------------------
 
 run: all
 	@sh scripts/default-run.sh $(MIGSIM)
+
+# The current build against the committed reference (scripts/baseline.lua,
+# results/baseline/): exit 1 when a metric got significantly worse. A change
+# of the model's results on purpose means regenerating the baseline.
+regress: all
+	@rm -f $(BUILD)/regress.db $(BUILD)/regress.db-wal $(BUILD)/regress.db-shm
+	@$(MIGSIM) sweep scripts/baseline.lua --db $(BUILD)/regress.db --quiet
+	@$(MIGSIM) compare results/baseline/baseline.db $(BUILD)/regress.db
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BENCH_BIN) $(MIGSIM)

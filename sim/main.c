@@ -1,25 +1,373 @@
 /*
- * main — the migsim command line: parses the subcommand and hands over to the
- * module that implements it. Errors reach the user as one line
- * "migsim: <what> (<where>)" on stderr and a non-zero exit.
+ * main — the migsim command line: parses a subcommand's options, runs it, and
+ * reports. Every error reaches the user as one line
+ * "migsim: <what> (<where>)" on stderr and a non-zero exit status; library
+ * code only fills an err, it never prints.
  */
+#include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "cmd_sweep.h"
+#include "compare.h"
+#include "err.h"
+#include "json.h"
+#include "params.h"
+#include "report.h"
+#include "result.h"
+#include "run.h"
+#include "store.h"
+#include "units.h"
+#include "wl.h"
+
+enum { EXIT_FAILED_MIGRATION = 3, EXIT_USAGE = 2 };
+
+#define DEFAULT_DB "results/migsim.db"
+#define MAX_REPEAT 64
+
+static const char default_db[] = DEFAULT_DB;
 
 static const char usage[] =
-	"usage: migsim COMMAND [options]\n"
-	"\n"
-	"commands:\n"
-	"  help                 this text\n"
-	"  version              the version of migsim\n"
-	"\n"
-	"Run 'migsim COMMAND --help' for a command's options.\n";
+    "usage: migsim COMMAND [options]\n"
+    "\n"
+    "commands:\n"
+    "  run WORKLOAD.lua     simulate one migration of a guest running the workload\n"
+    "  workloads            list the bundled workloads\n"
+    "  sweep EXPERIMENT.lua run an experiment's matrix of runs (resumable, --jobs N)\n"
+    "  merge OUT IN...      merge databases without duplicating runs\n"
+    "  report               charts and an HTML page of stored runs\n"
+    "  compare BASE NEW     medians, change and significance; exit 1 on a regression\n"
+    "  export               stored runs as CSV or JSON\n"
+    "  help                 this text\n"
+    "  version              the version of migsim\n"
+    "\n"
+    "Run 'migsim COMMAND --help' for a command's options.\n";
+
+static const char run_usage[] =
+    "usage: migsim run WORKLOAD.lua [options]\n"
+    "\n"
+    "Simulates one live migration of a guest running WORKLOAD (a path, or the\n"
+    "name of a bundled workload such as calloc_loop) and prints a summary.\n"
+    "\n"
+    "  --ram SIZE             guest RAM (default 1GiB)\n"
+    "  --page-size SIZE       page size (default 4KiB)\n"
+    "  --bandwidth RATE       link bandwidth, e.g. 1Gbit/s, 125MB/s (default 1Gbit/s)\n"
+    "  --latency DURATION     one-way link latency (default 100us)\n"
+    "  --mode MODE            precopy (default) or stop-and-copy\n"
+    "  --postcopy RULE        switch to post-copy (requests postcopy-ram): immediately,\n"
+    "                         after-first-pass, after-passes=N, after=DURATION,\n"
+    "                         when-stuck (pending fell by < 10 %% at 2 syncs in a row)\n"
+    "  --param NAME=VALUE     a migration parameter, QEMU's name (repeatable; list below)\n"
+    "  --cap NAME[,NAME]      request a capability (repeatable): %s\n"
+    "  --src-caps LIST        capabilities the source supports (default all; none)\n"
+    "  --dst-caps LIST        capabilities the destination supports (default all)\n"
+    "  --strict-caps          a requested capability a side lacks is an error\n"
+    "                         (otherwise it is reported and left off)\n"
+    "  --wl-param NAME=VALUE  override a workload parameter (repeatable)\n"
+    "  --seed N               seed of every random choice (default 1)\n"
+    "  --timeout DURATION     simulated time before an unconverged migration fails\n"
+    "                         (default 10min)\n"
+    "  --warmup DURATION      workload time before the migration starts (default 1s)\n"
+    "  --db FILE              database the run is recorded in (default " DEFAULT_DB ")\n"
+    "  --no-db                do not record the run\n"
+    "  --json                 print QEMU's query-migrate reply (plus a \"migsim\" object)\n"
+    "\n"
+    "Sizes take K, M, G, T (KiB, MiB, ... are the same powers of 1024) or kB, MB,\n"
+    "GB (powers of 1000); rates take B/s forms or bit/s forms (Mbit/s, Gbit/s);\n"
+    "durations take ns, us, ms, s, min, h.\n"
+    "\n"
+    "Exit status: 0 migration completed, 3 migration failed (recorded, with the\n"
+    "reason), 1 error (nothing recorded), 2 bad usage.\n"
+    "\n"
+    "parameters (default, meaning):\n%s";
+
+static const char workloads_usage[] =
+    "usage: migsim workloads [--dir DIR]\n"
+    "\n"
+    "Lists the workload scripts in DIR (default: the bundled ones, " MIGSIM_WORKLOAD_DIR
+    "),\none line each: name and description.\n";
+
+static int fail_line(const char *what, const char *where)
+{
+	fprintf(stderr, "migsim: %s (%s)\n", what, where);
+	return EXIT_FAILURE;
+}
+
+static int usage_error(const char *what, const char *where)
+{
+	fprintf(stderr, "migsim: %s (%s)\n", what, where);
+	return EXIT_USAGE;
+}
+
+static int wants_help(int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return 1;
+	return 0;
+}
+
+/* --- run ------------------------------------------------------------------------ */
+
+struct run_opts {
+	struct run_config c;
+	struct wl_override wl[MAX_REPEAT];
+	const char *db;
+	int json;
+	int strict_caps;
+	char workload[4096];
+};
+
+/* A bare name ("calloc_loop") means a bundled workload. */
+static void resolve_workload(const char *arg, char *out, size_t n)
+{
+	struct stat sb;
+	if (strchr(arg, '/') || stat(arg, &sb) == 0) {
+		snprintf(out, n, "%s", arg);
+		return;
+	}
+	const char *ext = strstr(arg, ".lua") ? "" : ".lua";
+	snprintf(out, n, "%s/%s%s", MIGSIM_WORKLOAD_DIR, arg, ext);
+	if (stat(out, &sb) != 0)
+		snprintf(out, n, "%s", arg);
+}
+
+static int split_assignment(char *arg, struct wl_override *o)
+{
+	char *eq = strchr(arg, '=');
+	if (!eq || eq == arg)
+		return -1;
+	*eq = '\0';
+	o->name = arg;
+	o->value = eq + 1;
+	return 0;
+}
+
+/* Parses one option with its value; returns 0, or an exit status. */
+static int run_option(struct run_opts *o, const char *opt, char *val, err *e)
+{
+	struct run_config *c = &o->c;
+	int rc = 0;
+	uint64_t u;
+	if (!strcmp(opt, "--ram"))
+		rc = units_size(val, &c->ram_bytes, e);
+	else if (!strcmp(opt, "--page-size")) {
+		rc = units_size(val, &u, e);
+		if (rc == 0 && (u < 512 || u > (1u << 20) || (u & (u - 1))))
+			rc = err_set(e, "page size must be a power of two from 512 B to 1 MiB");
+		c->page_size = (uint32_t)u;
+	} else if (!strcmp(opt, "--bandwidth")) {
+		rc = units_rate(val, &c->bandwidth, e);
+		if (rc == 0 && !(c->bandwidth > 0))
+			rc = err_set(e, "bandwidth must be positive");
+	} else if (!strcmp(opt, "--latency"))
+		rc = units_duration(val, 0, &c->latency, e);
+	else if (!strcmp(opt, "--timeout"))
+		rc = units_duration(val, 0, &c->timeout, e);
+	else if (!strcmp(opt, "--warmup"))
+		rc = units_duration(val, 0, &c->warmup, e);
+	else if (!strcmp(opt, "--seed"))
+		rc = units_uint(val, &c->seed, e);
+	else if (!strcmp(opt, "--param"))
+		rc = params_set(&c->params, val, e);
+	else if (!strcmp(opt, "--cap")) {
+		unsigned bits = 0;
+		rc = caps_parse_list(val, &bits, e);
+		c->caps_requested |= bits;
+	} else if (!strcmp(opt, "--postcopy")) {
+		rc = postcopy_parse(val, &c->postcopy, e);
+		c->caps_requested |= CAP_POSTCOPY_RAM;
+	} else if (!strcmp(opt, "--src-caps"))
+		rc = caps_parse_list(val, &c->caps_src, e);
+	else if (!strcmp(opt, "--dst-caps"))
+		rc = caps_parse_list(val, &c->caps_dst, e);
+	else if (!strcmp(opt, "--db"))
+		o->db = val;
+	else if (!strcmp(opt, "--mode")) {
+		if (!strcmp(val, "precopy"))
+			c->mode = MIG_MODE_PRECOPY;
+		else if (!strcmp(val, "stop-and-copy"))
+			c->mode = MIG_MODE_STOP_AND_COPY;
+		else
+			rc = err_set(e, "unknown mode '%s' (precopy, stop-and-copy)", val);
+	} else if (!strcmp(opt, "--wl-param")) {
+		if (c->n_wl_params == MAX_REPEAT)
+			rc = err_set(e, "too many --wl-param options (at most %d)", MAX_REPEAT);
+		else if (split_assignment(val, &o->wl[c->n_wl_params]) < 0)
+			rc = err_set(e, "expected NAME=VALUE");
+		else
+			c->n_wl_params++;
+	} else
+		return err_set(e, "unknown option '%s'", opt), EXIT_USAGE;
+	return rc < 0 ? EXIT_FAILURE : 0;
+}
+
+static int parse_run(struct run_opts *o, int argc, char **argv)
+{
+	err e = {{0}};
+	const char *workload = NULL;
+	run_config_defaults(&o->c);
+	o->c.wl_params = o->wl;
+	o->db = default_db;
+	for (int i = 0; i < argc; i++) {
+		char *arg = argv[i];
+		if (strncmp(arg, "--", 2) != 0) {
+			if (workload)
+				return usage_error("more than one workload given", arg);
+			workload = arg;
+			continue;
+		}
+		if (!strcmp(arg, "--json")) {
+			o->json = 1;
+			continue;
+		}
+		if (!strcmp(arg, "--no-db")) {
+			o->db = NULL;
+			continue;
+		}
+		if (!strcmp(arg, "--strict-caps")) {
+			o->strict_caps = 1;
+			continue;
+		}
+		char opt[64];
+		char *val = strchr(arg, '=');
+		if (val && (size_t)(val - arg) < sizeof opt) {
+			snprintf(opt, sizeof opt, "%.*s", (int)(val - arg), arg);
+			val++;
+		} else {
+			snprintf(opt, sizeof opt, "%s", arg);
+			if (i + 1 >= argc)
+				return usage_error("option needs a value", arg);
+			val = argv[++i];
+		}
+		char where[256];
+		snprintf(where, sizeof where, "%s %s", opt, val);
+		int rc = run_option(o, opt, val, &e);
+		if (rc)
+			return rc == EXIT_USAGE ? usage_error(e.msg, "migsim run --help")
+						: fail_line(e.msg, where);
+	}
+	if (!workload)
+		return usage_error("no workload given", "migsim run WORKLOAD.lua");
+	if (o->c.ram_bytes == 0 || o->c.ram_bytes % o->c.page_size)
+		return fail_line("RAM must be a positive whole number of pages", "--ram");
+	unsigned lacking = run_negotiate_caps(&o->c);
+	if (lacking && o->strict_caps) {
+		char l[128], msg[256];
+		snprintf(msg, sizeof msg, "capability %s is not supported by both sides",
+			 caps_format(lacking, l, sizeof l));
+		return fail_line(msg, "--strict-caps");
+	}
+	resolve_workload(workload, o->workload, sizeof o->workload);
+	o->c.workload_path = o->workload;
+	return 0;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	if (wants_help(argc, argv)) {
+		char caps[128], help[4096];
+		params_help(help, sizeof help);
+		printf(run_usage, caps_format(caps_all(), caps, sizeof caps), help);
+		return 0;
+	}
+	struct run_opts o;
+	memset(&o, 0, sizeof o);
+	int rc = parse_run(&o, argc, argv);
+	if (rc)
+		return rc;
+	err e = {{0}};
+	store *db = NULL;
+	if (o.db == default_db)
+		mkdir("results", 0777); /* the default's directory; failure shows in store_open */
+	if (o.db && store_open(&db, o.db, &e) < 0)
+		return fail_line(e.msg, "--db");
+	struct run_result r;
+	if (run_execute(&o.c, &r, &e) < 0) {
+		store_close(db);
+		return fail_line(e.msg, o.c.workload_path);
+	}
+	jw reply;
+	jw_init(&reply, o.json);
+	result_json(&o.c, &r, &reply);
+	int64_t id = 0;
+	rc = 0;
+	if (!jw_text(&reply))
+		rc = fail_line("out of memory", "result");
+	else if (db && result_record(db, &o.c, &r, jw_text(&reply), NULL, &id, &e) < 0)
+		rc = fail_line(e.msg, "--db");
+	if (rc == 0) {
+		if (o.json)
+			printf("%s\n", jw_text(&reply));
+		else {
+			result_summary(&o.c, &r, stdout);
+			if (db)
+				printf("recorded      run %lld in %s\n", (long long)id, o.db);
+		}
+		rc = r.status == MIG_STATUS_COMPLETED ? 0 : EXIT_FAILED_MIGRATION;
+	}
+	jw_free(&reply);
+	run_result_free(&r);
+	store_close(db);
+	return rc;
+}
+
+/* --- workloads -------------------------------------------------------------------- */
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmd_workloads(int argc, char **argv)
+{
+	if (wants_help(argc, argv)) {
+		fputs(workloads_usage, stdout);
+		return 0;
+	}
+	const char *dir = MIGSIM_WORKLOAD_DIR;
+	if (argc == 2 && !strcmp(argv[0], "--dir"))
+		dir = argv[1];
+	else if (argc)
+		return usage_error("unexpected argument", argv[0]);
+	DIR *d = opendir(dir);
+	if (!d)
+		return fail_line("cannot open the workload directory", dir);
+	char *names[256];
+	size_t n = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) && n < 256) {
+		size_t len = strlen(de->d_name);
+		if (len > 4 && !strcmp(de->d_name + len - 4, ".lua"))
+			names[n++] = strdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof *names, by_name);
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		char path[4096], name[64], desc[256];
+		err e = {{0}};
+		snprintf(path, sizeof path, "%s/%s", dir, names[i] ? names[i] : "");
+		if (rc)
+			; /* one error line: the first */
+		else if (!names[i])
+			rc = fail_line("out of memory", dir);
+		else if (wl_describe(path, name, sizeof name, desc, sizeof desc, &e) < 0)
+			rc = fail_line(e.msg, path);
+		else
+			printf("%-16s %s\n", name, desc);
+		free(names[i]);
+	}
+	return rc;
+}
 
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		fputs(usage, stderr);
-		return 2;
+		return EXIT_USAGE;
 	}
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
@@ -30,6 +378,19 @@ int main(int argc, char **argv)
 		printf("migsim %s\n", MIGSIM_VERSION);
 		return 0;
 	}
-	fprintf(stderr, "migsim: unknown command '%s' (try 'migsim help')\n", cmd);
-	return 2;
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc - 2, argv + 2);
+	if (!strcmp(cmd, "workloads"))
+		return cmd_workloads(argc - 2, argv + 2);
+	if (!strcmp(cmd, "sweep"))
+		return cmd_sweep(argc - 2, argv + 2);
+	if (!strcmp(cmd, "merge"))
+		return cmd_merge(argc - 2, argv + 2);
+	if (!strcmp(cmd, "report"))
+		return report_main(argc - 2, argv + 2);
+	if (!strcmp(cmd, "compare"))
+		return compare_main(argc - 2, argv + 2);
+	if (!strcmp(cmd, "export"))
+		return export_main(argc - 2, argv + 2);
+	return usage_error("unknown command", cmd);
 }

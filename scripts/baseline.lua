@@ -1,0 +1,19 @@
+-- The regression baseline: a small matrix whose results are committed in
+-- results/baseline/baseline.db, so that `make regress` (migsim compare of
+-- the current build against it) shows any change of the model's results.
+-- Kept small (well under two minutes on one core): three workloads, the
+-- main policies, 4 seeds (the fewest with which compare can call a change
+-- significant, docs/compare.md). Changing this file means regenerating the
+-- baseline: migsim sweep scripts/baseline.lua --db results/baseline/baseline.db
+return {
+	name = "baseline",
+	workloads = { "calloc_loop", "hotcold", "idle" },
+	policies = {
+		{ name = "precopy" },
+		{ name = "xbzrle", caps = { "xbzrle" } },
+		{ name = "auto-converge", caps = { "auto-converge" } },
+		{ name = "postcopy-after-first-pass", postcopy = "after-first-pass" },
+	},
+	ram = "128MiB", bandwidth = "1Gbit/s", timeout = "60s", warmup = "200ms",
+	seeds = 4,
+}

@@ -1,0 +1,767 @@
+/*
+ * report — `migsim report` (see report.h; docs/report.md lists the files).
+ *
+ * The stored runs are read once through sim/query.c and grouped by
+ * everything but the seed. The report then has three parts, each a list of
+ * charts drawn with sim/chart.h plus the HTML and Markdown that show them:
+ *
+ *   per workload: median bars with min–max whiskers over seeds for
+ *   downtime, total time and bytes transferred, one bar per group (policy
+ *   and whatever else differs), the mean post-copy fault wait when post-copy
+ *   ran, and a table of medians;
+ *   per swept parameter: when exactly one setting (other than the policy)
+ *   varies between a workload's groups and it is a number, each metric
+ *   against it, one line per policy;
+ *   per run (the first MAX_TIMELINES): two timelines, pending bytes with
+ *   throughput, and guest progress with the throttle, with pass starts,
+ *   switch-over and completion marked.
+ *
+ * Nothing here invents data: what the database does not hold (the
+ * individual post-copy fault waits) is said to be missing in the report.
+ */
+#include "report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "chart.h"
+#include "compare.h"
+#include "query.h"
+#include "stats.h"
+
+#define MAX_TIMELINES  50
+#define MAX_BAR_GROUPS 12
+#define MAX_VARYING    8
+
+static const char report_usage[] =
+    "usage: migsim report [--db FILE] [--experiment NAME] [-o DIR]\n"
+    "\n"
+    "Draws the stored runs: per workload, downtime, total time and bytes per\n"
+    "policy (median bars, min-max whiskers over seeds); metric against a swept\n"
+    "parameter; per run (the first 50), timelines of the migration. Each chart is\n"
+    "written as SVG and PNG into DIR, with index.html (open it in a browser; no\n"
+    "network needed) and summary.md.\n"
+    "\n"
+    "  --db FILE          the database (default results/migsim.db)\n"
+    "  --experiment NAME  only the runs of this experiment\n"
+    "  -o DIR             output directory (default results/report)\n";
+
+struct rep {
+	const char *dir;
+	query *q;
+	query_set set;
+	query_group *groups;
+	size_t n_groups;
+	FILE *html, *md;
+	size_t n_charts;
+	err *e;
+};
+
+/* --- files ------------------------------------------------------------------------ */
+
+static int mkdirs(const char *path, err *e)
+{
+	char p[4096];
+	if (snprintf(p, sizeof p, "%s", path) >= (int)sizeof p)
+		return err_set(e, "%s: path too long", path);
+	for (char *s = p + 1;; s++) {
+		if (*s != '/' && *s)
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(p, 0777) < 0 && errno != EEXIST)
+			return err_set(e, "%s: %s", p, strerror(errno));
+		if (!(*s = c))
+			break;
+	}
+	return 0;
+}
+
+static void html_text(FILE *f, const char *s)
+{
+	for (; s && *s; s++)
+		switch (*s) {
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		default:
+			fputc(*s, f);
+		}
+}
+
+static void md_text(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		if (strchr("|*_`[]<>\\", *s))
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+}
+
+/* Writes chart c as DIR/name.svg and .png and shows it in both pages. */
+static int emit(struct rep *r, chart *c, const char *name, const char *caption)
+{
+	char base[4200];
+	snprintf(base, sizeof base, "%s/%s", r->dir, name);
+	int rc = chart_write(c, base, r->e);
+	chart_free(c);
+	if (rc < 0)
+		return err_wrap(r->e, "%s", name);
+	r->n_charts++;
+	fprintf(r->html,
+		"<figure><a href=\"%s.svg\"><img src=\"%s.svg\" width=\"800\" height=\"500\" "
+		"alt=\"",
+		name, name);
+	html_text(r->html, caption);
+	fputs("\" onload=\"imgOk()\" onerror=\"imgBad(this)\"></a><figcaption>", r->html);
+	html_text(r->html, caption);
+	fprintf(r->html, " (<a href=\"%s.png\">PNG</a>)</figcaption></figure>\n", name);
+	fprintf(r->md, "- [");
+	md_text(r->md, caption);
+	fprintf(r->md, "](%s.svg) ([PNG](%s.png))\n", name, name);
+	return 0;
+}
+
+/* --- groups and their labels ------------------------------------------------------ */
+
+static const query_run *first(const struct rep *r, const query_group *g)
+{
+	return &r->set.runs[g->runs[0]];
+}
+
+static int same_workload(const query_run *a, const query_run *b)
+{
+	return !strcmp(a->workload, b->workload) &&
+	       !strcmp(a->wl_params ? a->wl_params : "", b->wl_params ? b->wl_params : "");
+}
+
+/* A workload's groups: indices into r->groups. */
+struct wl {
+	size_t *g;
+	size_t n;
+	const char *varying[MAX_VARYING]; /* settings (not policy) that differ */
+	size_t n_varying;
+	int postcopy;
+};
+
+static int is_varying(const struct rep *r, const struct wl *w, const char *name)
+{
+	const char *v0 = query_setting_get(first(r, &r->groups[w->g[0]]), name);
+	for (size_t i = 1; i < w->n; i++) {
+		const char *v = query_setting_get(first(r, &r->groups[w->g[i]]), name);
+		if (!v0 != !v || (v && strcmp(v, v0)))
+			return 1;
+	}
+	return 0;
+}
+
+static void find_varying(const struct rep *r, struct wl *w)
+{
+	const query_run *run = first(r, &r->groups[w->g[0]]);
+	for (size_t i = 0; i < run->n_settings && w->n_varying < MAX_VARYING; i++) {
+		const char *name = run->settings[i].name;
+		if (query_setting_grouped(name, QUERY_BY_POLICY | QUERY_BY_WORKLOAD) &&
+		    is_varying(r, w, name))
+			w->varying[w->n_varying++] = name;
+	}
+}
+
+/* A policy label short enough for a chart's axis ("precopy+postcopy-ram@
+ * after-first-pass" is "postcopy@after-first-pass"); tables keep the full one. */
+static void short_policy(const char *p, char *buf, size_t n)
+{
+	static const char pre[] = "precopy+", pc[] = "postcopy-ram@";
+	if (!strncmp(p, pre, sizeof pre - 1))
+		p += sizeof pre - 1;
+	const char *at = strstr(p, pc);
+	if (at)
+		snprintf(buf, n, "%.*spostcopy@%s", (int)(at - p), p, at + sizeof pc - 1);
+	else
+		snprintf(buf, n, "%s", p);
+}
+
+static void group_label_as(const struct rep *r, const struct wl *w, size_t gi, int brief, char *buf,
+			   size_t n)
+{
+	const query_run *run = first(r, &r->groups[gi]);
+	size_t len;
+	if (brief) {
+		short_policy(run->policy, buf, n);
+		len = strlen(buf);
+	} else
+		len = (size_t)snprintf(buf, n, "%s", run->policy);
+	for (size_t i = 0; i < w->n_varying && len < n; i++) {
+		const char *v = query_setting_get(run, w->varying[i]);
+		len += (size_t)snprintf(buf + len, n - len, " %s=%s", w->varying[i], v ? v : "-");
+	}
+}
+
+static void group_label(const struct rep *r, const struct wl *w, size_t gi, char *buf, size_t n)
+{
+	group_label_as(r, w, gi, 0, buf, n);
+}
+
+/* Per run of a group: the metric (or a/b for a ratio metric "a/b"), times scale. */
+static size_t group_values(const struct rep *r, const query_group *g, const char *metric,
+			   const char *per, double scale, double *out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < g->n; i++) {
+		const query_run *run = &r->set.runs[g->runs[i]];
+		double v, d = 1;
+		if (!query_metric_get(run, metric, &v) || isnan(v))
+			continue;
+		if (per && (!query_metric_get(run, per, &d) || !(d > 0)))
+			continue;
+		out[n++] = v / d * scale;
+	}
+	return n;
+}
+
+/* --- per workload: bars -------------------------------------------------------------- */
+
+struct bar_spec {
+	const char *metric, *per, *title, *file;
+	chart_unit unit;
+	double scale; /* stored unit to the chart's: ms to ns */
+};
+
+static const struct bar_spec bar_specs[] = {
+    {"downtime", NULL, "Downtime", "downtime", CHART_NS, 1e6},
+    {"total-time", NULL, "Total migration time", "total-time", CHART_NS, 1e6},
+    {"transferred", NULL, "Bytes transferred", "transferred", CHART_BYTES, 1},
+    {"postcopy-blocktime", "postcopy-requests", "Mean post-copy fault wait", "fault-wait", CHART_NS,
+     1e6},
+};
+
+static int bars(struct rep *r, const struct wl *w, size_t wi, const struct bar_spec *b)
+{
+	const char *names[MAX_BAR_GROUPS];
+	char labels[MAX_BAR_GROUPS][256];
+	double med[MAX_BAR_GROUPS], lo[MAX_BAR_GROUPS], hi[MAX_BAR_GROUPS];
+	double *v = malloc((r->set.n + 1) * sizeof *v);
+	size_t any = 0;
+	if (!v)
+		return err_set(r->e, "out of memory");
+	for (size_t i = 0; i < w->n; i++) {
+		group_label_as(r, w, w->g[i], 1, labels[i], sizeof labels[i]);
+		names[i] = labels[i];
+		size_t n = group_values(r, &r->groups[w->g[i]], b->metric, b->per, b->scale, v);
+		stats_summary s = {0};
+		med[i] = lo[i] = hi[i] = NAN;
+		if (n && stats_summarize(v, n, &s, NULL) == 0) {
+			med[i] = s.median, lo[i] = s.min, hi[i] = s.max;
+			any++;
+		}
+	}
+	free(v);
+	if (!any)
+		return 0;
+	const query_run *run = first(r, &r->groups[w->g[0]]);
+	char title[512], file[128], caption[640];
+	snprintf(title, sizeof title, "%s: %s", b->title, run->workload);
+	snprintf(file, sizeof file, "wl%zu-%s", wi + 1, b->file);
+	snprintf(caption, sizeof caption, "%s per policy (median, min-max over seeds)", title);
+	chart *c = chart_new(title, r->e);
+	if (!c)
+		return -1;
+	chart_set_axis(c, CHART_X, &(chart_axis){.title = "Policy"}, r->e);
+	chart_set_axis(c, CHART_Y, &(chart_axis){.title = b->title, .unit = b->unit}, r->e);
+	chart_categories(c, names, w->n, r->e);
+	chart_bars(c, "median", med, lo, hi, NULL, r->e);
+	return emit(r, c, file, caption);
+}
+
+/* --- per workload: a swept parameter ---------------------------------------------------- */
+
+static int numeric(const char *s, double *v)
+{
+	char *end;
+	*v = strtod(s, &end);
+	return end != s && !*end && isfinite(*v);
+}
+
+static chart_unit param_unit(const char *name)
+{
+	if (strstr(name, "size") || strstr(name, "bytes") || strstr(name, "bandwidth"))
+		return CHART_BYTES;
+	if (strstr(name, "-ns"))
+		return CHART_NS;
+	return CHART_PLAIN;
+}
+
+static int by_x(const void *a, const void *b)
+{
+	const double *p = a, *q = b;
+	return (p[0] > q[0]) - (p[0] < q[0]);
+}
+
+/* One line per policy through (parameter value, median of metric). */
+static int sweep_chart(struct rep *r, const struct wl *w, size_t wi, const char *param,
+		       const struct bar_spec *b)
+{
+	const query_run *run0 = first(r, &r->groups[w->g[0]]);
+	double *pts = malloc(2 * (w->n + 1) * sizeof *pts), *x = malloc((w->n + 1) * sizeof *x),
+	       *y = malloc((w->n + 1) * sizeof *y), *v = malloc((r->set.n + 1) * sizeof *v);
+	char *done = calloc(w->n + 1, 1);
+	double xmin = INFINITY, xmax = -INFINITY;
+	int rc = 0, lines = 0;
+	chart *c = NULL;
+	char title[512], file[160], xt[200];
+	snprintf(title, sizeof title, "%s against %s: %s", b->title, param, run0->workload);
+	snprintf(xt, sizeof xt, "%s", param);
+	if (!pts || !x || !y || !v || !done || !(c = chart_new(title, r->e))) {
+		rc = c ? -1 : err_set(r->e, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < w->n; i++) {
+		double p;
+		if (numeric(query_setting_get(first(r, &r->groups[w->g[i]]), param), &p))
+			xmin = fmin(xmin, p), xmax = fmax(xmax, p);
+	}
+	int logx = xmin > 0 && xmax / xmin >= 16;
+	chart_set_axis(
+	    c, CHART_X,
+	    &(chart_axis){.title = xt,
+			  .unit = param_unit(param),
+			  .log_base = logx ? (param_unit(param) == CHART_BYTES ? 2 : 10) : 0,
+			  .tight = 1},
+	    r->e);
+	chart_set_axis(c, CHART_Y, &(chart_axis){.title = b->title, .unit = b->unit}, r->e);
+	for (size_t i = 0; i < w->n; i++) {
+		if (done[i])
+			continue;
+		const char *pol = first(r, &r->groups[w->g[i]])->policy;
+		size_t np = 0;
+		for (size_t k = i; k < w->n; k++) {
+			const query_run *rk = first(r, &r->groups[w->g[k]]);
+			double p;
+			if (done[k] || strcmp(rk->policy, pol))
+				continue;
+			done[k] = 1;
+			size_t n =
+			    group_values(r, &r->groups[w->g[k]], b->metric, b->per, b->scale, v);
+			if (!n || !numeric(query_setting_get(rk, param), &p))
+				continue;
+			pts[2 * np] = p;
+			pts[2 * np + 1] = stats_median(v, n);
+			np++;
+		}
+		qsort(pts, np, 2 * sizeof *pts, by_x);
+		for (size_t k = 0; k < np; k++)
+			x[k] = pts[2 * k], y[k] = pts[2 * k + 1];
+		if (np) {
+			chart_line(c, pol, x, y, np, &(chart_style){.markers = 1}, r->e);
+			lines++;
+		}
+	}
+	snprintf(file, sizeof file, "wl%zu-sweep-%s", wi + 1, b->file);
+	if (lines) {
+		char caption[700];
+		snprintf(caption, sizeof caption, "%s (median over seeds, one line per policy)",
+			 title);
+		rc = emit(r, c, file, caption);
+		c = NULL;
+	}
+out:
+	chart_free(c);
+	free(pts), free(x), free(y), free(v), free(done);
+	return rc;
+}
+
+/* --- per workload: the table ----------------------------------------------------------- */
+
+static const char *const table_metrics[] = {"total-time", "downtime", "transferred",
+					    "guest-progress", "postcopy-blocktime"};
+#define N_TABLE (sizeof table_metrics / sizeof *table_metrics)
+
+static int table(struct rep *r, const struct wl *w)
+{
+	double *v = malloc((r->set.n + 1) * sizeof *v);
+	if (!v)
+		return err_set(r->e, "out of memory");
+	size_t nm = w->postcopy ? N_TABLE : N_TABLE - 1;
+	fputs("<table>\n<tr><th>policy</th><th>runs</th><th>failed</th>", r->html);
+	fputs("\n| policy | runs | failed |", r->md);
+	for (size_t m = 0; m < nm; m++) {
+		fprintf(r->html, "<th>%s (median)</th>", table_metrics[m]);
+		fprintf(r->md, " %s (median) |", table_metrics[m]);
+	}
+	fputs("</tr>\n", r->html);
+	fputs("\n|---|---:|---:|", r->md);
+	for (size_t m = 0; m < nm; m++)
+		fputs("---:|", r->md);
+	fputc('\n', r->md);
+	for (size_t i = 0; i < w->n; i++) {
+		const query_group *g = &r->groups[w->g[i]];
+		char label[512], cell[64];
+		size_t failed = 0;
+		for (size_t k = 0; k < g->n; k++)
+			failed += strcmp(r->set.runs[g->runs[k]].status, "completed") != 0;
+		group_label(r, w, w->g[i], label, sizeof label);
+		fputs("<tr><td>", r->html);
+		html_text(r->html, label);
+		fprintf(r->html, "</td><td>%zu</td><td>%zu</td>", g->n, failed);
+		fputs("| ", r->md);
+		md_text(r->md, label);
+		fprintf(r->md, " | %zu | %zu |", g->n, failed);
+		for (size_t m = 0; m < nm; m++) {
+			size_t n = group_values(r, g, table_metrics[m], NULL, 1, v);
+			compare_format(cell, sizeof cell, n ? stats_median(v, n) : NAN,
+				       table_metrics[m]);
+			fprintf(r->html, "<td>%s</td>", cell);
+			fprintf(r->md, " %s |", cell);
+		}
+		fputs("</tr>\n", r->html);
+		fputc('\n', r->md);
+	}
+	fputs("</table>\n", r->html);
+	fputc('\n', r->md);
+	free(v);
+	return 0;
+}
+
+static void note(struct rep *r, const char *text)
+{
+	fputs("<p class=\"note\">", r->html);
+	html_text(r->html, text);
+	fputs("</p>\n", r->html);
+	fprintf(r->md, "_Note:_ ");
+	md_text(r->md, text);
+	fputs("\n\n", r->md);
+}
+
+static int workload_section(struct rep *r, struct wl *w, size_t wi)
+{
+	const query_run *run = first(r, &r->groups[w->g[0]]);
+	find_varying(r, w);
+	for (size_t i = 0; i < w->n; i++) {
+		double req;
+		const query_group *g = &r->groups[w->g[i]];
+		for (size_t k = 0; k < g->n; k++)
+			if (query_metric_get(&r->set.runs[g->runs[k]], "postcopy-requests", &req) &&
+			    req > 0)
+				w->postcopy = 1;
+	}
+	fputs("<h2>Workload ", r->html);
+	html_text(r->html, run->workload);
+	fputs(" <code>", r->html);
+	html_text(r->html, run->wl_params);
+	fputs("</code></h2>\n", r->html);
+	fputs("## Workload ", r->md);
+	md_text(r->md, run->workload);
+	fputs(" `", r->md);
+	fputs(run->wl_params ? run->wl_params : "", r->md);
+	fputs("`\n", r->md);
+	if (table(r, w) < 0)
+		return -1;
+	if (w->n <= MAX_BAR_GROUPS) {
+		for (size_t b = 0; b < sizeof bar_specs / sizeof *bar_specs; b++)
+			if ((b < 3 || w->postcopy) && bars(r, w, wi, &bar_specs[b]) < 0)
+				return -1;
+	} else {
+		char t[160];
+		snprintf(t, sizeof t, "%zu groups: too many for bar charts; see the table.", w->n);
+		note(r, t);
+	}
+	if (w->postcopy)
+		note(r,
+		     "Post-copy: the database stores each run's total fault blocktime and "
+		     "request count, not the individual fault waits, so the chart shows the mean "
+		     "wait per run (blocktime / requests); no distribution of waits is drawn.");
+	double dummy;
+	if (w->n_varying == 1 &&
+	    numeric(query_setting_get(run, w->varying[0]) ? query_setting_get(run, w->varying[0])
+							  : "",
+		    &dummy)) {
+		for (size_t b = 0; b < 3; b++)
+			if (sweep_chart(r, w, wi, w->varying[0], &bar_specs[b]) < 0)
+				return -1;
+	} else if (w->n_varying > 1) {
+		char t[200];
+		snprintf(t, sizeof t,
+			 "%zu settings besides the policy vary between these groups; no sweep "
+			 "chart (it needs exactly one).",
+			 w->n_varying);
+		note(r, t);
+	}
+	return 0;
+}
+
+static int workloads(struct rep *r)
+{
+	size_t *seen = calloc(r->n_groups + 1, sizeof *seen);
+	size_t *g = malloc((r->n_groups + 1) * sizeof *g);
+	size_t nw = 0;
+	int rc = 0;
+	if (!seen || !g) {
+		free(seen), free(g);
+		return err_set(r->e, "out of memory");
+	}
+	for (size_t i = 0; i < r->n_groups && rc == 0; i++) {
+		if (seen[i])
+			continue;
+		struct wl w = {.g = g};
+		for (size_t k = i; k < r->n_groups; k++)
+			if (!seen[k] &&
+			    same_workload(first(r, &r->groups[i]), first(r, &r->groups[k]))) {
+				seen[k] = 1;
+				g[w.n++] = k;
+			}
+		rc = workload_section(r, &w, nw++);
+	}
+	free(seen);
+	free(g);
+	return rc;
+}
+
+/* --- per run: timelines ------------------------------------------------------------------ */
+
+static void marks(chart *c, const query_marks *m, err *e)
+{
+	for (size_t i = 1; i < m->n_starts; i++) {
+		char t[32];
+		if (m->starts[i] == m->switchover)
+			continue; /* the switch-over line says it */
+		snprintf(t, sizeof t, "pass %zu", i + 1);
+		chart_vline(c, (double)m->starts[i], t, e);
+	}
+	if (m->switchover >= 0)
+		chart_vline(c, (double)m->switchover, "switch-over", e);
+	if (m->end >= 0)
+		chart_vline(c, (double)m->end, "done", e);
+}
+
+static int timeline(struct rep *r, const query_run *run)
+{
+	struct store_sample *s;
+	size_t n;
+	query_marks m;
+	if (query_series(r->q, run->id, &s, &n, r->e) < 0)
+		return -1;
+	if (query_run_marks(r->q, run->id, &m, r->e) < 0) {
+		free(s);
+		return -1;
+	}
+	double *t = malloc((n + 1) * 4 * sizeof *t), *a = t + n + 1, *b = a + n + 1, *d = b + n + 1;
+	int rc = 0;
+	if (!t) {
+		rc = err_set(r->e, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		t[i] = (double)s[i].t_ns;
+		a[i] = (double)s[i].remaining;
+		b[i] = s[i].mbps;
+	}
+	char title[512], file[64], caption[600];
+	snprintf(title, sizeof title, "Run %lld: %s, %s, seed %llu", (long long)run->id,
+		 run->workload, run->policy, (unsigned long long)run->seed);
+	chart *c = chart_new(title, r->e);
+	if (!c) {
+		rc = -1;
+		goto out;
+	}
+	chart_set_axis(c, CHART_X, &(chart_axis){.title = "Simulated time", .unit = CHART_NS},
+		       r->e);
+	chart_set_axis(c, CHART_Y, &(chart_axis){.title = "Pending dirty", .unit = CHART_BYTES},
+		       r->e);
+	chart_set_axis(
+	    c, CHART_Y2,
+	    &(chart_axis){.title = "Throughput", .unit = CHART_PLAIN, .unit_text = "Mbit/s"}, r->e);
+	chart_line(c, "pending dirty bytes", t, a, n, NULL, r->e);
+	chart_line(c, "throughput", t, b, n, &(chart_style){.right = 1}, r->e);
+	marks(c, &m, r->e);
+	snprintf(file, sizeof file, "runs/run%lld-transfer", (long long)run->id);
+	snprintf(caption, sizeof caption, "%s: pending bytes and throughput", title);
+	if ((rc = emit(r, c, file, caption)) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		a[i] = s[i].guest_rate;
+		d[i] = s[i].throttle_pct;
+	}
+	if (!(c = chart_new(title, r->e))) {
+		rc = -1;
+		goto out;
+	}
+	chart_set_axis(c, CHART_X, &(chart_axis){.title = "Simulated time", .unit = CHART_NS},
+		       r->e);
+	chart_set_axis(
+	    c, CHART_Y,
+	    &(chart_axis){.title = "Guest progress", .unit = CHART_PLAIN, .unit_text = "steps/s"},
+	    r->e);
+	chart_set_axis(c, CHART_Y2,
+		       &(chart_axis){.title = "Throttle", .unit = CHART_PLAIN, .unit_text = "%"},
+		       r->e);
+	chart_line(c, "guest steps/s", t, a, n, NULL, r->e);
+	chart_line(c, "throttle", t, d, n, &(chart_style){.right = 1, .dash = "shortdashed"}, r->e);
+	marks(c, &m, r->e);
+	snprintf(file, sizeof file, "runs/run%lld-guest", (long long)run->id);
+	snprintf(caption, sizeof caption, "%s: guest progress and throttle", title);
+	rc = emit(r, c, file, caption);
+out:
+	free(t);
+	free(s);
+	free(m.starts);
+	return rc;
+}
+
+static int timelines(struct rep *r)
+{
+	fputs("<h2>Runs</h2>\n", r->html);
+	fputs("## Runs\n\n", r->md);
+	size_t n = r->set.n < MAX_TIMELINES ? r->set.n : MAX_TIMELINES;
+	if (r->set.n > n) {
+		char t[200];
+		snprintf(t, sizeof t,
+			 "Timelines of the first %zu runs (by id) of %zu; the other %zu are "
+			 "summarised in the tables only.",
+			 n, r->set.n, r->set.n - n);
+		note(r, t);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (timeline(r, &r->set.runs[i]) < 0)
+			return -1;
+	return 0;
+}
+
+/* --- the pages ----------------------------------------------------------------------------- */
+
+static const char html_head[] =
+    "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+    "<title>migsim report</title>\n<style>\n"
+    "body{font-family:sans-serif;max-width:1700px;margin:1em auto;padding:0 1em;color:#222}\n"
+    "figure{display:inline-block;margin:.5em;vertical-align:top}\n"
+    "img{border:1px solid #ccc;max-width:100%;height:auto}\n"
+    "table{border-collapse:collapse;margin:1em 0}\n"
+    "td,th{border:1px solid #bbb;padding:.2em .6em;text-align:right}\n"
+    "td:first-child,th:first-child{text-align:left}\n"
+    ".note{color:#555;font-style:italic}\n</style>\n"
+    "<script>\n"
+    "/* Counts images that loaded and that failed, for people and for tests. */\n"
+    "var imgsOk = 0, imgsBad = 0;\n"
+    "function imgShow() {\n"
+    "  var s = document.getElementById('images');\n"
+    "  if (!s) return;\n"
+    "  s.setAttribute('data-loaded', imgsOk);\n"
+    "  s.setAttribute('data-broken', imgsBad);\n"
+    "  s.textContent = imgsOk + ' charts loaded' + (imgsBad ? ', ' + imgsBad + ' BROKEN' : '');\n"
+    "}\n"
+    "function imgOk() { imgsOk++; imgShow(); }\n"
+    "function imgBad(i) { imgsBad++; i.setAttribute('data-broken', '1'); imgShow(); }\n"
+    "</script>\n</head><body>\n";
+
+static int report_pages(struct rep *r, const char *db, const char *experiment)
+{
+	fputs(html_head, r->html);
+	fputs("<h1>migsim report</h1>\n<p>Database <code>", r->html);
+	html_text(r->html, db);
+	fprintf(r->html, "</code>%s", experiment ? ", experiment <code>" : "");
+	html_text(r->html, experiment);
+	fprintf(r->html,
+		"%s: %zu runs in %zu groups (equal in everything but the seed). Times "
+		"are simulated.</p>\n<p id=\"images\" data-loaded=\"0\" data-broken=\"0\">"
+		"</p>\n",
+		experiment ? "</code>" : "", r->set.n, r->n_groups);
+	fprintf(r->md,
+		"# migsim report\n\nDatabase `%s`%s%s%s: %zu runs in %zu groups (equal in "
+		"everything but the seed). The charts are in index.html beside this file.\n\n",
+		db, experiment ? ", experiment `" : "", experiment ? experiment : "",
+		experiment ? "`" : "", r->set.n, r->n_groups);
+	int rc = workloads(r);
+	if (rc == 0)
+		rc = timelines(r);
+	fprintf(r->html, "<p>%zu charts.</p>\n</body></html>\n", r->n_charts);
+	return rc;
+}
+
+static FILE *open_out(const char *dir, const char *name, err *e)
+{
+	char p[4200];
+	snprintf(p, sizeof p, "%s/%s", dir, name);
+	FILE *f = fopen(p, "w");
+	if (!f)
+		err_set(e, "%s: %s", p, strerror(errno));
+	return f;
+}
+
+static int close_out(FILE *f, const char *name, int rc, err *e)
+{
+	if (f && (ferror(f) | fclose(f)) && rc == 0)
+		return err_set(e, "%s: write error", name);
+	return rc;
+}
+
+static int make_report(struct rep *r, const char *db, const char *experiment)
+{
+	query_filter f;
+	memset(&f, 0, sizeof f);
+	f.experiment = experiment;
+	if (query_open(&r->q, db, r->e) < 0 || query_load(r->q, &f, &r->set, r->e) < 0)
+		return -1;
+	if (!r->set.n)
+		return err_set(r->e, "%s: no runs%s%s", db, experiment ? " in experiment " : "",
+			       experiment ? experiment : "");
+	if (query_group_runs(&r->set, 0, &r->groups, &r->n_groups, r->e) < 0)
+		return -1;
+	char runs[4200];
+	snprintf(runs, sizeof runs, "%s/runs", r->dir);
+	if (mkdirs(runs, r->e) < 0)
+		return -1;
+	if (!(r->html = open_out(r->dir, "index.html", r->e)) ||
+	    !(r->md = open_out(r->dir, "summary.md", r->e)))
+		return -1;
+	int rc = report_pages(r, db, experiment);
+	rc = close_out(r->html, "index.html", rc, r->e);
+	rc = close_out(r->md, "summary.md", rc, r->e);
+	r->html = r->md = NULL;
+	return rc;
+}
+
+int report_main(int argc, char **argv)
+{
+	const char *db = "results/migsim.db", *experiment = NULL, *dir = "results/report";
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			fputs(report_usage, stdout);
+			return 0;
+		}
+		const char **dst = !strcmp(a, "--db")		? &db
+				   : !strcmp(a, "--experiment") ? &experiment
+				   : !strcmp(a, "-o")		? &dir
+								: NULL;
+		if (!dst)
+			return compare_fail(2, "unknown option", a);
+		if (i + 1 >= argc)
+			return compare_fail(2, "option needs a value", a);
+		*dst = argv[++i];
+	}
+	err e = {{0}};
+	struct rep r = {.dir = dir, .e = &e};
+	int rc = make_report(&r, db, experiment);
+	if (r.html)
+		fclose(r.html);
+	if (r.md)
+		fclose(r.md);
+	query_groups_free(r.groups, r.n_groups);
+	query_set_free(&r.set);
+	query_close(r.q);
+	if (rc < 0)
+		return compare_fail(1, e.msg, "report");
+	printf("report: %zu charts, %s/index.html\n", r.n_charts, dir);
+	return 0;
+}

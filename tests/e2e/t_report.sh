@@ -1,0 +1,92 @@
+# migsim report on 3 policies x 2 seeds stored by `migsim run`: every
+# expected file is written, PNGs are valid images of the declared size,
+# index.html references only files that exist, and (when Debian's chromium
+# is installed) a headless browser loads every chart without a broken image.
+. "$E2E_LIB"
+db="$WORK/r.db"
+for p in "" "--cap xbzrle" "--postcopy after-first-pass"; do
+	for s in 1 2; do
+		"$MIGSIM" run calloc_loop --ram 128MiB $p --seed $s --db "$db" >/dev/null
+	done
+done
+out="$WORK/report"
+"$MIGSIM" report --db "$db" -o "$out" >"$WORK/stdout"
+grep -q "report: .* charts" "$WORK/stdout" || die "no summary line"
+for f in index.html summary.md wl1-downtime wl1-total-time wl1-transferred \
+	runs/run1-transfer runs/run1-guest runs/run6-transfer runs/run6-guest; do
+	case $f in
+	*.*) [ -s "$out/$f" ] || die "missing $f" ;;
+	*) [ -s "$out/$f.svg" ] && [ -s "$out/$f.png" ] || die "missing $f.svg/.png" ;;
+	esac
+done
+python3 - "$out" <<'PY'
+import html.parser, os, struct, sys
+d = sys.argv[1]
+pngs = []
+for root, _, files in os.walk(d):
+    pngs += [os.path.join(root, f) for f in files if f.endswith(".png")]
+assert len(pngs) == 3 + 6 * 2, len(pngs)
+for p in pngs:
+    b = open(p, "rb").read(24)
+    assert b[:8] == b"\x89PNG\r\n\x1a\n" and b[12:16] == b"IHDR", p
+    w, h = struct.unpack(">II", b[16:24])
+    assert (w, h) == (800, 500), (p, w, h)
+    svg = p[:-4] + ".svg"
+    assert open(svg).read(200).lstrip().startswith("<?xml") or "<svg" in open(svg).read(400), svg
+class Refs(html.parser.HTMLParser):
+    refs, imgs = [], 0
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "img":
+            Refs.imgs += 1
+        for k in ("src", "href"):
+            if k in a:
+                Refs.refs.append(a[k])
+Refs().feed(open(os.path.join(d, "index.html")).read())
+assert Refs.imgs == 15, Refs.imgs
+for r in Refs.refs:
+    assert "://" not in r and not r.startswith("/"), "not a relative local file: " + r
+    assert os.path.isfile(os.path.join(d, r)), "missing " + r
+md = open(os.path.join(d, "summary.md")).read()
+assert "| policy |" in md and "precopy+xbzrle" in md
+PY
+echo "ok: files, PNG headers, references"
+
+# Bad input: one line, non-zero.
+expect_fail "missing database" "nope.db" -- "$MIGSIM" report --db "$WORK/nope.db" -o "$WORK/x"
+expect_fail "no runs in experiment" "no runs" -- "$MIGSIM" report --db "$db" --experiment none -o "$WORK/x"
+
+if [ ! -x /usr/bin/chromium ]; then
+	echo "skipped: chromium not installed"
+	exit 0
+fi
+prof=$(mktemp -d)
+chrome() {
+	timeout 120 /usr/bin/chromium --headless --no-sandbox --disable-gpu --disable-quic \
+		--no-first-run --disable-background-networking --disable-component-update \
+		--disable-sync --user-data-dir="$prof" "$@" 2>/dev/null
+}
+chrome --window-size=1200,2000 --screenshot="$WORK/shot.png" "file://$out/index.html" >/dev/null || true
+chrome --dump-dom "file://$out/index.html" >"$WORK/dom.html" || true
+rm -rf "$prof"
+python3 - "$WORK/shot.png" "$WORK/dom.html" <<'PY'
+import re, sys, zlib, struct
+png = open(sys.argv[1], "rb").read()
+assert png[:8] == b"\x89PNG\r\n\x1a\n", "no screenshot"
+# Not blank: decompress the image data and look for more than one byte value.
+i, data = 8, b""
+while i < len(png):
+    n, = struct.unpack(">I", png[i:i + 4]); t = png[i + 4:i + 8]
+    if t == b"IDAT":
+        data += png[i + 8:i + 8 + n]
+    i += 12 + n
+raw = zlib.decompress(data)
+assert len(set(raw[::97])) > 8, "blank screenshot"
+dom = open(sys.argv[2]).read()
+m = re.search(r'id="images"[^>]*data-loaded="(\d+)"[^>]*data-broken="(\d+)"', dom) or \
+    re.search(r'data-loaded="(\d+)" data-broken="(\d+)"', dom)
+assert m, "no image status in the DOM"
+loaded, broken = int(m.group(1)), int(m.group(2))
+assert broken == 0 and loaded == 15, (loaded, broken)
+print("chromium: %d images loaded, %d broken" % (loaded, broken))
+PY
