@@ -11,6 +11,13 @@
  * and the tests compare them with the independent reference. SIMD scanners
  * are compiled with target attributes so the file builds with plain -O2; a
  * scanner hands the last partial vector to the next narrower one.
+ *
+ * The SIMD encoders use the scanners only for pages of 16 KiB and more.
+ * Shorter pages (migration's 4 KiB) go through encode_mask(): one
+ * branch-free sweep builds a bitmask of changed bytes, and runs are walked
+ * with bit operations on it, since the scanners' per-run branches
+ * mispredict on pages with many short runs. It applies the same checks in
+ * the same order, so the agreement argument is unchanged.
  */
 #include <limits.h>
 #include <stdatomic.h>
@@ -104,6 +111,172 @@ static inline __attribute__((always_inline)) int encode_runs(const uint8_t *o, c
 			d += (size_t)(memcpy(out + d, n + z, e - z), e - z);
 		i = e;
 	}
+	return (int)d;
+}
+
+/* --- the changed-byte bitmask driver ------------------------------------------ */
+
+/* Pages shorter than this are encoded from a bitmask on the stack (2 KiB),
+ * and all their lengths fit 2 LEB128 bytes; longer ones, which migration
+ * does not send, by encode_runs(). */
+#define MASK_MAX 16384
+
+typedef uint64_t (*mask_fn)(const uint8_t *, const uint8_t *, size_t, uint64_t *, uint64_t *);
+
+/* Records word w of a mask in m and, as bit w % 64 of busy[w / 64], whether
+ * it is not 0; the busy bits gather in a register (*acc) and are stored a
+ * word at a time, with no read-modify-write chain through memory. */
+static inline void put_word(uint64_t *m, uint64_t *busy, uint64_t *acc, size_t w, uint64_t x)
+{
+	m[w] = x;
+	*acc |= (uint64_t)(x != 0) << (w % 64);
+	if (w % 64 == 63) {
+		busy[w / 64] = *acc;
+		*acc = 0;
+	}
+}
+
+/* put_len for a caller that has checked d + 2 <= limit, as rules (a) and
+ * (b) do just before each length, of a length below 16384 (encode_mask()
+ * takes pages shorter than that): two bytes without a branch on the
+ * length's size, the second junk inside the limit when it takes one. */
+static inline void put_len2(uint8_t *out, size_t *d, size_t v)
+{
+	size_t big = v >= 0x80;
+	out[*d] = (uint8_t)(v | big << 7);
+	out[*d + 1] = (uint8_t)(v >> 7);
+	*d += 1 + big;
+}
+
+/* The slow halves of a triple for encode_mask(), with every check: the
+ * zero-run length and rules (a), (b) when a non-zero run starts, its
+ * length, rule (c) and its bytes when it ends. They return the new d, or
+ * -1. Out of line, so the common case keeps its registers. */
+static __attribute__((noinline)) long run_start(uint8_t *out, size_t d, size_t limit, size_t zrun)
+{
+	if (d + 2 > limit)
+		return -1;
+	put_len2(out, &d, zrun);
+	return d + 2 > limit ? -1 : (long)d;
+}
+
+static __attribute__((noinline)) long run_end(uint8_t *out, size_t d, size_t limit,
+					      const uint8_t *src, size_t k)
+{
+	put_len2(out, &d, k); /* the caller has checked d + 2 <= limit */
+	if (d + k > limit)
+		return -1;
+	memcpy(out + d, src, k);
+	return (long)(d + k);
+}
+
+/* One length below 16384 as LEB128 in the low 2 bytes, and its size. */
+static inline uint32_t leb2(size_t v, size_t *size)
+{
+	size_t big = v >= 0x80;
+	*size = 1 + big;
+	return (uint32_t)((v | big << 7) & 0xff) | (uint32_t)(v >> 7) << 8;
+}
+
+/* The rule of xbzrle.h applied to the bitmask build() makes in one
+ * branch-free sweep (bit k of word w set when byte 64w + k differs). The
+ * walk takes a word at a time: its run starts and ends are bit operations,
+ * and each boundary is a tzcnt and a clear-lowest-bit, so the chain from
+ * one run to the next is a cycle or two and no branch depends on a byte;
+ * the scanners mispredict at almost every short run. The checks are the
+ * reference's, in its order, with the same d: (a) and (b) when a non-zero
+ * run starts, (c) when it ends, (a) again before a trailing zero run.
+ * Inlined so build() and the copies use the caller's instruction set. */
+static inline __attribute__((always_inline)) int encode_mask(const uint8_t *o, const uint8_t *n,
+							     size_t len, uint8_t *out, size_t limit,
+							     mask_fn build)
+{
+	/* m[-1] = 0 is the word before the page, so every word has one before. */
+	uint64_t mm[MASK_MAX / 64 + 1], *m = mm + 1;
+	uint64_t busy[MASK_MAX / 64 / 64]; /* bit w % 64 of busy[w / 64]: m[w] != 0 */
+	size_t nw = (len + 63) / 64;
+	size_t i = 0, z = 0, d = 0; /* i: end of the last non-zero run; z: start of this one */
+	long r;
+	if (limit > INT_MAX)
+		limit = INT_MAX;
+	if (len == 0)
+		return 0;
+	if (!build(o, n, len, m, busy))
+		return limit < 2 ? -1 : 0; /* identical: only rule (a) applies */
+	mm[0] = 0;
+	long room = (long)limit - 36; /* d <= room: a short run cannot overflow */
+	for (size_t b = 0; b < (nw + 63) / 64; b++) {
+		/* Only words that are busy or follow one can hold a boundary,
+		 * so long unchanged stretches cost one bit each, with no
+		 * branch per word as sparse changes would mispredict. */
+		uint64_t todo = busy[b] | busy[b] << 1 | (b ? busy[b - 1] >> 63 : 0);
+		if (nw - 64 * b < 64)
+			todo &= (1ULL << (nw - 64 * b)) - 1; /* not the word past the end */
+		while (todo) {
+			size_t w = 64 * b + (size_t)__builtin_ctzll(todo);
+			todo &= todo - 1;
+			uint64_t x = m[w], carry = m[w - 1] >> 63; /* carry: inside a run */
+			if (x + carry == 0) /* all changed, inside a run: nothing ends */
+				continue;
+			uint64_t prev = x << 1 | carry;
+			uint64_t starts = x & ~prev, ends = ~x & prev;
+			size_t base = w << 6;
+			if (carry) { /* the run from an earlier word ends here, if at all */
+				if (!ends)
+					continue;
+				size_t e = base + (size_t)__builtin_ctzll(ends);
+				ends &= ends - 1;
+				if ((r = run_end(out, d, limit, n + z, e - z)) < 0)
+					return -1;
+				d = (size_t)r;
+				i = e;
+			}
+			while (starts) {
+				z = base + (size_t)__builtin_ctzll(starts);
+				starts &= starts - 1;
+				if (!ends) { /* runs on into the next word */
+					if ((r = run_start(out, d, limit, z - i)) < 0)
+						return -1;
+					d = (size_t)r;
+					break;
+				}
+				size_t e = base + (size_t)__builtin_ctzll(ends);
+				ends &= ends - 1;
+				size_t k = e - z;
+				if ((long)d <= room && k <= 32 && len - z >= 32) {
+					/* Two 2-byte lengths and 32 bytes fit in the 36
+					 * spare, so no check can fail: one 4-byte store
+					 * of both lengths and one fixed 32-byte copy
+					 * (the junk past them is inside the limit, and
+					 * the next triple overwrites it or the caller
+					 * ignores it). */
+					size_t zs, ks;
+					uint32_t h = leb2(z - i, &zs);
+					h |= leb2(k, &ks) << (8 * zs);
+					memcpy(out + d, &h, 4);
+					d += zs + ks;
+					memcpy(out + d, n + z, 32);
+					d += k;
+				} else {
+					if ((r = run_start(out, d, limit, z - i)) < 0 ||
+					    (r = run_end(out, (size_t)r, limit, n + z, k)) < 0)
+						return -1;
+					d = (size_t)r;
+				}
+				i = e;
+			}
+		}
+	}
+	/* Bits past len are clear, so a run reaching len ended above unless
+	 * len is a multiple of 64. */
+	if (m[nw - 1] >> 63) {
+		if ((r = run_end(out, d, limit, n + z, len - z)) < 0)
+			return -1;
+		d = (size_t)r;
+		i = len;
+	}
+	if (i < len && d + 2 > limit)
+		return -1; /* rule (a) before the trailing zero run */
 	return (int)d;
 }
 
@@ -214,9 +387,45 @@ static inline size_t diff_end_sse2(const uint8_t *o, const uint8_t *n, size_t i,
 	return diff_end_word(o, n, i, len);
 }
 
+/* Bits of the r < 64 bytes past the last whole word, for the builders
+ * without masked loads (page lengths are multiples of 64 in practice). */
+static inline uint64_t ne_tail_bytes(const uint8_t *o, const uint8_t *n, size_t r)
+{
+	uint64_t b = 0;
+	for (size_t k = 0; k < r; k++)
+		b |= (uint64_t)(o[k] != n[k]) << k;
+	return b;
+}
+
+/* The changed-byte mask of encode_mask(); nonzero when any byte changed. */
+static inline uint64_t mask_sse2(const uint8_t *o, const uint8_t *n, size_t len, uint64_t *m,
+				 uint64_t *busy)
+{
+	size_t w, nw = len / 64;
+	uint64_t any = 0, acc = 0;
+	for (w = 0; w < nw; w++) {
+		const uint8_t *p = o + 64 * w, *q = n + 64 * w;
+		uint64_t eq = (uint64_t)eq16(p, q) | (uint64_t)eq16(p + 16, q + 16) << 16 |
+			      (uint64_t)eq16(p + 32, q + 32) << 32 |
+			      (uint64_t)eq16(p + 48, q + 48) << 48;
+		any |= ~eq;
+		put_word(m, busy, &acc, w, ~eq);
+	}
+	if (len % 64) {
+		uint64_t x = ne_tail_bytes(o + 64 * w, n + 64 * w, len % 64);
+		any |= x;
+		put_word(m, busy, &acc, w++, x);
+	}
+	if (w % 64)
+		busy[w / 64] = acc;
+	return any;
+}
+
 static int encode_sse2(const uint8_t *o, const uint8_t *n, size_t len, uint8_t *out, size_t limit)
 {
-	return encode_runs(o, n, len, out, limit, same_end_sse2, diff_end_sse2);
+	if (len >= MASK_MAX)
+		return encode_runs(o, n, len, out, limit, same_end_sse2, diff_end_sse2);
+	return encode_mask(o, n, len, out, limit, mask_sse2);
 }
 
 /* --- AVX2 ------------------------------------------------------------------ */
@@ -272,10 +481,33 @@ static inline AVX2 size_t diff_end_avx2(const uint8_t *o, const uint8_t *n, size
 	return diff_end_sse2(o, n, i, len);
 }
 
+static inline AVX2 uint64_t mask_avx2(const uint8_t *o, const uint8_t *n, size_t len, uint64_t *m,
+				      uint64_t *busy)
+{
+	size_t w, nw = len / 64;
+	uint64_t any = 0, acc = 0;
+	for (w = 0; w < nw; w++) {
+		const uint8_t *p = o + 64 * w, *q = n + 64 * w;
+		uint64_t eq = (uint64_t)eq32(p, q) | (uint64_t)eq32(p + 32, q + 32) << 32;
+		any |= ~eq;
+		put_word(m, busy, &acc, w, ~eq);
+	}
+	if (len % 64) {
+		uint64_t x = ne_tail_bytes(o + 64 * w, n + 64 * w, len % 64);
+		any |= x;
+		put_word(m, busy, &acc, w++, x);
+	}
+	if (w % 64)
+		busy[w / 64] = acc;
+	return any;
+}
+
 static AVX2 int encode_avx2(const uint8_t *o, const uint8_t *n, size_t len, uint8_t *out,
 			    size_t limit)
 {
-	return encode_runs(o, n, len, out, limit, same_end_avx2, diff_end_avx2);
+	if (len >= MASK_MAX)
+		return encode_runs(o, n, len, out, limit, same_end_avx2, diff_end_avx2);
+	return encode_mask(o, n, len, out, limit, mask_avx2);
 }
 
 /* --- AVX-512BW ------------------------------------------------------------------ */
@@ -341,10 +573,59 @@ static inline AVX512 size_t diff_end_avx512(const uint8_t *o, const uint8_t *n, 
 	return i + (size_t)__builtin_ctzll(eq);
 }
 
+static inline AVX512 uint64_t mask_avx512(const uint8_t *o, const uint8_t *n, size_t len,
+					  uint64_t *m, uint64_t *busy)
+{
+	size_t w, nw = len / 64;
+	/* Changes are sparse more often than not: skip whole identical
+	 * 256-byte blocks with OR of XORs and no stores; their mask words
+	 * are 0. An identical page then costs no store at all. */
+	for (w = 0; w + 4 <= nw; w += 4) {
+		const uint8_t *p = o + 64 * w, *q = n + 64 * w;
+		__m512i x = _mm512_or_si512(_mm512_xor_si512(ld512(p), ld512(q)),
+					    _mm512_xor_si512(ld512(p + 64), ld512(q + 64)));
+		__m512i y = _mm512_or_si512(_mm512_xor_si512(ld512(p + 128), ld512(q + 128)),
+					    _mm512_xor_si512(ld512(p + 192), ld512(q + 192)));
+		x = _mm512_or_si512(x, y);
+		if (_mm512_test_epi64_mask(x, x))
+			break;
+		m[w] = m[w + 1] = m[w + 2] = m[w + 3] = 0;
+	}
+	if (w == nw && len % 64 == 0)
+		return 0;
+	__mmask64 any = 0;
+	for (; w < nw; w++) {
+		__mmask64 x = _mm512_cmpneq_epi8_mask(ld512(o + 64 * w), ld512(n + 64 * w));
+		any = _kor_mask64(any, x);
+		m[w] = (uint64_t)x;
+	}
+	if (len % 64) {
+		__mmask64 x = (__mmask64)ne_tail(o + 64 * w, n + 64 * w, len % 64);
+		any = _kor_mask64(any, x);
+		m[w++] = (uint64_t)x;
+	}
+	/* The busy bits, 8 words a test; the tail of m past w is padded
+	 * with 0 up to a multiple of 8 so the last test reads only words
+	 * of this page. */
+	for (size_t k = w; k % 8; k++)
+		m[k] = 0;
+	for (size_t b = 0; b < (w + 63) / 64; b++) {
+		uint64_t acc = 0;
+		for (size_t j = 0; j < 8 && 64 * b + 8 * j < w; j++) {
+			__m512i v = _mm512_loadu_si512((const void *)(m + 64 * b + 8 * j));
+			acc |= (uint64_t)_mm512_test_epi64_mask(v, v) << (8 * j);
+		}
+		busy[b] = acc;
+	}
+	return (uint64_t)any;
+}
+
 static AVX512 int encode_avx512(const uint8_t *o, const uint8_t *n, size_t len, uint8_t *out,
 				size_t limit)
 {
-	return encode_runs(o, n, len, out, limit, same_end_avx512, diff_end_avx512);
+	if (len >= MASK_MAX)
+		return encode_runs(o, n, len, out, limit, same_end_avx512, diff_end_avx512);
+	return encode_mask(o, n, len, out, limit, mask_avx512);
 }
 
 #endif /* ENC_X86 */

@@ -119,6 +119,18 @@ static inline AVX512 int zero512(__m512i v)
 static AVX512 int zero_avx512(const uint8_t *p, size_t len)
 {
 	size_t i = 0;
+	/* 512 bytes a branch, ORed as a tree so the loads do not wait on one
+	 * chain of ORs: a zero page is 8 iterations. */
+	for (; len - i >= 512; i += 512) {
+		__m512i a =
+		    _mm512_or_si512(_mm512_or_si512(ld512(p + i), ld512(p + i + 64)),
+				    _mm512_or_si512(ld512(p + i + 128), ld512(p + i + 192)));
+		__m512i b =
+		    _mm512_or_si512(_mm512_or_si512(ld512(p + i + 256), ld512(p + i + 320)),
+				    _mm512_or_si512(ld512(p + i + 384), ld512(p + i + 448)));
+		if (!zero512(_mm512_or_si512(a, b)))
+			return 0;
+	}
 	for (; len - i >= 256; i += 256) {
 		__m512i v =
 		    _mm512_or_si512(_mm512_or_si512(ld512(p + i), ld512(p + i + 64)),

@@ -395,6 +395,50 @@ static void round_trips(enum pattern pat, int count, uint64_t seed)
 	free(got);
 }
 
+/* Pages around the encoders' internal sizes: the 64-byte mask words, the
+ * 256-byte blocks skipped whole, and the 16384-byte switch between the
+ * bitmask walk and the scanners. Every pattern, every length, and limits
+ * both near the delta's size and arbitrary; every implementation against
+ * the reference. */
+START_TEST(test_round_trip_edges)
+{
+	static const size_t lens[] = {1,    31,	   32,	  33,	 63,	64,    65,
+				      127,  128,   129,	  255,	 256,	257,   4095,
+				      4097, 16320, 16383, 16384, 16385, 16447, 16448};
+	size_t cap = 16448;
+	uint8_t *o = xalloc(cap), *n = xalloc(cap), *ref = xalloc(2 * cap + 16),
+		*got = xalloc(2 * cap + 16);
+	rng_state = 0x65646765ULL;
+	for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++) {
+		size_t len = lens[li];
+		for (int t = 0; t < 40; t++) {
+			enum pattern pat = (enum pattern)(t % P_COUNT);
+			make_change(pat, o, n, len);
+			if (t % 5 == 4) /* a run ending at the last byte */
+				n[len - 1] = other(o[len - 1]);
+			int full = xbz_encode_with(XBZ_SCALAR_REF, o, n, len, ref, 2 * len + 16);
+			REQUIRE(full >= 0, "reference overflowed a big limit");
+			size_t limit = pick_limit(pat, len, full);
+			int want = encode_checked(XBZ_SCALAR_REF, o, n, len, limit, ref);
+			for (int k = 1; k < XBZ_IMPL_COUNT; k++) {
+				if (!xbz_impl_available((enum xbz_impl)k))
+					continue;
+				int r = encode_checked((enum xbz_impl)k, o, n, len, limit, got);
+				REQUIRE(r == want, "len %zu pattern %d limit %zu: %s %d ref %d",
+					len, pat, limit, xbz_impl_name((enum xbz_impl)k), r, want);
+				if (r > 0)
+					REQUIRE(memcmp(got, ref, (size_t)r) == 0, "%s differs",
+						xbz_impl_name((enum xbz_impl)k));
+			}
+		}
+	}
+	free(o);
+	free(n);
+	free(ref);
+	free(got);
+}
+END_TEST
+
 /* 100,000 pairs: 12,500 per pattern (fewer for the long-page one). */
 START_TEST(test_round_trip)
 {
@@ -560,6 +604,7 @@ Suite *xbzrle_suite(void)
 	tc = tcase_create("round-trip");
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_round_trip, 0, P_COUNT);
+	tcase_add_test(tc, test_round_trip_edges);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("decoder");
