@@ -25,6 +25,8 @@
 
 #include "xbzrle.h"
 
+#include "simd.h"
+
 /* SIMD only on x86-64; -DENC_NO_SIMD builds the portable paths alone, as
  * on other machines (the tests then see the SIMD ones unavailable). */
 #if defined(__x86_64__) && !defined(ENC_NO_SIMD)
@@ -651,20 +653,9 @@ static const struct {
 
 static int cpu_has(enum xbz_impl impl)
 {
-#if defined(ENC_X86)
-	__builtin_cpu_init();
-	switch (impl) {
-	case XBZ_AVX2:
-		return __builtin_cpu_supports("avx2") != 0;
-	case XBZ_AVX512BW:
-		return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
-	default:
-		return 1;
-	}
-#else
-	(void)impl;
-	return 1;
-#endif
+	static const enum simd_level need[XBZ_IMPL_COUNT] = {
+	    [XBZ_SSE2] = SIMD_SSE2, [XBZ_AVX2] = SIMD_AVX2, [XBZ_AVX512BW] = SIMD_AVX512BW};
+	return simd_has(need[impl]);
 }
 
 int xbz_impl_available(enum xbz_impl impl)

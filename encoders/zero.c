@@ -12,6 +12,8 @@
 
 #include "zero.h"
 
+#include "simd.h"
+
 /* SIMD only on x86-64; -DENC_NO_SIMD builds the portable paths alone, as
  * on other machines (the tests then see the SIMD ones unavailable). */
 #if defined(__x86_64__) && !defined(ENC_NO_SIMD)
@@ -168,20 +170,9 @@ static const struct {
 
 static int cpu_has(enum zero_impl impl)
 {
-#if defined(ENC_X86)
-	__builtin_cpu_init();
-	switch (impl) {
-	case ZERO_AVX2:
-		return __builtin_cpu_supports("avx2") != 0;
-	case ZERO_AVX512BW:
-		return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
-	default:
-		return 1;
-	}
-#else
-	(void)impl;
-	return 1;
-#endif
+	static const enum simd_level need[ZERO_IMPL_COUNT] = {
+	    [ZERO_SSE2] = SIMD_SSE2, [ZERO_AVX2] = SIMD_AVX2, [ZERO_AVX512BW] = SIMD_AVX512BW};
+	return simd_has(need[impl]);
 }
 
 int zero_impl_available(enum zero_impl impl)
