@@ -125,13 +125,29 @@ static int query_int(sqlite3 *db, const char *sql, int *out, err *e)
 	return 0;
 }
 
+static int read_version(sqlite3 *db, int *version, int *tables, err *e)
+{
+	if (query_int(db, "PRAGMA user_version", version, e) < 0)
+		return -1;
+	return query_int(db, "SELECT count(*) FROM sqlite_master", tables, e);
+}
+
 /* Refuses, without writing, a database this build must not touch. */
 static int check_version(sqlite3 *db, const char *path, int *version, err *e)
 {
 	int v, tables;
-	if (query_int(db, "PRAGMA user_version", &v, e) < 0 ||
-	    query_int(db, "SELECT count(*) FROM sqlite_master", &tables, e) < 0)
+	if (read_version(db, &v, &tables, e) < 0)
 		return err_wrap(e, "%s", path);
+	if (v == 0 && tables > 0 && sqlite3_get_autocommit(db)) {
+		/* Perhaps another process is creating the schema right now: read
+		 * again once its transaction is over (the write lock waits for it). */
+		if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+			return err_set(e, "%s: %s", path, sqlite3_errmsg(db));
+		int rc = read_version(db, &v, &tables, e);
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		if (rc < 0)
+			return err_wrap(e, "%s", path);
+	}
 	if (v > SCHEMA_VERSION)
 		return err_set(e,
 			       "%s: schema version %d is newer than this migsim understands (%d)",
@@ -239,6 +255,24 @@ static int prepare_all(store *s, err *e)
 	return prepare(s, &s->has_key, "SELECT 1 FROM runs WHERE key = ?", e);
 }
 
+/* Switching to WAL needs the file to itself for a moment, and SQLite answers
+ * BUSY at once instead of calling the busy handler when another process is
+ * in the middle of opening the same new database: retry for the busy
+ * timeout. */
+static int set_wal(store *s, err *e)
+{
+	int rc = SQLITE_BUSY;
+	for (int waited = 0; waited <= BUSY_TIMEOUT_MS; waited += 10) {
+		rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+			break;
+		sqlite3_sleep(10);
+	}
+	if (rc != SQLITE_OK)
+		return err_set(e, "%s: %s", s->path, sqlite3_errmsg(s->db));
+	return 0;
+}
+
 /* Connection settings. WAL is switched on only after the version check:
  * it rewrites the file header. */
 static int configure(store *s, err *e)
@@ -252,8 +286,7 @@ static int configure(store *s, err *e)
 		return -1;
 	/* A file system without shared memory answers another journal mode;
 	 * the database still works, only with less concurrency. */
-	if (exec(s->db, "PRAGMA journal_mode = WAL", s->path, e) < 0 ||
-	    exec(s->db, "PRAGMA synchronous = NORMAL", s->path, e) < 0)
+	if (set_wal(s, e) < 0 || exec(s->db, "PRAGMA synchronous = NORMAL", s->path, e) < 0)
 		return -1;
 	return migrate(s->db, s->path, e);
 }
