@@ -334,8 +334,8 @@ static int page_is_zero(mig *m, uint64_t page, const uint8_t **bytes)
 	}
 }
 
-/* ram_save_target_page: a zero page (tested on the page's real bytes), an
- * XBZRLE delta, or a normal page; the destination gets what was sent. A
+/* ram_save_target_page: a zero page (page_is_zero: by kind, or on the real
+ * bytes), an XBZRLE delta, or a normal page; the destination gets what was sent. A
  * normal page is copied from the source's model, so its bytes are read
  * only when the zero test or XBZRLE needs them (generating a procedural
  * page costs more than sending it). */
