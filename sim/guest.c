@@ -464,7 +464,7 @@ static uint64_t page_word(const guest *g, uint64_t w, uint64_t base, uint64_t i)
 	}
 }
 
-static int page_equal(const guest *a, const guest *b, uint64_t p)
+int guest_page_equal(const guest *a, const guest *b, uint64_t p)
 {
 	uint64_t wa = a->meta[p], wb = b->meta[p];
 	enum guest_kind ka = w_kind(a, wa), kb = w_kind(b, wb);
@@ -499,7 +499,7 @@ int guest_compare(const guest *a, const guest *b, uint64_t *first_diff)
 		uint64_t w = a->meta[p];
 		if (same_enc && w == b->meta[p] && ((w & KIND_MASK) == zk || (w & KIND_MASK) == pk))
 			continue;
-		if (!page_equal(a, b, p)) {
+		if (!guest_page_equal(a, b, p)) {
 			diff = p;
 			goto differ;
 		}

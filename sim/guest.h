@@ -75,6 +75,9 @@ uint8_t *guest_page_mut(guest *g, uint64_t page, err *e);
 void guest_mark_missing(guest *g, uint64_t page);
 uint64_t guest_missing_pages(const guest *g);
 
+/* 1 when page p holds the same bytes in a and b (guests of one page size),
+ * compared by version where both are procedural; a MISSING page differs. */
+int guest_page_equal(const guest *a, const guest *b, uint64_t page);
 /* 0 when every page of a and b holds the same bytes (compared by version
  * where both are procedural); otherwise 1 and *first_diff is the first page
  * that differs. A MISSING page on either side differs. */

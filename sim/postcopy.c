@@ -245,21 +245,6 @@ static int on_fault(void *ctx, uint64_t page, int is_write, err *e)
 
 /* --- the end ----------------------------------------------------------------------------- */
 
-static int same_page(mig *m, uint64_t page, uint8_t *scratch_a, uint8_t *scratch_b)
-{
-	enum guest_kind ka = guest_page_kind(m->src, page), kb = guest_page_kind(m->dst, page);
-	if (kb == GUEST_MISSING)
-		return 0;
-	/* Most of a big guest: no need to compare two shared zero pages. */
-	if (ka == GUEST_ZERO && kb == GUEST_ZERO)
-		return 1;
-	if (ka == GUEST_PROCEDURAL && kb == GUEST_PROCEDURAL)
-		return guest_page_version(m->src, page) == guest_page_version(m->dst, page);
-	const uint8_t *a = guest_page_bytes(m->src, page, scratch_a);
-	const uint8_t *b = guest_page_bytes(m->dst, page, scratch_b);
-	return memcmp(a, b, m->ps) == 0;
-}
-
 /* Delivers the pages still in flight, then checks every page the guest has
  * not written since it resumed against the (stopped) source. */
 int postcopy_finish(mig *m, err *e)
@@ -269,14 +254,10 @@ int postcopy_finish(mig *m, err *e)
 			return -1;
 	uint64_t *written = m->in_flight; /* now all clear: reuse it */
 	guest_dirty_sync(m->dst, written);
-	uint8_t *other = malloc(m->ps);
-	if (!other)
-		return err_set(e, "out of memory");
 	uint64_t bad = m->npages;
 	for (uint64_t p = 0; p < m->npages && bad == m->npages; p++)
-		if (!((written[p / 64] >> (p % 64)) & 1) && !same_page(m, p, m->scratch, other))
+		if (!((written[p / 64] >> (p % 64)) & 1) && !guest_page_equal(m->src, m->dst, p))
 			bad = p;
-	free(other);
 	if (bad != m->npages)
 		return mig_fail(m,
 				"destination memory differs from the source at page %llu after "
