@@ -252,23 +252,26 @@ uint64_t mig_page_header(mig *m)
 	return HDR_BYTES + 1 + (sizeof BLOCK_NAME - 1);
 }
 
-/* The destination gets what was sent; in post-copy only once it arrives. */
-static void deliver(mig *m, uint64_t page, int zero)
+/* The destination gets what was sent; in post-copy only once it arrives.
+ * Installing can fail (out of host memory), and must say so here rather
+ * than turn up later as a mismatch blamed on the simulator. */
+static int deliver(mig *m, uint64_t page, int zero, err *e)
 {
 	if (m->phase == MIG_PHASE_POSTCOPY)
 		postcopy_in_flight(m, page);
 	else if (zero)
 		guest_install_zero(m->dst, page);
 	else
-		guest_copy_page_from(m->dst, m->src, page, NULL);
+		return guest_copy_page_from(m->dst, m->src, page, e);
+	return 0;
 }
 
-static void send_normal(mig *m, uint64_t page)
+static int send_normal(mig *m, uint64_t page, err *e)
 {
 	m->st.normal++;
 	m->st.normal_bytes += m->ps;
 	mig_send_bytes(m, mig_page_header(m) + m->ps);
-	deliver(m, page, 0);
+	return deliver(m, page, 0, e);
 }
 
 static int xbzrle_active(const mig *m)
@@ -353,8 +356,7 @@ static int send_page(mig *m, uint64_t page, err *e)
 				      bytes ? bytes : guest_page_bytes(m->src, page, m->scratch),
 				      m->st.dirty_sync_count);
 		mig_send_bytes(m, mig_page_header(m) + 1);
-		deliver(m, page, 1);
-		return 0;
+		return deliver(m, page, 1, e);
 	}
 	if (xbzrle) {
 		if (!bytes)
@@ -363,8 +365,7 @@ static int send_page(mig *m, uint64_t page, err *e)
 		if (rc)
 			return rc < 0 ? -1 : 0;
 	}
-	send_normal(m, page);
-	return 0;
+	return send_normal(m, page, e);
 }
 
 /* --- states ------------------------------------------------------------------------- */
