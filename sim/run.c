@@ -48,14 +48,22 @@ struct machine {
 	struct vcpu cpu;
 };
 
-static int machine_open(struct machine *mc, const struct run_config *c, int64_t end, err *e)
+/* Source and destination share the content seed: procedural pages must
+ * hold the same bytes on both sides. */
+static struct guest_config guest_config_of(const struct run_config *c, int all_missing)
 {
-	memset(mc, 0, sizeof *mc);
-	struct guest_config gc = {
+	return (struct guest_config){
 	    .ram_bytes = c->ram_bytes,
 	    .page_size = c->page_size,
 	    .content_seed = rng_mix(c->seed, 0x636f6e74656e74ULL, 0), /* "content" */
+	    .all_missing = all_missing,
 	};
+}
+
+static int machine_open(struct machine *mc, const struct run_config *c, int64_t end, err *e)
+{
+	memset(mc, 0, sizeof *mc);
+	struct guest_config gc = guest_config_of(c, 0);
 	struct wl_config wc = {
 	    .path = c->workload_path,
 	    .params = c->wl_params,
@@ -181,12 +189,7 @@ static int sim_stop(void *ctx)
 static int start_migration(struct sim *s, err *e)
 {
 	const struct run_config *c = s->c;
-	struct guest_config dc = {
-	    .ram_bytes = c->ram_bytes,
-	    .page_size = c->page_size,
-	    .content_seed = rng_mix(c->seed, 0x636f6e74656e74ULL, 0),
-	    .all_missing = 1,
-	};
+	struct guest_config dc = guest_config_of(c, 1);
 	struct link_config lc = {
 	    .bandwidth = c->bandwidth,
 	    .latency = c->latency,
