@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "json.h"
 #include "result.h"
 #include "run.h"
@@ -68,14 +69,12 @@ static const char merge_usage[] =
 
 static int fail_line(const char *what, const char *where)
 {
-	fprintf(stderr, "migsim: %s (%s)\n", what, where);
-	return EXIT_FAILURE;
+	return cli_fail(CLI_EXIT_ERROR, what, where);
 }
 
 static int usage_error(const char *what, const char *where)
 {
-	fprintf(stderr, "migsim: %s (%s)\n", what, where);
-	return 2;
+	return cli_fail(CLI_EXIT_USAGE, what, where);
 }
 
 static double now_s(void)
@@ -381,9 +380,8 @@ static int pending(const struct sweep_opts *o, const sweep *sw, size_t *todo, si
 
 int cmd_sweep(int argc, char **argv)
 {
-	for (int i = 0; i < argc; i++)
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return fputs(sweep_usage, stdout), 0;
+	if (cli_wants_help(argc, argv))
+		return fputs(sweep_usage, stdout), 0;
 	struct sweep_opts o = {0};
 	int rc = parse_sweep(&o, argc, argv);
 	if (rc)
@@ -447,9 +445,8 @@ out:
 
 int cmd_merge(int argc, char **argv)
 {
-	for (int i = 0; i < argc; i++)
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return fputs(merge_usage, stdout), 0;
+	if (cli_wants_help(argc, argv))
+		return fputs(merge_usage, stdout), 0;
 	if (argc < 2)
 		return usage_error("merge needs an output and at least one input",
 				   "migsim merge OUT.db IN.db...");

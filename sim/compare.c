@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "json.h"
 #include "query.h"
 #include "stats.h"
@@ -44,12 +45,6 @@ static const char compare_usage[] =
 
 static const char *const default_metrics[] = {"total-time", "downtime", "transferred",
 					      "guest-progress"};
-
-int compare_fail(int status, const char *what, const char *where)
-{
-	fprintf(stderr, "migsim: %s (%s)\n", what, where);
-	return status;
-}
 
 struct side {
 	const char *arg;
@@ -109,28 +104,28 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		}
 		if (strncmp(a, "--", 2)) {
 			if (npos == 2)
-				return compare_fail(2, "more than two databases given", a);
+				return cli_fail(2, "more than two databases given", a);
 			pos[npos++] = a;
 			continue;
 		}
 		if (i + 1 >= argc)
-			return compare_fail(2, "option needs a value", a);
+			return cli_fail(2, "option needs a value", a);
 		const char *v = argv[++i];
 		if (!strcmp(a, "--metric")) {
 			if (o->n_metrics == MAX_METRICS)
-				return compare_fail(2, "too many --metric options", v);
+				return cli_fail(2, "too many --metric options", v);
 			o->metrics[o->n_metrics++] = v;
 		} else if (!strcmp(a, "--threshold")) {
 			if (parse_fraction(v, &o->threshold) < 0)
-				return compare_fail(2, "bad threshold (e.g. 5% or 0.05)", v);
+				return cli_fail(2, "bad threshold (e.g. 5% or 0.05)", v);
 		} else if (!strcmp(a, "--alpha")) {
 			if (parse_fraction(v, &o->alpha) < 0 || !(o->alpha > 0 && o->alpha < 1))
-				return compare_fail(2, "bad alpha (between 0 and 1)", v);
+				return cli_fail(2, "bad alpha (between 0 and 1)", v);
 		} else
-			return compare_fail(2, "unknown option", a);
+			return cli_fail(2, "unknown option", a);
 	}
 	if (npos < 2)
-		return compare_fail(2, "two databases needed", "migsim compare BASE NEW");
+		return cli_fail(2, "two databases needed", "migsim compare BASE NEW");
 	o->base.arg = pos[0];
 	o->new_.arg = pos[1];
 	if (!o->n_metrics) {
@@ -424,7 +419,7 @@ static int print_json(const struct opts *o, unsigned without, const struct row *
 	jw_end(&w);
 	if (!jw_text(&w)) {
 		jw_free(&w);
-		return compare_fail(2, "out of memory", "--json");
+		return cli_fail(2, "out of memory", "--json");
 	}
 	printf("%s\n", jw_text(&w));
 	jw_free(&w);
@@ -447,18 +442,18 @@ static int run_compare(struct opts *o)
 {
 	err e = {{0}};
 	if (load_side(&o->base, &e) < 0)
-		return compare_fail(2, e.msg, o->base.arg);
+		return cli_fail(2, e.msg, o->base.arg);
 	if (load_side(&o->new_, &e) < 0)
-		return compare_fail(2, e.msg, o->new_.arg);
+		return cli_fail(2, e.msg, o->new_.arg);
 	for (size_t m = 0; m < o->n_metrics; m++)
 		if (!any_has_metric(&o->base.set, o->metrics[m]) &&
 		    !any_has_metric(&o->new_.set, o->metrics[m]))
-			return compare_fail(2, "unknown metric (see docs/schema.md)",
+			return cli_fail(2, "unknown metric (see docs/schema.md)",
 					    o->metrics[m]);
 	unsigned without = o->base.f.keys | o->new_.f.keys;
 	if (query_group_runs(&o->base.set, without, &o->base.groups, &o->base.n_groups, &e) < 0 ||
 	    query_group_runs(&o->new_.set, without, &o->new_.groups, &o->new_.n_groups, &e) < 0)
-		return compare_fail(2, e.msg, "grouping runs");
+		return cli_fail(2, e.msg, "grouping runs");
 	size_t matched = count_matched(o);
 	if (!matched) {
 		char msg[160];
@@ -466,12 +461,12 @@ static int run_compare(struct opts *o)
 			 "no group of runs in common: BASE has %zu groups, NEW %zu, none with the "
 			 "same settings",
 			 o->base.n_groups, o->new_.n_groups);
-		return compare_fail(2, msg, o->new_.arg);
+		return cli_fail(2, msg, o->new_.arg);
 	}
 	struct row *rows = NULL;
 	size_t n = 0;
 	if (build_rows(o, &rows, &n, &e) < 0)
-		return compare_fail(2, e.msg, "compare");
+		return cli_fail(2, e.msg, "compare");
 	int worse = 0;
 	for (size_t i = 0; i < n; i++)
 		worse += rows[i].ok && rows[i].v.worse;
@@ -492,11 +487,10 @@ static int run_compare(struct opts *o)
 
 int compare_main(int argc, char **argv)
 {
-	for (int i = 0; i < argc; i++)
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(compare_usage, stdout);
-			return 0;
-		}
+	if (cli_wants_help(argc, argv)) {
+		fputs(compare_usage, stdout);
+		return 0;
+	}
 	struct opts o;
 	memset(&o, 0, sizeof o);
 	int rc = parse_args(&o, argc, argv);

@@ -25,7 +25,4 @@ int export_main(int argc, char **argv);
  * "1.5 s", "22.98 MiB"); NaN gives "n/a". */
 char *compare_format(char *buf, size_t n, double v, const char *metric);
 
-/* Prints "migsim: what (where)" and returns status: the CLI's one error line. */
-int compare_fail(int status, const char *what, const char *where);
-
 #endif

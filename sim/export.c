@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "json.h"
 #include "query.h"
 
@@ -246,16 +247,16 @@ static int parse_export(struct export_opts *x, int argc, char **argv)
 				   : !strcmp(a, "--experiment") ? &x->experiment
 								: NULL;
 		if (!dst)
-			return compare_fail(2, "unknown option", a);
+			return cli_fail(2, "unknown option", a);
 		if (i + 1 >= argc)
-			return compare_fail(2, "option needs a value", a);
+			return cli_fail(2, "option needs a value", a);
 		*dst = argv[++i];
 	}
 	if (!x->format)
-		return compare_fail(2, "--format csv or --format json is required",
+		return cli_fail(2, "--format csv or --format json is required",
 				    "migsim export");
 	if (strcmp(x->format, "csv") && strcmp(x->format, "json"))
-		return compare_fail(2, "unknown format (csv, json)", x->format);
+		return cli_fail(2, "unknown format (csv, json)", x->format);
 	return 0;
 }
 
@@ -297,11 +298,10 @@ static int do_export(const struct export_opts *x, query *q, query_set *s, err *e
 
 int export_main(int argc, char **argv)
 {
-	for (int i = 0; i < argc; i++)
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(export_usage, stdout);
-			return 0;
-		}
+	if (cli_wants_help(argc, argv)) {
+		fputs(export_usage, stdout);
+		return 0;
+	}
 	struct export_opts x = {0};
 	int rc = parse_export(&x, argc, argv);
 	if (rc)
@@ -313,12 +313,12 @@ int export_main(int argc, char **argv)
 	memset(&f, 0, sizeof f);
 	f.experiment = x.experiment;
 	if (query_open(&q, x.db, &e) < 0)
-		return compare_fail(1, e.msg, "--db");
+		return cli_fail(1, e.msg, "--db");
 	if (query_load(q, &f, &s, &e) < 0) {
 		query_close(q);
-		return compare_fail(1, e.msg, "--db");
+		return cli_fail(1, e.msg, "--db");
 	}
-	rc = do_export(&x, q, &s, &e) < 0 ? compare_fail(1, e.msg, "export") : 0;
+	rc = do_export(&x, q, &s, &e) < 0 ? cli_fail(1, e.msg, "export") : 0;
 	query_set_free(&s);
 	query_close(q);
 	return rc;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli.h"
 #include "cmd_sweep.h"
 #include "compare.h"
 #include "err.h"
@@ -91,22 +92,12 @@ static const char workloads_usage[] =
 
 static int fail_line(const char *what, const char *where)
 {
-	fprintf(stderr, "migsim: %s (%s)\n", what, where);
-	return EXIT_FAILURE;
+	return cli_fail(CLI_EXIT_ERROR, what, where);
 }
 
 static int usage_error(const char *what, const char *where)
 {
-	fprintf(stderr, "migsim: %s (%s)\n", what, where);
-	return EXIT_USAGE;
-}
-
-static int wants_help(int argc, char **argv)
-{
-	for (int i = 0; i < argc; i++)
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return 1;
-	return 0;
+	return cli_fail(CLI_EXIT_USAGE, what, where);
 }
 
 /* --- run ------------------------------------------------------------------------ */
@@ -267,7 +258,7 @@ static int parse_run(struct run_opts *o, int argc, char **argv)
 
 static int cmd_run(int argc, char **argv)
 {
-	if (wants_help(argc, argv)) {
+	if (cli_wants_help(argc, argv)) {
 		char caps[128], help[4096];
 		params_help(help, sizeof help);
 		printf(run_usage, caps_format(caps_all(), caps, sizeof caps), help);
@@ -323,7 +314,7 @@ static int by_name(const void *a, const void *b)
 
 static int cmd_workloads(int argc, char **argv)
 {
-	if (wants_help(argc, argv)) {
+	if (cli_wants_help(argc, argv)) {
 		fputs(workloads_usage, stdout);
 		return 0;
 	}
