@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,8 +268,33 @@ static void reap(struct sweeper *s, struct slot *sl, int status)
 	progress_show(&s->pg, 0);
 }
 
+/* Blocks until some child has ended or `timeout_ms` has passed (-1: no
+ * limit). A child's pipe reports POLLHUP once its write end, held by the
+ * child alone, closes at its exit (or POLLIN when it wrote a message just
+ * before): the wake-up comes when the run ends, not at the next tick of a
+ * polling loop, which at ~0.3 s a run cost a sweep much of its time. */
+static struct slot *wait_for_child(struct sweeper *s, int timeout_ms)
+{
+	struct pollfd fds[MAX_JOBS];
+	unsigned slot_of[MAX_JOBS];
+	nfds_t n = 0;
+	for (unsigned i = 0; i < s->jobs; i++)
+		if (s->slots[i].pid) {
+			fds[n] = (struct pollfd){.fd = s->slots[i].fd, .events = POLLIN};
+			slot_of[n++] = i;
+		}
+	if (poll(fds, n, timeout_ms) <= 0)
+		return NULL;
+	for (nfds_t k = 0; k < n; k++)
+		if (fds[k].revents)
+			return &s->slots[slot_of[k]];
+	return NULL;
+}
+
 static void run_all(struct sweeper *s)
 {
+	/* The progress display is refreshed at least this often while runs go on. */
+	int tick_ms = s->pg.mode == 2 ? 200 : s->pg.mode == 1 ? 1000 : -1;
 	while (s->next < s->n_todo || s->busy) {
 		for (unsigned i = 0; i < s->jobs && s->next < s->n_todo; i++)
 			if (!s->slots[i].pid && spawn(s, &s->slots[i]) < 0) {
@@ -277,19 +303,21 @@ static void run_all(struct sweeper *s)
 				s->errors += s->n_todo - s->next;
 				s->next = s->n_todo;
 			}
-		int status;
-		pid_t pid = s->busy ? waitpid(-1, &status, s->pg.mode ? WNOHANG : 0) : 0;
-		if (pid < 0 && errno != EINTR)
+		if (!s->busy)
 			break;
-		if (pid <= 0) {
+		struct slot *sl = wait_for_child(s, tick_ms);
+		if (!sl) {
 			progress_show(&s->pg, 0);
-			struct timespec ts = {0, 100000000};
-			nanosleep(&ts, NULL);
 			continue;
 		}
-		for (unsigned i = 0; i < s->jobs; i++)
-			if (s->slots[i].pid == pid)
-				reap(s, &s->slots[i], status);
+		/* Its pipe has closed, so the child is exiting: this wait is short. */
+		int status;
+		pid_t pid;
+		while ((pid = waitpid(sl->pid, &status, 0)) < 0 && errno == EINTR)
+			;
+		if (pid < 0)
+			break;
+		reap(s, sl, status);
 	}
 }
 
