@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "pcache.h"
+#include "xbzrle.h"
 
 #define LIFETIME 2 /* QEMU's CACHED_PAGE_LIFETIME, in generations */
 
@@ -125,6 +126,19 @@ int pcache_insert(pcache *c, uint64_t page, const uint8_t *bytes, uint64_t age)
 	memcpy(slot_bytes(c, s), bytes, c->page_size);
 	e->tag = page + 1;
 	e->age = age;
+	c->st.inserts++;
+	return 0;
+}
+
+int pcache_apply_delta(pcache *c, uint64_t page, const uint8_t *delta, size_t delta_len,
+		       uint64_t age, const char **why)
+{
+	uint64_t s = page & (c->nslots - 1);
+	if (page == UINT64_MAX || c->slot[s].tag != page + 1)
+		return fail(why, "page not in the cache");
+	if (xbz_decode(slot_bytes(c, s), c->page_size, delta, delta_len, why) < 0)
+		return -1;
+	c->slot[s].age = age;
 	c->st.inserts++;
 	return 0;
 }

@@ -36,6 +36,7 @@
 #ifndef MIGSIM_PCACHE_H
 #define MIGSIM_PCACHE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct pcache pcache;
@@ -59,6 +60,13 @@ const uint8_t *pcache_lookup(pcache *c, uint64_t page, uint64_t age);
 /* Stores page_size bytes for page: 0 stored, -1 refused by the lifetime
  * rule (page UINT64_MAX is refused too: it is never a page number). */
 int pcache_insert(pcache *c, uint64_t page, const uint8_t *bytes, uint64_t age);
+/* Brings page's cached bytes up to date by applying an XBZRLE delta that
+ * was encoded against them (xbzrle.h), and sets the entry's age: the same
+ * result as inserting the new page, at the cost of the delta instead of a
+ * page copy. Counts as an insert. -1 when the page is not cached or the
+ * delta is rejected (*why set; the entry is then unchanged). */
+int pcache_apply_delta(pcache *c, uint64_t page, const uint8_t *delta, size_t delta_len,
+		       uint64_t age, const char **why);
 /* New size in bytes, rounded down as for pcache_new; keeps what fits. On
  * failure -1, *why set, and the cache unchanged. */
 int pcache_resize(pcache *c, uint64_t size_bytes, const char **why);

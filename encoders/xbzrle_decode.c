@@ -5,7 +5,7 @@
  * before it is used, and the delta is walked twice, once to validate and
  * once to apply, so that a rejected delta leaves the page as it was. The
  * second walk trusts what the first checked, so it only parses and copies;
- * most lengths fit one LEB128 byte, and both walks take that path first
+ * most lengths fit one or two LEB128 bytes, and both walks take that path first
  * (the destination decodes every XBZRLE page the simulator sends).
  */
 #include <string.h>
@@ -58,6 +58,16 @@ static inline int get_len(const uint8_t *delta, size_t delta_len, size_t *pos, s
 		*out = delta[p];
 		*pos = p + 1;
 		return 0;
+	}
+	/* Two bytes, the second non-zero (else it is a redundant group): zero
+	 * runs of a sparse change are mostly 128 bytes or longer. */
+	if (delta_len - p >= 2 && delta[p] >= 0x80 && delta[p + 1] - 1u < 0x7fu) {
+		size_t v = (size_t)(delta[p] & 0x7f) | (size_t)delta[p + 1] << 7;
+		if (v <= max) {
+			*out = v;
+			*pos = p + 2;
+			return 0;
+		}
 	}
 	return get_long_len(delta, delta_len, pos, max, out, why);
 }

@@ -312,8 +312,12 @@ static int send_xbzrle(mig *m, uint64_t page, const uint8_t *bytes, err *e)
 	if (xbz_decode(dst, m->ps, m->delta, (size_t)len, &why) < 0)
 		return err_set(e, "XBZRLE delta of page %llu rejected by the decoder: %s",
 			       (unsigned long long)page, why);
-	if (!m->last_stage)
-		pcache_insert(m->cache, page, bytes, gen);
+	/* QEMU copies the page into the cache; patching the cached copy with
+	 * the delta leaves the same bytes at the cost of the delta. */
+	if (!m->last_stage &&
+	    pcache_apply_delta(m->cache, page, m->delta, (size_t)len, gen, &why) < 0)
+		return err_set(e, "XBZRLE delta of page %llu does not apply to its cached copy: %s",
+			       (unsigned long long)page, why);
 	uint64_t wire = mig_page_header(m) + XBZRLE_HDR_BYTES + (uint64_t)len;
 	x->bytes += wire - HDR_BYTES;
 	mig_send_bytes(m, wire);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "pcache.h"
+#include "xbzrle.h"
 
 #define PS 4096
 
@@ -187,6 +188,31 @@ START_TEST(test_resize_ties)
 }
 END_TEST
 
+/* Patching the cached copy with a delta leaves what inserting the new
+ * page would: the new bytes and the new age; a page not cached, or a delta
+ * the decoder rejects, changes nothing. */
+START_TEST(test_apply_delta)
+{
+	static uint8_t old[PS], new[PS], delta[PS];
+	const char *why = NULL;
+	pcache *c = make(4 * PS);
+	memcpy(old, bytes_of(3, 0), PS);
+	memcpy(new, old, PS);
+	new[0] ^= 0x5a, new[200] ^= 1, new[PS - 1] ^= 0xff;
+	ck_assert_int_eq(pcache_insert(c, 3, old, 1), 0);
+	int len = xbz_encode(old, new, PS, delta, PS);
+	ck_assert_int_gt(len, 0);
+	ck_assert_int_eq(pcache_apply_delta(c, 7, delta, (size_t)len, 2, &why), -1);
+	ck_assert_int_eq(pcache_apply_delta(c, 3, delta, (size_t)len - 1, 2, &why), -1);
+	ck_assert(memcmp(pcache_lookup(c, 3, 1), old, PS) == 0);
+	ck_assert_int_eq(pcache_apply_delta(c, 3, delta, (size_t)len, 5, &why), 0);
+	ck_assert(memcmp(pcache_lookup(c, 3, 5), new, PS) == 0);
+	/* Age 5 is fresh: page 7 (same slot) may not take it at age 6. */
+	ck_assert_int_eq(pcache_insert(c, 7, old, 6), -1);
+	pcache_free(c);
+}
+END_TEST
+
 Suite *pcache_suite(void)
 {
 	Suite *s = suite_create("pcache");
@@ -196,6 +222,7 @@ Suite *pcache_suite(void)
 	tcase_add_test(tc, test_lifetime);
 	tcase_add_test(tc, test_resize);
 	tcase_add_test(tc, test_resize_ties);
+	tcase_add_test(tc, test_apply_delta);
 	suite_add_tcase(s, tc);
 	return s;
 }
