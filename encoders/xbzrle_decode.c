@@ -72,8 +72,12 @@ static inline int get_len(const uint8_t *delta, size_t delta_len, size_t *pos, s
 	return get_long_len(delta, delta_len, pos, max, out, why);
 }
 
-/* Checks the whole delta without touching the page. */
-static int validate(size_t len, const uint8_t *delta, size_t delta_len, const char **why)
+/* Checks the whole delta without touching the page, but asks for the
+ * cache lines it will write: the runs of a sparse change are lines apart,
+ * each a miss of its own, and prefetched here they overlap rather than
+ * follow one another in apply(). */
+static int validate(const uint8_t *page, size_t len, const uint8_t *delta, size_t delta_len,
+		    const char **why)
 {
 	size_t pos = 0, d = 0, z, nz;
 	while (pos < delta_len) {
@@ -96,6 +100,7 @@ static int validate(size_t len, const uint8_t *delta, size_t delta_len, const ch
 			return fail(why, "non-zero run past the page end");
 		if (nz > delta_len - pos)
 			return fail(why, "non-zero run bytes past the end of the delta");
+		__builtin_prefetch(page + d, 1);
 		d += nz;
 		pos += nz;
 	}
@@ -123,7 +128,11 @@ static void apply(uint8_t *page, const uint8_t *delta, size_t delta_len)
 	while (pos < delta_len) {
 		d += trusted_len(delta, &pos);
 		size_t nz = trusted_len(delta, &pos);
-		memcpy(page + d, delta + pos, nz);
+		if (nz <= 8) /* most runs of a sparse change: cheaper than a call */
+			for (size_t i = 0; i < nz; i++)
+				page[d + i] = delta[pos + i];
+		else
+			memcpy(page + d, delta + pos, nz);
 		d += nz;
 		pos += nz;
 	}
@@ -135,7 +144,7 @@ int xbz_decode(uint8_t *page, size_t len, const uint8_t *delta, size_t delta_len
 		return 0;
 	if (!delta || (!page && len > 0))
 		return fail(why, "NULL page or delta");
-	if (validate(len, delta, delta_len, why) < 0)
+	if (validate(page, len, delta, delta_len, why) < 0)
 		return -1;
 	apply(page, delta, delta_len);
 	return 0;
