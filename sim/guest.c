@@ -1,24 +1,30 @@
 /*
  * guest — the RAM of one simulated machine (see guest.h for the model).
  *
- * Memory layout. Per page exactly one 64-bit metadata word:
+ * Memory layout. Per page exactly one 64-bit metadata word, and nothing else:
  *
- *     63            32 31                       2 1    0
- *    +----------------+--------------------------+------+
- *    |  chunk index   |  version (30 bits)       | kind |
- *    +----------------+--------------------------+------+
+ *     63                33 32                      3   2   1    0
+ *    +--------------------+-------------------------+-----+------+
+ *    | chunk index (31)   |  version (30 bits)      |DIRTY| kind |
+ *    +--------------------+-------------------------+-----+------+
  *
  *   kind     the page's guest_kind XOR the guest's kind base (below);
+ *   DIRTY    written since the last dirty sync (the dirty log, below); only
+ *            a write sets it and only the sync clears it: building a word
+ *            for a new kind or version (w_make) keeps it, and it is never
+ *            copied between guests nor compared;
  *   version  bumped (mod 2^30) once per workload primitive that writes the
  *            page; copied by guest_copy_page_from, kept by the other
  *            destination calls;
- *   index    MATERIAL only (0 otherwise): the page's chunk in the pool.
+ *   index    MATERIAL only (0 otherwise): the page's chunk in the pool, so
+ *            at most 2^31-1 chunks (NO_CHUNK ends the free list): 8 TiB of
+ *            materialised 4 KiB pages.
  *
  * The all-zero word must be valid in freshly calloc'd memory, so that an
  * untouched page costs the host nothing until it is touched: on a source
- * guest the kind base is GUEST_ZERO (0), so word 0 is "ZERO, version 0"; on an
- * all_missing destination the base is GUEST_MISSING (3), so word 0 is
- * "MISSING" and nothing is written at creation.
+ * guest the kind base is GUEST_ZERO (0), so word 0 is "ZERO, version 0,
+ * clean"; on an all_missing destination the base is GUEST_MISSING (3), so
+ * word 0 is "MISSING, clean" and nothing is written at creation.
  *
  * Version wrap. Versions are only ever compared for equality (two procedural
  * pages hold the same bytes iff their versions match). After 2^30 writes to
@@ -32,8 +38,16 @@
  * grows). A chunk freed when its page becomes ZERO or PROCEDURAL again goes on
  * an intrusive free list (the next index is kept in its first 4 bytes).
  *
- * The dirty log is a separate bitmap, 1 bit per page, with a running count of
- * its set bits.
+ * The dirty log is the DIRTY bits plus a dirty list, like KVM's dirty ring:
+ * the number of each page whose DIRTY bit went from 0 to 1 since the last
+ * sync, in write order, so the list's length is dirty_count and a sync costs
+ * the pages written, not the guest's size. Host memory is then 8 bytes a page
+ * plus 8 bytes per page written since the last sync. Past an eighth of the
+ * pages (LIST_DIV) the list is dropped (dirty_overflow) and the next sync
+ * scans every word for DIRTY instead: that is about as fast there (a listed
+ * page costs 4-20 ns to sync, a scanned word about 2 ns) and bounds the list
+ * at 1 byte a page. A list that cannot grow (out of memory) is dropped the
+ * same way, since a write must not fail for its dirty log.
  *
  * Procedural bytes: 64-bit word i of page p at version v is the splitmix64
  * finaliser of rng_mix(seed, p, v) + (i + 1) * golden-gamma, stored little
@@ -52,26 +66,35 @@
 #include <string.h>
 
 #define KIND_MASK  UINT64_C(3)
-#define VER_SHIFT  2
+#define DIRTY	   (UINT64_C(1) << 2)
+#define VER_SHIFT  3
 #define VER_MASK   ((UINT32_C(1) << 30) - 1)
 #define VER_BITS   ((uint64_t)VER_MASK << VER_SHIFT)
-#define IDX_SHIFT  32
-#define NO_CHUNK   UINT32_MAX /* free-list end; hence at most 2^32-1 chunks */
+#define IDX_SHIFT  33			     /* the top 31 bits */
+#define NO_CHUNK   ((UINT32_C(1) << 31) - 1) /* free-list end; hence at most 2^31-1 chunks */
+#define LIST_MIN   64			     /* entries of the dirty list's first allocation */
+#define LIST_DIV   8 /* the dirty list holds at most pages / 8 entries (or LIST_MIN) */
 #define SLAB_SHIFT 20
 #define GOLDEN	   UINT64_C(0x9e3779b97f4a7c15)
 #define PS_MIN	   512u
 #define PS_MAX	   (1u << 20)
 
 struct guest {
-	uint64_t *meta;	 /* one word per page, layout above */
-	uint64_t *dirty; /* dirty log, 1 bit per page */
-	uint64_t npages, nwords, ram;
+	uint64_t *meta; /* one word per page, layout above */
+	uint64_t npages, ram;
 	uint32_t ps, pmask;
 	unsigned pshift;
 	unsigned kbase; /* stored kind = kind ^ kbase */
 	uint64_t seed;
 	uint64_t material_limit;
 	uint64_t dirty_count, missing, material;
+
+	/* The dirty list: the first dirty_count entries are the DIRTY pages,
+	 * unless dirty_overflow (then the list is freed and not kept). */
+	uint64_t *dirty;
+	uint64_t dirty_cap; /* entries allocated */
+	uint64_t dirty_max; /* entries allowed before the list is dropped */
+	int dirty_overflow; /* the next sync scans every word */
 
 	uint8_t **slabs; /* chunk pool */
 	size_t nslabs, slabs_cap;
@@ -104,27 +127,56 @@ static inline uint32_t w_idx(uint64_t w)
 	return (uint32_t)(w >> IDX_SHIFT);
 }
 
-static inline uint64_t w_make(const guest *g, enum guest_kind k, uint32_t ver, uint32_t idx)
+/* The word replacing `old` for a page of kind k: old's DIRTY bit is kept,
+ * since giving a page new contents does not clean it (only a sync does). */
+static inline uint64_t w_make(const guest *g, uint64_t old, enum guest_kind k, uint32_t ver,
+			      uint32_t idx)
 {
 	return ((uint64_t)idx << IDX_SHIFT) | ((uint64_t)(ver & VER_MASK) << VER_SHIFT) |
-	       (((uint64_t)k ^ g->kbase) & KIND_MASK);
+	       (old & DIRTY) | (((uint64_t)k ^ g->kbase) & KIND_MASK);
 }
 
-static inline void mark_dirty(guest *g, uint64_t p)
+/* Stops listing pages until the next sync, which then scans every word. */
+static void dirty_overflow(guest *g)
 {
-	uint64_t bit = UINT64_C(1) << (p & 63), *w = &g->dirty[p >> 6];
-	if (!(*w & bit)) {
-		*w |= bit;
-		g->dirty_count++;
-	}
+	free(g->dirty);
+	g->dirty = NULL;
+	g->dirty_cap = 0;
+	g->dirty_overflow = 1;
 }
 
-/* One write by a workload primitive: a new version and a dirty bit. */
+/* Room for one more entry, or the list dropped: never a failure. Out of line
+ * since it runs once per doubling. */
+static __attribute__((noinline)) void dirty_grow(guest *g)
+{
+	uint64_t cap = g->dirty_cap ? 2 * g->dirty_cap : LIST_MIN;
+	if (cap > g->dirty_max)
+		cap = g->dirty_max;
+	uint64_t *d = cap > g->dirty_cap && cap <= SIZE_MAX / sizeof *g->dirty
+			  ? realloc(g->dirty, (size_t)cap * sizeof *g->dirty)
+			  : NULL;
+	if (!d) {
+		dirty_overflow(g);
+		return;
+	}
+	g->dirty = d;
+	g->dirty_cap = cap;
+}
+
+/* One write by a workload primitive: a new version and the DIRTY bit. The
+ * version is bumped at its own bit position and masked, so its wrap carries
+ * neither into the chunk index nor down into DIRTY or the kind. */
 static inline void note_write(guest *g, uint64_t p)
 {
 	uint64_t w = g->meta[p];
-	g->meta[p] = (w & ~VER_BITS) | ((w + (UINT64_C(1) << VER_SHIFT)) & VER_BITS);
-	mark_dirty(g, p);
+	g->meta[p] = (w & ~VER_BITS) | ((w + (UINT64_C(1) << VER_SHIFT)) & VER_BITS) | DIRTY;
+	if (w & DIRTY)
+		return;
+	if (!g->dirty_overflow && g->dirty_count == g->dirty_cap)
+		dirty_grow(g);
+	if (!g->dirty_overflow)
+		g->dirty[g->dirty_count] = p;
+	g->dirty_count++;
 }
 
 /* --- procedural bytes ---------------------------------------------------------------- */
@@ -192,7 +244,10 @@ static inline uint8_t *chunk(const guest *g, uint32_t idx)
 static int carve(guest *g, uint32_t *idx, err *e)
 {
 	if (g->nchunks >= NO_CHUNK)
-		return err_set(e, "guest: more than %llu materialised pages", (ull)NO_CHUNK - 1);
+		return err_set(e,
+			       "guest: more than %llu materialised pages (the page table's chunk "
+			       "index has 31 bits)",
+			       (ull)NO_CHUNK);
 	size_t slab = (size_t)(g->nchunks >> g->slab_shift);
 	if (slab == g->nslabs) {
 		if (g->nslabs == g->slabs_cap) {
@@ -245,7 +300,7 @@ static void set_page(guest *g, uint64_t p, enum guest_kind k, uint32_t ver)
 	if (old == GUEST_MATERIAL)
 		chunk_release(g, w_idx(w));
 	g->missing += (k == GUEST_MISSING) - (old == GUEST_MISSING);
-	g->meta[p] = w_make(g, k, ver, 0);
+	g->meta[p] = w_make(g, w, k, ver, 0);
 }
 
 /* A chunk for page p, which becomes MATERIAL (version kept). With `keep`,
@@ -267,7 +322,7 @@ static uint8_t *own_chunk(guest *g, uint64_t p, int keep, err *e)
 		memset(c, 0, g->ps);
 	if (k == GUEST_MISSING)
 		g->missing--;
-	g->meta[p] = w_make(g, GUEST_MATERIAL, w_ver(w), idx);
+	g->meta[p] = w_make(g, w, GUEST_MATERIAL, w_ver(w), idx);
 	return c;
 }
 
@@ -290,7 +345,7 @@ int guest_new(guest **out, const struct guest_config *cfg, err *e)
 	if (!g)
 		return err_set(e, "out of memory");
 	g->npages = npages;
-	g->nwords = (npages + 63) / 64;
+	g->dirty_max = npages / LIST_DIV > LIST_MIN ? npages / LIST_DIV : LIST_MIN;
 	g->ram = cfg->ram_bytes;
 	g->ps = ps;
 	g->pmask = ps - 1;
@@ -302,8 +357,7 @@ int guest_new(guest **out, const struct guest_config *cfg, err *e)
 	g->material_limit = cfg->material_limit;
 	g->free_head = NO_CHUNK;
 	if (npages > SIZE_MAX / sizeof *g->meta || !(g->meta = calloc(npages, sizeof *g->meta)) ||
-	    !(g->dirty = calloc(g->nwords, sizeof *g->dirty)) || !(g->zero = calloc(1, ps)) ||
-	    !(g->scratch = malloc(ps))) {
+	    !(g->zero = calloc(1, ps)) || !(g->scratch = malloc(ps))) {
 		guest_free(g);
 		return err_set(e, "out of memory for the page table of %llu pages (%llu bytes)",
 			       (ull)npages, (ull)npages * 8);
@@ -390,6 +444,8 @@ int guest_copy_page_from(guest *dst, const guest *src, uint64_t page, err *e)
 		return -1;
 	if (dst == src)
 		return 0;
+	/* Only src's kind, version and bytes are taken: its DIRTY bit is its own
+	 * dirty log, and dst's stays as it is (set_page and w_make keep it). */
 	uint64_t w = src->meta[page];
 	enum guest_kind k = w_kind(src, w);
 	uint32_t ver = w_ver(w);
@@ -408,7 +464,7 @@ int guest_copy_page_from(guest *dst, const guest *src, uint64_t page, err *e)
 		memcpy(c, chunk(src, w_idx(w)), dst->ps);
 	else
 		proc_fill(src->seed, page, ver, c, dst->ps);
-	dst->meta[page] = w_make(dst, GUEST_MATERIAL, ver, w_idx(dst->meta[page]));
+	dst->meta[page] = w_make(dst, dst->meta[page], GUEST_MATERIAL, ver, w_idx(dst->meta[page]));
 	return 0;
 }
 
@@ -491,13 +547,15 @@ int guest_compare(const guest *a, const guest *b, uint64_t *first_diff)
 	uint64_t diff = 0;
 	if (a->npages != b->npages || a->ps != b->ps)
 		goto differ;
-	/* Same base and seed: equal words of ZERO or PROCEDURAL pages hold equal
-	 * bytes, which skips most of a big, mostly untouched guest. */
+	/* Same base and seed: words of ZERO or PROCEDURAL pages equal but for
+	 * DIRTY (not content) hold equal bytes, which skips most of a big,
+	 * mostly untouched guest. */
 	int same_enc = a->kbase == b->kbase && a->seed == b->seed;
 	uint64_t zk = GUEST_ZERO ^ a->kbase, pk = GUEST_PROCEDURAL ^ a->kbase;
 	for (uint64_t p = 0; p < a->npages; p++) {
 		uint64_t w = a->meta[p];
-		if (same_enc && w == b->meta[p] && ((w & KIND_MASK) == zk || (w & KIND_MASK) == pk))
+		if (same_enc && !((w ^ b->meta[p]) & ~DIRTY) &&
+		    ((w & KIND_MASK) == zk || (w & KIND_MASK) == pk))
 			continue;
 		if (!guest_page_equal(a, b, p)) {
 			diff = p;
@@ -513,18 +571,59 @@ differ:
 
 /* --- dirty log ----------------------------------------------------------------------- */
 
+/* Cleans page p and sets its bit in bitmap: 1 when the bit was newly set. */
+static inline uint64_t sync_page(guest *g, uint64_t p, uint64_t *bitmap)
+{
+	uint64_t bit = UINT64_C(1) << (p & 63), *b = &bitmap[p >> 6];
+	uint64_t fresh = !(*b & bit);
+	g->meta[p] &= ~DIRTY;
+	*b |= bit;
+	return fresh;
+}
+
+/* After an overflow: every word is looked at until dirty_count DIRTY bits
+ * were found (the word scan the list exists to avoid). */
+static uint64_t sync_scan(guest *g, uint64_t *bitmap)
+{
+	uint64_t fresh = 0, left = g->dirty_count;
+	for (uint64_t p = 0; p < g->npages && left; p++) {
+		if (g->meta[p] & DIRTY) {
+			fresh += sync_page(g, p, bitmap);
+			left--;
+		}
+	}
+	g->dirty_overflow = 0;
+	return fresh;
+}
+
+/* The list is kept for the next interval, which usually dirties about as
+ * many pages (a workload's write rate is steady), so it does not regrow
+ * doubling by doubling every sync. It is cut to twice what this sync used
+ * when that was under a quarter of it, so a burst of writes does not hold
+ * memory for good; that realloc costs no more than the sync did. */
+static void dirty_trim(guest *g, uint64_t used)
+{
+	uint64_t cap = 2 * used > LIST_MIN ? 2 * used : LIST_MIN;
+	if (used >= g->dirty_cap / 4 || cap >= g->dirty_cap)
+		return;
+	uint64_t *d = realloc(g->dirty, (size_t)cap * sizeof *g->dirty);
+	if (d) { /* otherwise the bigger block stays: still correct */
+		g->dirty = d;
+		g->dirty_cap = cap;
+	}
+}
+
+/* Costs the pages dirtied since the last sync, not the guest's size, unless
+ * the list overflowed (see the top of this file). */
 uint64_t guest_dirty_sync(guest *g, uint64_t *bitmap)
 {
-	uint64_t fresh = 0;
-	if (g->dirty_count == 0)
-		return 0;
-	for (uint64_t i = 0; i < g->nwords; i++) {
-		uint64_t d = g->dirty[i];
-		if (!d)
-			continue;
-		fresh += (uint64_t)__builtin_popcountll(d & ~bitmap[i]);
-		bitmap[i] |= d;
-		g->dirty[i] = 0;
+	uint64_t fresh = 0, n = g->dirty_count;
+	if (g->dirty_overflow) {
+		fresh = sync_scan(g, bitmap);
+	} else {
+		for (uint64_t i = 0; i < n; i++)
+			fresh += sync_page(g, g->dirty[i], bitmap);
+		dirty_trim(g, n);
 	}
 	g->dirty_count = 0;
 	return fresh;
@@ -779,6 +878,6 @@ uint64_t guest_material_pages(const guest *g)
  * never touched and cost the host nothing yet. */
 uint64_t guest_host_bytes(const guest *g)
 {
-	return sizeof *g + g->npages * sizeof *g->meta + g->nwords * sizeof *g->dirty +
+	return sizeof *g + g->npages * sizeof *g->meta + g->dirty_cap * sizeof *g->dirty +
 	       2 * (uint64_t)g->ps + g->slabs_cap * sizeof *g->slabs + g->nchunks * g->ps;
 }

@@ -3,8 +3,8 @@
  * being filled by the migration).
  *
  * Per page the simulator keeps one 64-bit word of metadata: the page's kind,
- * a version bumped on every write, and (for materialised pages) the index of
- * its stored bytes. Bytes are real:
+ * a version bumped on every write, its dirty bit, and (for materialised
+ * pages) the index of its stored bytes. Bytes are real:
  *   GUEST_ZERO        never written, or zeroed whole: every byte is 0;
  *   GUEST_MATERIAL    bytes stored in the guest (a workload wrote some bytes);
  *   GUEST_PROCEDURAL  bytes are a pure function of (content seed, page,
@@ -13,8 +13,11 @@
  * Only pages somebody must read byte by byte are materialised, so a guest far
  * larger than the host fits as long as its byte-written working set does.
  *
- * Every write sets the page's bit in the dirty log, which the migration syncs
- * (copies and clears) the way QEMU syncs KVM's dirty log.
+ * Every write marks the page dirty: its dirty bit is set and, the first time
+ * since the last sync, its number is appended to a dirty list (like KVM's
+ * dirty ring). The migration syncs that log (copies and clears it) the way
+ * QEMU syncs KVM's dirty log. Host memory is 8 bytes a page plus 8 bytes per
+ * page written since the last sync.
  *
  * Accessing a MISSING page first calls the fault handler (post-copy): it must
  * make the page present or fail. Writes and reads by workloads go through the
@@ -87,7 +90,9 @@ int guest_compare(const guest *a, const guest *b, uint64_t *first_diff);
 
 /* ORs the dirty log into `bitmap` (guest_pages bits, 64 per word, bit i of
  * word i/64 is page i) and clears the log. Returns how many bits were newly
- * set in `bitmap` (pages not already marked). */
+ * set in `bitmap` (pages not already marked). Costs the pages written since
+ * the last sync, not the guest's size; when more than an eighth of the pages
+ * were written (or memory ran out), a scan of the page table: same result. */
 uint64_t guest_dirty_sync(guest *g, uint64_t *bitmap);
 /* Pages written since the last sync (for tests and sampling). */
 uint64_t guest_dirty_count(const guest *g);
@@ -118,7 +123,8 @@ int guest_read(guest *g, uint64_t offset, void *dst, uint64_t len, err *e);
 /* --- accounting ------------------------------------------------------------ */
 
 uint64_t guest_material_pages(const guest *g);
-/* Host bytes held: metadata, dirty log and materialised pages. */
+/* Host bytes held: metadata, the dirty list's capacity and materialised
+ * pages. */
 uint64_t guest_host_bytes(const guest *g);
 
 #endif
