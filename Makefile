@@ -129,6 +129,7 @@ regress: all
 bench: deps
 	@$(MAKE) --no-print-directory $(BENCH_BIN) $(MIGSIM)
 	@for b in $(BENCH_BIN); do echo "== $$b =="; $$b || exit 1; done
+	@for b in $(wildcard tests/bench/*.sh); do echo "== $$b =="; sh $$b $(MIGSIM) || exit 1; done
 
 fuzz:
 	@$(MAKE) --no-print-directory -f tests/fuzz/fuzz.mk

@@ -11,7 +11,8 @@
  *
  *   sim_bench [--timeout SECONDS] [NAME...]
  *
- * NAME is a scenario number (1-4) or "scale"; none runs everything.
+ * NAME is a scenario number (1-5; 5 is an XBZRLE-heavy run for the
+ * encoder-speed target) or "scale"; none runs everything.
  * SIM_BENCH_QUICK=1 runs the scaling table at 1, 4 and 16 GiB only.
  * Figures depend on the machine and its load; the bench always exits 0.
  */
@@ -31,6 +32,7 @@
 #include "guest.h"
 #include "run.h"
 #include "units.h"
+#include "wl.h"
 #include "xbzrle.h"
 
 #define GiB		 (UINT64_C(1) << 30)
@@ -43,6 +45,10 @@
 #define TARGET_META	 8.0  /* bytes of page metadata per guest page */
 #define TARGET_XBZ_SHARE 0.70 /* of the encoder's own speed on the same pages */
 
+/* The page pairs the encoder reference is timed on: the kind of change the
+ * scenario's XBZRLE pages carry. */
+enum pairs { PAIRS_NONE, PAIRS_CALLOC, PAIRS_RANDOM };
+
 struct scenario {
 	const char *id; /* what the command line selects it by */
 	const char *title;
@@ -53,6 +59,10 @@ struct scenario {
 	const char *postcopy; /* postcopy_parse form, NULL for none */
 	const char *params[MAX_PARAMS];
 	struct wl_override wl[MAX_WL];
+	const char *timeout, *warmup; /* NULL: run's defaults */
+	enum pairs pairs;
+	double updates_per_s;  /* PAIRS_RANDOM: the workload's page updates per second */
+	unsigned update_bytes; /* and bytes changed by each */
 };
 
 /* What a child reports to its parent through a pipe. */
@@ -64,6 +74,7 @@ struct outcome {
 	int64_t sim_ns; /* warm-up plus migration */
 	uint64_t zero, normal, xbzrle, handled;
 	uint64_t host_bytes, pages;
+	double guest_wall; /* seconds the workload alone took for the same span; < 0 not measured */
 };
 
 struct measured {
@@ -75,42 +86,55 @@ struct measured {
 };
 
 static const struct scenario scenarios[] = {
-    {"1",
-     "calloc_loop, 4 GiB, 1 Gbit/s, XBZRLE",
-     "calloc_loop",
-     4 * GiB,
-     "1Gbit/s",
-     "xbzrle",
-     NULL,
-     {NULL},
-     {{NULL, NULL}}},
-    {"2",
-     "page_rewrite, 16 GiB, 8 GiB working set, 10 Gbit/s, auto-converge",
-     "page_rewrite",
-     16 * GiB,
-     "10Gbit/s",
-     "auto-converge",
-     NULL,
-     {NULL},
-     {{"working_set", "8GiB"}}},
-    {"3",
-     "sparse_update, 64 GiB, 10 Gbit/s, XBZRLE with a 1 GiB cache",
-     "sparse_update",
-     64 * GiB,
-     "10Gbit/s",
-     "xbzrle",
-     NULL,
-     {"xbzrle-cache-size=1GiB"},
-     {{NULL, NULL}}},
-    {"4",
-     "page_rewrite, 1 TiB, 2 GiB working set, 25 Gbit/s, post-copy after the first pass",
-     "page_rewrite",
-     1024 * GiB,
-     "25Gbit/s",
-     NULL,
-     "after-first-pass",
-     {NULL},
-     {{"working_set", "2GiB"}}},
+    {.id = "1",
+     .title = "calloc_loop, 4 GiB, 1 Gbit/s, XBZRLE",
+     .workload = "calloc_loop",
+     .ram = 4 * GiB,
+     .bandwidth = "1Gbit/s",
+     .caps = "xbzrle",
+     .pairs = PAIRS_CALLOC},
+    {.id = "2",
+     .title = "page_rewrite, 16 GiB, 8 GiB working set, 10 Gbit/s, auto-converge",
+     .workload = "page_rewrite",
+     .ram = 16 * GiB,
+     .bandwidth = "10Gbit/s",
+     .caps = "auto-converge",
+     .wl = {{"working_set", "8GiB"}}},
+    {.id = "3",
+     .title = "sparse_update, 64 GiB, 10 Gbit/s, XBZRLE with a 1 GiB cache",
+     .workload = "sparse_update",
+     .ram = 64 * GiB,
+     .bandwidth = "10Gbit/s",
+     .caps = "xbzrle",
+     .params = {"xbzrle-cache-size=1GiB"},
+     .pairs = PAIRS_RANDOM,
+     .updates_per_s = 5000, /* the workload's defaults */
+     .update_bytes = 8},
+    {.id = "4",
+     .title = "page_rewrite, 1 TiB, 2 GiB working set, 25 Gbit/s, post-copy after the first pass",
+     .workload = "page_rewrite",
+     .ram = 1024 * GiB,
+     .bandwidth = "25Gbit/s",
+     .postcopy = "after-first-pass",
+     .wl = {{"working_set", "2GiB"}}},
+    /* Not one of issue 7's four: a run made of XBZRLE sends, for the target
+     * that holds them against the encoder's own speed. 16384 pages updated
+     * 4 M times a second, so the 1 ms limit is never met and every pass
+     * resends the updated pages as deltas until the timeout. */
+    {.id = "5",
+     .title = "sparse_update, 1 GiB, 64 MiB data set, 4 M 1-byte updates/s, 1 Gbit/s, XBZRLE, "
+	      "1 ms limit, 3 s",
+     .workload = "sparse_update",
+     .ram = GiB,
+     .bandwidth = "1Gbit/s",
+     .caps = "xbzrle",
+     .params = {"xbzrle-cache-size=1GiB", "downtime-limit=1ms"},
+     .wl = {{"data_set", "64MiB"}, {"updates_per_second", "4000000"}, {"bytes_per_update", "1"}},
+     .timeout = "3s",
+     .warmup = "100ms",
+     .pairs = PAIRS_RANDOM,
+     .updates_per_s = 4e6,
+     .update_bytes = 1},
 };
 
 /* The scaling table: sparse_update with a fixed 512 MiB data set, so what
@@ -144,6 +168,10 @@ static int build_config(const struct scenario *s, char *path, size_t npath, stru
 	c->ram_bytes = s->ram;
 	if (units_rate(s->bandwidth, &c->bandwidth, e) < 0)
 		return -1;
+	if (s->timeout && units_duration(s->timeout, 1000000000, &c->timeout, e) < 0)
+		return -1;
+	if (s->warmup && units_duration(s->warmup, 1000000000, &c->warmup, e) < 0)
+		return -1;
 	for (size_t i = 0; i < MAX_PARAMS && s->params[i]; i++)
 		if (params_set(&c->params, s->params[i], e) < 0)
 			return -1;
@@ -156,6 +184,37 @@ static int build_config(const struct scenario *s, char *path, size_t npath, stru
 	}
 	run_negotiate_caps(c);
 	return 0;
+}
+
+/* Wall seconds the workload alone takes, init included, for `span` ns of
+ * guest time on a fresh guest of the run's configuration: the part of a
+ * run's wall time that is the guest program's rather than the migration's.
+ * Alone it has the caches to itself, so this is if anything an
+ * underestimate, and what it leaves to the migration an overestimate. */
+static double guest_alone_wall(const struct run_config *c, int64_t span, err *e)
+{
+	struct guest_config gc = {
+	    .ram_bytes = c->ram_bytes, .page_size = c->page_size, .content_seed = c->seed};
+	struct wl_config wc = {.path = c->workload_path,
+			       .params = c->wl_params,
+			       .n_params = c->n_wl_params,
+			       .seed = c->seed,
+			       .ram_bytes = c->ram_bytes,
+			       .page_size = c->page_size};
+	guest *g = NULL;
+	wl *w = NULL;
+	double wall = -1, t0 = now_s();
+	if (guest_new(&g, &gc, e) == 0 && wl_open(&w, &wc, e) == 0 && wl_init(w, g, e) == 0) {
+		int64_t t = 0, cost = 0;
+		int rc = 0;
+		while (t < span && (rc = wl_step(w, g, t, &cost, e)) == 0)
+			t += cost;
+		if (rc == 0)
+			wall = now_s() - t0;
+	}
+	wl_free(w);
+	guest_free(g);
+	return wall;
 }
 
 static void child_run(const struct scenario *s, struct outcome *o)
@@ -186,6 +245,7 @@ static void child_run(const struct scenario *s, struct outcome *o)
 	o->host_bytes = r.host_bytes;
 	o->pages = c.ram_bytes / c.page_size;
 	run_result_free(&r);
+	o->guest_wall = s->pairs != PAIRS_NONE ? guest_alone_wall(&c, o->sim_ns, &e) : -1;
 }
 
 static int write_all(int fd, const void *buf, size_t n)
@@ -297,48 +357,133 @@ static void print_measured(const struct scenario *s, const struct measured *m, d
 /* The zero + normal send rate, and whether it meets the target. */
 static void print_send_target(const struct measured *m)
 {
-	if (!m->o.ran || m->cut)
-		return;
+	if (!m->o.ran || m->cut || m->o.xbzrle > m->o.zero + m->o.normal)
+		return; /* a run of deltas: the XBZRLE target speaks for it */
 	double rate = per_wall(m->o.zero + m->o.normal, m);
 	printf("  target >= %.0f M zero+normal sends/s: %.2f M  %s\n", TARGET_SENDS / 1e6,
 	       rate / 1e6, verdict(rate >= TARGET_SENDS));
 }
 
-/* XBZRLE encodes per second on calloc-loop pages (4 bytes changed), the
- * figure the simulator's XBZRLE sends are held against. */
-static double encoder_rate(void)
+/* k bytes of a page changed at random offsets to random values, as the
+ * guest's write_random does (a value may equal the old one). */
+static void change_random(uint8_t *page, unsigned k, uint64_t *state)
 {
-	enum { PS = 4096, N = 4096, REPS = 20 };
-	uint8_t *olds = calloc(N, PS), *news = calloc(N, PS), *out = malloc(PS);
-	double rate = 0;
+	for (unsigned i = 0; i < k; i++) {
+		uint64_t x = (*state += UINT64_C(0x9e3779b97f4a7c15));
+		x = (x ^ (x >> 31)) * UINT64_C(0xbf58476d1ce4e5b9);
+		x ^= x >> 29;
+		page[x & (4096 - 1)] = (uint8_t)(x >> 32);
+	}
+}
+
+/* Fills the pairs the encoder reference is timed on. */
+static void make_pairs(uint8_t *olds, uint8_t *news, size_t n, enum pairs kind, unsigned k)
+{
+	enum { PS = 4096 };
+	uint64_t state = 7;
+	for (size_t p = 0; p < n; p++) {
+		uint8_t *o = olds + p * PS, *w = news + p * PS;
+		if (kind == PAIRS_CALLOC) {
+			memset(o, 0, PS);
+			memcpy(w, o, PS);
+			for (size_t i = 0; i < 4; i++)
+				w[i * 1024] = 1;
+			continue;
+		}
+		for (size_t i = 0; i < PS; i++) {
+			state = state * UINT64_C(6364136223846793005) + 1442695040888963407u;
+			o[i] = (uint8_t)(state >> 56) | 1;
+		}
+		memcpy(w, o, PS);
+		change_random(w, k, &state);
+	}
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* xbz_encode pages per second over 8192 pairs of the scenario's kind of
+ * change (64 MiB, so the loads come from memory as the simulator's do),
+ * the median of 5 repetitions of about 0.2 s each. */
+static double encoder_rate(enum pairs kind, unsigned k)
+{
+	enum { PS = 4096, N = 8192, REPS = 5 };
+	uint8_t *olds = malloc((size_t)N * PS), *news = malloc((size_t)N * PS), *out = malloc(PS);
+	double rates[REPS] = {0};
 	if (olds && news && out) {
-		for (size_t p = 0; p < N; p++)
-			for (size_t k = 0; k < 4; k++)
-				news[p * PS + k * 1024] = 1;
-		long sum = 0;
-		double t0 = now_s();
-		for (int r = 0; r < REPS; r++)
-			for (size_t p = 0; p < N; p++)
-				sum += xbz_encode(olds + p * PS, news + p * PS, PS, out, PS);
-		double t = now_s() - t0;
-		rate = sum > 0 && t > 0 ? (double)N * REPS / t : 0;
+		make_pairs(olds, news, N, kind, k);
+		for (int r = 0; r < REPS; r++) {
+			long sum = 0;
+			uint64_t pages = 0;
+			double t0 = now_s(), t;
+			do {
+				for (size_t p = 0; p < N; p++)
+					sum +=
+					    xbz_encode(olds + p * PS, news + p * PS, PS, out, PS);
+				pages += N;
+			} while ((t = now_s() - t0) < 0.2);
+			rates[r] = sum > 0 ? (double)pages / t : 0;
+		}
+		qsort(rates, REPS, sizeof *rates, cmp_double);
 	}
 	free(olds);
 	free(news);
 	free(out);
-	return rate;
+	return rates[REPS / 2];
+}
+
+/* Bytes changed on a page between two of its XBZRLE sends: the workload's
+ * updates over the run spread over the pages sent as deltas (an estimate:
+ * it counts the updates of the warm-up and the first pass too). */
+static unsigned changed_per_send(const struct scenario *s, const struct outcome *o)
+{
+	if (s->pairs == PAIRS_CALLOC)
+		return 4;
+	double updates = s->updates_per_s * (double)o->sim_ns / 1e9;
+	double k = updates * s->update_bytes / (double)o->xbzrle;
+	return k < 1 ? 1 : (unsigned)(k + 0.5);
+}
+
+static void print_xbzrle_target(const struct scenario *s, const struct measured *m)
+{
+	if (s->pairs == PAIRS_NONE || !m->o.ran || m->cut)
+		return;
+	if (m->o.xbzrle < 10000) {
+		printf("  target xbzrle sends >= %.0f %% of the encoder's speed: not measured "
+		       "(%llu XBZRLE pages)\n",
+		       TARGET_XBZ_SHARE * 100, (unsigned long long)m->o.xbzrle);
+		return;
+	}
+	unsigned k = changed_per_send(s, &m->o);
+	double enc = encoder_rate(s->pairs, k), got = per_wall(m->o.xbzrle, m);
+	printf("  encoder alone on the same kind of pages (%u bytes changed, 64 MiB of pairs): "
+	       "%.3g pages/s\n",
+	       k, enc);
+	printf("  xbzrle sends per wall second: %.3g, %.1f %% of the encoder's\n", got,
+	       enc > 0 ? got / enc * 100 : 0);
+	double own = m->o.wall - m->o.guest_wall;
+	if (m->o.guest_wall < 0 || own <= 0) {
+		printf("  target xbzrle sends >= %.0f %% of the encoder's speed: not measured "
+		       "(the guest alone could not be timed)\n",
+		       TARGET_XBZ_SHARE * 100);
+		return;
+	}
+	double rate = (double)m->o.xbzrle / own;
+	printf("  the guest program alone took %.2f s of the %.2f s; per second of the rest: "
+	       "%.3g xbzrle sends\n",
+	       m->o.guest_wall, m->o.wall, rate);
+	printf("  target xbzrle sends >= %.0f %% of the encoder's speed: %.1f %%  %s\n",
+	       TARGET_XBZ_SHARE * 100, enc > 0 ? rate / enc * 100 : 0,
+	       verdict(rate >= TARGET_XBZ_SHARE * enc));
 }
 
 static void print_scenario_targets(const struct scenario *s, const struct measured *m,
 				   double timeout)
 {
-	if (!strcmp(s->id, "1") && m->o.ran && !m->cut && m->o.xbzrle) {
-		double enc = encoder_rate(), got = per_wall(m->o.xbzrle, m);
-		printf("  target xbzrle sends >= %.0f %% of the encoder's %.3g pages/s on the "
-		       "same pages: %.1f %%  %s\n",
-		       TARGET_XBZ_SHARE * 100, enc, enc > 0 ? got / enc * 100 : 0,
-		       verdict(got >= TARGET_XBZ_SHARE * enc));
-	}
+	print_xbzrle_target(s, m);
 	if (strcmp(s->id, "4"))
 		return;
 	double wall = m->cut ? timeout : m->o.wall;
@@ -361,31 +506,41 @@ static void run_scenario(const struct scenario *s, double timeout)
 	print_scenario_targets(s, &m, timeout);
 }
 
-/* Host bytes a fresh guest of `ram` holds per page: its metadata and dirty
- * log, before anything is materialised. */
-static double metadata_per_page(uint64_t ram)
+/* Host bytes of a fresh guest of `ram`, before anything is written or
+ * materialised; -1 when it cannot be made. */
+static double fresh_host_bytes(uint64_t ram)
 {
 	struct guest_config gc = {.ram_bytes = ram, .page_size = 4096, .content_seed = 1};
 	guest *g;
 	err e;
 	if (guest_new(&g, &gc, &e) < 0)
 		return -1;
-	double b = (double)guest_host_bytes(g) / (double)guest_pages(g);
+	double b = (double)guest_host_bytes(g);
 	guest_free(g);
 	return b;
 }
 
+/* Page metadata: what each page of a guest of `ram` adds to the host bytes
+ * of a one-page guest (the dirty log lives in the metadata). What a guest
+ * holds whatever its size (its struct, a zero page, a scratch page) is left
+ * out: it is not per page. */
+static double metadata_per_page(uint64_t ram)
+{
+	double big = fresh_host_bytes(ram), one = fresh_host_bytes(4096);
+	uint64_t pages = ram / 4096;
+	if (big < 0 || one < 0 || pages < 2)
+		return -1;
+	return (big - one) / (double)(pages - 1);
+}
+
 static void scale_row(uint64_t gib, double timeout)
 {
-	struct scenario s = {"scale",
-			     "sparse_update, 512 MiB data set, 10 Gbit/s",
-			     "sparse_update",
-			     gib * GiB,
-			     "10Gbit/s",
-			     NULL,
-			     NULL,
-			     {NULL},
-			     {{"data_set", "512MiB"}}};
+	struct scenario s = {.id = "scale",
+			     .title = "sparse_update, 512 MiB data set, 10 Gbit/s",
+			     .workload = "sparse_update",
+			     .ram = gib * GiB,
+			     .bandwidth = "10Gbit/s",
+			     .wl = {{"data_set", "512MiB"}}};
 	struct measured m;
 	printf("%8llu", (unsigned long long)gib);
 	if (measure(&s, timeout, &m) < 0 || m.crashed || m.cut || !m.o.ran) {
@@ -414,11 +569,12 @@ static void run_scale(double timeout, int quick)
 		double b = metadata_per_page(scale_gib[i] * GiB);
 		worst = b > worst ? b : worst;
 	}
-	/* The 1-bit dirty log is part of the figure; shown apart since whether
-	 * it counts as page metadata is the issue's call. */
+	/* The guest's own per-page state (its dirty log included); the
+	 * migration's bitmap of pages still to send is the migration's, as
+	 * QEMU's RAMBlock bmap is, and is shown apart. */
 	printf("  target page metadata <= %.0f B per guest page: %.3f B  %s "
-	       "(%.3f B without the 1-bit dirty log)\n",
-	       TARGET_META, worst, verdict(worst > 0 && worst <= TARGET_META), worst - 0.125);
+	       "(the migration adds its 1-bit bitmap, 0.125 B)\n",
+	       TARGET_META, worst, verdict(worst > 0 && worst <= TARGET_META));
 }
 
 static int selected(int argc, char **argv, int first, const char *id)
