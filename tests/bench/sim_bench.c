@@ -75,6 +75,7 @@ struct outcome {
 	uint64_t zero, normal, xbzrle, handled;
 	uint64_t host_bytes, pages;
 	double guest_wall; /* seconds the workload alone took for the same span; < 0 not measured */
+	double warmup_wall; /* seconds the workload alone took for the warm-up; < 0 not measured */
 };
 
 struct measured {
@@ -246,6 +247,7 @@ static void child_run(const struct scenario *s, struct outcome *o)
 	o->pages = c.ram_bytes / c.page_size;
 	run_result_free(&r);
 	o->guest_wall = s->pairs != PAIRS_NONE ? guest_alone_wall(&c, o->sim_ns, &e) : -1;
+	o->warmup_wall = guest_alone_wall(&c, c.warmup, &e);
 }
 
 static int write_all(int fd, const void *buf, size_t n)
@@ -362,6 +364,11 @@ static void print_send_target(const struct measured *m)
 	double rate = per_wall(m->o.zero + m->o.normal, m);
 	printf("  target >= %.0f M zero+normal sends/s: %.2f M  %s\n", TARGET_SENDS / 1e6,
 	       rate / 1e6, verdict(rate >= TARGET_SENDS));
+	double mig = m->o.wall - m->o.warmup_wall;
+	if (m->o.warmup_wall >= 0 && mig > 0)
+		printf("  (the warm-up, timed alone, took %.2f s of the %.2f s; per second of the "
+		       "migration: %.2f M zero+normal sends)\n",
+		       m->o.warmup_wall, m->o.wall, (double)(m->o.zero + m->o.normal) / mig / 1e6);
 	double own = m->o.wall - m->o.guest_wall;
 	if (m->o.guest_wall >= 0 && own > 0)
 		printf("  (the guest program alone took %.2f s of the %.2f s; per second of the "
