@@ -1,7 +1,7 @@
 # migsim — build, tests, benchmarks, the default experiment.
 #
 #   make            build build/migsim (checks Debian packages first)
-#   make check      unit suites + end-to-end tests, then the same under ASan+UBSan
+#   make check      unit suites + end-to-end tests, the same under ASan+UBSan, a fuzz smoke run
 #   make run        the default experiment (calloc loop), results in results/
 #   make regress    compare this build's results with results/baseline/
 #   make bench      benchmarks that print figures (tests/bench/)
@@ -92,10 +92,16 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIBSIM) $(LIBENC)
 
 # --- tests -----------------------------------------------------------------
 
+# The fuzz smoke run keeps the libFuzzer target building and the decoder and
+# encoders agreeing on fresh inputs (it once stopped linking unnoticed).
 check:
-	@sh scripts/deps.sh python3 parallel
+	@sh scripts/deps.sh python3 parallel clang libclang-rt-14-dev
 	@$(MAKE) --no-print-directory check-one
 	@$(MAKE) --no-print-directory check-asan
+	@echo "== fuzz smoke run (build-fuzz/) =="
+	@$(MAKE) --no-print-directory -f tests/fuzz/fuzz.mk FUZZ_RUNS=50000 >$(BUILD)/fuzz.log 2>&1 || \
+		{ tail -n 30 $(BUILD)/fuzz.log; exit 1; }
+	@grep -E '^==|^Done' $(BUILD)/fuzz.log
 
 check-asan:
 	@echo "== the same suites under AddressSanitizer + UBSan (build-asan/) =="

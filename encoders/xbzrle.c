@@ -193,7 +193,9 @@ static inline __attribute__((always_inline)) int encode_mask(const uint8_t *o, c
 							     size_t len, uint8_t *out, size_t limit,
 							     mask_fn build)
 {
-	/* m[-1] = 0 is the word before the page, so every word has one before. */
+	/* mm[0] = 0 is the word before the page, so every word has one before:
+	 * m[w]'s predecessor is mm[w] (not m[w - 1], which for w = 0 wraps the
+	 * unsigned index: undefined pointer arithmetic, found by the fuzzer). */
 	uint64_t mm[MASK_MAX / 64 + 1], *m = mm + 1;
 	uint64_t busy[MASK_MAX / 64 / 64]; /* bit w % 64 of busy[w / 64]: m[w] != 0 */
 	size_t nw = (len + 63) / 64;
@@ -217,7 +219,7 @@ static inline __attribute__((always_inline)) int encode_mask(const uint8_t *o, c
 		while (todo) {
 			size_t w = 64 * b + (size_t)__builtin_ctzll(todo);
 			todo &= todo - 1;
-			uint64_t x = m[w], carry = m[w - 1] >> 63; /* carry: inside a run */
+			uint64_t x = m[w], carry = mm[w] >> 63; /* carry: inside a run */
 			if (x + carry == 0) /* all changed, inside a run: nothing ends */
 				continue;
 			uint64_t prev = x << 1 | carry;

@@ -17,7 +17,7 @@ FUZZ_DEBS  := clang libclang-rt-14-dev
 FUZZ_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Iencoders \
 	-O1 -g -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_LIB   := $(wildcard encoders/xbzrle*.c)
+FUZZ_LIB   := $(wildcard encoders/xbzrle*.c) encoders/simd.c
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
 PROBE      := $(FUZZ_BUILD)/.probe
