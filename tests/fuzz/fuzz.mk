@@ -29,7 +29,7 @@ fuzz-run: $(FUZZ_BIN)
 	@for t in $(FUZZ_BIN); do \
 		echo "== $$t: $(FUZZ_RUNS) runs =="; \
 		mkdir -p $$t.corpus; \
-		$$t -runs=$(FUZZ_RUNS) -max_len=9000 -print_final_stats=1 $$t.corpus || exit 1; \
+		$$t -runs=$(FUZZ_RUNS) -max_len=9000 -artifact_prefix=$(FUZZ_BUILD)/ -print_final_stats=1 $$t.corpus || exit 1; \
 	done
 
 # clang must be there and able to link libFuzzer, or say how to get it.
