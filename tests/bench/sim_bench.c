@@ -187,12 +187,14 @@ static int build_config(const struct scenario *s, char *path, size_t npath, stru
 	return 0;
 }
 
-/* Wall seconds the workload alone takes, init included, for `span` ns of
- * guest time on a fresh guest of the run's configuration: the part of a
- * run's wall time that is the guest program's rather than the migration's.
- * Alone it has the caches to itself, so this is if anything an
- * underestimate, and what it leaves to the migration an overestimate. */
-static double guest_alone_wall(const struct run_config *c, int64_t span, err *e)
+/* Times the workload alone, init included, on a fresh guest of the run's
+ * configuration, in one go: o->warmup_wall once the warm-up's span of guest
+ * time has run and, when `span` goes past it, o->guest_wall at `span`: the
+ * parts of a run's wall time that are the guest program's rather than the
+ * migration's. Alone it has the caches to itself, so these are if anything
+ * underestimates, and what they leave to the migration an overestimate.
+ * Either stays -1 when it could not be timed. */
+static void time_guest_alone(const struct run_config *c, int64_t span, struct outcome *o, err *e)
 {
 	struct guest_config gc = {
 	    .ram_bytes = c->ram_bytes, .page_size = c->page_size, .content_seed = c->seed};
@@ -204,18 +206,31 @@ static double guest_alone_wall(const struct run_config *c, int64_t span, err *e)
 			       .page_size = c->page_size};
 	guest *g = NULL;
 	wl *w = NULL;
-	double wall = -1, t0 = now_s();
+	double t0 = now_s();
+	o->warmup_wall = o->guest_wall = -1;
 	if (guest_new(&g, &gc, e) == 0 && wl_open(&w, &wc, e) == 0 && wl_init(w, g, e) == 0) {
 		int64_t t = 0, cost = 0;
 		int rc = 0;
-		while (t < span && (rc = wl_step(w, g, t, &cost, e)) == 0)
+		for (;;) {
+			if (t >= c->warmup && o->warmup_wall < 0)
+				o->warmup_wall = now_s() - t0;
+			if (t >= span || (rc = wl_step(w, g, t, &cost, e)) < 0)
+				break;
 			t += cost;
-		if (rc == 0)
-			wall = now_s() - t0;
+		}
+		if (rc == 0 && span > c->warmup)
+			o->guest_wall = now_s() - t0;
 	}
 	wl_free(w);
 	guest_free(g);
-	return wall;
+}
+
+/* n per second of the run's wall time less `part` seconds of it (timed
+ * alone); -1 when part was not measured or leaves nothing. */
+static double rate_without(uint64_t n, const struct outcome *o, double part)
+{
+	double rest = o->wall - part;
+	return part >= 0 && rest > 0 ? (double)n / rest : -1;
 }
 
 static void child_run(const struct scenario *s, struct outcome *o)
@@ -246,8 +261,7 @@ static void child_run(const struct scenario *s, struct outcome *o)
 	o->host_bytes = r.host_bytes;
 	o->pages = c.ram_bytes / c.page_size;
 	run_result_free(&r);
-	o->guest_wall = s->pairs != PAIRS_NONE ? guest_alone_wall(&c, o->sim_ns, &e) : -1;
-	o->warmup_wall = guest_alone_wall(&c, c.warmup, &e);
+	time_guest_alone(&c, s->pairs != PAIRS_NONE ? o->sim_ns : c.warmup, o, &e);
 }
 
 static int write_all(int fd, const void *buf, size_t n)
@@ -364,16 +378,16 @@ static void print_send_target(const struct measured *m)
 	double rate = per_wall(m->o.zero + m->o.normal, m);
 	printf("  target >= %.0f M zero+normal sends/s: %.2f M  %s\n", TARGET_SENDS / 1e6,
 	       rate / 1e6, verdict(rate >= TARGET_SENDS));
-	double mig = m->o.wall - m->o.warmup_wall;
-	if (m->o.warmup_wall >= 0 && mig > 0)
+	double mig = rate_without(m->o.zero + m->o.normal, &m->o, m->o.warmup_wall);
+	if (mig >= 0)
 		printf("  (the warm-up, timed alone, took %.2f s of the %.2f s; per second of the "
 		       "migration: %.2f M zero+normal sends)\n",
-		       m->o.warmup_wall, m->o.wall, (double)(m->o.zero + m->o.normal) / mig / 1e6);
-	double own = m->o.wall - m->o.guest_wall;
-	if (m->o.guest_wall >= 0 && own > 0)
+		       m->o.warmup_wall, m->o.wall, mig / 1e6);
+	double own = rate_without(m->o.zero + m->o.normal, &m->o, m->o.guest_wall);
+	if (own >= 0)
 		printf("  (the guest program alone took %.2f s of the %.2f s; per second of the "
 		       "rest: %.2f M zero+normal sends)\n",
-		       m->o.guest_wall, m->o.wall, (double)(m->o.zero + m->o.normal) / own / 1e6);
+		       m->o.guest_wall, m->o.wall, own / 1e6);
 }
 
 /* k bytes of a page changed at random offsets to random values, as the
@@ -476,14 +490,13 @@ static void print_xbzrle_target(const struct scenario *s, const struct measured 
 	       k, enc);
 	printf("  xbzrle sends per wall second: %.3g, %.1f %% of the encoder's\n", got,
 	       enc > 0 ? got / enc * 100 : 0);
-	double own = m->o.wall - m->o.guest_wall;
-	if (m->o.guest_wall < 0 || own <= 0) {
+	double rate = rate_without(m->o.xbzrle, &m->o, m->o.guest_wall);
+	if (rate < 0) {
 		printf("  target xbzrle sends >= %.0f %% of the encoder's speed: not measured "
 		       "(the guest alone could not be timed)\n",
 		       TARGET_XBZ_SHARE * 100);
 		return;
 	}
-	double rate = (double)m->o.xbzrle / own;
 	printf("  the guest program alone took %.2f s of the %.2f s; per second of the rest: "
 	       "%.3g xbzrle sends\n",
 	       m->o.guest_wall, m->o.wall, rate);
@@ -545,7 +558,8 @@ static double metadata_per_page(uint64_t ram)
 	return (big - one) / (double)(pages - 1);
 }
 
-static void scale_row(uint64_t gib, double timeout)
+/* One row of the scaling table; returns the guest's metadata per page. */
+static double scale_row(uint64_t gib, double timeout)
 {
 	struct scenario s = {.id = "scale",
 			     .title = "sparse_update, 512 MiB data set, 10 Gbit/s",
@@ -554,17 +568,19 @@ static void scale_row(uint64_t gib, double timeout)
 			     .bandwidth = "10Gbit/s",
 			     .wl = {{"data_set", "512MiB"}}};
 	struct measured m;
+	double meta = metadata_per_page(gib * GiB);
 	printf("%8llu", (unsigned long long)gib);
 	if (measure(&s, timeout, &m) < 0 || m.crashed || m.cut || !m.o.ran) {
 		printf("  %s\n", m.cut ? "CUT at the timeout" : m.o.ran ? "died" : m.o.error);
-		return;
+		return meta;
 	}
 	const struct outcome *o = &m.o;
 	double sent = (double)(o->zero + o->normal + o->xbzrle);
 	printf(" %9.2f %9.3f %12.3f %11.3g %11.3g %10.3f %s\n", o->wall,
 	       (double)m.rss / (double)GiB, (double)m.rss / (double)o->pages, sent / o->wall,
-	       o->wall > 0 ? o->wall * 1e9 / sent : 0, metadata_per_page(gib * GiB),
+	       o->wall > 0 ? o->wall * 1e9 / sent : 0, meta,
 	       o->completed ? "" : "(migration failed)");
+	return meta;
 }
 
 static void run_scale(double timeout, int quick)
@@ -577,8 +593,7 @@ static void run_scale(double timeout, int quick)
 	for (size_t i = 0; i < n; i++) {
 		if (quick && scale_gib[i] > 16)
 			break;
-		scale_row(scale_gib[i], timeout);
-		double b = metadata_per_page(scale_gib[i] * GiB);
+		double b = scale_row(scale_gib[i], timeout);
 		worst = b > worst ? b : worst;
 	}
 	/* The guest's own per-page state (its dirty log included); the
