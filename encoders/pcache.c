@@ -92,10 +92,17 @@ static uint8_t *slot_bytes(const pcache *c, uint64_t s)
 	return c->data + (size_t)s * c->page_size;
 }
 
-const uint8_t *pcache_lookup(pcache *c, uint64_t page, uint64_t age)
+/* The slot page lives in when the cache holds it, else -1. */
+static int64_t slot_of(const pcache *c, uint64_t page)
 {
 	uint64_t s = page & (c->nslots - 1);
-	if (page == UINT64_MAX || c->slot[s].tag != page + 1) {
+	return page != UINT64_MAX && c->slot[s].tag == page + 1 ? (int64_t)s : -1;
+}
+
+const uint8_t *pcache_lookup(pcache *c, uint64_t page, uint64_t age)
+{
+	int64_t s = slot_of(c, page);
+	if (s < 0) {
 		c->st.misses++;
 		return NULL;
 	}
@@ -133,8 +140,8 @@ int pcache_insert(pcache *c, uint64_t page, const uint8_t *bytes, uint64_t age)
 int pcache_apply_delta(pcache *c, uint64_t page, const uint8_t *delta, size_t delta_len,
 		       uint64_t age, const char **why)
 {
-	uint64_t s = page & (c->nslots - 1);
-	if (page == UINT64_MAX || c->slot[s].tag != page + 1)
+	int64_t s = slot_of(c, page);
+	if (s < 0)
 		return fail(why, "page not in the cache");
 	if (xbz_decode(slot_bytes(c, s), c->page_size, delta, delta_len, why) < 0)
 		return -1;
