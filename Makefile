@@ -132,7 +132,8 @@ regress: all
 	@$(MIGSIM) sweep scripts/baseline.lua --db $(BUILD)/regress.db --quiet
 	@$(MIGSIM) compare results/baseline/baseline.db $(BUILD)/regress.db
 
-bench: deps
+bench:
+	@sh scripts/deps.sh python3
 	@$(MAKE) --no-print-directory $(BENCH_BIN) $(MIGSIM)
 	@for b in $(BENCH_BIN); do echo "== $$b =="; $$b || exit 1; done
 	@for b in $(wildcard tests/bench/*.sh); do echo "== $$b =="; sh $$b $(MIGSIM) || exit 1; done
