@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "guest.h"
 
@@ -43,13 +42,6 @@ static int all_zero(const uint8_t *b, size_t n)
 		if (b[i])
 			return 0;
 	return 1;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 START_TEST(test_new_validates)
@@ -143,6 +135,49 @@ START_TEST(test_inc)
 	ck_assert_uint_eq(guest_dirty_count(h), 4);
 	guest_free(h);
 	guest_free(g);
+}
+END_TEST
+
+/* guest_inc against the same increments on a plain array, for strides that
+ * divide the page, that don't, that equal it and that pass it, from aligned
+ * and unaligned offsets, with counts ending mid-page: the bytes, and which
+ * pages were written (each once, whatever its number of increments). */
+START_TEST(test_inc_matches_array)
+{
+	enum { PAGES = 6 };
+	static const uint64_t strides[] = {1,	 3,	 100, 1023,   1024,
+					   1025, PS - 1, PS,  PS + 1, 2 * PS + 7};
+	static const uint64_t offsets[] = {0, 1, 1000, PS - 1, PS + 17};
+	static uint8_t plain[PAGES * PS];
+	err e;
+	for (size_t si = 0; si < sizeof strides / sizeof *strides; si++)
+		for (size_t oi = 0; oi < sizeof offsets / sizeof *offsets; oi++) {
+			uint64_t st = strides[si], off = offsets[oi];
+			uint64_t count = (PAGES * PS - 1 - off) / st + 1; /* to the end of RAM */
+			count -= count / 3;				  /* ...or short of it */
+			guest *g = mk(PAGES * PS, PS, 1, 0, 0);
+			memset(plain, 0, sizeof plain);
+			int written[PAGES] = {0};
+			for (uint64_t i = 0; i < count; i++) {
+				plain[off + i * st] = (uint8_t)(plain[off + i * st] + 5);
+				written[(off + i * st) / PS] = 1;
+			}
+			ck_assert_int_eq(guest_inc(g, off, st, count, 5, &e), 0);
+			uint64_t nwritten = 0;
+			for (uint64_t p = 0; p < PAGES; p++) {
+				uint8_t *b = bytes_of(g, p);
+				ck_assert_msg(
+				    !memcmp(b, plain + p * PS, PS),
+				    "stride %llu offset %llu count %llu: page %llu differs",
+				    (unsigned long long)st, (unsigned long long)off,
+				    (unsigned long long)count, (unsigned long long)p);
+				ck_assert_uint_eq(guest_page_version(g, p), written[p]);
+				nwritten += written[p];
+				free(b);
+			}
+			ck_assert_uint_eq(guest_dirty_count(g), nwritten);
+			guest_free(g);
+		}
 }
 END_TEST
 
@@ -728,14 +763,13 @@ START_TEST(test_chunk_reuse)
 }
 END_TEST
 
-/* 64 GiB of guest in 8 bytes a page of host (plus a constant), synced fast. */
+/* 64 GiB of guest in 8 bytes a page of host (plus a constant); a sync finds
+ * exactly the pages written. (How fast: guest_bench, not a timed test.) */
 START_TEST(test_large_guest)
 {
 	const uint64_t ram = UINT64_C(64) << 30;
-	double t0 = now_s();
 	guest *g = mk(ram, PS, 1, 0, 0);
 	guest *d = mk(ram, PS, 1, 1, 0);
-	double made = now_s() - t0;
 	uint64_t pages = ram / PS;
 	ck_assert_uint_eq(guest_pages(g), pages);
 	ck_assert_uint_eq(guest_missing_pages(d), pages);
@@ -748,14 +782,11 @@ START_TEST(test_large_guest)
 		ck_assert_int_eq(guest_inc(g, p * PS, 1, 1, 1, &e), 0);
 	ck_assert_int_eq(guest_rewrite(g, pages - 10, 10, &e), 0);
 	uint64_t *bitmap = calloc(pages / 64, sizeof *bitmap);
-	t0 = now_s();
 	ck_assert_uint_eq(guest_dirty_sync(g, bitmap), 74);
-	double sync = now_s() - t0;
 	ck_assert_uint_eq(guest_dirty_count(g), 0);
 	ck_assert_uint_eq(bitmap[pages / 64 - 1], UINT64_C(0x3ff) << 54);
 	ck_assert_uint_eq(guest_material_pages(g), 64);
 	ck_assert_uint_le(guest_host_bytes(g), host + 64 * PS + (1 << 20));
-	ck_assert_msg(made < 1.0 && sync < 0.5, "made in %.3f s, synced in %.3f s", made, sync);
 	free(bitmap);
 	guest_free(d);
 	guest_free(g);
@@ -763,22 +794,18 @@ START_TEST(test_large_guest)
 END_TEST
 
 /* The calloc loop's inner step: 16384 increments over 4096 pages. */
-START_TEST(test_inc_speed)
+START_TEST(test_inc_many_passes)
 {
 	guest *g = mk(16u << 20, PS, 1, 0, 0);
 	err e;
 	ck_assert_int_eq(guest_inc(g, 0, 1024, 16384, 1, &e), 0);
 	enum { PASSES = 200 };
-	double t0 = now_s();
 	for (int i = 0; i < PASSES; i++)
 		ck_assert_int_eq(guest_inc(g, 0, 1024, 16384, 1, &e), 0);
-	double pass = (now_s() - t0) / PASSES;
 	ck_assert_uint_eq(guest_page_version(g, 4095), PASSES + 1);
 	uint8_t b;
 	ck_assert_int_eq(guest_read(g, 1024 * 77, &b, 1, &e), 0);
 	ck_assert_uint_eq(b, (PASSES + 1) % 256);
-	/* generous: sanitizer and valgrind builds run this too */
-	ck_assert_msg(pass < 5e-3, "a pass took %.1f us", pass * 1e6);
 	guest_free(g);
 }
 END_TEST
@@ -1057,7 +1084,8 @@ Suite *guest_suite(void)
 	tcase_add_test(t, test_material_limit);
 	tcase_add_test(t, test_chunk_reuse);
 	tcase_add_test(t, test_large_guest);
-	tcase_add_test(t, test_inc_speed);
+	tcase_add_test(t, test_inc_many_passes);
+	tcase_add_test(t, test_inc_matches_array);
 	tcase_add_test(t, test_host_bytes_per_page);
 	tcase_add_test(t, test_dirty_page_written_again);
 	tcase_add_test(t, test_copy_page_from_dirty_state);
