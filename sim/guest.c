@@ -714,7 +714,8 @@ int guest_inc(guest *g, uint64_t offset, uint64_t stride, uint64_t count, uint8_
 			return 0;
 		}
 		/* Walks the page instead of dividing for its count: a 64-bit
-		 * division per page was a third of the calloc loop's pass. */
+		 * division per page was about a fifth of the calloc loop's pass; the
+		 * branch stays (without it the loop measured ~15 % slower). */
 		uint64_t n = 0;
 		if (stride >= g->ps) {
 			c[in] = (uint8_t)(c[in] + delta);

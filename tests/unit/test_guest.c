@@ -178,6 +178,16 @@ START_TEST(test_inc_matches_array)
 			ck_assert_uint_eq(guest_dirty_count(g), nwritten);
 			guest_free(g);
 		}
+	/* one increment with a stride no RAM has: exactly one byte */
+	guest *g = mk(PAGES * PS, PS, 1, 0, 0);
+	ck_assert_int_eq(guest_inc(g, 3 * PS + 5, UINT64_MAX, 1, 7, &e), 0);
+	uint8_t *b = bytes_of(g, 3);
+	memset(plain, 0, PS);
+	plain[5] = 7;
+	ck_assert_mem_eq(b, plain, PS);
+	ck_assert_uint_eq(guest_dirty_count(g), 1);
+	free(b);
+	guest_free(g);
 }
 END_TEST
 
