@@ -24,6 +24,12 @@ for i in $(seq 1 600); do
 done
 kill -9 -- "-$pid" 2>/dev/null || kill -9 "$pid"
 wait "$pid" 2>/dev/null || true
+# wait reaps only the parent: a worker killed inside a write() finishes that
+# call before it dies, so count only once the whole group is gone.
+for i in $(seq 1 200); do
+	kill -0 -- "-$pid" 2>/dev/null || break
+	sleep 0.05
+done
 n=$(sql "$db" 'SELECT count(*) FROM runs')
 [ "$n" -ge 1 ] && [ "$n" -lt "$total" ] || die "killed after $n of $total runs: not in the middle"
 echo "killed with $n of $total runs stored"
