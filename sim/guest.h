@@ -3,8 +3,7 @@
  * being filled by the migration).
  *
  * Per page the simulator keeps one 64-bit word of metadata: the page's kind,
- * a version bumped on every write, its dirty bit, and (for materialised
- * pages) the index of its stored bytes. Bytes are real:
+ * a version bumped on every write and its dirty bit. Bytes are real:
  *   GUEST_ZERO        never written, or zeroed whole: every byte is 0;
  *   GUEST_MATERIAL    bytes stored in the guest (a workload wrote some bytes);
  *   GUEST_PROCEDURAL  bytes are a pure function of (content seed, page,
@@ -12,12 +11,14 @@
  *   GUEST_MISSING     destination only: not received yet (post-copy).
  * Only pages somebody must read byte by byte are materialised, so a guest far
  * larger than the host fits as long as its byte-written working set does.
+ * A materialised page's bytes sit in page order, at the page's own offset
+ * in RAM, as a real guest's do.
  *
  * Every write marks the page dirty: its dirty bit is set and, the first time
  * since the last sync, its number is appended to a dirty list (like KVM's
  * dirty ring). The migration syncs that log (copies and clears it) the way
- * QEMU syncs KVM's dirty log. Host memory is 8 bytes a page plus 8 bytes per
- * page written since the last sync.
+ * QEMU syncs KVM's dirty log. Host memory is 8 bytes a page, plus 8 bytes per
+ * page written since the last sync, plus the materialised pages' bytes.
  *
  * Accessing a MISSING page first calls the fault handler (post-copy): it must
  * make the page present or fail. Writes and reads by workloads go through the
@@ -41,10 +42,10 @@ enum guest_kind { GUEST_ZERO = 0, GUEST_MATERIAL = 1, GUEST_PROCEDURAL = 2, GUES
 typedef int (*guest_fault_fn)(void *ctx, uint64_t page, int is_write, err *e);
 
 struct guest_config {
-	uint64_t ram_bytes;      /* a whole number of pages */
-	uint32_t page_size;      /* power of two, 512 .. 1 MiB */
-	uint64_t content_seed;   /* procedural bytes depend on it: same on both sides */
-	int all_missing;         /* destination of a migration: every page starts MISSING */
+	uint64_t ram_bytes;	 /* a whole number of pages */
+	uint32_t page_size;	 /* power of two, 512 .. 1 MiB */
+	uint64_t content_seed;	 /* procedural bytes depend on it: same on both sides */
+	int all_missing;	 /* destination of a migration: every page starts MISSING */
 	uint64_t material_limit; /* bytes of materialised pages allowed; 0 = no limit */
 };
 
@@ -109,8 +110,7 @@ int guest_write(guest *g, uint64_t offset, const void *src, size_t len, err *e);
 int guest_fill(guest *g, uint64_t offset, uint64_t len, uint8_t value, err *e);
 /* In each of `npages` pages from `first`, write `nbytes` random byte values at
  * random offsets (drawn from r; a position may be drawn twice). */
-int guest_write_random(guest *g, uint64_t first, uint64_t npages, uint32_t nbytes, rng *r,
-		       err *e);
+int guest_write_random(guest *g, uint64_t first, uint64_t npages, uint32_t nbytes, rng *r, err *e);
 /* Rewrite pages whole with fresh content (they become PROCEDURAL). */
 int guest_rewrite(guest *g, uint64_t first, uint64_t npages, err *e);
 /* Zero pages whole (they become ZERO, with a new version). */

@@ -748,7 +748,37 @@ START_TEST(test_material_limit)
 END_TEST
 
 /* Freed chunks are reused, and a reused chunk never shows its old bytes. */
-START_TEST(test_chunk_reuse)
+/* A guest page smaller than the host's shares a host page with its
+ * neighbours: releasing it must leave theirs alone. And a last segment
+ * shorter than the others (3 MiB of 1 MiB pages) holds its pages. */
+START_TEST(test_store_small_and_big_pages)
+{
+	static const uint32_t sizes[] = {512, 1024, 2048, 1u << 20};
+	for (size_t z = 0; z < sizeof sizes / sizeof *sizes; z++) {
+		uint32_t ps = sizes[z];
+		uint64_t n = ps < 4096 ? 64 : 3;
+		guest *g = mk(n * ps, ps, 1, 0, 0);
+		err e;
+		ck_assert_int_eq(guest_fill(g, 0, n * ps, 0xee, &e), 0);
+		for (uint64_t p = 0; p < n; p += 2) /* host-page aligned ones */
+			ck_assert_int_eq(guest_zero(g, p, 1, &e), 0);
+		for (uint64_t p = 0; p < n; p++) {
+			if (p % 2 == 0)
+				ck_assert_int_eq(guest_inc(g, p * ps + 3, 1, 1, 1, &e), 0);
+			uint8_t *b = bytes_of(g, p);
+			for (uint32_t i = 0; i < ps; i++)
+				ck_assert_uint_eq(b[i], p % 2 ? 0xee : (i == 3));
+			free(b);
+		}
+		ck_assert_uint_eq(guest_material_pages(g), n);
+		guest_free(g);
+	}
+}
+END_TEST
+
+/* Pages that stop being material cost nothing: accounted, and their
+ * stored bytes are zero when a page is materialised again from ZERO. */
+START_TEST(test_store_release)
 {
 	guest *g = mk(PS * 40, PS, 1, 0, 0);
 	err e;
@@ -758,6 +788,15 @@ START_TEST(test_chunk_reuse)
 	ck_assert_int_eq(guest_zero(g, 0, 5, &e), 0);
 	ck_assert_int_eq(guest_rewrite(g, 5, 3, &e), 0);
 	ck_assert_uint_eq(guest_material_pages(g), 2);
+	ck_assert_uint_eq(guest_host_bytes(g), host - 8 * PS);
+	for (uint64_t p = 0; p < 5; p++) {
+		ck_assert_int_eq(guest_inc(g, p * PS + 7, 1, 1, 1, &e), 0);
+		uint8_t *b = bytes_of(g, p);
+		ck_assert_uint_eq(b[7], 1);
+		ck_assert(all_zero(b, 7) && all_zero(b + 8, PS - 8));
+		free(b);
+	}
+	ck_assert_int_eq(guest_zero(g, 0, 5, &e), 0);
 	ck_assert_int_eq(guest_inc(g, 20 * PS, PS, 8, 1, &e), 0);
 	ck_assert_uint_eq(guest_material_pages(g), 10);
 	ck_assert_uint_eq(guest_host_bytes(g), host);
@@ -769,6 +808,38 @@ START_TEST(test_chunk_reuse)
 	}
 	ck_assert_int_eq(guest_inc(g, 30 * PS, 1, 1, 1, &e), 0);
 	ck_assert_uint_gt(guest_host_bytes(g), host);
+	guest_free(g);
+}
+END_TEST
+
+/* Resident set in bytes, from /proc (0 where there is none). */
+static uint64_t rss_bytes(void)
+{
+	unsigned long long size = 0, resident = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+	if (!f)
+		return 0;
+	int n = fscanf(f, "%llu %llu", &size, &resident);
+	fclose(f);
+	return n == 2 ? resident * 4096 : 0;
+}
+
+/* The host really gets the bytes back, not only the accounting: 64 MiB
+ * materialised then zeroed must leave the resident set. */
+START_TEST(test_release_returns_memory)
+{
+	const uint64_t ram = UINT64_C(64) << 20;
+	guest *g = mk(ram, PS, 1, 0, 0);
+	err e;
+	ck_assert_int_eq(guest_fill(g, 0, ram, 0x5a, &e), 0);
+	uint64_t full = rss_bytes();
+	if (full == 0) {
+		guest_free(g);
+		return; /* no /proc: nothing to measure */
+	}
+	ck_assert_int_eq(guest_zero(g, 0, ram / PS, &e), 0);
+	ck_assert_uint_eq(guest_material_pages(g), 0);
+	ck_assert_uint_le(rss_bytes() + ram / 4 * 3, full);
 	guest_free(g);
 }
 END_TEST
@@ -1049,13 +1120,14 @@ START_TEST(test_dirty_overflow)
 	ck_assert_uint_eq(guest_dirty_count(a), 0);
 	ck_assert_int_eq(guest_compare(a, b, NULL), 0);
 	/* the scan cleaned every page, and the list is back */
-	uint64_t synced = guest_host_bytes(a);
+	uint64_t synced = guest_host_bytes(a), material = guest_material_pages(a);
 	memset(ba, 0, sizeof ba);
 	ck_assert_int_eq(guest_rewrite(a, 1, 1, &e), 0);
 	ck_assert_int_eq(guest_rewrite(a, 3, 1, &e), 0);
 	ck_assert_int_eq(guest_rewrite(a, N - 1, 1, &e), 0);
 	ck_assert_uint_eq(guest_dirty_count(a), 3);
-	ck_assert_uint_gt(guest_host_bytes(a), synced);
+	/* (page 1 was material: rewriting it gave its bytes back) */
+	ck_assert_uint_gt(guest_host_bytes(a) + (material - guest_material_pages(a)) * PS, synced);
 	ck_assert_uint_eq(guest_dirty_sync(a, ba), 3);
 	ck_assert_uint_eq(ba[0], UINT64_C(0xa));
 	ck_assert_uint_eq(ba[W - 1], UINT64_C(1) << 63);
@@ -1092,7 +1164,9 @@ Suite *guest_suite(void)
 	tcase_add_test(t, test_copy_page_from_compare);
 	tcase_add_test(t, test_fault_handler);
 	tcase_add_test(t, test_material_limit);
-	tcase_add_test(t, test_chunk_reuse);
+	tcase_add_test(t, test_store_release);
+	tcase_add_test(t, test_store_small_and_big_pages);
+	tcase_add_test(t, test_release_returns_memory);
 	tcase_add_test(t, test_large_guest);
 	tcase_add_test(t, test_inc_many_passes);
 	tcase_add_test(t, test_inc_matches_array);
