@@ -5,7 +5,7 @@
  *
  *     63                33 32                      3   2   1    0
  *    +--------------------+-------------------------+-----+------+
- *    | unused, 0 (31)     |  version (30 bits)      |DIRTY| kind |
+ *    | segment slot (31)  |  version (30 bits)      |DIRTY| kind |
  *    +--------------------+-------------------------+-----+------+
  *
  *   kind     the page's guest_kind XOR the guest's kind base (below);
@@ -16,6 +16,9 @@
  *   version  bumped (mod 2^30) once per workload primitive that writes the
  *            page; copied by guest_copy_page_from, kept by the other
  *            destination calls;
+ *   slot     MATERIAL only (0 otherwise): the store segment holding the
+ *            page's bytes (below), so that finding them costs no table
+ *            indexed by page; at most 2^31 segments.
  *
  * The all-zero word must be valid in freshly calloc'd memory, so that an
  * untouched page costs the host nothing until it is touched: on a source
@@ -34,12 +37,14 @@
  * offset p * page size of the guest's RAM, as in a real guest's RAM in QEMU.
  * The store is cut into 2 MiB segments, each mapped when a page of it is
  * first materialised, so no address space is reserved for RAM nobody
- * writes. The kernel commits only touched host pages, and a page that stops
- * being MATERIAL hands its host page back (MADV_DONTNEED), so the store
- * costs the material pages and keeps all zero outside them. It replaced a
- * pool of chunks handed out in first-write order: a workload writing pages in
- * random order scattered them, and the migration, which reads pages in
- * address order, read them about three times slower (the encoder alone: 2.0 M
+ * writes. Mapped segments sit in a table in mapping order, found from a
+ * page's word (its slot) or, when a page is first materialised, through a
+ * hash of segment numbers: both grow with the segments written, not with
+ * RAM, so a page costs its one word and nothing else. The kernel commits only touched host pages,
+ * and a page that stops being MATERIAL hands its host page back (MADV_DONTNEED), so the store costs
+ * the material pages and keeps all zero outside them. It replaced a pool of chunks handed out in
+ * first-write order: a workload writing pages in random order scattered them, and the migration,
+ * which reads pages in address order, read them about three times slower (the encoder alone: 2.0 M
  * pages/s in order, 0.68 M in random order).
  *
  * The dirty log is the DIRTY bits plus a dirty list, like KVM's dirty ring:
@@ -80,10 +85,17 @@
 #define VER_BITS  ((uint64_t)VER_MASK << VER_SHIFT)
 #define LIST_MIN  64 /* entries of the dirty list's first allocation */
 #define LIST_DIV  8  /* the dirty list holds at most pages / 8 entries (or LIST_MIN) */
+#define IDX_SHIFT 33 /* the top 31 bits: a MATERIAL page's segment slot */
+#define MAX_SEGS  (UINT32_C(1) << 31)
 #define SEG_SHIFT 21 /* store segments of 2 MiB */
 #define GOLDEN	  UINT64_C(0x9e3779b97f4a7c15)
 #define PS_MIN	  512u
 #define PS_MAX	  (1u << 20)
+
+struct seg {
+	uint8_t *base;	 /* seg_len bytes, mapped */
+	uint64_t number; /* its first page >> seg_shift */
+};
 
 struct guest {
 	uint64_t *meta; /* one word per page, layout above */
@@ -102,11 +114,14 @@ struct guest {
 	uint64_t dirty_max; /* entries allowed before the list is dropped */
 	int dirty_overflow; /* the next sync scans every word */
 
-	/* The store: page p's bytes (MATERIAL) in segment p >> seg_shift, at
-	 * (p & seg_mask) * ps; a segment is mapped when a page of it is first
-	 * materialised. */
-	uint8_t **segs;
-	uint64_t nsegs, seg_mask;
+	/* The store: page p's bytes (MATERIAL) in segment number p >> seg_shift,
+	 * at (p & seg_mask) * ps; a segment is mapped when a page of it is first
+	 * materialised and stays mapped. */
+	struct seg *segs; /* mapped segments, by slot */
+	uint32_t nsegs, segs_cap;
+	uint32_t *seg_hash; /* slot + 1 by segment number (0: free), linear probing */
+	uint32_t hash_cap;  /* a power of two, at least twice nsegs; 0 before any */
+	uint64_t seg_mask;
 	unsigned seg_shift;
 	int release; /* pages are whole host pages: store_release can unmap them */
 
@@ -130,12 +145,18 @@ static inline uint32_t w_ver(uint64_t w)
 	return (uint32_t)(w >> VER_SHIFT) & VER_MASK;
 }
 
+static inline uint32_t w_idx(uint64_t w)
+{
+	return (uint32_t)(w >> IDX_SHIFT);
+}
+
 /* The word replacing `old` for a page of kind k: old's DIRTY bit is kept,
  * since giving a page new contents does not clean it (only a sync does). */
-static inline uint64_t w_make(const guest *g, uint64_t old, enum guest_kind k, uint32_t ver)
+static inline uint64_t w_make(const guest *g, uint64_t old, enum guest_kind k, uint32_t ver,
+			      uint32_t idx)
 {
-	return ((uint64_t)(ver & VER_MASK) << VER_SHIFT) | (old & DIRTY) |
-	       (((uint64_t)k ^ g->kbase) & KIND_MASK);
+	return ((uint64_t)idx << IDX_SHIFT) | ((uint64_t)(ver & VER_MASK) << VER_SHIFT) |
+	       (old & DIRTY) | (((uint64_t)k ^ g->kbase) & KIND_MASK);
 }
 
 /* Stops listing pages until the next sync, which then scans every word. */
@@ -167,7 +188,7 @@ static __attribute__((noinline)) void dirty_grow(guest *g)
 
 /* One write by a workload primitive: a new version and the DIRTY bit. The
  * version is bumped at its own bit position and masked, so its wrap carries
- * neither into the unused top bits nor down into DIRTY or the kind. */
+ * neither into the slot nor down into DIRTY or the kind. */
 static inline void note_write(guest *g, uint64_t p)
 {
 	uint64_t w = g->meta[p];
@@ -237,23 +258,86 @@ static void proc_fill(uint64_t seed, uint64_t page, uint32_t ver, uint8_t *out, 
 
 /* --- page store --------------------------------------------------------------------- */
 
-static size_t seg_len(const guest *g, uint64_t s)
+static size_t seg_len(const guest *g, uint64_t number)
 {
-	uint64_t left = g->ram - (s << SEG_SHIFT);
+	uint64_t left = g->ram - (number << SEG_SHIFT);
 	return (size_t)(left < (UINT64_C(1) << SEG_SHIFT) ? left : UINT64_C(1) << SEG_SHIFT);
 }
 
-static inline uint8_t *store(const guest *g, uint64_t p)
+static inline uint8_t *seg_page(const guest *g, uint32_t slot, uint64_t p)
 {
-	return g->segs[p >> g->seg_shift] + ((p & g->seg_mask) << g->pshift);
+	return g->segs[slot].base + ((p & g->seg_mask) << g->pshift);
 }
 
-/* Maps segment s: zero, and committed by the kernel only where touched.
- * Huge pages are refused: on a host with THP "always" one scattered material
- * page would hold 2 MiB. */
-static int map_segment(guest *g, uint64_t s, err *e)
+/* The stored bytes of page p, which is MATERIAL. */
+static inline uint8_t *store(const guest *g, uint64_t p)
 {
-	size_t len = seg_len(g, s);
+	return seg_page(g, w_idx(g->meta[p]), p);
+}
+
+static inline uint32_t hash_home(const guest *g, uint64_t number)
+{
+	return (uint32_t)((number * GOLDEN) >> 32) & (g->hash_cap - 1);
+}
+
+/* The slot of segment `number`, or -1 when it is not mapped. */
+static int64_t seg_find(const guest *g, uint64_t number)
+{
+	if (!g->hash_cap)
+		return -1;
+	for (uint32_t h = hash_home(g, number);; h = (h + 1) & (g->hash_cap - 1)) {
+		uint32_t v = g->seg_hash[h];
+		if (!v)
+			return -1;
+		if (g->segs[v - 1].number == number)
+			return v - 1;
+	}
+}
+
+static void hash_put(guest *g, uint32_t slot)
+{
+	uint32_t h = hash_home(g, g->segs[slot].number);
+	while (g->seg_hash[h])
+		h = (h + 1) & (g->hash_cap - 1);
+	g->seg_hash[h] = slot + 1;
+}
+
+/* Room for one more segment: the slot table and the hash (kept at most half
+ * full) grow by doubling. */
+static int seg_room(guest *g, err *e)
+{
+	if (g->nsegs == MAX_SEGS)
+		return err_set(e, "guest: more than %llu store segments mapped", (ull)MAX_SEGS);
+	if (g->nsegs == g->segs_cap) {
+		uint32_t cap = g->segs_cap ? 2 * g->segs_cap : 16;
+		struct seg *t = realloc(g->segs, (size_t)cap * sizeof *t);
+		if (!t)
+			return err_set(e, "guest: out of memory for the store's segment table");
+		g->segs = t;
+		g->segs_cap = cap;
+	}
+	if (2 * ((uint64_t)g->nsegs + 1) > g->hash_cap) {
+		uint32_t cap = g->hash_cap ? 2 * g->hash_cap : 32;
+		uint32_t *t = calloc(cap, sizeof *t);
+		if (!t)
+			return err_set(e, "guest: out of memory for the store's segment table");
+		free(g->seg_hash);
+		g->seg_hash = t;
+		g->hash_cap = cap;
+		for (uint32_t i = 0; i < g->nsegs; i++)
+			hash_put(g, i);
+	}
+	return 0;
+}
+
+/* Maps segment `number` into a new slot: zero, and committed by the kernel
+ * only where touched. Huge pages are refused: on a host with THP "always"
+ * one scattered material page would hold 2 MiB. */
+static int64_t seg_map(guest *g, uint64_t number, err *e)
+{
+	if (seg_room(g, e) < 0)
+		return -1;
+	size_t len = seg_len(g, number);
 	void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (m == MAP_FAILED)
 		return err_set(e, "guest: out of memory for materialised pages (%llu held: %s)",
@@ -261,13 +345,15 @@ static int map_segment(guest *g, uint64_t s, err *e)
 #ifdef MADV_NOHUGEPAGE
 	(void)madvise(m, len, MADV_NOHUGEPAGE); /* advice: may be refused */
 #endif
-	g->segs[s] = m;
-	return 0;
+	uint32_t slot = g->nsegs++;
+	g->segs[slot] = (struct seg){.base = m, .number = number};
+	hash_put(g, slot);
+	return slot;
 }
 
-/* The store for page p, about to become MATERIAL (its bytes are zero), or
- * NULL over the material limit or out of memory. */
-static uint8_t *store_claim(guest *g, uint64_t page, err *e)
+/* The store for page p, about to become MATERIAL in *slot (its bytes are
+ * zero), or NULL over the material limit or out of memory. */
+static uint8_t *store_claim(guest *g, uint64_t page, uint32_t *slot, err *e)
 {
 	if (g->material_limit && (g->material + 1) * g->ps > g->material_limit) {
 		err_set(e,
@@ -276,10 +362,13 @@ static uint8_t *store_claim(guest *g, uint64_t page, err *e)
 			(ull)page, (ull)((g->material + 1) * g->ps), (ull)g->material_limit);
 		return NULL;
 	}
-	if (!g->segs[page >> g->seg_shift] && map_segment(g, page >> g->seg_shift, e) < 0)
+	uint64_t number = page >> g->seg_shift;
+	int64_t s = seg_find(g, number);
+	if (s < 0 && (s = seg_map(g, number, e)) < 0)
 		return NULL;
 	g->material++;
-	return store(g, page);
+	*slot = (uint32_t)s;
+	return seg_page(g, *slot, page);
 }
 
 /* Page p stops being MATERIAL: its host pages go back to the kernel, which
@@ -304,7 +393,7 @@ static void set_page(guest *g, uint64_t p, enum guest_kind k, uint32_t ver)
 	if (old == GUEST_MATERIAL)
 		store_release(g, p);
 	g->missing += (k == GUEST_MISSING) - (old == GUEST_MISSING);
-	g->meta[p] = w_make(g, w, k, ver);
+	g->meta[p] = w_make(g, w, k, ver, 0);
 }
 
 /* The stored bytes of page p, which becomes MATERIAL (version kept). With
@@ -316,14 +405,15 @@ static uint8_t *own_store(guest *g, uint64_t p, int keep, err *e)
 	enum guest_kind k = w_kind(g, w);
 	if (k == GUEST_MATERIAL)
 		return store(g, p);
-	uint8_t *c = store_claim(g, p, e);
+	uint32_t slot = 0;
+	uint8_t *c = store_claim(g, p, &slot, e);
 	if (!c)
 		return NULL;
 	if (keep && k == GUEST_PROCEDURAL)
 		proc_fill(g->seed, p, w_ver(w), c, g->ps); /* a ZERO page's store is zero */
 	if (k == GUEST_MISSING)
 		g->missing--;
-	g->meta[p] = w_make(g, w, GUEST_MATERIAL, w_ver(w));
+	g->meta[p] = w_make(g, w, GUEST_MATERIAL, w_ver(w), slot);
 	return c;
 }
 
@@ -357,12 +447,10 @@ int guest_new(guest **out, const struct guest_config *cfg, err *e)
 	g->material_limit = cfg->material_limit;
 	g->seg_shift = SEG_SHIFT - g->pshift;
 	g->seg_mask = (UINT64_C(1) << g->seg_shift) - 1;
-	g->nsegs = (npages + g->seg_mask) >> g->seg_shift;
 	long host_page = sysconf(_SC_PAGESIZE);
 	g->release = host_page > 0 && ps % (uint64_t)host_page == 0;
 	if (npages > SIZE_MAX / sizeof *g->meta || !(g->meta = calloc(npages, sizeof *g->meta)) ||
-	    !(g->segs = calloc(g->nsegs, sizeof *g->segs)) || !(g->zero = calloc(1, ps)) ||
-	    !(g->scratch = malloc(ps))) {
+	    !(g->zero = calloc(1, ps)) || !(g->scratch = malloc(ps))) {
 		guest_free(g);
 		return err_set(e, "out of memory for the page table of %llu pages (%llu bytes)",
 			       (ull)npages, (ull)npages * 8);
@@ -375,10 +463,10 @@ void guest_free(guest *g)
 {
 	if (!g)
 		return;
-	for (uint64_t s = 0; g->segs && s < g->nsegs; s++)
-		if (g->segs[s])
-			munmap(g->segs[s], seg_len(g, s));
+	for (uint32_t s = 0; s < g->nsegs; s++)
+		munmap(g->segs[s].base, seg_len(g, g->segs[s].number));
 	free(g->segs);
+	free(g->seg_hash);
 	free(g->meta);
 	free(g->dirty);
 	free(g->zero);
@@ -470,7 +558,7 @@ int guest_copy_page_from(guest *dst, const guest *src, uint64_t page, err *e)
 		memcpy(c, store(src, page), dst->ps);
 	else
 		proc_fill(src->seed, page, ver, c, dst->ps);
-	dst->meta[page] = w_make(dst, dst->meta[page], GUEST_MATERIAL, ver);
+	dst->meta[page] = w_make(dst, dst->meta[page], GUEST_MATERIAL, ver, w_idx(dst->meta[page]));
 	return 0;
 }
 
@@ -895,5 +983,6 @@ uint64_t guest_material_pages(const guest *g)
 uint64_t guest_host_bytes(const guest *g)
 {
 	return sizeof *g + g->npages * sizeof *g->meta + g->dirty_cap * sizeof *g->dirty +
-	       2 * (uint64_t)g->ps + g->nsegs * sizeof *g->segs + g->material * g->ps;
+	       2 * (uint64_t)g->ps + (uint64_t)g->segs_cap * sizeof *g->segs +
+	       (uint64_t)g->hash_cap * sizeof *g->seg_hash + g->material * g->ps;
 }

@@ -921,6 +921,27 @@ START_TEST(test_host_bytes_per_page)
 }
 END_TEST
 
+/* Nothing but the page's word grows with RAM: the store's segment table
+ * grows with the segments written (it once had an entry per 2 MiB of RAM,
+ * 0.016 bytes a page over the 8). */
+START_TEST(test_host_bytes_only_the_word)
+{
+	const uint64_t ram = UINT64_C(64) << 30, pages = ram / PS;
+	guest *big = mk(ram, PS, 1, 0, 0), *one = mk(PS, PS, 1, 0, 0);
+	ck_assert_uint_eq(guest_host_bytes(big) - guest_host_bytes(one), (pages - 1) * 8);
+	/* one byte in each of 100 segments far apart: the bytes of 100 pages,
+	 * the table's few entries, the dirty list */
+	uint64_t fresh = guest_host_bytes(big);
+	err e;
+	for (uint64_t i = 0; i < 100; i++)
+		ck_assert_int_eq(guest_fill(big, i * (ram / 100), 1, 0x5a, &e), 0);
+	ck_assert_uint_ge(guest_host_bytes(big), fresh + 100 * PS);
+	ck_assert_uint_le(guest_host_bytes(big), fresh + 100 * PS + 100 * 64);
+	guest_free(one);
+	guest_free(big);
+}
+END_TEST
+
 /* A dirty page written again, whatever the primitive and kind, or changed by
  * a destination call, stays dirty: counted and synced once. */
 START_TEST(test_dirty_page_written_again)
@@ -1171,6 +1192,7 @@ Suite *guest_suite(void)
 	tcase_add_test(t, test_inc_many_passes);
 	tcase_add_test(t, test_inc_matches_array);
 	tcase_add_test(t, test_host_bytes_per_page);
+	tcase_add_test(t, test_host_bytes_only_the_word);
 	tcase_add_test(t, test_dirty_page_written_again);
 	tcase_add_test(t, test_copy_page_from_dirty_state);
 	tcase_add_test(t, test_compare_ignores_dirty);
