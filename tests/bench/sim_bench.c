@@ -12,7 +12,9 @@
  *   sim_bench [--timeout SECONDS] [NAME...]
  *
  * NAME is a scenario number (1-5; 5 is an XBZRLE-heavy run for the
- * encoder-speed target) or "scale"; none runs everything.
+ * encoder-speed target, which it runs five times, each followed by the
+ * encoder alone, and judges on the median share) or "scale"; none runs
+ * everything.
  * SIM_BENCH_QUICK=1 runs the scaling table at 1, 4 and 16 GiB only.
  * Figures depend on the machine and its load; the bench always exits 0.
  */
@@ -44,6 +46,7 @@
 #define TARGET_S4_RSS	 (6 * GiB)
 #define TARGET_META	 8.0  /* bytes of page metadata per guest page */
 #define TARGET_XBZ_SHARE 0.70 /* of the encoder's own speed on the same pages */
+#define XBZ_ROUNDS	 5    /* runs the XBZRLE share is the median of */
 
 /* The page pairs the encoder reference is timed on: the kind of change the
  * scenario's XBZRLE pages carry. */
@@ -478,42 +481,81 @@ static unsigned changed_per_send(const struct scenario *s, const struct outcome 
 	return k < 1 ? 1 : (unsigned)(k + 0.5);
 }
 
-static void print_xbzrle_target(const struct scenario *s, const struct measured *m)
+/* One round of the XBZRLE target: the run's XBZRLE sends per second of its
+ * wall time less the guest program's (timed alone), held against the
+ * encoder reference timed right after it, so that both come from the same
+ * minute of a machine whose speed drifts. Returns the share, or -1. */
+static double xbz_round(int round, const struct scenario *s, const struct measured *m, unsigned k)
 {
-	if (s->pairs == PAIRS_NONE || !m->o.ran || m->cut)
+	double enc = encoder_rate(s->pairs, k, s->pair_pages);
+	double rate = rate_without(m->o.xbzrle, &m->o, m->o.guest_wall);
+	if (rate < 0 || enc <= 0) {
+		printf("  round %d: not measured (%s)\n", round,
+		       rate < 0 ? "the guest alone could not be timed"
+				: "the encoder could not be timed");
+		return -1;
+	}
+	printf("  round %d: wall %.2f s, of it the guest program %.2f s; %.3g xbzrle sends per "
+	       "second of the rest; encoder %.3g pages/s; share %.1f %%\n",
+	       round, m->o.wall, m->o.guest_wall, rate, enc, rate / enc * 100);
+	return rate / enc;
+}
+
+/* The XBZRLE target, as the median share of XBZ_ROUNDS rounds: one round's
+ * share swings by tens of percent on this shared machine (both sides are
+ * memory bound and the neighbours' load is not ours), so the run is
+ * repeated. It is deterministic: a repetition that sends a different
+ * number of deltas is reported and ends the rounds. */
+static void print_xbzrle_target(const struct scenario *s, const struct measured *first,
+				double timeout)
+{
+	if (s->pairs == PAIRS_NONE || !first->o.ran || first->cut)
 		return;
-	if (m->o.xbzrle < 10000) {
+	if (first->o.xbzrle < 10000) {
 		printf("  target xbzrle sends >= %.0f %% of the encoder's speed: not measured "
 		       "(%llu XBZRLE pages)\n",
-		       TARGET_XBZ_SHARE * 100, (unsigned long long)m->o.xbzrle);
+		       TARGET_XBZ_SHARE * 100, (unsigned long long)first->o.xbzrle);
 		return;
 	}
-	unsigned k = changed_per_send(s, &m->o);
-	double enc = encoder_rate(s->pairs, k, s->pair_pages), got = per_wall(m->o.xbzrle, m);
-	printf("  encoder alone on the same kind of pages (%u bytes changed, %u pairs, %u MiB): "
-	       "%.3g pages/s\n",
-	       k, s->pair_pages, s->pair_pages / 128, enc);
-	printf("  xbzrle sends per wall second: %.3g, %.1f %% of the encoder's\n", got,
-	       enc > 0 ? got / enc * 100 : 0);
-	double rate = rate_without(m->o.xbzrle, &m->o, m->o.guest_wall);
-	if (rate < 0) {
-		printf("  target xbzrle sends >= %.0f %% of the encoder's speed: not measured "
-		       "(the guest alone could not be timed)\n",
+	unsigned k = changed_per_send(s, &first->o);
+	printf("  encoder alone on the same kind of pages: %u bytes changed, %u pairs (%u MiB); "
+	       "%d rounds of the run, each followed by the encoder\n",
+	       k, s->pair_pages, s->pair_pages / 128, XBZ_ROUNDS);
+	double shares[XBZ_ROUNDS];
+	int n = 0;
+	for (int r = 1; r <= XBZ_ROUNDS; r++) {
+		struct measured again;
+		const struct measured *m = first;
+		if (r > 1) {
+			if (measure(s, timeout, &again) < 0 || !again.o.ran || again.cut ||
+			    again.crashed || again.o.xbzrle != first->o.xbzrle) {
+				printf("  round %d: the run did not repeat (%llu xbzrle sends)\n",
+				       r, (unsigned long long)again.o.xbzrle);
+				break;
+			}
+			m = &again;
+		}
+		double share = xbz_round(r, s, m, k);
+		if (share >= 0)
+			shares[n++] = share;
+	}
+	if (n == 0) {
+		printf("  target xbzrle sends >= %.0f %% of the encoder's speed: not measured\n",
 		       TARGET_XBZ_SHARE * 100);
 		return;
 	}
-	printf("  the guest program alone took %.2f s of the %.2f s; per second of the rest: "
-	       "%.3g xbzrle sends\n",
-	       m->o.guest_wall, m->o.wall, rate);
-	printf("  target xbzrle sends >= %.0f %% of the encoder's speed: %.1f %%  %s\n",
-	       TARGET_XBZ_SHARE * 100, enc > 0 ? rate / enc * 100 : 0,
-	       verdict(rate >= TARGET_XBZ_SHARE * enc));
+	qsort(shares, (size_t)n, sizeof *shares, cmp_double);
+	double median = n % 2 ? shares[n / 2] : (shares[n / 2 - 1] + shares[n / 2]) / 2;
+	printf("  target xbzrle sends >= %.0f %% of the encoder's speed: %.1f %% (median of %d; "
+	       "%.1f to %.1f %%)  %s\n",
+	       TARGET_XBZ_SHARE * 100, median * 100, n, shares[0] * 100, shares[n - 1] * 100,
+	       verdict(median >= TARGET_XBZ_SHARE));
 }
 
 static void print_scenario_targets(const struct scenario *s, const struct measured *m,
 				   double timeout)
 {
-	print_xbzrle_target(s, m);
+	print_xbzrle_target(s, m, timeout);
 	if (strcmp(s->id, "4"))
 		return;
 	double wall = m->cut ? timeout : m->o.wall;
