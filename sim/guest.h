@@ -18,7 +18,9 @@
  * since the last sync, its number is appended to a dirty list (like KVM's
  * dirty ring). The migration syncs that log (copies and clears it) the way
  * QEMU syncs KVM's dirty log. Host memory is 8 bytes a page, plus 8 bytes per
- * page written since the last sync, plus the materialised pages' bytes.
+ * page written since the last sync, plus the materialised pages' bytes (a
+ * 2 MiB stretch of RAM at least a quarter materialised may be held whole, in
+ * a huge page, for speed).
  *
  * Accessing a MISSING page first calls the fault handler (post-copy): it must
  * make the page present or fail. Writes and reads by workloads go through the

@@ -1,11 +1,13 @@
 /* Unit tests of guest memory: each primitive's effect on bytes, kind, version
  * and dirty log; range errors; the dirty sync; procedural bytes; the
  * destination calls, compare and faults; the material limit; scale. */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, madvise */
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "guest.h"
 
@@ -844,6 +846,79 @@ START_TEST(test_release_returns_memory)
 }
 END_TEST
 
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
+
+/* Whether this kernel collapses a 2 MiB range into a huge page on request,
+ * asked of a mapping of its own. */
+static int collapse_supported(void)
+{
+	const size_t huge = 2u << 20;
+	uint8_t *m =
+	    mmap(NULL, 2 * huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return 0;
+	uint8_t *a = (uint8_t *)(((uintptr_t)m + huge - 1) & ~(uintptr_t)(huge - 1));
+	memset(a, 1, huge / 2);
+	int ok = madvise(a, huge, MADV_HUGEPAGE) == 0 && madvise(a, huge, MADV_COLLAPSE) == 0;
+	munmap(m, 2 * huge);
+	return ok;
+}
+
+/* Bytes of this process's memory in huge pages (AnonHugePages), or -1. */
+static long long huge_bytes(void)
+{
+	FILE *f = fopen("/proc/self/smaps_rollup", "r");
+	char line[256];
+	long long kib = -1;
+	while (f && fgets(line, sizeof line, f))
+		if (sscanf(line, "AnonHugePages: %lld kB", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kib < 0 ? -1 : kib * 1024;
+}
+
+/* A segment half material is collapsed into a huge page (where the kernel
+ * can) and split again under a quarter, its bytes intact through both, and
+ * what is not material still reads zero once materialised again. */
+START_TEST(test_store_huge_segments)
+{
+	const uint64_t seg = (2u << 20) / PS; /* pages a segment */
+	guest *g = mk(UINT64_C(8) << 20, PS, 1, 0, 0);
+	err e;
+	long long before = huge_bytes();
+	for (uint64_t p = 0; p < seg * 6 / 10; p++) /* 60 %: collapsed at 50 % */
+		ck_assert_int_eq(guest_fill(g, p * PS + p % PS, 1, (uint8_t)(p | 1), &e), 0);
+	if (collapse_supported() && before >= 0)
+		ck_assert_int_ge(huge_bytes(), before + (2 << 20));
+	uint8_t scratch[PS];
+	for (uint64_t p = 0; p < seg * 6 / 10; p++) {
+		const uint8_t *b = guest_page_bytes(g, p, scratch);
+		for (uint64_t i = 0; i < PS; i++)
+			ck_assert_uint_eq(b[i], i == p % PS ? (uint8_t)(p | 1) : 0);
+	}
+	/* down to 10 %: split at 25 % */
+	ck_assert_int_eq(guest_zero(g, 0, seg / 2, &e), 0);
+	ck_assert_uint_eq(guest_material_pages(g), seg / 10);
+	if (before >= 0)
+		ck_assert_int_le(huge_bytes(), before);
+	for (uint64_t p = seg / 2; p < seg * 6 / 10; p++) {
+		const uint8_t *b = guest_page_bytes(g, p, scratch);
+		for (uint64_t i = 0; i < PS; i++)
+			ck_assert_uint_eq(b[i], i == p % PS ? (uint8_t)(p | 1) : 0);
+	}
+	for (uint64_t p = 0; p < seg / 2; p++) {
+		ck_assert_int_eq(guest_fill(g, p * PS + 7, 1, 0xee, &e), 0);
+		const uint8_t *b = guest_page_bytes(g, p, scratch);
+		for (uint64_t i = 0; i < PS; i++)
+			ck_assert_uint_eq(b[i], i == 7 ? 0xee : 0);
+	}
+	guest_free(g);
+}
+END_TEST
+
 /* 64 GiB of guest in 8 bytes a page of host (plus a constant); a sync finds
  * exactly the pages written. (How fast: guest_bench, not a timed test.) */
 START_TEST(test_large_guest)
@@ -1188,6 +1263,7 @@ Suite *guest_suite(void)
 	tcase_add_test(t, test_store_release);
 	tcase_add_test(t, test_store_small_and_big_pages);
 	tcase_add_test(t, test_release_returns_memory);
+	tcase_add_test(t, test_store_huge_segments);
 	tcase_add_test(t, test_large_guest);
 	tcase_add_test(t, test_inc_many_passes);
 	tcase_add_test(t, test_inc_matches_array);
