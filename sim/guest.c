@@ -416,14 +416,17 @@ static void seg_collapse(guest *g, struct seg *sg)
 
 /* Back to host pages: the material pages are copied out, the huge page
  * dropped whole (unmapping part of it would leave the rest committed until
- * memory runs short) and the pages copied back. Out of memory for the copy,
- * the segment stays huge and is tried again at its next release. */
+ * memory runs short) and the pages copied back. The copy has a mapping of
+ * its own, so that it goes back to the kernel at once (malloc could keep
+ * it). Out of memory for the copy, the segment stays huge and is tried again
+ * at its next release. */
 static void seg_split(guest *g, uint32_t slot)
 {
 	struct seg *sg = &g->segs[slot];
 	uint64_t first = sg->number << g->seg_shift, n = seg_pages(g, sg);
-	uint8_t *keep = malloc((size_t)sg->material * g->ps), *k = keep;
-	if (!keep)
+	size_t keep_len = (size_t)sg->material * g->ps;
+	uint8_t *keep = keep_len ? map_zero(keep_len) : NULL, *k = keep;
+	if (keep_len && !keep)
 		return;
 	for (uint64_t p = first; p < first + n; p++)
 		if (w_kind(g, g->meta[p]) == GUEST_MATERIAL) {
@@ -440,7 +443,8 @@ static void seg_split(guest *g, uint32_t slot)
 			memcpy(seg_page(g, slot, p), k, g->ps);
 			k += g->ps;
 		}
-	free(keep);
+	if (keep)
+		munmap(keep, keep_len);
 	sg->huge = 0;
 	g->huge_extra -= len - (uint64_t)sg->material * g->ps;
 }
@@ -465,8 +469,9 @@ static uint8_t *store_claim(guest *g, uint64_t page, uint32_t *slot, err *e)
 	sg->material++;
 	if (sg->huge)
 		g->huge_extra -= g->ps;
-	else if (sg->material == seg_pages(g, sg) / COLLAPSE_DIV)
-		seg_collapse(g, sg);
+	else if (sg->material * COLLAPSE_DIV >= seg_pages(g, sg) &&
+		 (sg->material - 1) * COLLAPSE_DIV < seg_pages(g, sg))
+		seg_collapse(g, sg); /* once, as it reaches half */
 	*slot = (uint32_t)s;
 	return seg_page(g, *slot, page);
 }
@@ -503,7 +508,7 @@ static void set_page(guest *g, uint64_t p, enum guest_kind k, uint32_t ver)
 	g->meta[p] = w_make(g, w, k, ver, 0);
 	if (old == GUEST_MATERIAL) {
 		struct seg *sg = &g->segs[w_idx(w)];
-		if (sg->huge && sg->material < seg_pages(g, sg) / SPLIT_DIV)
+		if (sg->huge && sg->material * SPLIT_DIV < seg_pages(g, sg))
 			seg_split(g, w_idx(w));
 	}
 }
