@@ -125,9 +125,8 @@ struct guest {
 	uint32_t hash_cap;  /* a power of two, at least twice nsegs; 0 before any */
 	uint64_t seg_mask;
 	unsigned seg_shift;
-	int release;	     /* pages are whole host pages: store_release can unmap them */
-	int no_collapse;     /* the kernel cannot collapse: stop asking */
-	uint64_t huge_extra; /* bytes of huge segments that are not material pages */
+	int release;	 /* pages are whole host pages: store_release can unmap them */
+	int no_collapse; /* the kernel cannot collapse: stop asking */
 
 	uint8_t *zero;	  /* one all-zero page, shared by every ZERO page */
 	uint8_t *scratch; /* procedural bytes read or copied by primitives */
@@ -383,7 +382,7 @@ static int64_t seg_map(guest *g, uint64_t number, err *e)
  * calloc loop (4 bytes written on each of 4096 pages a pass) in sim_bench's
  * scenario 1 went from 3.4 to 4.1 M sends per wall second. Sparse segments stay in host pages, so a
  * scattered material page never holds 2 MiB, and a huge segment holds at most four times its
- * material bytes (huge_extra counts the difference). The bytes are the same either way: this is
+ * material bytes (not counted by guest_host_bytes). The bytes are the same either way: this is
  * speed only. */
 
 #define COLLAPSE_DIV 2 /* collapse at seg pages / 2 material */
@@ -406,7 +405,6 @@ static void seg_collapse(guest *g, struct seg *sg)
 	if (madvise(sg->base, len, MADV_HUGEPAGE) == 0 &&
 	    madvise(sg->base, len, MADV_COLLAPSE) == 0) {
 		sg->huge = 1;
-		g->huge_extra += len - (uint64_t)sg->material * g->ps;
 		return;
 	}
 	if (errno == EINVAL)
@@ -446,7 +444,6 @@ static void seg_split(guest *g, uint32_t slot)
 	if (keep)
 		munmap(keep, keep_len);
 	sg->huge = 0;
-	g->huge_extra -= len - (uint64_t)sg->material * g->ps;
 }
 
 /* The store for page p, about to become MATERIAL in *slot (its bytes are
@@ -467,10 +464,8 @@ static uint8_t *store_claim(guest *g, uint64_t page, uint32_t *slot, err *e)
 	struct seg *sg = &g->segs[s];
 	g->material++;
 	sg->material++;
-	if (sg->huge)
-		g->huge_extra -= g->ps;
-	else if (sg->material * COLLAPSE_DIV >= seg_pages(g, sg) &&
-		 (sg->material - 1) * COLLAPSE_DIV < seg_pages(g, sg))
+	if (!sg->huge && sg->material * COLLAPSE_DIV >= seg_pages(g, sg) &&
+	    (sg->material - 1) * COLLAPSE_DIV < seg_pages(g, sg))
 		seg_collapse(g, sg); /* once, as it reaches half */
 	*slot = (uint32_t)s;
 	return seg_page(g, *slot, page);
@@ -492,8 +487,6 @@ static void store_release(guest *g, uint64_t p)
 		memset(c, 0, g->ps);
 	g->material--;
 	sg->material--;
-	if (sg->huge)
-		g->huge_extra += g->ps;
 }
 
 /* Gives page p a new kind; releases its stored bytes and keeps the missing
@@ -1096,10 +1089,13 @@ uint64_t guest_material_pages(const guest *g)
 }
 
 /* The store is resident only for material pages: others were never touched
- * or were given back (store_release), but for pages smaller than the host's. */
+ * or were given back (store_release), but for pages smaller than the host's.
+ * The slack of huge segments (seg_collapse) is left out: whether the kernel
+ * had a huge page to give is not the run's, and the figure is reported as
+ * part of the run, which must be a function of its inputs. */
 uint64_t guest_host_bytes(const guest *g)
 {
 	return sizeof *g + g->npages * sizeof *g->meta + g->dirty_cap * sizeof *g->dirty +
 	       2 * (uint64_t)g->ps + (uint64_t)g->segs_cap * sizeof *g->segs +
-	       (uint64_t)g->hash_cap * sizeof *g->seg_hash + g->material * g->ps + g->huge_extra;
+	       (uint64_t)g->hash_cap * sizeof *g->seg_hash + g->material * g->ps;
 }
