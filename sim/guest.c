@@ -40,12 +40,14 @@
  * writes. Mapped segments sit in a table in mapping order, found from a
  * page's word (its slot) or, when a page is first materialised, through a
  * hash of segment numbers: both grow with the segments written, not with
- * RAM, so a page costs its one word and nothing else. The kernel commits only touched host pages,
- * and a page that stops being MATERIAL hands its host page back (MADV_DONTNEED), so the store costs
- * the material pages and keeps all zero outside them. It replaced a pool of chunks handed out in
- * first-write order: a workload writing pages in random order scattered them, and the migration,
- * which reads pages in address order, read them about three times slower (the encoder alone: 2.0 M
- * pages/s in order, 0.68 M in random order).
+ * RAM, so a page costs its one word and nothing else. The kernel commits
+ * only touched host pages, and a page that stops being MATERIAL hands its
+ * host page back (MADV_DONTNEED), so the store costs the material pages and
+ * keeps all zero outside them. It replaced a pool of chunks handed out in
+ * first-write order: a workload writing pages in random order scattered
+ * them, and the migration, which reads pages in address order, read them
+ * about three times slower (the encoder alone: 2.0 M pages/s in order,
+ * 0.68 M in random order).
  *
  * The dirty log is the DIRTY bits plus a dirty list, like KVM's dirty ring:
  * the number of each page whose DIRTY bit went from 0 to 1 since the last
@@ -380,12 +382,13 @@ static int64_t seg_map(guest *g, uint64_t number, err *e)
  * (MADV_COLLAPSE), and split back into host pages once under a quarter.
  * Walking a dense segment then costs one TLB entry instead of 512: the
  * calloc loop (4 bytes written on each of 4096 pages a pass) in sim_bench's
- * scenario 1 went from 3.4 to 4.1 M sends per wall second. Sparse segments stay in host pages, so a
- * scattered material page never holds 2 MiB, and a huge segment holds at most four times its
- * material bytes (not counted by guest_host_bytes). The bytes are the same either way: this is
- * speed only. */
+ * scenario 1 went from 3.4 to 4.1 M sends per wall second. Sparse segments
+ * stay in host pages, so a scattered material page never holds 2 MiB, and a
+ * huge segment holds at most four times its material bytes (not counted by
+ * guest_host_bytes). The bytes are the same either way: this is speed
+ * only. */
 
-#define COLLAPSE_DIV 2 /* collapse at seg pages / 2 material */
+#define COLLAPSE_DIV 2 /* collapse as material reaches seg pages / 2 */
 #define SPLIT_DIV    4 /* split under seg pages / 4 */
 
 #ifndef MADV_COLLAPSE
@@ -412,6 +415,20 @@ static void seg_collapse(guest *g, struct seg *sg)
 	(void)madvise(sg->base, len, MADV_NOHUGEPAGE);
 }
 
+/* The material pages of segment `slot`, in page order, copied out to buf
+ * (out set) or back in from it. */
+static void seg_copy_material(guest *g, uint32_t slot, uint8_t *buf, int out)
+{
+	const struct seg *sg = &g->segs[slot];
+	uint64_t first = sg->number << g->seg_shift, end = first + seg_pages(g, sg);
+	for (uint64_t p = first; p < end; p++)
+		if (w_kind(g, g->meta[p]) == GUEST_MATERIAL) {
+			uint8_t *c = seg_page(g, slot, p);
+			memcpy(out ? buf : c, out ? c : buf, g->ps);
+			buf += g->ps;
+		}
+}
+
 /* Back to host pages: the material pages are copied out, the huge page
  * dropped whole (unmapping part of it would leave the rest committed until
  * memory runs short) and the pages copied back. The copy has a mapping of
@@ -421,26 +438,16 @@ static void seg_collapse(guest *g, struct seg *sg)
 static void seg_split(guest *g, uint32_t slot)
 {
 	struct seg *sg = &g->segs[slot];
-	uint64_t first = sg->number << g->seg_shift, n = seg_pages(g, sg);
 	size_t keep_len = (size_t)sg->material * g->ps;
-	uint8_t *keep = keep_len ? map_zero(keep_len) : NULL, *k = keep;
+	uint8_t *keep = keep_len ? map_zero(keep_len) : NULL;
 	if (keep_len && !keep)
 		return;
-	for (uint64_t p = first; p < first + n; p++)
-		if (w_kind(g, g->meta[p]) == GUEST_MATERIAL) {
-			memcpy(k, seg_page(g, slot, p), g->ps);
-			k += g->ps;
-		}
+	seg_copy_material(g, slot, keep, 1);
 	size_t len = seg_len(g, sg->number);
 	if (madvise(sg->base, len, MADV_DONTNEED) != 0)
 		memset(sg->base, 0, len);
 	(void)madvise(sg->base, len, MADV_NOHUGEPAGE);
-	k = keep;
-	for (uint64_t p = first; p < first + n; p++)
-		if (w_kind(g, g->meta[p]) == GUEST_MATERIAL) {
-			memcpy(seg_page(g, slot, p), k, g->ps);
-			k += g->ps;
-		}
+	seg_copy_material(g, slot, keep, 0);
 	if (keep)
 		munmap(keep, keep_len);
 	sg->huge = 0;
@@ -464,8 +471,7 @@ static uint8_t *store_claim(guest *g, uint64_t page, uint32_t *slot, err *e)
 	struct seg *sg = &g->segs[s];
 	g->material++;
 	sg->material++;
-	if (!sg->huge && sg->material * COLLAPSE_DIV >= seg_pages(g, sg) &&
-	    (sg->material - 1) * COLLAPSE_DIV < seg_pages(g, sg))
+	if (!sg->huge && sg->material == (seg_pages(g, sg) + COLLAPSE_DIV - 1) / COLLAPSE_DIV)
 		seg_collapse(g, sg); /* once, as it reaches half */
 	*slot = (uint32_t)s;
 	return seg_page(g, *slot, page);

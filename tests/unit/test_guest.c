@@ -880,6 +880,15 @@ static long long huge_bytes(void)
 	return kib < 0 ? -1 : kib * 1024;
 }
 
+/* Page p reads `value` at byte `at` and zero everywhere else. */
+static void assert_one_byte(const guest *g, uint64_t p, uint64_t at, uint8_t value)
+{
+	uint8_t scratch[PS];
+	const uint8_t *b = guest_page_bytes(g, p, scratch);
+	for (uint64_t i = 0; i < PS; i++)
+		ck_assert_uint_eq(b[i], i == at ? value : 0);
+}
+
 /* A segment half material is collapsed into a huge page (where the kernel
  * can) and split again under a quarter, its bytes intact through both, and
  * what is not material still reads zero once materialised again. */
@@ -893,27 +902,18 @@ START_TEST(test_store_huge_segments)
 		ck_assert_int_eq(guest_fill(g, p * PS + p % PS, 1, (uint8_t)(p | 1), &e), 0);
 	if (collapse_supported() && before >= 0)
 		ck_assert_int_ge(huge_bytes(), before + (2 << 20));
-	uint8_t scratch[PS];
-	for (uint64_t p = 0; p < seg * 6 / 10; p++) {
-		const uint8_t *b = guest_page_bytes(g, p, scratch);
-		for (uint64_t i = 0; i < PS; i++)
-			ck_assert_uint_eq(b[i], i == p % PS ? (uint8_t)(p | 1) : 0);
-	}
+	for (uint64_t p = 0; p < seg * 6 / 10; p++)
+		assert_one_byte(g, p, p % PS, (uint8_t)(p | 1));
 	/* down to 10 %: split at 25 % */
 	ck_assert_int_eq(guest_zero(g, 0, seg / 2, &e), 0);
 	ck_assert_uint_eq(guest_material_pages(g), seg / 10);
 	if (before >= 0)
 		ck_assert_int_le(huge_bytes(), before);
-	for (uint64_t p = seg / 2; p < seg * 6 / 10; p++) {
-		const uint8_t *b = guest_page_bytes(g, p, scratch);
-		for (uint64_t i = 0; i < PS; i++)
-			ck_assert_uint_eq(b[i], i == p % PS ? (uint8_t)(p | 1) : 0);
-	}
+	for (uint64_t p = seg / 2; p < seg * 6 / 10; p++)
+		assert_one_byte(g, p, p % PS, (uint8_t)(p | 1));
 	for (uint64_t p = 0; p < seg / 2; p++) {
 		ck_assert_int_eq(guest_fill(g, p * PS + 7, 1, 0xee, &e), 0);
-		const uint8_t *b = guest_page_bytes(g, p, scratch);
-		for (uint64_t i = 0; i < PS; i++)
-			ck_assert_uint_eq(b[i], i == 7 ? 0xee : 0);
+		assert_one_byte(g, p, 7, 0xee);
 	}
 	guest_free(g);
 }
