@@ -22,14 +22,18 @@ for i in $(seq 1 600); do
 	[ "$n" -ge 1 ] && break
 	sleep 0.05
 done
-kill -9 -- "-$pid" 2>/dev/null || kill -9 "$pid"
+# "-s KILL --": dash's kill takes "-9 --" as an illegal pid, and a fallback
+# to the parent alone would leave the workers storing runs after the count.
+kill -s KILL -- "-$pid" || die "could not kill the sweep's process group"
 wait "$pid" 2>/dev/null || true
 # wait reaps only the parent: a worker killed inside a write() finishes that
 # call before it dies, so count only once the whole group is gone.
+gone=0
 for i in $(seq 1 200); do
-	kill -0 -- "-$pid" 2>/dev/null || break
+	kill -s 0 -- "-$pid" 2>/dev/null || { gone=1; break; }
 	sleep 0.05
 done
+[ "$gone" = 1 ] || die "the sweep's workers outlived SIGKILL"
 n=$(sql "$db" 'SELECT count(*) FROM runs')
 [ "$n" -ge 1 ] && [ "$n" -lt "$total" ] || die "killed after $n of $total runs: not in the middle"
 echo "killed with $n of $total runs stored"
