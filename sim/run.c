@@ -250,8 +250,7 @@ static int collect(struct sim *s, err *e)
 	return 0;
 }
 
-/* The guest's progress over the same span with no migration. */
-static int baseline(const struct run_config *c, int64_t end, uint64_t *steps, err *e)
+int run_unmigrated_steps(const struct run_config *c, int64_t end, uint64_t *steps, err *e)
 {
 	struct machine mc;
 	int rc = machine_open(&mc, c, end, e);
@@ -263,6 +262,25 @@ static int baseline(const struct run_config *c, int64_t end, uint64_t *steps, er
 		*steps = vcpu_progress(&mc.cpu);
 	}
 	machine_close(&mc);
+	return rc;
+}
+
+/* The source machine of a run whose guest was only ever paused, and ran no
+ * step since, is an unmigrated run stopped at the pause: running it on to the
+ * end from there counts the same steps as run_unmigrated_steps without
+ * simulating the warm-up and the whole migration again. Its queue still
+ * holds the migration's events, so it gets a fresh one. */
+static int continue_unmigrated(struct machine *mc, int64_t end, uint64_t *steps, err *e)
+{
+	des *q;
+	if (des_new(&q, e) < 0)
+		return -1;
+	des_free(mc->q);
+	mc->q = q;
+	int rc = vcpu_continue_undisturbed(&mc->cpu, q, mc->g, end, e);
+	if (rc == 0)
+		rc = machine_run(mc, end, NULL, NULL, e);
+	*steps = vcpu_progress(&mc->cpu);
 	return rc;
 }
 
@@ -291,13 +309,16 @@ int run_execute(const struct run_config *c, struct run_result *res, err *e)
 	 * count is the baseline, and simulating it again would only double the
 	 * cost of every run that fails to converge. */
 	int undisturbed = s.src.cpu.first_perturbed >= end;
+	int frozen = vcpu_frozen_at_pause(&s.src.cpu);
 	mig_free(s.m);
 	guest_free(s.dst);
-	machine_close(&s.src);
 	if (rc == 0 && undisturbed)
 		res->baseline_steps = res->guest_steps;
-	else if (rc == 0)
-		rc = baseline(c, end, &res->baseline_steps, e);
+	else if (rc == 0 && frozen)
+		rc = continue_unmigrated(&s.src, end, &res->baseline_steps, e);
+	machine_close(&s.src);
+	if (rc == 0 && !undisturbed && !frozen)
+		rc = run_unmigrated_steps(c, end, &res->baseline_steps, e);
 	if (rc < 0)
 		run_result_free(res);
 	return rc;

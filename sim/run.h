@@ -24,18 +24,18 @@ struct run_config {
 	size_t n_wl_params;
 	uint64_t ram_bytes;
 	uint32_t page_size;
-	double bandwidth;  /* bytes/s of the link */
-	int64_t latency;   /* ns, one way */
+	double bandwidth; /* bytes/s of the link */
+	int64_t latency;  /* ns, one way */
 	struct mig_params params;
-	unsigned caps;     /* in force: requested ones both sides support */
+	unsigned caps; /* in force: requested ones both sides support */
 	unsigned caps_requested;
 	unsigned caps_src; /* what each side supports */
 	unsigned caps_dst;
 	enum mig_mode mode;
 	struct postcopy_policy postcopy; /* with the postcopy-ram capability */
 	uint64_t seed;
-	int64_t timeout;   /* ns of migration before it is declared failed */
-	int64_t warmup;    /* ns the workload runs before the migration starts */
+	int64_t timeout; /* ns of migration before it is declared failed */
+	int64_t warmup;	 /* ns the workload runs before the migration starts */
 };
 
 /* Defaults as `migsim run --help` documents them. */
@@ -46,7 +46,7 @@ unsigned run_negotiate_caps(struct run_config *c);
 
 struct run_result {
 	enum mig_status status; /* COMPLETED or FAILED */
-	char error[512];        /* why it failed */
+	char error[512];	/* why it failed */
 	struct mig_stats stats;
 	struct mig_pass *passes;
 	size_t n_passes;
@@ -54,9 +54,9 @@ struct run_result {
 	size_t n_series;
 	char *wl_name;
 	char *wl_params_json;
-	uint64_t guest_steps;    /* steps started during the migration */
+	uint64_t guest_steps;	 /* steps started during the migration */
 	uint64_t baseline_steps; /* the same span without a migration */
-	uint64_t host_bytes;     /* memory the source guest model held */
+	uint64_t host_bytes;	 /* memory the source guest model held */
 };
 
 /* 0 when the simulation ran (the migration may still have failed: see
@@ -64,5 +64,8 @@ struct run_result {
  * error, out of memory). */
 int run_execute(const struct run_config *c, struct run_result *res, err *e);
 void run_result_free(struct run_result *res);
+/* Steps the workload starts in [c->warmup, end) with no migration at all: a
+ * run's baseline_steps, simulated from time 0. */
+int run_unmigrated_steps(const struct run_config *c, int64_t end, uint64_t *steps, err *e);
 
 #endif

@@ -59,6 +59,11 @@ void vcpu_pause(struct vcpu *v, int64_t t)
 {
 	if (!v->running)
 		return;
+	if (t < v->first_perturbed) {
+		v->paused_first = 1;
+		v->steps_at_pause = v->steps;
+		v->next_at_pause = v->busy_until;
+	}
 	perturbed_at(v, t);
 	v->running = 0;
 	v->gen++;
@@ -100,4 +105,22 @@ void vcpu_block(struct vcpu *v, int64_t ns)
 	if (ns > 0)
 		perturbed_at(v, vcpu_time(v));
 	v->stall += ns;
+}
+
+int vcpu_frozen_at_pause(const struct vcpu *v)
+{
+	return v->paused_first && v->steps == v->steps_at_pause;
+}
+
+/* The step in progress at the pause had its effects and its cost already:
+ * an undisturbed vCPU starts the next one when that cost ends. */
+int vcpu_continue_undisturbed(struct vcpu *v, des *q, guest *g, int64_t end, err *e)
+{
+	v->q = q;
+	v->g = g;
+	v->end = end;
+	v->throttle_pct = 0;
+	v->running = 1;
+	v->gen++;
+	return schedule(v, v->next_at_pause, e);
 }

@@ -26,15 +26,18 @@ struct vcpu {
 	wl *w;
 	guest *g;
 	int running;
-	uint64_t gen;        /* tags scheduled steps; a pause makes older ones stale */
-	int64_t busy_until;  /* end of the step in progress */
-	int64_t rest;        /* while paused: what remains of the interrupted step */
-	int throttle_pct;    /* 0..99 */
-	int64_t end;         /* no step starts at or after this time (end of the run) */
-	int64_t stall;       /* the current step's time blocked on faults so far */
-	uint64_t steps;      /* steps started */
-	uint64_t steps_at_mark; /* steps started before vcpu_mark (migration start) */
+	uint64_t gen;		 /* tags scheduled steps; a pause makes older ones stale */
+	int64_t busy_until;	 /* end of the step in progress */
+	int64_t rest;		 /* while paused: what remains of the interrupted step */
+	int throttle_pct;	 /* 0..99 */
+	int64_t end;		 /* no step starts at or after this time (end of the run) */
+	int64_t stall;		 /* the current step's time blocked on faults so far */
+	uint64_t steps;		 /* steps started */
+	uint64_t steps_at_mark;	 /* steps started before vcpu_mark (migration start) */
 	int64_t first_perturbed; /* first pause, throttle or fault stall; INT64_MAX: none */
+	int paused_first;	 /* that first disturbance was a pause */
+	uint64_t steps_at_pause; /* then: steps started before it */
+	int64_t next_at_pause;	 /* then: when the undisturbed vCPU starts its next step */
 	int failed;
 	err error;
 };
@@ -52,9 +55,16 @@ void vcpu_mark(struct vcpu *v);
 int64_t vcpu_time(const struct vcpu *v);
 /* Inside a step: the vCPU waits ns (a post-copy fault) before going on. */
 void vcpu_block(struct vcpu *v, int64_t ns);
-/* Until first_perturbed the guest ran exactly as an unmigrated one: the run
- * needs no separate baseline over a span the migration never disturbed. */
 /* Steps started since vcpu_mark. */
 uint64_t vcpu_progress(const struct vcpu *v);
+/* Until first_perturbed the guest ran exactly as an unmigrated one: the run
+ * needs no separate baseline over a span the migration never disturbed. */
+/* 1 when the first disturbance was a pause and no step has started since:
+ * the workload, and the guest it ran on until the pause, still hold exactly
+ * an unmigrated run's state at that instant (a pre-copy's switch-over). */
+int vcpu_frozen_at_pause(const struct vcpu *v);
+/* Runs such a vCPU on as if the pause had never come: on guest g (the one it
+ * ran on until then), with events in q, no throttle, no step from `end`. */
+int vcpu_continue_undisturbed(struct vcpu *v, des *q, guest *g, int64_t end, err *e);
 
 #endif

@@ -1,0 +1,94 @@
+/* Unit tests of run: the baseline a migrated run reports (the guest's steps
+ * over the same span with no migration) equals a run simulated from time 0
+ * with no migration, whichever way run_execute obtained it (the guest never
+ * disturbed, only paused at switch-over, or throttled and faulted). */
+#include <check.h>
+#include <stdint.h>
+
+#include "run.h"
+
+#define MS	     ((int64_t)1000000)
+#define TEST_LUA_DIR MIGSIM_WORKLOAD_DIR "/../tests/unit/lua"
+
+/* Each policy must take the path it is named for: `expect` says how. */
+enum expect { COMPLETES, THROTTLES, POSTCOPY, TIMES_OUT };
+
+struct policy {
+	const char *name;
+	enum expect expect;
+	const char *caps;     /* caps_parse_list form, NULL for none */
+	const char *postcopy; /* postcopy_parse form, NULL for none */
+	enum mig_mode mode;
+	double bandwidth; /* bytes/s */
+	int64_t timeout;
+};
+
+static const struct policy policies[] = {
+    {"precopy", COMPLETES, NULL, NULL, MIG_MODE_PRECOPY, 125e6, 0},
+    {"stop-and-copy", COMPLETES, NULL, NULL, MIG_MODE_STOP_AND_COPY, 125e6, 0},
+    {"xbzrle", COMPLETES, "xbzrle", NULL, MIG_MODE_PRECOPY, 125e6, 0},
+    {"auto-converge", THROTTLES, "auto-converge", NULL, MIG_MODE_PRECOPY, 5e6, 0},
+    {"postcopy", POSTCOPY, "postcopy-ram", "after-first-pass", MIG_MODE_PRECOPY, 25e6, 0},
+    {"timeout", TIMES_OUT, NULL, NULL, MIG_MODE_PRECOPY, 1e6, 300 * MS},
+};
+
+static void config(struct run_config *c, const struct policy *p, uint64_t seed)
+{
+	err e;
+	run_config_defaults(c);
+	c->workload_path = TEST_LUA_DIR "/varcost.lua";
+	c->ram_bytes = 64 << 20;
+	c->warmup = 150 * MS;
+	c->seed = seed;
+	c->mode = p->mode;
+	c->bandwidth = p->bandwidth;
+	c->params.max_bandwidth = 0;
+	c->params.downtime_limit = 20 * MS;
+	if (p->timeout)
+		c->timeout = p->timeout;
+	if (p->caps)
+		ck_assert_int_eq(caps_parse_list(p->caps, &c->caps_requested, &e), 0);
+	if (p->postcopy)
+		ck_assert_int_eq(postcopy_parse(p->postcopy, &c->postcopy, &e), 0);
+	run_negotiate_caps(c);
+}
+
+START_TEST(test_baseline_is_an_unmigrated_run)
+{
+	const struct policy *p = &policies[_i];
+	for (uint64_t seed = 1; seed <= 4; seed++) {
+		struct run_config c;
+		config(&c, p, seed);
+		struct run_result r;
+		err e;
+		ck_assert_msg(run_execute(&c, &r, &e) == 0, "%s: %s", p->name, e.msg);
+		uint64_t steps = 0;
+		int64_t end = c.warmup + r.stats.total_time;
+		ck_assert_msg(run_unmigrated_steps(&c, end, &steps, &e) == 0, "%s", e.msg);
+		ck_assert_msg(r.baseline_steps == steps,
+			      "%s, seed %llu: baseline %llu steps, unmigrated run %llu", p->name,
+			      (unsigned long long)seed, (unsigned long long)r.baseline_steps,
+			      (unsigned long long)steps);
+		ck_assert_msg(r.guest_steps <= steps, "%s: more steps than unmigrated", p->name);
+		ck_assert_msg((r.status == MIG_STATUS_FAILED) == (p->expect == TIMES_OUT),
+			      "%s: status %d (%s)", p->name, r.status, r.error);
+		ck_assert_msg((r.stats.max_throttle_pct > 0) == (p->expect == THROTTLES),
+			      "%s: throttle %d %%", p->name, r.stats.max_throttle_pct);
+		ck_assert_msg((r.stats.postcopy_bytes > 0) == (p->expect == POSTCOPY),
+			      "%s: %llu bytes in post-copy", p->name,
+			      (unsigned long long)r.stats.postcopy_bytes);
+		run_result_free(&r);
+	}
+}
+END_TEST
+
+Suite *run_suite(void)
+{
+	Suite *s = suite_create("run");
+	TCase *tc = tcase_create("baseline");
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, test_baseline_is_an_unmigrated_run, 0,
+			    (int)(sizeof policies / sizeof policies[0]));
+	suite_add_tcase(s, tc);
+	return s;
+}
