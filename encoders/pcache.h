@@ -57,6 +57,9 @@ void pcache_free(pcache *c); /* NULL ok */
  * age; NULL on a miss. The pointer is valid until the next insert into the
  * same slot, resize or free. */
 const uint8_t *pcache_lookup(pcache *c, uint64_t page, uint64_t age);
+/* A hint to the host: start loading page's cached bytes (the first 4 KiB)
+ * into its cache. Changes nothing, counts nothing. */
+void pcache_prefetch(const pcache *c, uint64_t page);
 /* Stores page_size bytes for page: 0 stored, -1 refused by the lifetime
  * rule (page UINT64_MAX is refused too: it is never a page number). */
 int pcache_insert(pcache *c, uint64_t page, const uint8_t *bytes, uint64_t age);

@@ -93,6 +93,7 @@
 #define GOLDEN	  UINT64_C(0x9e3779b97f4a7c15)
 #define PS_MIN	  512u
 #define PS_MAX	  (1u << 20)
+#define PREFETCH_BYTES 4096u /* guest_prefetch_page: the host streams the rest */
 
 struct seg {
 	uint8_t *base;	   /* seg_len bytes, mapped */
@@ -635,6 +636,17 @@ const uint8_t *guest_page_bytes(const guest *g, uint64_t page, uint8_t *scratch)
 		break;
 	}
 	return NULL;
+}
+
+int guest_prefetch_page(const guest *g, uint64_t page)
+{
+	if (page >= g->npages || w_kind(g, g->meta[page]) != GUEST_MATERIAL)
+		return 0;
+	const uint8_t *b = store(g, page);
+	size_t n = g->ps < PREFETCH_BYTES ? g->ps : PREFETCH_BYTES;
+	for (size_t i = 0; i < n; i += 64)
+		__builtin_prefetch(b + i);
+	return 1;
 }
 
 static int check_page(const guest *g, uint64_t page, err *e)

@@ -67,6 +67,11 @@ uint32_t guest_page_version(const guest *g, uint64_t page);
  * NULL for MISSING. Valid until the next write to this guest. */
 const uint8_t *guest_page_bytes(const guest *g, uint64_t page, uint8_t *scratch);
 
+/* A hint to the host: start loading the page's stored bytes into its cache
+ * (its first 4 KiB). 1 when the page has stored bytes (MATERIAL), else 0;
+ * the model is untouched either way. */
+int guest_prefetch_page(const guest *g, uint64_t page);
+
 /* Destination side. Each leaves the page present and does not touch the
  * dirty log. */
 /* Make dst's page a copy of src's page (same kind, version and bytes). */

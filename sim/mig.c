@@ -341,6 +341,23 @@ static int page_is_zero(mig *m, uint64_t page, const uint8_t **bytes)
 	}
 }
 
+/* The page sent after this one is the next dirty one, unless the rate
+ * limit or a sync comes first. Loading its bytes and its cached copy now
+ * overlaps those cache misses with this page's work, instead of stalling
+ * on each page's first lines as it is read (sim_bench scenario 5, an
+ * XBZRLE-heavy run: the sends' share of the encoder's own speed went from
+ * a median of ~57 % to ~66 %). Only from a page with stored bytes, whose
+ * neighbours likely have some: a run of zero or procedural pages, read by
+ * kind, would pay the search for nothing. A hint: the model is untouched. */
+static void prefetch_next(mig *m, uint64_t page)
+{
+	if (guest_page_kind(m->src, page) != GUEST_MATERIAL)
+		return;
+	uint64_t next = bitmap_next(m, page + 1);
+	if (next < m->npages && guest_prefetch_page(m->src, next) && xbzrle_active(m))
+		pcache_prefetch(m->cache, next);
+}
+
 /* ram_save_target_page: a zero page (page_is_zero: by kind, or on the real
  * bytes), an XBZRLE delta, or a normal page; the destination gets what was sent. A
  * normal page is copied from the source's model, so its bytes are read
@@ -353,6 +370,7 @@ static int send_page(mig *m, uint64_t page, err *e)
 	pass_now(m)->pages++;
 	const uint8_t *bytes = NULL;
 	int xbzrle = xbzrle_active(m);
+	prefetch_next(m, page);
 	if (m->p.zero_page_detection == ZERO_DETECT_LEGACY && page_is_zero(m, page, &bytes)) {
 		m->st.duplicate++;
 		if (xbzrle && !m->last_stage)

@@ -523,6 +523,37 @@ START_TEST(test_dirty_sync)
 }
 END_TEST
 
+/* guest_prefetch_page answers whether the page has stored bytes, and is a
+ * hint only: kinds, versions, bytes and the dirty log stay as they were. */
+START_TEST(test_prefetch_page)
+{
+	guest *g = mk(PS * 4, PS, 1, 0, 0);
+	err e;
+	ck_assert_int_eq(guest_fill(g, 1 * PS + 7, 1, 0x5a, &e), 0);
+	ck_assert_int_eq(guest_rewrite(g, 2, 1, &e), 0);
+	uint64_t dirty = guest_dirty_count(g), host = guest_host_bytes(g);
+	uint8_t *b1 = bytes_of(g, 1);
+	ck_assert_int_eq(guest_prefetch_page(g, 0), 0); /* ZERO */
+	ck_assert_int_eq(guest_prefetch_page(g, 1), 1); /* MATERIAL */
+	ck_assert_int_eq(guest_prefetch_page(g, 2), 0); /* PROCEDURAL */
+	ck_assert_int_eq(guest_prefetch_page(g, 4), 0); /* past the end */
+	ck_assert_int_eq(guest_page_kind(g, 0), GUEST_ZERO);
+	ck_assert_int_eq(guest_page_kind(g, 1), GUEST_MATERIAL);
+	ck_assert_int_eq(guest_page_kind(g, 2), GUEST_PROCEDURAL);
+	ck_assert_uint_eq(guest_page_version(g, 2), 1);
+	ck_assert_uint_eq(guest_dirty_count(g), dirty);
+	ck_assert_uint_eq(guest_host_bytes(g), host);
+	uint8_t s[PS];
+	ck_assert_mem_eq(guest_page_bytes(g, 1, s), b1, PS);
+	free(b1);
+	guest_free(g);
+	guest *d = mk(PS * 2, PS, 1, 1, 0);
+	ck_assert_int_eq(guest_prefetch_page(d, 0), 0); /* MISSING */
+	ck_assert_uint_eq(guest_missing_pages(d), 2);
+	guest_free(d);
+}
+END_TEST
+
 START_TEST(test_destination_calls)
 {
 	guest *d = mk(PS * 6, PS, 1, 1, 0);
@@ -1273,6 +1304,7 @@ Suite *guest_suite(void)
 	tcase_add_test(t, test_copy_page_from_dirty_state);
 	tcase_add_test(t, test_compare_ignores_dirty);
 	tcase_add_test(t, test_dirty_overflow);
+	tcase_add_test(t, test_prefetch_page);
 	suite_add_tcase(s, t);
 	return s;
 }

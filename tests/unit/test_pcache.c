@@ -99,6 +99,27 @@ START_TEST(test_hits_and_misses)
 }
 END_TEST
 
+/* A prefetch is a hint: held or not, the page's entry, its age and every
+ * count stay as they were. */
+START_TEST(test_prefetch_changes_nothing)
+{
+	pcache *c = make(8 * PS);
+	ck_assert_int_eq(pcache_insert(c, 5, bytes_of(5, 0), 3), 0);
+	struct pcache_stats before, after;
+	pcache_get_stats(c, &before);
+	pcache_prefetch(c, 5);
+	pcache_prefetch(c, 13); /* same slot, other page */
+	pcache_prefetch(c, 6);	/* empty slot */
+	pcache_prefetch(c, UINT64_MAX);
+	pcache_get_stats(c, &after);
+	ck_assert_mem_eq(&before, &after, sizeof before);
+	/* the age is still 3: a page of the same slot may not replace it at 4 */
+	ck_assert_int_eq(pcache_insert(c, 13, bytes_of(13, 0), 4), -1);
+	assert_holds(c, 5, 0, 4);
+	pcache_free(c);
+}
+END_TEST
+
 /* CACHED_PAGE_LIFETIME = 2: a different page may replace an entry only once
  * the entry's age + 2 <= the current age. */
 START_TEST(test_lifetime)
@@ -223,6 +244,7 @@ Suite *pcache_suite(void)
 	tcase_add_test(tc, test_resize);
 	tcase_add_test(tc, test_resize_ties);
 	tcase_add_test(tc, test_apply_delta);
+	tcase_add_test(tc, test_prefetch_changes_nothing);
 	suite_add_tcase(s, tc);
 	return s;
 }
