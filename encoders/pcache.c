@@ -10,7 +10,7 @@
 #include "pcache.h"
 #include "xbzrle.h"
 
-#define LIFETIME	  2    /* QEMU's CACHED_PAGE_LIFETIME, in generations */
+#define LIFETIME       2    /* QEMU's CACHED_PAGE_LIFETIME, in generations */
 #define PREFETCH_BYTES 4096 /* pcache_prefetch: the host streams the rest */
 
 struct slot {
