@@ -652,9 +652,9 @@ int mig_new(mig **out, const struct mig_config *cfg, guest *src, guest *dst, str
 	m->scratch = malloc(m->ps);
 	m->delta = malloc(m->ps);
 	if (!m->bitmap || !m->scratch || !m->delta) {
+		unsigned long long npages = m->npages; /* m is gone after mig_free */
 		mig_free(m);
-		return err_set(e, "out of memory for the dirty bitmap of %llu pages",
-			       (unsigned long long)m->npages);
+		return err_set(e, "out of memory for the dirty bitmap of %llu pages", npages);
 	}
 	m->t = cfg->start;
 	m->state = ST_SETUP;
