@@ -135,7 +135,7 @@ static void sample(struct sim *s, int64_t t)
 	struct mig_stats st;
 	mig_get_stats(s->m, &st);
 	double dt = (double)(t - s->last_sample) / 1e9;
-	uint64_t steps = vcpu_progress(&s->src.cpu);
+	uint64_t steps = vcpu_progress_before(&s->src.cpu, t);
 	struct store_sample *x = &r->series[r->n_series++];
 	*x = (struct store_sample){
 	    .t_ns = t - s->c->warmup,
@@ -235,11 +235,11 @@ static int collect(struct sim *s, err *e)
 		memcpy(r->passes, p, n * sizeof *p);
 	}
 	r->n_passes = n;
-	r->guest_steps = vcpu_progress(&s->src.cpu);
+	int64_t end = mig_clock(s->m);
+	r->guest_steps = vcpu_progress_before(&s->src.cpu, end);
 	r->host_bytes = guest_host_bytes(s->src.g);
 	/* The last sample is the end state, unless a periodic one fell exactly
 	 * there already (a timeout on a 100 ms boundary). */
-	int64_t end = mig_clock(s->m);
 	if (r->n_series == 0 || r->series[r->n_series - 1].t_ns != end - s->c->warmup)
 		sample(s, end);
 	if (s->oom)

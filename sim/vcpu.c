@@ -43,6 +43,7 @@ static void on_step(void *ctx, uint64_t tag)
 	int64_t now = des_now(v->q);
 	int64_t cost = 0;
 	v->steps++;
+	v->last_start = now;
 	v->stall = 0;
 	if (wl_step(v->w, v->g, now, &cost, &v->error) < 0 ||
 	    schedule(v, now + stretch(v, cost) + v->stall, &v->error) < 0)
@@ -93,6 +94,12 @@ void vcpu_mark(struct vcpu *v)
 uint64_t vcpu_progress(const struct vcpu *v)
 {
 	return v->steps - v->steps_at_mark;
+}
+
+uint64_t vcpu_progress_before(const struct vcpu *v, int64_t t)
+{
+	uint64_t n = vcpu_progress(v);
+	return n && v->last_start >= t ? n - 1 : n;
 }
 
 int64_t vcpu_time(const struct vcpu *v)

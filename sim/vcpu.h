@@ -33,6 +33,7 @@ struct vcpu {
 	int64_t end;		 /* no step starts at or after this time (end of the run) */
 	int64_t stall;		 /* the current step's time blocked on faults so far */
 	uint64_t steps;		 /* steps started */
+	int64_t last_start;	 /* when the last of them started */
 	uint64_t steps_at_mark;	 /* steps started before vcpu_mark (migration start) */
 	int64_t first_perturbed; /* first pause, throttle or fault stall; INT64_MAX: none */
 	int paused_first;	 /* that first disturbance was a pause */
@@ -57,6 +58,12 @@ int64_t vcpu_time(const struct vcpu *v);
 void vcpu_block(struct vcpu *v, int64_t ns);
 /* Steps started since vcpu_mark. */
 uint64_t vcpu_progress(const struct vcpu *v);
+/* Those of them that started before t. The run ends with an event of the
+ * migration's, which may come after a step of the same instant: that step
+ * is not in the run's span [warmup, end), as no step at or after `end` is
+ * in an unmigrated one's (steps cost at least 1 ns, so only the last step
+ * can be at t). */
+uint64_t vcpu_progress_before(const struct vcpu *v, int64_t t);
 /* Until first_perturbed the guest ran exactly as an unmigrated one: the run
  * needs no separate baseline over a span the migration never disturbed. */
 /* 1 when the first disturbance was a pause and no step has started since:
