@@ -65,10 +65,11 @@ uint64_t vcpu_progress(const struct vcpu *v);
  * can be at t). */
 uint64_t vcpu_progress_before(const struct vcpu *v, int64_t t);
 /* Until first_perturbed the guest ran exactly as an unmigrated one: the run
- * needs no separate baseline over a span the migration never disturbed. */
-/* 1 when the first disturbance was a pause and no step has started since:
- * the workload, and the guest it ran on until the pause, still hold exactly
- * an unmigrated run's state at that instant (a pre-copy's switch-over). */
+ * needs no separate baseline over a span the migration never disturbed.
+ * Past it, this is 1 when that first disturbance was a pause and no step
+ * has started since: the workload, and the guest it ran on until the
+ * pause, still hold exactly an unmigrated run's state at that instant (a
+ * pre-copy's switch-over). */
 int vcpu_frozen_at_pause(const struct vcpu *v);
 /* Runs such a vCPU on as if the pause had never come: on guest g (the one it
  * ran on until then), with events in q, no throttle, no step from `end`. */
