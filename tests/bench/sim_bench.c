@@ -8,6 +8,8 @@
  * Each scenario runs in a forked child: its peak RSS is the child's own
  * (wait4's ru_maxrss), not the high-water mark of every earlier scenario,
  * and a scenario that exceeds its wall-time budget is killed and reported.
+ * A scenario that runs in under a second is run five times and the run of
+ * median wall time reported.
  *
  *   sim_bench [--timeout SECONDS] [NAME...]
  *
@@ -48,6 +50,8 @@
 #define TARGET_META	 8.0  /* bytes of page metadata per guest page */
 #define TARGET_XBZ_SHARE 0.70 /* of the encoder's own speed on the same pages */
 #define XBZ_ROUNDS	 5    /* runs the XBZRLE share is the median of */
+#define SHORT_RUN	 1.0  /* seconds: a run under this is repeated */
+#define SHORT_REPEATS	 5    /* times, and the median one reported */
 
 /* The page pairs the encoder reference is timed on: the kind of change the
  * scenario's XBZRLE pages carry. */
@@ -632,16 +636,40 @@ static void print_scenario_targets(const struct scenario *s, const struct measur
 	       (double)m->rss / (double)GiB, verdict(ran && m->rss <= TARGET_S4_RSS));
 }
 
+static int cmp_wall(const void *a, const void *b)
+{
+	double x = ((const struct measured *)a)->o.wall, y = ((const struct measured *)b)->o.wall;
+	return (x > y) - (x < y);
+}
+
+/* A run shorter than SHORT_RUN s is mostly noise on a shared machine (one
+ * neighbour's burst is a third of it), so it is made SHORT_REPEATS times and
+ * the run of median wall time is reported. Runs are deterministic: the
+ * repetitions differ only in how long they took. */
 static void run_scenario(const struct scenario *s, double timeout)
 {
-	struct measured m;
-	if (measure(s, timeout, &m) < 0) {
-		printf("\n[%s] could not fork\n", s->id);
-		return;
+	struct measured m[SHORT_REPEATS];
+	int n = 0;
+	do {
+		if (measure(s, timeout, &m[n]) < 0) {
+			printf("\n[%s] could not fork\n", s->id);
+			return;
+		}
+		n++;
+	} while (n < SHORT_REPEATS && m[0].o.ran && !m[n - 1].cut && !m[n - 1].crashed &&
+		 m[n - 1].o.wall < SHORT_RUN);
+	if (m[n - 1].cut || m[n - 1].crashed || !m[n - 1].o.ran)
+		m[0] = m[n - 1], n = 1; /* report what went wrong */
+	qsort(m, (size_t)n, sizeof *m, cmp_wall);
+	print_measured(s, &m[n / 2], timeout);
+	if (n > 1) {
+		printf("  (the median of %d runs by wall time:", n);
+		for (int i = 0; i < n; i++)
+			printf(" %.2f", m[i].o.wall);
+		printf(" s)\n");
 	}
-	print_measured(s, &m, timeout);
-	print_send_target(&m);
-	print_scenario_targets(s, &m, timeout);
+	print_send_target(&m[n / 2]);
+	print_scenario_targets(s, &m[n / 2], timeout);
 }
 
 /* Host bytes of a fresh guest of `ram`, before anything is written or
