@@ -8,10 +8,10 @@
 #include <string.h>
 
 #include "pcache.h"
+#include "simd.h"
 #include "xbzrle.h"
 
-#define LIFETIME       2    /* QEMU's CACHED_PAGE_LIFETIME, in generations */
-#define PREFETCH_BYTES 4096 /* pcache_prefetch: the host streams the rest */
+#define LIFETIME 2 /* QEMU's CACHED_PAGE_LIFETIME, in generations */
 
 struct slot {
 	uint64_t tag; /* page + 1; 0 = empty */
@@ -105,10 +105,7 @@ void pcache_prefetch(const pcache *c, uint64_t page)
 	int64_t s = slot_of(c, page);
 	if (s < 0)
 		return;
-	const uint8_t *b = slot_bytes(c, (uint64_t)s);
-	size_t n = c->page_size < PREFETCH_BYTES ? c->page_size : PREFETCH_BYTES;
-	for (size_t i = 0; i < n; i += 64)
-		__builtin_prefetch(b + i);
+	simd_prefetch(slot_bytes(c, (uint64_t)s), c->page_size);
 }
 
 const uint8_t *pcache_lookup(pcache *c, uint64_t page, uint64_t age)

@@ -80,6 +80,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "simd.h"
+
 #define KIND_MASK UINT64_C(3)
 #define DIRTY	  (UINT64_C(1) << 2)
 #define VER_SHIFT 3
@@ -93,7 +95,6 @@
 #define GOLDEN	  UINT64_C(0x9e3779b97f4a7c15)
 #define PS_MIN	  512u
 #define PS_MAX	  (1u << 20)
-#define PREFETCH_BYTES 4096u /* guest_prefetch_page: the host streams the rest */
 
 struct seg {
 	uint8_t *base;	   /* seg_len bytes, mapped */
@@ -642,10 +643,7 @@ int guest_prefetch_page(const guest *g, uint64_t page)
 {
 	if (page >= g->npages || w_kind(g, g->meta[page]) != GUEST_MATERIAL)
 		return 0;
-	const uint8_t *b = store(g, page);
-	size_t n = g->ps < PREFETCH_BYTES ? g->ps : PREFETCH_BYTES;
-	for (size_t i = 0; i < n; i += 64)
-		__builtin_prefetch(b + i);
+	simd_prefetch(store(g, page), g->ps);
 	return 1;
 }
 
