@@ -445,6 +445,12 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static double median_of(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof *v, cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 /* xbz_encode pages per second over n pairs of the scenario's kind of change,
  * as many as the pages it sends as deltas, so the loads come from as far
  * (cache or memory) as the simulator's do; the median of 5 repetitions of
@@ -468,12 +474,11 @@ static double encoder_rate(enum pairs kind, unsigned k, size_t n)
 			} while ((t = now_s() - t0) < 0.2);
 			rates[r] = sum > 0 ? (double)pages / t : 0;
 		}
-		qsort(rates, REPS, sizeof *rates, cmp_double);
 	}
 	free(olds);
 	free(news);
 	free(out);
-	return rates[REPS / 2];
+	return median_of(rates, REPS);
 }
 
 /* Bytes changed on a page between two of its XBZRLE sends: the workload's
@@ -534,12 +539,6 @@ static int rerun(const struct scenario *s, int longer, double timeout, uint64_t 
 		return -1;
 	}
 	return 0;
-}
-
-static double median_of(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /* The XBZRLE target: XBZRLE sends against the encoder alone on as many
