@@ -1,14 +1,13 @@
 /*
- * wl — the Lua host (see wl.h and docs/lua-api.md). This half owns the Lua
- * state: the sandbox, the instruction budget and heap cap, loading a script
- * and checking its table, resolving parameters, laying out regions, and the
- * protected calls of init and step. The `mem` object and its primitives live
- * in wl_mem.c.
+ * wl — the Lua host (see wl.h and docs/lua-api.md). This half loads a
+ * script into a sandboxed state (box.c: the library set, the instruction
+ * budget, the heap cap), checks its table, resolves parameters, lays out
+ * regions, and makes the protected calls of init and step. The `mem` object
+ * and its primitives live in wl_mem.c.
  *
- * Everything that touches the Lua state runs inside lua_pcall, so no Lua
- * error can reach the panic handler (which would abort the process). Three
- * kinds of failure stop a call whatever the script does (the sandbox's pcall
- * and xpcall re-raise them): the budget, the heap cap, and a failing guest.
+ * While the script is read, its table stays at stack index 1 and the
+ * resolved parameters at index 2, so no collection can free them; anything
+ * kept across calls is anchored in the registry.
  *
  * Determinism: the script's tables are read by name or by index; the one
  * table walked with lua_next (params) is sorted before anything observable
@@ -28,174 +27,7 @@
 #include "json.h"
 #include "units.h"
 
-/* The count hook fires at most every HOOK_CHUNK instructions: the budget is
- * counted in chunks so it may exceed an int, at a negligible cost. */
-#define HOOK_CHUNK (1 << 20)
-/* After a stop the hook fires this often, so code running in a message
- * handler or a finalizer cannot carry on. */
-#define HOOK_STOPPED 1000
-
-/* --- the heap cap and the budget ---------------------------------------- */
-
-static void *sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-	wl *w = ud;
-	size_t old = ptr ? osize : 0; /* without ptr, osize is a type tag */
-	if (nsize == 0) {
-		free(ptr);
-		w->heap_used -= old;
-		return NULL;
-	}
-	/* heap_used never exceeds heap_cap, so the subtraction cannot wrap. */
-	if (nsize > old && nsize - old > w->heap_cap - w->heap_used)
-		return NULL;
-	void *p = realloc(ptr, nsize);
-	if (p)
-		w->heap_used = w->heap_used - old + nsize;
-	return p;
-}
-
-static void sb_hook(lua_State *L, lua_Debug *ar);
-
-static void rearm(lua_State *L, wl *w, uint64_t n)
-{
-	w->armed = n < HOOK_CHUNK ? (int)n : HOOK_CHUNK;
-	lua_sethook(L, sb_hook, LUA_MASKCOUNT, w->armed);
-}
-
-static void budget_stop(wl *w, const char *src, int line)
-{
-	w->stop = WL_BUDGET;
-	snprintf(w->stop_msg, sizeof w->stop_msg,
-		 "%s:%d: instruction budget of %llu instructions per call exceeded", src, line,
-		 (unsigned long long)w->budget);
-}
-
-/* The innermost Lua code on the stack: a primitive may be called through
- * pcall, which has no line of its own. */
-static int script_where(lua_State *L, lua_Debug *ar)
-{
-	for (int level = 1; lua_getstack(L, level, ar); level++)
-		if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
-			return 1;
-	return 0;
-}
-
-void wl_charge(lua_State *L, wl *w, uint64_t n)
-{
-	if (n < w->instr_left) {
-		w->instr_left -= n;
-		return;
-	}
-	lua_Debug ar;
-	if (script_where(L, &ar))
-		budget_stop(w, ar.short_src, ar.currentline);
-	else
-		budget_stop(w, w->path, 0);
-	rearm(L, w, HOOK_STOPPED);
-	lua_pushstring(L, w->stop_msg);
-	lua_error(L);
-}
-
-static void sb_hook(lua_State *L, lua_Debug *ar)
-{
-	wl *w = wl_self(L);
-	if (w->stop == WL_RUNNING) {
-		/* wl_charge may have taken more than the armed chunk's share. */
-		if (w->instr_left > (uint64_t)w->armed) {
-			w->instr_left -= (uint64_t)w->armed;
-			rearm(L, w, w->instr_left);
-			return;
-		}
-		lua_getinfo(L, "Sl", ar);
-		budget_stop(w, ar->short_src, ar->currentline);
-	}
-	/* Re-armed before raising: a handler that swallows the error is
-	 * interrupted again a moment later. */
-	rearm(L, w, HOOK_STOPPED);
-	lua_pushstring(L, w->stop_msg);
-	lua_error(L);
-}
-
-static void heap_stop(wl *w)
-{
-	w->stop = WL_HEAP;
-	snprintf(w->stop_msg, sizeof w->stop_msg, "%s: Lua heap limit of %zu bytes exceeded",
-		 w->path, w->heap_cap);
-}
-
-int wl_guest_error(lua_State *L, const err *e)
-{
-	wl *w = wl_self(L);
-	lua_Debug ar;
-	if (script_where(L, &ar))
-		snprintf(w->stop_msg, sizeof w->stop_msg, "%.100s:%d: %.400s", ar.short_src,
-			 ar.currentline, e->msg);
-	else
-		snprintf(w->stop_msg, sizeof w->stop_msg, "%.100s: %.400s", w->path, e->msg);
-	w->stop = WL_GUEST;
-	lua_pushstring(L, w->stop_msg);
-	return lua_error(L);
-}
-
-/* --- the sandbox ---------------------------------------------------------- */
-
-/* After a protected call inside the script: a stop goes on up. */
-static void pass_stop(lua_State *L, int status)
-{
-	wl *w = wl_self(L);
-	if (status == LUA_ERRMEM && w->stop == WL_RUNNING)
-		heap_stop(w);
-	if (w->stop != WL_RUNNING)
-		lua_error(L);
-}
-
-/* As the standard pcall: `true` is pushed below the function first, so the
- * results need no extra stack slot. */
-static int sb_pcall(lua_State *L)
-{
-	luaL_checkany(L, 1);
-	lua_pushboolean(L, 1);
-	lua_insert(L, 1);
-	int status = lua_pcall(L, lua_gettop(L) - 2, LUA_MULTRET, 0);
-	pass_stop(L, status);
-	if (status == LUA_OK)
-		return lua_gettop(L);
-	lua_pushboolean(L, 0);
-	lua_pushvalue(L, -2);
-	return 2;
-}
-
-static int sb_xpcall(lua_State *L)
-{
-	int n = lua_gettop(L);
-	luaL_checktype(L, 2, LUA_TFUNCTION);
-	/* f, msgh, args... -> f, msgh, true, f, args... */
-	lua_pushboolean(L, 1);
-	lua_pushvalue(L, 1);
-	lua_rotate(L, 3, 2);
-	int status = lua_pcall(L, n - 2, LUA_MULTRET, 2);
-	pass_stop(L, status);
-	if (status == LUA_OK)
-		return lua_gettop(L) - 2;
-	lua_pushboolean(L, 0);
-	lua_pushvalue(L, -2);
-	return 2;
-}
-
-/* load() of text only: a binary chunk could break the VM's invariants. */
-static int sb_load(lua_State *L)
-{
-	int n = lua_gettop(L);
-	if (n < 3)
-		lua_settop(L, n = 3); /* an absent env must stay absent (argument 4) */
-	lua_pushliteral(L, "t");
-	lua_replace(L, 3);
-	lua_pushvalue(L, lua_upvalueindex(1));
-	lua_insert(L, 1);
-	lua_call(L, n, LUA_MULTRET);
-	return lua_gettop(L);
-}
+/* --- the workload's additions to the sandbox (box.c) ------------------------- */
 
 /* math.randomseed() without arguments would seed from the clock. */
 static int sb_randomseed(lua_State *L)
@@ -212,46 +44,9 @@ static int sb_randomseed(lua_State *L)
 	return lua_gettop(L);
 }
 
-static void wrap_global(lua_State *L, const char *table, const char *name, lua_CFunction f)
+static void seed_math(lua_State *L, wl *w, uint64_t seed)
 {
-	if (table)
-		lua_getglobal(L, table);
-	else
-		lua_pushglobaltable(L);
-	lua_getfield(L, -1, name);
-	lua_pushcclosure(L, f, 1);
-	lua_setfield(L, -2, name);
-	lua_pop(L, 1);
-}
-
-static void sandbox(lua_State *L, wl *w, uint64_t seed)
-{
-	static const luaL_Reg libs[] = {
-	    {LUA_GNAME, luaopen_base},	     {LUA_STRLIBNAME, luaopen_string},
-	    {LUA_TABLIBNAME, luaopen_table}, {LUA_MATHLIBNAME, luaopen_math},
-	    {LUA_UTF8LIBNAME, luaopen_utf8},
-	};
-	for (size_t i = 0; i < sizeof libs / sizeof *libs; i++) {
-		luaL_requiref(L, libs[i].name, libs[i].func, 1);
-		lua_pop(L, 1);
-	}
-	/* Files, and output that would mix with the simulator's own. */
-	static const char *const gone[] = {"dofile", "loadfile", "print", "warn"};
-	for (size_t i = 0; i < sizeof gone / sizeof *gone; i++) {
-		lua_pushnil(L);
-		lua_setglobal(L, gone[i]);
-	}
-	lua_getglobal(L, LUA_STRLIBNAME);
-	lua_pushnil(L);
-	lua_setfield(L, -2, "dump");
-	lua_pop(L, 1);
-	lua_pushcfunction(L, sb_pcall);
-	lua_setglobal(L, "pcall");
-	lua_pushcfunction(L, sb_xpcall);
-	lua_setglobal(L, "xpcall");
-	wrap_global(L, NULL, "load", sb_load);
-	wrap_global(L, LUA_MATHLIBNAME, "randomseed", sb_randomseed);
-
+	box_wrap(L, LUA_MATHLIBNAME, "randomseed", sb_randomseed);
 	rng r;
 	rng_seed(&r, seed, "lua-math");
 	w->mseed[0] = (lua_Integer)rng_next(&r);
@@ -260,7 +55,6 @@ static void sandbox(lua_State *L, wl *w, uint64_t seed)
 	lua_getfield(L, -1, "randomseed");
 	lua_call(L, 0, 0);
 	lua_pop(L, 1);
-	wl_units_open(L);
 }
 
 /* --- loading and checking the script ------------------------------------- */
@@ -298,20 +92,15 @@ static int is_identifier(const char *s)
 	return 1;
 }
 
-/* Leaves the script's table at index 1. */
+/* Leaves the script's table at index 1, the only value on the stack. */
 static void load_script(lua_State *L, wl *w)
 {
-	if (luaL_loadfilex(L, w->path, "t") != LUA_OK)
-		lua_error(L);
-	lua_Debug ar;
-	lua_pushvalue(L, -1);
-	lua_getinfo(L, ">S", &ar);
-	w->src = dup_or_fail(L, ar.short_src);
+	box_load_file(L);
 	lua_call(L, 0, 1);
 	if (!lua_istable(L, -1))
 		fail(L, "%s: the script must return a table (it returned %s)", w->path,
 		     luaL_typename(L, -1));
-	lua_replace(L, 1);
+	lua_insert(L, 1);
 	lua_settop(L, 1);
 }
 
@@ -640,7 +429,8 @@ static int open_body(lua_State *L)
 	wl *w = wl_self(L);
 	const struct open_args *a = lua_touserdata(L, 1);
 	lua_settop(L, 0);
-	sandbox(L, w, a->cfg->seed);
+	seed_math(L, w, a->cfg->seed);
+	wl_units_open(L);
 	load_script(L, w);
 	read_identity(L, w);
 	if (a->describe)
@@ -659,40 +449,15 @@ static int open_body(lua_State *L)
 
 /* --- calls ---------------------------------------------------------------------- */
 
-static int call_error(wl *w, int status, err *e)
+/* A call on guest g: the guest is reachable from the script only while the
+ * call runs, so no Lua code running later (lua_close, say) can touch a
+ * guest that is gone. */
+static int guest_call(wl *w, guest *g, int nargs, int nres, err *e)
 {
-	lua_State *L = w->L;
-	if (status == LUA_ERRMEM && w->stop == WL_RUNNING)
-		heap_stop(w);
-	if (w->stop != WL_RUNNING) {
-		err_set(e, "%s", w->stop_msg);
-	} else if (lua_type(L, -1) == LUA_TSTRING) {
-		const char *m = lua_tostring(L, -1);
-		/* error("...", 0) and errors in load()ed chunks lack the file. */
-		if (strstr(m, w->path) || (w->src && strstr(m, w->src)))
-			err_set(e, "%s", m);
-		else
-			err_set(e, "%s: %s", w->path, m);
-	} else {
-		err_set(e, "%s: error object is a %s value", w->path, luaL_typename(L, -1));
-	}
-	lua_pop(L, 1);
-	if (e)
-		for (char *c = e->msg; *c; c++)
-			if (*c == '\n' || *c == '\r')
-				*c = ' ';
-	return -1;
-}
-
-/* Calls the function below nargs arguments on the stack, with a fresh
- * budget. */
-static int protected_call(wl *w, int nargs, int nres, err *e)
-{
-	w->stop = WL_RUNNING;
-	w->instr_left = w->budget;
-	rearm(w->L, w, w->budget);
-	int status = lua_pcall(w->L, nargs, nres, 0);
-	return status == LUA_OK ? 0 : call_error(w, status, e);
+	w->g = g;
+	int rc = box_call(w->box, nargs, nres, e);
+	w->g = NULL;
+	return rc;
 }
 
 static wl *wl_alloc(const struct wl_config *cfg, err *e)
@@ -703,8 +468,6 @@ static wl *wl_alloc(const struct wl_config *cfg, err *e)
 		err_set(e, "out of memory");
 		return NULL;
 	}
-	w->budget = cfg->instr_budget ? cfg->instr_budget : WL_DEFAULT_BUDGET;
-	w->heap_cap = cfg->heap_cap ? cfg->heap_cap : WL_DEFAULT_HEAP;
 	w->ram_bytes = cfg->ram_bytes;
 	w->page_size = cfg->page_size;
 	w->step_ref = w->init_ref = w->mem_ref = w->p_ref = LUA_NOREF;
@@ -714,14 +477,19 @@ static wl *wl_alloc(const struct wl_config *cfg, err *e)
 
 static int start(wl *w, const struct wl_config *cfg, int describe, err *e)
 {
-	w->L = lua_newstate(sb_alloc, w);
-	if (!w->L)
-		return err_set(e, "%s: cannot create a Lua state within %zu bytes", w->path,
-			       w->heap_cap);
+	struct box_config bc = {
+	    .path = cfg->path,
+	    .budget = cfg->instr_budget ? cfg->instr_budget : WL_DEFAULT_BUDGET,
+	    .heap_cap = cfg->heap_cap ? cfg->heap_cap : WL_DEFAULT_HEAP,
+	    .owner = w,
+	};
+	if (box_new(&w->box, &bc, e) < 0)
+		return -1;
+	w->L = box_lua(w->box);
 	struct open_args a = {cfg, describe};
 	lua_pushcfunction(w->L, open_body);
 	lua_pushlightuserdata(w->L, &a);
-	return protected_call(w, 1, 0, e);
+	return box_call(w->box, 1, 0, e);
 }
 
 int wl_open(wl **out, const struct wl_config *cfg, err *e)
@@ -747,13 +515,7 @@ void wl_free(wl *w)
 {
 	if (!w)
 		return;
-	if (w->L) {
-		/* Finalizers run here: they get a budget like any call. */
-		w->stop = WL_RUNNING;
-		w->instr_left = w->budget;
-		rearm(w->L, w, w->budget);
-		lua_close(w->L);
-	}
+	box_free(w->box);
 	for (size_t i = 0; i < w->n_params; i++) {
 		free(w->params[i].name);
 		free(w->params[i].str);
@@ -763,7 +525,6 @@ void wl_free(wl *w)
 	free(w->params);
 	free(w->regions);
 	free(w->path);
-	free(w->src);
 	free(w->step_where);
 	free(w->name);
 	free(w->desc);
@@ -822,10 +583,9 @@ int wl_init(wl *w, guest *g, err *e)
 		return -1;
 	if (w->init_ref == LUA_NOREF)
 		return 0;
-	w->g = g;
 	w->now = 0;
 	push_call(w, w->init_ref);
-	return protected_call(w, 2, 0, e);
+	return guest_call(w, g, 2, 0, e);
 }
 
 /* Costs are whole nanoseconds; anything positive rounds to at least 1. */
@@ -863,10 +623,9 @@ int wl_step(wl *w, guest *g, int64_t now_ns, int64_t *cost_ns, err *e)
 {
 	if (check_guest(w, g, e) < 0)
 		return -1;
-	w->g = g;
 	w->now = now_ns;
 	push_call(w, w->step_ref);
-	if (protected_call(w, 2, 1, e) < 0)
+	if (guest_call(w, g, 2, 1, e) < 0)
 		return -1;
 	return step_cost(w, cost_ns, e);
 }

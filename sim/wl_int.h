@@ -10,6 +10,7 @@
 
 #include <lua.h>
 
+#include "box.h"
 #include "rng.h"
 #include "wl.h"
 
@@ -40,14 +41,10 @@ struct wl_param {
 	double num;
 };
 
-/* Why a call must stop whatever the script does: the sandbox's pcall and
- * xpcall re-raise while this is set, so a script cannot swallow it. */
-enum wl_stop { WL_RUNNING = 0, WL_BUDGET, WL_HEAP, WL_GUEST };
-
 struct wl {
-	lua_State *L;
+	box *box;     /* the sandboxed state */
+	lua_State *L; /* box's */
 	char *path;
-	char *src;	  /* the chunk's name as Lua prints it in messages */
 	char *step_where; /* "FILE:LINE" of the step function */
 	char *name, *desc, *params_json;
 	struct wl_param *params;
@@ -59,38 +56,25 @@ struct wl {
 
 	rng rng;	      /* the workload's stream: every primitive's randomness */
 	lua_Integer mseed[2]; /* what math.randomseed() without arguments reuses */
-	guest *g;	      /* the guest of the call in progress */
+	guest *g;	      /* the guest of the call in progress, else NULL */
 	int64_t now;	      /* simulated time of the call in progress */
 
-	uint64_t budget, instr_left;
-	int armed; /* instructions the count hook was last armed for */
-	size_t heap_cap, heap_used;
-	enum wl_stop stop;
-	char stop_msg[512];  /* the first reason the call stopped */
 	guest *checked;	     /* the last guest whose geometry was checked */
 	struct wl_zipf zipf; /* the last sampler built: most calls reuse it */
 
 	int step_ref, init_ref, mem_ref, p_ref;
 };
 
-/* The wl owning a state: it is the allocator's userdata. */
+/* The wl owning a state. */
 static inline wl *wl_self(lua_State *L)
 {
-	void *ud;
-	lua_getallocf(L, &ud);
-	return ud;
+	return box_owner(L);
 }
 
 /* Pushes the `mem` object for w's regions (built once per wl). */
 void wl_mem_push(lua_State *L, wl *w);
 /* Sets the globals size, duration, rate, us, ms, sec, page_size. */
 void wl_units_open(lua_State *L);
-/* Raises a guest failure as a Lua error that the sandbox's pcall cannot
- * catch (the guest's state, not the script, is in question). */
-int wl_guest_error(lua_State *L, const err *e);
-/* Counts n units of C work (pages, elements) against the call's budget, so
- * one primitive call cannot run away either. */
-void wl_charge(lua_State *L, wl *w, uint64_t n);
 /* Pushes x as an integer when it is one, so values print and index alike. */
 void wl_push_number(lua_State *L, double x);
 

@@ -8,7 +8,7 @@
  * or byte, because a call across the boundary costs tens of nanoseconds and
  * the simulator runs millions of steps. Offsets and page numbers are relative
  * to the region; a range outside it is an ordinary Lua error (file:line), a
- * failing guest is a stop (wl_guest_error). Randomness comes from the
+ * failing guest is a stop (box_stop). Randomness comes from the
  * workload's stream only, so a run is a function of its seed.
  *
  * A region handle is a full userdata holding the region's index. Its fields
@@ -39,6 +39,8 @@ static struct wl_region *region_arg(lua_State *L, wl *w, int arg)
 	if (lua_type(L, arg) != LUA_TUSERDATA || lua_rawlen(L, arg) != sizeof *h ||
 	    h->magic != HANDLE_MAGIC || h->index >= w->n_regions)
 		luaL_typeerror(L, arg, "region");
+	if (!w->g)
+		luaL_error(L, "guest memory is reachable only from init and step");
 	return &w->regions[h->index];
 }
 
@@ -88,6 +90,14 @@ static uint64_t span_pages(const wl *w, uint64_t len)
 	return len / w->page_size + 1;
 }
 
+/* What writing nbytes random bytes into each of n pages costs: drawing the
+ * bytes dominates (one unit per 8, one draw of the stream), not the pages. */
+static uint64_t random_work(uint64_t n, uint64_t nbytes)
+{
+	uint64_t per_page = 1 + nbytes / 8;
+	return n > UINT64_MAX / per_page ? UINT64_MAX : n * per_page;
+}
+
 /* --- byte ranges ------------------------------------------------------------ */
 
 /* r:inc(offset, stride, count [, delta]) */
@@ -106,10 +116,10 @@ static int m_inc(lua_State *L)
 				  "(%I bytes)",
 				  (lua_Integer)count, (lua_Integer)off, (lua_Integer)stride,
 				  r->name, (lua_Integer)r->size);
-	wl_charge(L, w, count);
+	box_charge(L, count, NULL);
 	err e;
 	if (guest_inc(w->g, base(w, r) + off, stride, count, (uint8_t)delta, &e) < 0)
-		return wl_guest_error(L, &e);
+		return box_stop(L, e.msg);
 	return 0;
 }
 
@@ -122,10 +132,10 @@ static int m_write(lua_State *L)
 	size_t len;
 	const char *s = luaL_checklstring(L, 3, &len);
 	check_bytes(L, r, off, len);
-	wl_charge(L, w, span_pages(w, len));
+	box_charge(L, span_pages(w, len), NULL);
 	err e;
 	if (len && guest_write(w->g, base(w, r) + off, s, len, &e) < 0)
-		return wl_guest_error(L, &e);
+		return box_stop(L, e.msg);
 	return 0;
 }
 
@@ -138,10 +148,10 @@ static int m_fill(lua_State *L)
 	lua_Integer v = luaL_checkinteger(L, 4);
 	luaL_argcheck(L, v >= 0 && v <= 255, 4, "a byte value is 0..255");
 	check_bytes(L, r, off, len);
-	wl_charge(L, w, span_pages(w, len));
+	box_charge(L, span_pages(w, len), NULL);
 	err e;
 	if (len && guest_fill(w->g, base(w, r) + off, len, (uint8_t)v, &e) < 0)
-		return wl_guest_error(L, &e);
+		return box_stop(L, e.msg);
 	return 0;
 }
 
@@ -152,10 +162,10 @@ static int m_read(lua_State *L)
 	struct wl_region *r = region_arg(L, w, 1);
 	uint64_t off = count_arg(L, 2), len = count_arg(L, 3);
 	check_bytes(L, r, off, len);
-	wl_charge(L, w, span_pages(w, len));
+	box_charge(L, span_pages(w, len), NULL);
 	err e;
 	if (len && guest_read(w->g, base(w, r) + off, NULL, len, &e) < 0)
-		return wl_guest_error(L, &e);
+		return box_stop(L, e.msg);
 	return 0;
 }
 
@@ -166,12 +176,12 @@ static int m_bytes(lua_State *L)
 	struct wl_region *r = region_arg(L, w, 1);
 	uint64_t off = count_arg(L, 2), len = count_arg(L, 3);
 	check_bytes(L, r, off, len);
-	wl_charge(L, w, span_pages(w, len));
+	box_charge(L, span_pages(w, len), NULL);
 	luaL_Buffer b;
 	char *p = luaL_buffinitsize(L, &b, (size_t)len);
 	err e;
 	if (len && guest_read(w->g, base(w, r) + off, p, len, &e) < 0)
-		return wl_guest_error(L, &e);
+		return box_stop(L, e.msg);
 	luaL_pushresultsize(&b, (size_t)len);
 	return 1;
 }
@@ -186,11 +196,11 @@ static int m_write_random(lua_State *L)
 	uint64_t first = count_arg(L, 2), n = count_arg(L, 3), nbytes = count_arg(L, 4);
 	luaL_argcheck(L, nbytes <= w->page_size, 4, "more bytes than a page holds");
 	check_pages(L, r, first, n);
-	wl_charge(L, w, n);
+	box_charge(L, random_work(n, nbytes), NULL);
 	err e;
 	if (n && nbytes &&
 	    guest_write_random(w->g, r->first_page + first, n, (uint32_t)nbytes, &w->rng, &e) < 0)
-		return wl_guest_error(L, &e);
+		return box_stop(L, e.msg);
 	return 0;
 }
 
@@ -202,10 +212,10 @@ static int pages(lua_State *L, page_op op)
 	struct wl_region *r = region_arg(L, w, 1);
 	uint64_t first = count_arg(L, 2), n = count_arg(L, 3);
 	check_pages(L, r, first, n);
-	wl_charge(L, w, n);
+	box_charge(L, n, NULL);
 	err e;
 	if (n && op(w->g, r->first_page + first, n, &e) < 0)
-		return wl_guest_error(L, &e);
+		return box_stop(L, e.msg);
 	return 0;
 }
 
@@ -235,10 +245,10 @@ static int m_copy(lua_State *L)
 		return luaL_error(L, "copy: pages %I+%I and %I+%I of region '%s' overlap",
 				  (lua_Integer)sp, (lua_Integer)n, (lua_Integer)dp, (lua_Integer)n,
 				  d->name);
-	wl_charge(L, w, n);
+	box_charge(L, n, NULL);
 	err e;
 	if (n && guest_copy(w->g, d->first_page + dp, s->first_page + sp, n, &e) < 0)
-		return wl_guest_error(L, &e);
+		return box_stop(L, e.msg);
 	return 0;
 }
 
@@ -292,7 +302,7 @@ static int batch(lua_State *L, enum batch_op op, int zipf)
 	double s = zipf ? zipf_s_arg(L, 3) : 0;
 	uint64_t nbytes = op == B_WRITE_RANDOM ? count_arg(L, 3 + zipf) : 0;
 	luaL_argcheck(L, nbytes <= w->page_size, 3 + zipf, "more bytes than a page holds");
-	wl_charge(L, w, count);
+	box_charge(L, random_work(count, nbytes), NULL);
 	const struct wl_zipf *z = zipf ? zipf_for(w, r->pages, s) : NULL;
 	err e;
 	for (uint64_t i = 0; i < count; i++) {
@@ -308,7 +318,7 @@ static int batch(lua_State *L, enum batch_op op, int zipf)
 		else
 			rc = guest_read(w->g, page * w->page_size, NULL, w->page_size, &e);
 		if (rc < 0)
-			return wl_guest_error(L, &e);
+			return box_stop(L, e.msg);
 	}
 	return 0;
 }

@@ -2,6 +2,7 @@
  * parameters, regions, the sandbox and its limits, error locations,
  * determinism, and the Zipf sampler. */
 #include <check.h>
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -272,6 +273,49 @@ START_TEST(test_all_bundled)
 }
 END_TEST
 
+/* Every script in workloads/ and tests/unit/lua/ opens and runs a few
+ * steps, or fails with one line naming its file. Built with
+ * -DMIGSIM_GC_STRESS (make check-gc-stress), each does so with a full
+ * collection at every new Lua object. */
+static void open_and_step(const char *path)
+{
+	struct rig r;
+	struct wl_config c = config(path, 1024 * MiB);
+	c.instr_budget = 2000000;
+	int rc = rig_open_cfg(&r, &c);
+	int64_t now = 0, cost;
+	for (int s = 0; rc == 0 && s < 3; s++, now += cost)
+		rc = wl_step(r.w, r.g, now, &cost, &r.e);
+	if (rc < 0) {
+		const char *base = strrchr(path, '/') + 1;
+		assert_has(r.e.msg, base);
+		ck_assert_ptr_null(strchr(r.e.msg, '\n'));
+	}
+	rig_close(&r);
+}
+
+START_TEST(test_every_script)
+{
+	static const char *const dirs[] = {WL_DIR, TEST_LUA_DIR};
+	int n = 0;
+	for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
+		DIR *d = opendir(dirs[i]);
+		ck_assert_ptr_nonnull(d);
+		for (struct dirent *de; (de = readdir(d));) {
+			size_t len = strlen(de->d_name);
+			if (len < 5 || strcmp(de->d_name + len - 4, ".lua"))
+				continue;
+			char path[1024];
+			snprintf(path, sizeof path, "%s/%s", dirs[i], de->d_name);
+			open_and_step(path);
+			n++;
+		}
+		closedir(d);
+	}
+	ck_assert_int_ge(n, 20);
+}
+END_TEST
+
 /* --- parameters and regions ------------------------------------------------- */
 
 START_TEST(test_params_sorted_and_typed)
@@ -508,6 +552,58 @@ START_TEST(test_budget)
 }
 END_TEST
 
+/* C work the count hook cannot see is charged or refused (issue 18): each
+ * case once hung the step, or ran a finalizer outside any budget. */
+static void expect_escape(const char *case_, const char *want)
+{
+	struct rig r;
+	struct wl_override o = {"case", case_};
+	struct wl_config c = config(TEST_LUA_DIR "/escapes.lua", 1 * MiB);
+	c.params = &o;
+	c.n_params = 1;
+	c.instr_budget = 3000000;
+	ck_assert_msg(rig_open_cfg(&r, &c) == 0, "%s", r.e.msg);
+	int64_t cost;
+	ck_assert_msg(wl_step(r.w, r.g, 0, &cost, &r.e) == -1, "%s ran to the end", case_);
+	assert_has(r.e.msg, "escapes.lua:");
+	assert_has(r.e.msg, want);
+	rig_close(&r);
+}
+
+START_TEST(test_budget_escapes)
+{
+	const char *budget = "instruction budget of 3000000 instructions per call exceeded";
+	expect_escape("finalizer", "__gc metamethods are not allowed");
+	expect_escape("finalizer_false", "__gc metamethods are not allowed");
+	expect_escape("pattern", "string.find: a pattern's worst-case backtracking");
+	expect_escape("pattern_method", "string.find: a pattern's worst-case backtracking");
+	expect_escape("gmatch", "string.gmatch: a pattern's worst-case backtracking");
+	expect_escape("rep_empty", "string.rep: one unit per repetition");
+	expect_escape("move", "table.move: one unit per element");
+	expect_escape("insert_len", "table.insert: one unit per element");
+	expect_escape("write_random", budget);
+	expect_escape("concat", "Lua memory allocated counts one per 64 bytes");
+	expect_escape("collect_loop", "collectgarbage: the heap's size / 16");
+	expect_escape("gc_option", "collectgarbage(\"incremental\") is not allowed");
+}
+END_TEST
+
+/* The guards cost ordinary uses nothing visible, and errors raised inside a
+ * guarded function still name it and the script's line. */
+START_TEST(test_guarded_functions_behave)
+{
+	struct rig r;
+	struct wl_override o = {"case", "cheap_patterns"};
+	struct wl_config c = config(TEST_LUA_DIR "/escapes.lua", 1 * MiB);
+	c.params = &o;
+	c.n_params = 1;
+	c.instr_budget = 3000000;
+	ck_assert_msg(rig_open_cfg(&r, &c) == 0, "%s", r.e.msg);
+	step_ok(&r, 0);
+	rig_close(&r);
+}
+END_TEST
+
 START_TEST(test_heap_cap)
 {
 	struct rig r;
@@ -644,6 +740,7 @@ Suite *wl_suite(void)
 	tcase_add_test(t, test_hotcold);
 	tcase_add_test(t, test_video_stream);
 	tcase_add_test(t, test_all_bundled);
+	tcase_add_test(t, test_every_script);
 	tcase_add_test(t, test_params_sorted_and_typed);
 	tcase_add_test(t, test_params_errors);
 	tcase_add_test(t, test_regions_too_big);
@@ -655,6 +752,8 @@ Suite *wl_suite(void)
 	tcase_add_test(t, test_runtime_error_location);
 	tcase_add_test(t, test_sandbox);
 	tcase_add_test(t, test_budget);
+	tcase_add_test(t, test_budget_escapes);
+	tcase_add_test(t, test_guarded_functions_behave);
 	tcase_add_test(t, test_heap_cap);
 	tcase_add_test(t, test_guest_failure_stops);
 	tcase_add_test(t, test_determinism);
