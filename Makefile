@@ -18,6 +18,7 @@ BUILD    ?= build
 PREFIX   ?= /usr/local
 OPT      ?= -O2 -g
 SAN      ?=
+DEFS     ?=
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0)
 WORKLOAD_DIR ?= $(CURDIR)/workloads
 
@@ -27,7 +28,7 @@ PKG_LIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lplot -lm
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 
 BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
-	-Iencoders -Isim $(OPT) $(SAN) $(PKG_CF) \
+	-Iencoders -Isim $(OPT) $(SAN) $(DEFS) $(PKG_CF) \
 	-DMIGSIM_VERSION='"$(VERSION)"' -DMIGSIM_WORKLOAD_DIR='"$(WORKLOAD_DIR)"'
 ALL_CFLAGS  = $(BASE_CFLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
@@ -47,7 +48,8 @@ LIBSIM := $(BUILD)/libsim.a
 MIGSIM := $(BUILD)/migsim
 UNIT   := $(BUILD)/unit_tests
 
-.PHONY: all deps check check-unit check-e2e check-asan check-one run regress bench fuzz \
+.PHONY: all deps check check-unit check-e2e check-asan check-gc-stress gc-stress-run check-one \
+	run regress bench fuzz \
 	install clean format
 .DEFAULT_GOAL := all
 
@@ -98,6 +100,7 @@ check:
 	@sh scripts/deps.sh python3 parallel clang libclang-rt-14-dev
 	@$(MAKE) --no-print-directory check-one
 	@$(MAKE) --no-print-directory check-asan
+	@$(MAKE) --no-print-directory check-gc-stress
 	@echo "== fuzz smoke run (build-fuzz/) =="
 	@$(MAKE) --no-print-directory -f tests/fuzz/fuzz.mk FUZZ_RUNS=50000 >$(BUILD)/fuzz.log 2>&1 || \
 		{ tail -n 30 $(BUILD)/fuzz.log; exit 1; }
@@ -107,6 +110,18 @@ check-asan:
 	@echo "== the same suites under AddressSanitizer + UBSan (build-asan/) =="
 	@$(MAKE) --no-print-directory check-one BUILD=build-asan OPT="-O1 -g" \
 		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+
+# The Lua host with a full collection at every new Lua object (sim/box.h), under
+# ASan + UBSan: the Lua host's unit suite, and every bundled and test workload.
+check-gc-stress:
+	@echo "== Lua GC stress: a full collection at every new Lua object (build-gcstress/) =="
+	@$(MAKE) --no-print-directory gc-stress-run BUILD=build-gcstress OPT="-O1 -g" \
+		DEFS=-DMIGSIM_GC_STRESS \
+		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+
+gc-stress-run: $(UNIT) $(MIGSIM)
+	@CK_FORK=no CK_RUN_SUITE=wl LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp $(UNIT)
+	@LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp sh tests/e2e/gc_stress.sh $(MIGSIM)
 
 check-one: check-unit check-e2e
 
@@ -147,7 +162,7 @@ install: all
 	install -m 644 workloads/*.lua $(DESTDIR)$(PREFIX)/share/migsim/workloads/
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-gcstress build-fuzz
 
 format:
 	clang-format -i $(wildcard encoders/*.[ch] sim/*.[ch] tests/*/*.[ch])

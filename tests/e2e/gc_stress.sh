@@ -1,0 +1,35 @@
+#!/bin/sh
+# Every bundled workload, migrated briefly by a migsim built with
+# -DMIGSIM_GC_STRESS under ASan + UBSan (make check-gc-stress): the Lua host
+# then runs a full collection at every new Lua object, so any Lua value that C
+# holds without anchoring it is freed at once and the sanitizers see the
+# use. (The test scripts of tests/unit/lua/ get the same through the wl unit
+# suite's test_every_script, a few steps each: several of them take 1 ns
+# steps, too many for a migration.) Each run must end in a result (exit 0 or
+# 3) or a clean one-line error (exit 1), never a crash or a sanitizer report.
+# Prints "N passed, N failed".
+set -u
+migsim=${1:?usage: gc_stress.sh MIGSIM}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+out=$(mktemp -d "${TMPDIR:-/tmp}/migsim-gcs.XXXXXX")
+trap 'rm -rf "$out"' EXIT
+pass=0
+fail=0
+for w in "$root"/workloads/*.lua; do
+	name=$(basename "$w" .lua)
+	"$migsim" run "$w" --no-db --ram 1GiB --warmup 20ms --timeout 300ms \
+		--bandwidth 10Gbit/s >"$out/out" 2>"$out/err"
+	rc=$?
+	if [ "$rc" -le 3 ] && [ "$rc" -ne 2 ] &&
+		! grep -Eq 'Sanitizer|runtime error|^==[0-9]+==' "$out/err" &&
+		{ [ "$rc" -ne 1 ] || grep -q '^migsim: ' "$out/err"; }; then
+		pass=$((pass + 1))
+		echo "  ok    $name (exit $rc)"
+	else
+		fail=$((fail + 1))
+		echo "  FAIL  $name (exit $rc); its stderr:"
+		sed 's/^/        /' "$out/err" | tail -n 30
+	fi
+done
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
