@@ -106,7 +106,7 @@ check:
 check-asan:
 	@echo "== the same suites under AddressSanitizer + UBSan (build-asan/) =="
 	@$(MAKE) --no-print-directory check-one BUILD=build-asan OPT="-O1 -g" \
-		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+		SAN="-fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all -fno-omit-frame-pointer"
 
 check-one: check-unit check-e2e
 
