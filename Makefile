@@ -109,7 +109,7 @@ check:
 check-asan:
 	@echo "== the same suites under AddressSanitizer + UBSan (build-asan/) =="
 	@$(MAKE) --no-print-directory check-one BUILD=build-asan OPT="-O1 -g" \
-		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+		SAN="-fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all -fno-omit-frame-pointer"
 
 # The Lua host with a full collection at every new Lua object (sim/box.h), under
 # ASan + UBSan: the Lua host's unit suite, and every bundled and test workload.

@@ -32,7 +32,8 @@ struct link {
 int link_init(struct link *l, const struct link_config *cfg, err *e);
 /* Queues `bytes` at time t; returns when the writer may continue (>= t). */
 int64_t link_send(struct link *l, int64_t t, uint64_t bytes);
-/* When everything queued so far has arrived at the destination. */
+/* When everything queued so far has arrived at the destination; INT64_MAX
+ * (never) when that is past the simulated clock's range. */
 int64_t link_arrival(const struct link *l);
 /* Bytes queued but not yet on the wire at time t. */
 uint64_t link_backlog(const struct link *l, int64_t t);

@@ -92,18 +92,24 @@ static int pass_open(mig *m)
 	return 0;
 }
 
+/* The counter of bytes sent in the current phase. */
+static uint64_t *phase_bytes(mig *m)
+{
+	if (m->phase == MIG_PHASE_STOPPED)
+		return &m->st.downtime_bytes;
+	if (m->phase == MIG_PHASE_POSTCOPY)
+		return &m->st.postcopy_bytes;
+	return &m->st.precopy_bytes;
+}
+
 /* Every byte handed to the link goes through here (ram_transferred_add). */
 void mig_send_bytes(mig *m, uint64_t bytes)
 {
-	m->st.transferred += bytes;
-	if (m->phase == MIG_PHASE_STOPPED)
-		m->st.downtime_bytes += bytes;
-	else if (m->phase == MIG_PHASE_POSTCOPY)
-		m->st.postcopy_bytes += bytes;
-	else
-		m->st.precopy_bytes += bytes;
+	m->st.transferred = sat_addu(m->st.transferred, bytes);
+	uint64_t *in_phase = phase_bytes(m);
+	*in_phase = sat_addu(*in_phase, bytes);
 	if (m->npasses)
-		pass_now(m)->bytes += bytes;
+		pass_now(m)->bytes = sat_addu(pass_now(m)->bytes, bytes);
 	m->t = link_send(m->link, m->t, bytes);
 }
 
@@ -231,12 +237,11 @@ static void update_counters(mig *m)
 	m->st.bandwidth = bytes / secs;
 	double expected =
 	    m->p.avail_switchover_bandwidth > 0 ? m->p.avail_switchover_bandwidth : m->st.bandwidth;
-	m->st.threshold = (uint64_t)(expected * ((double)m->p.downtime_limit / 1e9));
+	m->st.threshold = sat_u64(expected * ((double)m->p.downtime_limit / 1e9));
 	m->st.mbps = bytes * 8 / secs / 1e6;
 	m->st.pages_per_second = (double)(pages_sent(m) - m->iter_pages) / secs;
 	if (m->st.dirty_pages_rate != 0 && m->st.transferred > 10000 && expected > 0)
-		m->st.expected_downtime =
-		    (int64_t)((double)m->dirty_bytes_last_sync / expected * 1e9);
+		m->st.expected_downtime = sat_ns((double)m->dirty_bytes_last_sync / expected * 1e9);
 	m->iter_start = m->t;
 	m->iter_bytes = m->st.transferred;
 	m->iter_pages = pages_sent(m);
@@ -293,7 +298,7 @@ static int send_xbzrle(mig *m, uint64_t page, const uint8_t *bytes, err *e)
 		return 0;
 	}
 	x->pages++;
-	m->t += (int64_t)(m->p.xbzrle_encode_cost * m->ps); /* the encoder's CPU time */
+	m->t = sat_add(m->t, sat_ns(m->p.xbzrle_encode_cost * m->ps)); /* the encoder's CPU time */
 	int len = xbz_encode(cached, bytes, m->ps, m->delta, m->ps);
 	if (len == 0)
 		return 1; /* unchanged: nothing to send, the destination has it */
@@ -402,7 +407,7 @@ static int do_setup(mig *m)
 	m->time_last_sync = m->t;
 	if (mig_bitmap_sync(m) < 0) /* ram_init_bitmaps: starts logging, count = 1 */
 		return -1;
-	m->t += m->p.setup_cost;
+	m->t = sat_add(m->t, m->p.setup_cost);
 	mig_send_bytes(m, FILE_HEADER_BYTES + SETUP_RAM_BYTES);
 	m->st.setup_time = m->t - m->cfg.start;
 	m->phase = MIG_PHASE_ACTIVE;
@@ -412,7 +417,7 @@ static int do_setup(mig *m)
 	m->iter_bytes = m->st.transferred;
 	m->iter_pages = 0;
 	m->bytes_xfer_prev = m->st.transferred;
-	m->next_forced_sync = m->t + FORCED_SYNC;
+	m->next_forced_sync = sat_add(m->t, FORCED_SYNC);
 	m->state = m->cfg.mode == MIG_MODE_STOP_AND_COPY ? ST_COMPLETE : ST_LOOP;
 	return 0;
 }
@@ -457,7 +462,7 @@ static int forced_sync(mig *m)
 {
 	if (!(m->cfg.caps & CAP_AUTO_CONVERGE) || m->t < m->next_forced_sync)
 		return 0;
-	m->next_forced_sync += FORCED_SYNC;
+	m->next_forced_sync = sat_add(m->next_forced_sync, FORCED_SYNC);
 	int stale = m->st.dirty_sync_count > 1 && m->st.dirty_sync_count == m->sync_at_last_tick;
 	int rc = stale ? mig_bitmap_sync(m) : 0;
 	m->sync_at_last_tick = m->st.dirty_sync_count;
@@ -488,8 +493,9 @@ static int iterate_step(mig *m, err *e)
 static void rate_limit(mig *m)
 {
 	update_counters(m);
-	if (rate_exceeded(m) && m->t < m->iter_start + BUFFER_DELAY)
-		m->t = m->iter_start + BUFFER_DELAY;
+	int64_t window_end = sat_add(m->iter_start, BUFFER_DELAY);
+	if (rate_exceeded(m) && m->t < window_end)
+		m->t = window_end;
 	m->state = ST_LOOP;
 }
 
@@ -561,44 +567,106 @@ static int finish(mig *m, err *e)
 	return vcpu_resume(m->cpu, end, m->dst, e);
 }
 
-/* When pre-copy gives up; INT64_MAX outside pre-copy or without a timeout. */
-static int64_t deadline(const mig *m)
+/* When the migration gives up, in any phase: the timeout after the migrate
+ * command; INT64_MAX without one (or one past the clock's range). */
+int64_t mig_deadline(const mig *m)
 {
-	if (!m->cfg.timeout || m->phase != MIG_PHASE_ACTIVE)
-		return INT64_MAX;
-	return m->cfg.start + m->cfg.timeout;
+	return m->cfg.timeout ? sat_add(m->cfg.start, m->cfg.timeout) : INT64_MAX;
 }
 
 int64_t mig_next_event(const mig *m)
 {
-	int64_t dl = deadline(m);
+	int64_t dl = mig_deadline(m);
 	return m->t < dl ? m->t : dl;
+}
+
+/* The run ends at `at`, failed. The guest stops there for good (the run is
+ * over, not the guest: see the messages); the counters are that instant's,
+ * a downtime or risk window still open runs to it. */
+static void give_up(mig *m, int64_t at)
+{
+	m->t = at;
+	m->st.total_time = at - m->cfg.start;
+	if (m->st.setup_time > m->st.total_time)
+		m->st.setup_time = m->st.total_time;
+	m->st.remaining = m->dirty_pages * m->ps;
+	if (m->phase == MIG_PHASE_STOPPED || m->arrival) {
+		int64_t stopped = at - m->downtime_start;
+		if (!m->arrival || m->st.downtime > stopped) /* not resumed by `at` */
+			m->st.downtime = stopped;
+		if (m->arrival)
+			m->st.risk_window = stopped;
+	}
+	vcpu_pause(m->cpu, at);
+}
+
+/* Why the run ended at the deadline `at`. What the management does there
+ * is QEMU's migrate_cancel, which in setup, pre-copy and stop-and-copy ends
+ * the migration and leaves (or resumes) the guest on the source. Once
+ * post-copy has begun QEMU refuses it (qmp_migrate_cancel: the source is no
+ * longer a complete guest) and the migration would go on; the run ends at
+ * the deadline all the same, failed, and says so. */
+static void fail_at_deadline(mig *m, int64_t at)
+{
+	double limit = (double)m->cfg.timeout / 1e9;
+	if (m->arrival) {
+		guest_set_fault_handler(m->dst, NULL, NULL);
+		mig_fail(
+		    m,
+		    "post-copy did not complete within the timeout of %.3f s (%llu pages not "
+		    "yet at the destination): QEMU cannot cancel a migration in post-copy, and "
+		    "the source holds the only copy of those pages",
+		    limit, (unsigned long long)postcopy_undelivered(m, at));
+	} else if (m->phase == MIG_PHASE_STOPPED) {
+		mig_fail(m,
+			 "did not complete within the timeout of %.3f s: stopped for switch-over "
+			 "at %.3f s, the final stage had not reached the destination (%llu bytes "
+			 "still dirty); cancelled, the guest resumes on the source",
+			 limit, (double)m->st.switchover / 1e9,
+			 (unsigned long long)m->st.remaining);
+	} else if (m->phase == MIG_PHASE_SETUP || m->st.setup_time == m->st.total_time) {
+		mig_fail(m,
+			 "did not finish setup within the timeout of %.3f s (setup-cost %.3f s); "
+			 "cancelled, the guest stays on the source",
+			 limit, (double)m->p.setup_cost / 1e9);
+	} else {
+		mig_fail(m,
+			 "did not converge within the timeout of %.3f s: %llu bitmap syncs, %llu "
+			 "bytes still dirty, switch-over threshold %llu bytes",
+			 limit, (unsigned long long)m->st.dirty_sync_count,
+			 (unsigned long long)m->st.remaining, (unsigned long long)m->st.threshold);
+	}
 }
 
 /* Called with the simulation's clock at the deadline (mig_next_event never
  * schedules past it), so the guest stops at exactly that instant and a run
- * that fails counts the same guest steps as an unmigrated one. */
+ * that fails in pre-copy counts the same guest steps as an unmigrated one. */
 static int timed_out(mig *m)
 {
-	if (m->t < deadline(m))
+	int64_t at = mig_deadline(m);
+	if (m->t < at)
 		return 0;
-	m->t = m->cfg.start + m->cfg.timeout;
-	m->st.total_time = m->cfg.timeout;
-	m->st.remaining = m->dirty_pages * m->ps;
-	vcpu_pause(m->cpu, m->t); /* the run ends here; the guest stays on the source */
-	mig_fail(m,
-		 "did not converge within the timeout of %.3f s: %llu bitmap syncs, %llu bytes "
-		 "still dirty, switch-over threshold %llu bytes",
-		 (double)m->cfg.timeout / 1e9, (unsigned long long)m->st.dirty_sync_count,
-		 (unsigned long long)m->st.remaining, (unsigned long long)m->st.threshold);
+	give_up(m, at);
+	fail_at_deadline(m, at);
 	return 1;
+}
+
+/* A step took the thread's clock to the end of its range, INT64_MAX, with
+ * no deadline before it: the migration cannot end within ~292 years of
+ * simulated time. The run ends, failed, when that step began. */
+static void out_of_clock(mig *m, int64_t step_began)
+{
+	give_up(m, step_began);
+	mig_fail(m, "cannot complete within the simulated clock's range (~292 years) and no "
+		    "timeout ends it sooner: a rate, size, latency or cost too extreme");
 }
 
 int mig_advance(mig *m, int64_t limit, err *e)
 {
 	if (m->status == MIG_STATUS_ACTIVE && timed_out(m))
 		return 0;
-	while (m->status == MIG_STATUS_ACTIVE && m->t < limit && m->t < deadline(m)) {
+	while (m->status == MIG_STATUS_ACTIVE && m->t < limit && m->t < mig_deadline(m)) {
+		int64_t step_began = m->t;
 		int rc = 0;
 		switch (m->state) {
 		case ST_SETUP:
@@ -628,6 +696,9 @@ int mig_advance(mig *m, int64_t limit, err *e)
 		}
 		if (rc < 0)
 			return e && e->msg[0] ? -1 : err_set(e, "out of memory in the migration");
+		if (m->t == INT64_MAX && m->status == MIG_STATUS_ACTIVE &&
+		    mig_deadline(m) == INT64_MAX)
+			out_of_clock(m, step_began);
 	}
 	return 0;
 }

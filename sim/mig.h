@@ -120,8 +120,8 @@ void mig_free(mig *m);
 int mig_advance(mig *m, int64_t limit, err *e);
 /* The thread's own clock. */
 int64_t mig_clock(const mig *m);
-/* When the thread must run next: its clock, or the timeout if that comes
- * first (the thread may have slept past it). */
+/* When the thread must run next: its clock, or the deadline (the timeout,
+ * in any phase) if that comes first (the thread may have slept past it). */
 int64_t mig_next_event(const mig *m);
 
 enum mig_status mig_status(const mig *m);

@@ -10,6 +10,7 @@
 
 #include "mig.h"
 #include "pcache.h"
+#include "sat.h"
 
 #define MS ((int64_t)1000000)
 #define BUFFER_DELAY (100 * MS) /* QEMU's rate-limit and bandwidth window */
@@ -94,6 +95,8 @@ int mig_bitmap_sync(mig *m);
 /* Wire bytes of a page record's header (the block name goes with the first). */
 uint64_t mig_page_header(mig *m);
 int mig_fail(mig *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* When the migration gives up (the timeout); INT64_MAX for never. */
+int64_t mig_deadline(const mig *m);
 
 /* postcopy.c */
 int postcopy_due(mig *m);                 /* the switch-over rule fires now */
@@ -101,6 +104,8 @@ void postcopy_note_sync(mig *m);          /* feeds the when-stuck test */
 int postcopy_start(mig *m, err *e);
 /* A page the background stream sent in post-copy: on its way, not yet there. */
 void postcopy_in_flight(mig *m, uint64_t page);
+/* Pages the destination does not have at time t: not sent, or arriving later. */
+uint64_t postcopy_undelivered(const mig *m, int64_t t);
 /* Delivers what is still in flight and checks the destination. */
 int postcopy_finish(mig *m, err *e);
 void postcopy_free(mig *m);

@@ -150,7 +150,7 @@ int postcopy_start(mig *m, err *e)
 		return err_set(e, "out of memory for post-copy's page table (%llu pages)",
 			       (unsigned long long)m->npages);
 	mig_send_bytes(m, discard_ranges(m) * DISCARD_RANGE_BYTES);
-	mig_send_bytes(m, m->p.device_state_size + PACKAGE_OVERHEAD);
+	mig_send_bytes(m, sat_addu(m->p.device_state_size, PACKAGE_OVERHEAD));
 	m->resume = link_arrival(m->link);
 	m->st.downtime = m->resume - m->downtime_start;
 	struct link_config pc = {.bandwidth = m->link->cfg.bandwidth,
@@ -190,12 +190,12 @@ static int install(mig *m, uint64_t page, err *e)
 /* When a requested page reaches the destination. */
 static int64_t request(mig *m, uint64_t page, int64_t t_fault)
 {
-	int64_t at_source = t_fault + m->link->cfg.latency;
+	int64_t at_source = sat_add(t_fault, m->link->cfg.latency);
 	uint64_t wire = HDR_BYTES + m->ps;
 	mig_bitmap_clear(m, page);
 	m->st.postcopy_requests++;
-	m->st.transferred += wire;
-	m->st.postcopy_bytes += wire;
+	m->st.transferred = sat_addu(m->st.transferred, wire);
+	m->st.postcopy_bytes = sat_addu(m->st.postcopy_bytes, wire);
 	m->st.normal++;
 	m->st.normal_bytes += m->ps;
 	if (m->cfg.caps & CAP_POSTCOPY_PREEMPT) {
@@ -211,13 +211,20 @@ static int64_t request(mig *m, uint64_t page, int64_t t_fault)
 	return link_arrival(m->link);
 }
 
+/* Blocked from `from` to `to`, as far as the run goes: it ends at the
+ * deadline, where the wait may not have. */
 static void account_block(mig *m, int64_t from, int64_t to)
 {
-	m->st.postcopy_blocktime += to - from;
-	int64_t early_end = m->resume + 1000 * MS;
-	int64_t a = from, b = to < early_end ? to : early_end;
-	if (b > a)
-		m->st.early_blocktime += b - a;
+	int64_t end = mig_deadline(m);
+	if (to > end)
+		to = end;
+	if (to <= from)
+		return;
+	m->st.postcopy_blocktime = sat_add(m->st.postcopy_blocktime, to - from);
+	int64_t early_end = sat_add(m->resume, 1000 * MS);
+	int64_t b = to < early_end ? to : early_end;
+	if (b > from)
+		m->st.early_blocktime += b - from;
 }
 
 /* The guest touched a missing page: block until it is there. */
@@ -244,6 +251,14 @@ static int on_fault(void *ctx, uint64_t page, int is_write, err *e)
 }
 
 /* --- the end ----------------------------------------------------------------------------- */
+
+uint64_t postcopy_undelivered(const mig *m, int64_t t)
+{
+	uint64_t n = 0;
+	for (uint64_t p = 0; p < m->npages; p++)
+		n += mig_bitmap_test(m, p) || (flying(m, p) && m->arrival[p] > t);
+	return n;
+}
 
 /* Delivers the pages still in flight, then checks every page the guest has
  * not written since it resumed against the (stopped) source. */

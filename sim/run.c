@@ -2,6 +2,11 @@
  * run — wires the model together for one migration (see run.h). Time 0 is
  * the start of the warm-up; the migration starts at `warmup`, and every time
  * in the result is measured from there.
+ *
+ * The time series is sampled every 100 ms and holds at most MAX_SAMPLES
+ * periodic samples: when it fills, every other one is dropped and the period
+ * doubles, so a run of any length keeps a uniform series, the one sampling
+ * at the longer period from the start would have taken.
  */
 #include "run.h"
 
@@ -13,9 +18,11 @@
 #include "guest.h"
 #include "link.h"
 #include "rng.h"
+#include "sat.h"
 #include "vcpu.h"
 
-#define SAMPLE_PERIOD ((int64_t)100000000) /* 100 ms */
+#define SAMPLE_PERIOD ((int64_t)100000000) /* 100 ms, the first period */
+#define MAX_SAMPLES   8192		   /* even: thinning keeps the last sample */
 #define NO_END	      INT64_MAX
 
 void run_config_defaults(struct run_config *c)
@@ -111,13 +118,20 @@ struct sim {
 	mig *m;
 	struct run_result *res;
 	size_t cap_series;
-	uint64_t last_transferred;
-	uint64_t last_steps;
-	int64_t last_sample;
+	int64_t sample_period;
+	struct store_sample last; /* the latest sample; at first the start's zeros */
 	int oom;
 	err e;
 	int failed;
 };
+
+/* The rates of sample x over the interval since sample `prev`. */
+static void interval_rates(struct store_sample *x, const struct store_sample *prev)
+{
+	double dt = (double)(x->t_ns - prev->t_ns) / 1e9;
+	x->mbps = dt > 0 ? (double)(x->transferred - prev->transferred) * 8 / dt / 1e6 : 0;
+	x->guest_rate = dt > 0 ? (double)(x->guest_steps - prev->guest_steps) / dt : 0;
+}
 
 static void sample(struct sim *s, int64_t t)
 {
@@ -134,24 +148,36 @@ static void sample(struct sim *s, int64_t t)
 	}
 	struct mig_stats st;
 	mig_get_stats(s->m, &st);
-	double dt = (double)(t - s->last_sample) / 1e9;
-	uint64_t steps = vcpu_progress_before(&s->src.cpu, t);
 	struct store_sample *x = &r->series[r->n_series++];
 	*x = (struct store_sample){
 	    .t_ns = t - s->c->warmup,
 	    .phase = (int)mig_phase(s->m),
 	    .remaining = st.remaining,
 	    .transferred = st.transferred,
-	    .mbps = dt > 0 ? (double)(st.transferred - s->last_transferred) * 8 / dt / 1e6 : 0,
 	    .dirty_sync_count = st.dirty_sync_count,
 	    .dirty_pages_rate = st.dirty_pages_rate,
-	    .guest_steps = steps,
-	    .guest_rate = dt > 0 ? (double)(steps - s->last_steps) / dt : 0,
+	    .guest_steps = vcpu_progress_before(&s->src.cpu, t),
 	    .throttle_pct = s->src.cpu.throttle_pct,
 	};
-	s->last_transferred = st.transferred;
-	s->last_steps = steps;
-	s->last_sample = t;
+	interval_rates(x, &s->last);
+	s->last = *x;
+}
+
+/* Keeps every second periodic sample (the last among them) with its rates
+ * over the doubled interval, and doubles the period. */
+static void thin(struct sim *s)
+{
+	struct run_result *r = s->res;
+	struct store_sample start = {0}, *prev = &start;
+	size_t kept = 0;
+	for (size_t i = 1; i < r->n_series; i += 2) {
+		struct store_sample *x = &r->series[kept++];
+		*x = r->series[i];
+		interval_rates(x, prev);
+		prev = x;
+	}
+	r->n_series = kept;
+	s->sample_period = sat_add(s->sample_period, s->sample_period);
 }
 
 static void on_sample(void *ctx, uint64_t tag)
@@ -162,7 +188,9 @@ static void on_sample(void *ctx, uint64_t tag)
 		return;
 	int64_t now = des_now(s->src.q);
 	sample(s, now);
-	if (des_schedule(s->src.q, now + SAMPLE_PERIOD, on_sample, s, 0, &s->e) < 0)
+	if (s->res->n_series == MAX_SAMPLES)
+		thin(s);
+	if (des_schedule(s->src.q, sat_add(now, s->sample_period), on_sample, s, 0, &s->e) < 0)
 		s->failed = 1;
 }
 
@@ -207,9 +235,9 @@ static int start_migration(struct sim *s, err *e)
 	    mig_new(&s->m, &mc, s->src.g, s->dst, &s->link, &s->src.cpu, e) < 0)
 		return -1;
 	vcpu_mark(&s->src.cpu);
-	s->last_sample = c->warmup;
+	s->sample_period = SAMPLE_PERIOD;
 	if (des_schedule(s->src.q, c->warmup, on_mig, s, 0, e) < 0 ||
-	    des_schedule(s->src.q, c->warmup + SAMPLE_PERIOD, on_sample, s, 0, e) < 0)
+	    des_schedule(s->src.q, sat_add(c->warmup, SAMPLE_PERIOD), on_sample, s, 0, e) < 0)
 		return -1;
 	return 0;
 }

@@ -2,9 +2,13 @@
  * vcpu — steps of the workload as events (see vcpu.h). Each scheduled step
  * carries the generation it was scheduled in; pausing bumps the generation,
  * so a step event that fires for an older one is ignored instead of being
- * searched for and removed from the queue.
+ * searched for and removed from the queue. Times saturate (sim/sat.h): a step
+ * that would end past the clock's range ends at INT64_MAX, which is never
+ * scheduled.
  */
 #include "vcpu.h"
+
+#include "sat.h"
 
 static void on_step(void *ctx, uint64_t tag);
 
@@ -32,7 +36,7 @@ static int64_t stretch(const struct vcpu *v, int64_t cost)
 {
 	if (v->throttle_pct <= 0)
 		return cost;
-	return (int64_t)((double)cost * 100.0 / (double)(100 - v->throttle_pct));
+	return sat_ns((double)cost * 100.0 / (double)(100 - v->throttle_pct));
 }
 
 static void on_step(void *ctx, uint64_t tag)
@@ -46,7 +50,7 @@ static void on_step(void *ctx, uint64_t tag)
 	v->last_start = now;
 	v->stall = 0;
 	if (wl_step(v->w, v->g, now, &cost, &v->error) < 0 ||
-	    schedule(v, now + stretch(v, cost) + v->stall, &v->error) < 0)
+	    schedule(v, sat_add(sat_add(now, stretch(v, cost)), v->stall), &v->error) < 0)
 		v->failed = 1;
 }
 
@@ -76,7 +80,7 @@ int vcpu_resume(struct vcpu *v, int64_t t, guest *g, err *e)
 	v->g = g;
 	v->running = 1;
 	v->gen++;
-	return schedule(v, t + v->rest, e);
+	return schedule(v, sat_add(t, v->rest), e);
 }
 
 void vcpu_set_throttle(struct vcpu *v, int pct)
@@ -104,14 +108,14 @@ uint64_t vcpu_progress_before(const struct vcpu *v, int64_t t)
 
 int64_t vcpu_time(const struct vcpu *v)
 {
-	return des_now(v->q) + v->stall;
+	return sat_add(des_now(v->q), v->stall);
 }
 
 void vcpu_block(struct vcpu *v, int64_t ns)
 {
 	if (ns > 0)
 		perturbed_at(v, vcpu_time(v));
-	v->stall += ns;
+	v->stall = sat_add(v->stall, ns);
 }
 
 int vcpu_frozen_at_pause(const struct vcpu *v)

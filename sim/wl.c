@@ -597,7 +597,7 @@ static int step_cost(wl *w, int64_t *cost_ns, err *e)
 	double c = 0;
 	if (t == LUA_TNUMBER && lua_isinteger(L, -1)) {
 		lua_Integer i = lua_tointeger(L, -1);
-		ok = i > 0;
+		ok = i > 0 && i < INT64_C(9200000000000000000); /* as a float's */
 		*cost_ns = i;
 		c = (double)i;
 	} else if (t == LUA_TNUMBER) {

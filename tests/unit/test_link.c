@@ -1,4 +1,5 @@
-/* Unit tests of the link: wire pacing, the send buffer and latency. */
+/* Unit tests of the link: wire pacing, the send buffer and latency, and times
+ * that saturate at the end of the simulated clock instead of overflowing. */
 #include <check.h>
 #include <stdint.h>
 
@@ -58,6 +59,44 @@ START_TEST(test_rejects_bad_config)
 }
 END_TEST
 
+/* A rate so low that one byte takes longer than the clock can count: the
+ * wire is busy "forever" (INT64_MAX), never a NaN or negative time. */
+START_TEST(test_slowest_wire_saturates)
+{
+	struct link l = make(1e-300, 0, 4 << 20);
+	int64_t t = link_send(&l, 1000, 39);
+	ck_assert_int_ge(t, 1000);
+	ck_assert_int_eq(link_arrival(&l), INT64_MAX);
+	for (int i = 0; i < 3; i++) {
+		int64_t again = link_send(&l, t, 4 << 20);
+		ck_assert_int_ge(again, t);
+		t = again;
+	}
+	ck_assert_int_eq(link_arrival(&l), INT64_MAX);
+	ck_assert_uint_le(link_backlog(&l, 0), l.sent);
+}
+END_TEST
+
+/* A latency near the clock's range: the arrival saturates. */
+START_TEST(test_longest_latency_saturates)
+{
+	struct link l = make(1e6, INT64_C(9223372036) * 1000000000, 0);
+	ck_assert_int_eq(link_send(&l, 2000 * MS, 1000), 2000 * MS);
+	ck_assert_int_eq(link_arrival(&l), INT64_MAX);
+}
+END_TEST
+
+/* Byte counts saturate too: a device state of ~16 EiB sent twice. */
+START_TEST(test_sent_saturates)
+{
+	struct link l = make(1e9, 0, 0);
+	link_send(&l, 0, UINT64_MAX - 1);
+	link_send(&l, 0, UINT64_MAX - 1);
+	ck_assert_uint_eq(l.sent, UINT64_MAX);
+	ck_assert_int_eq(link_arrival(&l), INT64_MAX);
+}
+END_TEST
+
 Suite *link_suite(void)
 {
 	Suite *s = suite_create("link");
@@ -66,6 +105,9 @@ Suite *link_suite(void)
 	tcase_add_test(tc, test_buffer_blocks_writer);
 	tcase_add_test(tc, test_idle_wire_restarts_at_send_time);
 	tcase_add_test(tc, test_rejects_bad_config);
+	tcase_add_test(tc, test_slowest_wire_saturates);
+	tcase_add_test(tc, test_longest_latency_saturates);
+	tcase_add_test(tc, test_sent_saturates);
 	suite_add_tcase(s, tc);
 	return s;
 }

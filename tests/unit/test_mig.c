@@ -1,7 +1,9 @@
 /* Unit tests of the migration thread: a page the destination cannot take
  * fails the migration with the reason, instead of reaching the final memory
  * check as a mismatch blamed on the simulator; XBZRLE deltas sent while the
- * guest is stopped reach the destination before that check. */
+ * guest is stopped reach the destination before that check; the timeout
+ * ends every phase, and extreme times, rates and costs saturate instead of
+ * overflowing. */
 #include <check.h>
 #include <stdint.h>
 #include <string.h>
@@ -124,12 +126,170 @@ START_TEST(test_final_stage_deltas)
 }
 END_TEST
 
+#define S ((int64_t)1000000000)
+
+/* Runs the migration as run.c does when no guest event comes first: to
+ * the end, or to the deadline and then the timeout. */
+static void run_to_end(mig *m)
+{
+	err e = {{0}};
+	for (int i = 0; i < 100 && mig_status(m) == MIG_STATUS_ACTIVE; i++)
+		ck_assert_msg(mig_advance(m, INT64_MAX, &e) == 0, "%s", e.msg);
+	ck_assert_int_ne(mig_status(m), MIG_STATUS_ACTIVE);
+}
+
+static void assert_timed_out(mig *m, const struct mig_config *mc, const char *why)
+{
+	struct mig_stats st;
+	mig_get_stats(m, &st);
+	ck_assert_int_eq(mig_status(m), MIG_STATUS_FAILED);
+	ck_assert_msg(strstr(mig_error(m), why) != NULL, "message: %s", mig_error(m));
+	ck_assert_msg(strstr(mig_error(m), "timeout") != NULL, "message: %s", mig_error(m));
+	ck_assert_int_eq(st.total_time, mc->timeout);
+	ck_assert_int_eq(mig_clock(m), mc->start + mc->timeout);
+}
+
+/* The final stage of a stop-and-copy that cannot finish by the deadline (a
+ * slow wire; a latency of ~292 years) is cancelled there like pre-copy:
+ * the guest resumes on the source, after a downtime up to the deadline. */
+START_TEST(test_final_stage_times_out)
+{
+	struct link_config links[] = {
+	    {.bandwidth = 1000, .latency = 0},
+	    {.bandwidth = 1e9, .latency = INT64_C(9223372036) * S},
+	};
+	for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
+		struct mig_params p;
+		params_defaults(&p);
+		struct mig_config mc = {
+		    .params = &p, .mode = MIG_MODE_STOP_AND_COPY, .start = S, .timeout = 2 * S};
+		struct rig r;
+		rig_open(&r, 0, &links[i], &mc);
+		run_to_end(r.m);
+		assert_timed_out(r.m, &mc, "resumes on the source");
+		struct mig_stats st;
+		mig_get_stats(r.m, &st);
+		ck_assert_int_eq(st.switchover, p.setup_cost);
+		ck_assert_int_eq(st.downtime, mc.timeout - st.switchover);
+		rig_close(&r);
+	}
+}
+END_TEST
+
+/* A setup longer than the timeout ends at the deadline, in setup; with no
+ * timeout, a setup that ends past the clock's range fails at once. */
+START_TEST(test_setup_times_out)
+{
+	struct link_config lc = {.bandwidth = 1e9};
+	struct mig_params p;
+	params_defaults(&p);
+	p.setup_cost = INT64_C(9223372036) * S;
+	struct mig_config mc = {.params = &p, .start = S, .timeout = S};
+	struct rig r;
+	rig_open(&r, 0, &lc, &mc);
+	run_to_end(r.m);
+	assert_timed_out(r.m, &mc, "setup");
+	struct mig_stats st;
+	mig_get_stats(r.m, &st);
+	ck_assert_int_le(st.setup_time, mc.timeout);
+	rig_close(&r);
+
+	mc.timeout = 0;
+	rig_open(&r, 0, &lc, &mc);
+	run_to_end(r.m);
+	ck_assert_int_eq(mig_status(r.m), MIG_STATUS_FAILED);
+	ck_assert_msg(strstr(mig_error(r.m), "clock") != NULL, "message: %s", mig_error(r.m));
+	ck_assert_int_eq(mig_clock(r.m), mc.start); /* when the setup began */
+	rig_close(&r);
+}
+END_TEST
+
+/* A timeout that reaches past the clock's range is no deadline at all. */
+START_TEST(test_longest_timeout_is_none)
+{
+	struct link_config lc = {.bandwidth = 1e9};
+	struct mig_params p;
+	params_defaults(&p);
+	struct mig_config mc = {.params = &p, .start = S, .timeout = INT64_C(9223372036) * S};
+	struct rig r;
+	rig_open(&r, 0, &lc, &mc);
+	run_to_end(r.m);
+	ck_assert_msg(mig_status(r.m) == MIG_STATUS_COMPLETED, "%s", mig_error(r.m));
+	rig_close(&r);
+}
+END_TEST
+
+/* The pre-copy of test_final_stage_deltas: pass 1 outlasts the first 100 ms
+ * window, pass 2 caches every page, two pages change again. */
+static void two_passes(struct rig *r, struct mig_params *p, struct mig_config *mc)
+{
+	err e = {{0}};
+	struct link_config lc = {.bandwidth = 250e3, .latency = 0, .buffer_bytes = PS};
+	p->max_bandwidth = 0;
+	mc->params = p;
+	mc->mode = MIG_MODE_PRECOPY;
+	rig_open(r, 0, &lc, mc);
+	int64_t t = mc->start;
+	advance_to(r->m, &t, 1);
+	for (uint64_t pg = 0; pg < PAGES; pg++)
+		ck_assert_int_eq(guest_fill(r->src, pg * PS + 100, 3, 0xee, &e), 0);
+	advance_to(r->m, &t, PAGES + 3);
+	ck_assert_int_eq(guest_fill(r->src, 0 * PS + 200, 1, 0x11, &e), 0);
+	ck_assert_int_eq(guest_fill(r->src, 1 * PS + 300, 1, 0x22, &e), 0);
+}
+
+/* An XBZRLE encoder cost of 1e300 ns per byte: the thread's clock saturates
+ * at the first delta, in the final stage, which the deadline then ends. */
+START_TEST(test_encoder_cost_saturates)
+{
+	struct mig_params p;
+	params_defaults(&p);
+	p.avail_switchover_bandwidth = 1e6;
+	p.downtime_limit = 16000000;
+	p.xbzrle_encode_cost = 1e300;
+	struct mig_config mc = {.caps = CAP_XBZRLE, .timeout = 10 * S};
+	struct rig r;
+	two_passes(&r, &p, &mc);
+	run_to_end(r.m);
+	assert_timed_out(r.m, &mc, "resumes on the source");
+	rig_close(&r);
+}
+END_TEST
+
+/* avail-switchover-bandwidth 1e30 B/s times 1000 s: a threshold past any
+ * byte count saturates, and the migration switches over as soon as the
+ * first 100 ms window has closed (the link takes 16 ms a page). */
+START_TEST(test_threshold_saturates)
+{
+	struct link_config lc = {.bandwidth = 250e3, .latency = 0, .buffer_bytes = PS};
+	struct mig_params p;
+	params_defaults(&p);
+	p.max_bandwidth = 0;
+	p.avail_switchover_bandwidth = 1e30;
+	p.downtime_limit = 1000 * S;
+	struct mig_config mc = {.params = &p, .timeout = 10 * S};
+	struct rig r;
+	rig_open(&r, 0, &lc, &mc);
+	run_to_end(r.m);
+	struct mig_stats st;
+	mig_get_stats(r.m, &st);
+	ck_assert_msg(mig_status(r.m) == MIG_STATUS_COMPLETED, "%s", mig_error(r.m));
+	ck_assert_uint_eq(st.threshold, UINT64_MAX);
+	rig_close(&r);
+}
+END_TEST
+
 Suite *mig_suite(void)
 {
 	Suite *s = suite_create("mig");
 	TCase *tc = tcase_create("thread");
 	tcase_add_test(tc, test_install_failure_is_reported);
 	tcase_add_test(tc, test_final_stage_deltas);
+	tcase_add_test(tc, test_final_stage_times_out);
+	tcase_add_test(tc, test_setup_times_out);
+	tcase_add_test(tc, test_longest_timeout_is_none);
+	tcase_add_test(tc, test_encoder_cost_saturates);
+	tcase_add_test(tc, test_threshold_saturates);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,9 +1,11 @@
 /* Unit tests of post-copy's page-request path: a guest fault on a missing
  * page waits for a request to reach the source and the page to come back,
  * behind the background stream already queued on the link, or on a channel
- * of its own with postcopy-preempt. */
+ * of its own with postcopy-preempt; and a post-copy still running at the
+ * timeout, which QEMU cannot cancel, ends the run there as a failure. */
 #include <check.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "des.h"
 #include "guest.h"
@@ -37,7 +39,7 @@ struct fixture {
  * the background stream then runs for 1 ms of its own time, so about a send
  * buffer's worth of pages (4 MiB, 42 ms of wire) is queued when the guest
  * faults. */
-static void setup(struct fixture *f, unsigned caps)
+static void setup_timeout(struct fixture *f, unsigned caps, int64_t timeout)
 {
 	err e;
 	struct guest_config sc = {.ram_bytes = PAGES * PS, .page_size = PS, .content_seed = 7};
@@ -55,6 +57,7 @@ static void setup(struct fixture *f, unsigned caps)
 	struct mig_config mc = {.params = &f->p,
 				.caps = CAP_POSTCOPY_RAM | caps,
 				.mode = MIG_MODE_PRECOPY,
+				.timeout = timeout,
 				.postcopy = {.rule = POSTCOPY_IMMEDIATELY}};
 	ck_assert_int_eq(mig_new(&f->m, &mc, f->src, f->dst, &f->link, &f->cpu, &e), 0);
 	for (int64_t t = 1; mig_phase(f->m) != MIG_PHASE_POSTCOPY; t += 1000)
@@ -65,6 +68,11 @@ static void setup(struct fixture *f, unsigned caps)
 	ck_assert_int_eq(des_schedule(f->q, resume + MS, nothing, NULL, 0, &e), 0);
 	while (des_now(f->q) < resume + MS)
 		des_step(f->q);
+}
+
+static void setup(struct fixture *f, unsigned caps)
+{
+	setup_timeout(f, caps, 0);
 }
 
 static void teardown(struct fixture *f)
@@ -128,6 +136,46 @@ START_TEST(test_second_touch_does_not_fault)
 }
 END_TEST
 
+/* The background stream needs ~170 ms for the 16 MiB; at a 50 ms timeout
+ * the run ends in post-copy, failed, with the reason QEMU gives for not
+ * cancelling it. */
+START_TEST(test_timeout_in_postcopy)
+{
+	struct fixture f;
+	setup_timeout(&f, 0, 50 * MS);
+	err e;
+	for (int i = 0; i < 100 && mig_status(f.m) == MIG_STATUS_ACTIVE; i++)
+		ck_assert_int_eq(mig_advance(f.m, INT64_MAX, &e), 0);
+	struct mig_stats st;
+	mig_get_stats(f.m, &st);
+	ck_assert_int_eq(mig_status(f.m), MIG_STATUS_FAILED);
+	ck_assert_msg(strstr(mig_error(f.m), "post-copy") && strstr(mig_error(f.m), "cancel"),
+		      "message: %s", mig_error(f.m));
+	ck_assert_int_eq(st.total_time, 50 * MS);
+	ck_assert_int_eq(mig_clock(f.m), 50 * MS);
+	ck_assert_uint_gt(st.remaining, 0);
+	teardown(&f);
+}
+END_TEST
+
+/* A fault whose page would arrive after the deadline (~50 ms: 42 ms of
+ * backlog ahead of it) is counted as blocked only up to the deadline. */
+START_TEST(test_blocktime_ends_at_timeout)
+{
+	struct fixture f;
+	setup_timeout(&f, 0, 20 * MS);
+	err e;
+	uint8_t byte;
+	int64_t t = vcpu_time(&f.cpu);
+	ck_assert_int_eq(guest_read(f.dst, (uint64_t)(PAGES - 1) * PS, &byte, 1, &e), 0);
+	struct mig_stats st;
+	mig_get_stats(f.m, &st);
+	ck_assert_int_gt(f.cpu.stall, 20 * MS - t);
+	ck_assert_int_eq(st.postcopy_blocktime, 20 * MS - t);
+	teardown(&f);
+}
+END_TEST
+
 Suite *postcopy_suite(void)
 {
 	Suite *s = suite_create("postcopy");
@@ -135,6 +183,8 @@ Suite *postcopy_suite(void)
 	tcase_add_test(tc, test_request_queues_behind_stream);
 	tcase_add_test(tc, test_preempt_channel_skips_the_queue);
 	tcase_add_test(tc, test_second_touch_does_not_fault);
+	tcase_add_test(tc, test_timeout_in_postcopy);
+	tcase_add_test(tc, test_blocktime_ends_at_timeout);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,7 +1,8 @@
 /* Unit tests of run: the baseline a migrated run reports (the guest's steps
  * over the same span with no migration) equals a run simulated from time 0
  * with no migration, whichever way run_execute obtained it (the guest never
- * disturbed, only paused at switch-over, or throttled and faulted). */
+ * disturbed, only paused at switch-over, or throttled and faulted); and the
+ * time series of a long run stays bounded. */
 #include <check.h>
 #include <stdint.h>
 
@@ -102,6 +103,39 @@ START_TEST(test_baseline_steady_steps)
 }
 END_TEST
 
+/* An hour of a migration that cannot end in it (100 B/s for ~400 KB):
+ * 36000 samples at 100 ms, but the series keeps at most 8192, thinned to every other one and
+ * the period doubled each time it fills: 800 ms for the last 3276.8 s. What
+ * remains is a series sampled at that period from the start: evenly spaced,
+ * and its rates over the longer interval. */
+START_TEST(test_series_is_bounded)
+{
+	static const struct wl_override slow = {"cost", "10s"};
+	struct run_config c;
+	run_config_defaults(&c);
+	c.workload_path = TEST_LUA_DIR "/steady.lua";
+	c.wl_params = &slow;
+	c.n_wl_params = 1;
+	c.ram_bytes = 64 << 20;
+	c.bandwidth = 100;
+	c.timeout = 3600 * 1000 * MS;
+	struct run_result r;
+	err e;
+	ck_assert_msg(run_execute(&c, &r, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(r.status, MIG_STATUS_FAILED);
+	ck_assert_uint_le(r.n_series, 8192);
+	ck_assert_uint_eq(r.n_series, 3600 * 10 / 8); /* the last one at the timeout */
+	const struct store_sample *x = r.series;
+	for (size_t i = 0; i < r.n_series; i++) {
+		ck_assert_int_eq(x[i].t_ns, (int64_t)(i + 1) * 800 * MS);
+		uint64_t from = i ? x[i - 1].transferred : 0;
+		double mbps = (double)(x[i].transferred - from) * 8 / 0.8 / 1e6;
+		ck_assert_double_eq_tol(x[i].mbps, mbps, 1e-9);
+	}
+	run_result_free(&r);
+}
+END_TEST
+
 Suite *run_suite(void)
 {
 	Suite *s = suite_create("run");
@@ -111,5 +145,9 @@ Suite *run_suite(void)
 	tcase_add_loop_test(tc, test_baseline_is_an_unmigrated_run, 0, n);
 	tcase_add_loop_test(tc, test_baseline_steady_steps, 0, n);
 	suite_add_tcase(s, tc);
+	TCase *series = tcase_create("series");
+	tcase_set_timeout(series, 60);
+	tcase_add_test(series, test_series_is_bounded);
+	suite_add_tcase(s, series);
 	return s;
 }
