@@ -21,7 +21,8 @@
  * written to a temporary file and run in two stages:
  *   1. the Lua host alone (wl_describe, wl_open, wl_init, wl_step on a guest)
  *      with an instruction budget of 200000 per call and a heap cap of 256 KiB
- *      to 16 MiB, for at most 20 steps or 10 ms of simulated time;
+ *      to 16 MiB, for at most 20 steps or 10 ms of simulated time, from the
+ *      time stage 2 would end (mem.now() is as large as it will be there);
  *   2. if that ran clean and its steps are not too short to simulate quickly
  *      (500 us on average), a whole migration (run_execute, the default
  *      budget and heap) of a 1-4 MiB guest with a warm-up of at most 20 ms,
@@ -1073,7 +1074,10 @@ static int run_host(const struct run_config *c, size_t heap_cap)
 	guest *gu = NULL;
 	wl *w = NULL;
 	err e = {{0}};
-	int64_t now = 0;
+	/* Steps start where stage 2 ends, so that work growing with mem.now()
+	 * is as large here as it will be there. */
+	const int64_t start = c->warmup + c->timeout;
+	int64_t now = start;
 	int i = 0;
 	char name[64], desc[256];
 	if (wl_describe(c->workload_path, name, sizeof name, desc, sizeof desc, &e) < 0)
@@ -1083,7 +1087,7 @@ static int run_host(const struct run_config *c, size_t heap_cap)
 		goto out;
 	}
 	REQUIRE(wl_name(w) != NULL && wl_params_json(w) != NULL);
-	for (; i < HOST_STEPS && now < HOST_HORIZON; i++) {
+	for (; i < HOST_STEPS && now - start < HOST_HORIZON; i++) {
 		int64_t cost = 0;
 		if (wl_step(w, gu, now, &cost, &e) < 0) {
 			failed(1, &e);
@@ -1093,11 +1097,11 @@ static int run_host(const struct run_config *c, size_t heap_cap)
 		now = cost > INT64_MAX - now ? INT64_MAX : now + cost;
 	}
 	if (verbose)
-		fprintf(stderr, "-- stage 1: %d steps, %lld ns\n", i, (long long)now);
+		fprintf(stderr, "-- stage 1: %d steps, %lld ns\n", i, (long long)(now - start));
 out:
 	wl_free(w);
 	guest_free(gu);
-	return now >= HOST_HORIZON;
+	return now - start >= HOST_HORIZON;
 }
 
 /* Stage 2: a whole migration. */
