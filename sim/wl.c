@@ -227,8 +227,11 @@ static void unknown_param(lua_State *L, wl *w, const char *name)
 static void apply_override(lua_State *L, wl *w, const struct wl_override *o)
 {
 	struct wl_param key = {.name = (char *)o->name};
-	struct wl_param *p =
-	    o->name ? bsearch(&key, w->params, w->n_params, sizeof *w->params, by_param) : NULL;
+	/* bsearch needs a base even for no elements: a script without params
+	 * has none (the fuzzer's override_without_params.lua). */
+	struct wl_param *p = o->name && w->n_params ? bsearch(&key, w->params, w->n_params,
+							      sizeof *w->params, by_param)
+						    : NULL;
 	if (!p)
 		unknown_param(L, w, o->name ? o->name : "(null)");
 	if (!o->value)
