@@ -361,8 +361,10 @@ int units_double(const char *s, double *v, err *e)
 	const char *p = s + (*s == '-' || *s == '+');
 	if (scan_dec(p, &d) < 0 || *d.end)
 		return err_set(e, "\"%.64s\" is not a number", s);
-	if (span_to_double(s, d.end, v) < 0)
+	double x;
+	if (span_to_double(p, d.end, &x) < 0)
 		return err_set(e, "\"%.64s\" is out of range", s);
+	*v = *s == '-' ? -x : x;
 	return 0;
 }
 

@@ -297,6 +297,14 @@ START_TEST(test_double)
 		ck_assert_msg(units_double(ok[i].s, &v, &e) == 0, "%s: %s", ok[i].s, e.msg);
 		ck_assert_msg(v == ok[i].want, "%s gave %g", ok[i].s, v);
 	}
+	/* Leading zeros carry no value, after a sign too. */
+	char zeros[300] = "-";
+	memset(zeros + 1, '0', 200);
+	strcpy(zeros + 201, "1.5");
+	double z = 0;
+	err ze = {{0}};
+	ck_assert_msg(units_double(zeros, &z, &ze) == 0, "%s", ze.msg);
+	ck_assert(z == -1.5);
 	const char *bad[] = {"",      "-",     ".",  "inf", "-inf", "nan",
 			     "0x1p3", "1e400", "1 ", "1e",  "1.5x", "--1"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
