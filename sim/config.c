@@ -142,11 +142,14 @@ int config_set(struct run_config *c, const char *name, const char *v, err *e)
 		return units_uint(v, &c->seed, e);
 	case S_MODE:
 		return set_mode(c, v, e);
-	case S_POSTCOPY:
-		if (postcopy_parse(v, &c->postcopy, e) < 0)
+	case S_POSTCOPY: {
+		struct postcopy_policy pp;
+		if (postcopy_parse(v, &pp, e) < 0)
 			return -1;
+		c->postcopy = pp;
 		c->caps_requested |= CAP_POSTCOPY_RAM;
 		return 0;
+	}
 	case S_CAP:
 		return set_caps(&c->caps_requested, v, 1, e);
 	case S_SRC_CAPS:
