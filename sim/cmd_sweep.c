@@ -57,7 +57,8 @@ static const char sweep_usage[] =
     "\n"
     "Progress goes to stderr: a bar on a terminal, otherwise a line every 10 %% or\n"
     "10 s. Exit status: 0 when every run is stored (failed migrations are results),\n"
-    "1 when a simulation could not run or the experiment is invalid, 2 bad usage.\n";
+    "2 when the command line or the experiment is invalid (nothing run) or a\n"
+    "simulation could not run (that run not stored).\n";
 
 static const char merge_usage[] =
     "usage: migsim merge OUT.db IN.db...\n"
@@ -71,11 +72,6 @@ static const char merge_usage[] =
 static int fail_line(const char *what, const char *where)
 {
 	return cli_fail(CLI_EXIT_ERROR, what, where);
-}
-
-static int usage_error(const char *what, const char *where)
-{
-	return cli_fail(CLI_EXIT_USAGE, what, where);
 }
 
 static double now_s(void)
@@ -342,30 +338,29 @@ static int parse_sweep(struct sweep_opts *o, int argc, char **argv)
 			o->dry_run = 1;
 		else if (!strcmp(a, "--jobs") || !strcmp(a, "--db") || !strcmp(a, "--shard")) {
 			if (i + 1 >= argc)
-				return usage_error("option needs a value", a);
+				return fail_line("option needs a value", a);
 			const char *v = argv[++i];
 			char *end;
 			if (!strcmp(a, "--db"))
 				o->db = v;
 			else if (!strcmp(a, "--shard")) {
 				if (sweep_parse_shard(v, &o->shard, &o->shards, &e) < 0)
-					return usage_error(e.msg, v);
+					return fail_line(e.msg, v);
 			} else {
 				long j = strtol(v, &end, 10);
 				if (*end || j < 1 || j > MAX_JOBS)
-					return usage_error("--jobs wants a number from 1 to 1024",
-							   v);
+					return fail_line("--jobs wants a number from 1 to 1024", v);
 				o->jobs = (unsigned)j;
 			}
 		} else if (!strncmp(a, "--", 2))
-			return usage_error("unknown option", a);
+			return fail_line("unknown option", a);
 		else if (o->file)
-			return usage_error("more than one experiment file given", a);
+			return fail_line("more than one experiment file given", a);
 		else
 			o->file = a;
 	}
 	if (!o->file)
-		return usage_error("no experiment file given", "migsim sweep EXPERIMENT.lua");
+		return fail_line("no experiment file given", "migsim sweep EXPERIMENT.lua");
 	return 0;
 }
 
@@ -416,8 +411,9 @@ int cmd_sweep(int argc, char **argv)
 		return rc;
 	err e = {{0}};
 	sweep *sw;
-	if (sweep_load(&sw, o.file, &e) < 0)
-		return fail_line(e.msg, "experiment file");
+	char where[4200];
+	if (sweep_load(&sw, o.file, where, sizeof where, &e) < 0)
+		return fail_line(e.msg, where);
 	struct sweeper *s = calloc(1, sizeof *s);
 	size_t *todo = malloc((sweep_size(sw) + 1) * sizeof *todo);
 	if (!s || !todo) {
@@ -461,7 +457,7 @@ int cmd_sweep(int argc, char **argv)
 	       "%zu errors in %.1f s\n",
 	       sweep_name(sw), s->completed, s->failed, s->present, s->errors,
 	       now_s() - s->pg.start);
-	rc = s->errors ? EXIT_FAILURE : 0;
+	rc = s->errors ? CLI_EXIT_ERROR : 0;
 out:
 	free(todo);
 	free(s);
@@ -476,11 +472,11 @@ int cmd_merge(int argc, char **argv)
 	if (cli_wants_help(argc, argv))
 		return fputs(merge_usage, stdout), 0;
 	if (argc < 2)
-		return usage_error("merge needs an output and at least one input",
-				   "migsim merge OUT.db IN.db...");
+		return fail_line("merge needs an output and at least one input",
+				 "migsim merge OUT.db IN.db...");
 	for (int i = 0; i < argc; i++)
 		if (!strncmp(argv[i], "--", 2))
-			return usage_error("unknown option", argv[i]);
+			return fail_line("unknown option", argv[i]);
 	err e = {{0}};
 	struct stat out_sb, in_sb;
 	int have_out = stat(argv[0], &out_sb) == 0;

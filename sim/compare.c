@@ -41,7 +41,7 @@ static const char compare_usage[] =
     "  --json           machine-readable output\n"
     "\n"
     "Exit status: 0 nothing worse, 1 some metric worse by more than the threshold\n"
-    "with significance, 2 bad input.\n";
+    "with significance, 2 error, of usage or of input (nothing compared).\n";
 
 static const char *const default_metrics[] = {"total-time", "downtime", "transferred",
 					      "guest-progress"};
@@ -104,28 +104,29 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		}
 		if (strncmp(a, "--", 2)) {
 			if (npos == 2)
-				return cli_fail(2, "more than two databases given", a);
+				return cli_fail(CLI_EXIT_ERROR, "more than two databases given", a);
 			pos[npos++] = a;
 			continue;
 		}
 		if (i + 1 >= argc)
-			return cli_fail(2, "option needs a value", a);
+			return cli_fail(CLI_EXIT_ERROR, "option needs a value", a);
 		const char *v = argv[++i];
 		if (!strcmp(a, "--metric")) {
 			if (o->n_metrics == MAX_METRICS)
-				return cli_fail(2, "too many --metric options", v);
+				return cli_fail(CLI_EXIT_ERROR, "too many --metric options", v);
 			o->metrics[o->n_metrics++] = v;
 		} else if (!strcmp(a, "--threshold")) {
 			if (parse_fraction(v, &o->threshold) < 0)
-				return cli_fail(2, "bad threshold (e.g. 5% or 0.05)", v);
+				return cli_fail(CLI_EXIT_ERROR, "bad threshold (e.g. 5% or 0.05)",
+						v);
 		} else if (!strcmp(a, "--alpha")) {
 			if (parse_fraction(v, &o->alpha) < 0 || !(o->alpha > 0 && o->alpha < 1))
-				return cli_fail(2, "bad alpha (between 0 and 1)", v);
+				return cli_fail(CLI_EXIT_ERROR, "bad alpha (between 0 and 1)", v);
 		} else
-			return cli_fail(2, "unknown option", a);
+			return cli_fail(CLI_EXIT_ERROR, "unknown option", a);
 	}
 	if (npos < 2)
-		return cli_fail(2, "two databases needed", "migsim compare BASE NEW");
+		return cli_fail(CLI_EXIT_ERROR, "two databases needed", "migsim compare BASE NEW");
 	o->base.arg = pos[0];
 	o->new_.arg = pos[1];
 	if (!o->n_metrics) {
@@ -419,7 +420,7 @@ static int print_json(const struct opts *o, unsigned without, const struct row *
 	jw_end(&w);
 	if (!jw_text(&w)) {
 		jw_free(&w);
-		return cli_fail(2, "out of memory", "--json");
+		return cli_fail(CLI_EXIT_ERROR, "out of memory", "--json");
 	}
 	printf("%s\n", jw_text(&w));
 	jw_free(&w);
@@ -442,18 +443,18 @@ static int run_compare(struct opts *o)
 {
 	err e = {{0}};
 	if (load_side(&o->base, &e) < 0)
-		return cli_fail(2, e.msg, o->base.arg);
+		return cli_fail(CLI_EXIT_ERROR, e.msg, o->base.arg);
 	if (load_side(&o->new_, &e) < 0)
-		return cli_fail(2, e.msg, o->new_.arg);
+		return cli_fail(CLI_EXIT_ERROR, e.msg, o->new_.arg);
 	for (size_t m = 0; m < o->n_metrics; m++)
 		if (!any_has_metric(&o->base.set, o->metrics[m]) &&
 		    !any_has_metric(&o->new_.set, o->metrics[m]))
-			return cli_fail(2, "unknown metric (see docs/schema.md)",
-					    o->metrics[m]);
+			return cli_fail(CLI_EXIT_ERROR, "unknown metric (see docs/schema.md)",
+					o->metrics[m]);
 	unsigned without = o->base.f.keys | o->new_.f.keys;
 	if (query_group_runs(&o->base.set, without, &o->base.groups, &o->base.n_groups, &e) < 0 ||
 	    query_group_runs(&o->new_.set, without, &o->new_.groups, &o->new_.n_groups, &e) < 0)
-		return cli_fail(2, e.msg, "grouping runs");
+		return cli_fail(CLI_EXIT_ERROR, e.msg, "grouping runs");
 	size_t matched = count_matched(o);
 	if (!matched) {
 		char msg[160];
@@ -461,12 +462,12 @@ static int run_compare(struct opts *o)
 			 "no group of runs in common: BASE has %zu groups, NEW %zu, none with the "
 			 "same settings",
 			 o->base.n_groups, o->new_.n_groups);
-		return cli_fail(2, msg, o->new_.arg);
+		return cli_fail(CLI_EXIT_ERROR, msg, o->new_.arg);
 	}
 	struct row *rows = NULL;
 	size_t n = 0;
 	if (build_rows(o, &rows, &n, &e) < 0)
-		return cli_fail(2, e.msg, "compare");
+		return cli_fail(CLI_EXIT_ERROR, e.msg, "compare");
 	int worse = 0;
 	for (size_t i = 0; i < n; i++)
 		worse += rows[i].ok && rows[i].v.worse;
@@ -482,7 +483,7 @@ static int run_compare(struct opts *o)
 		printf("; %d metric%s worse\n", worse, worse == 1 ? "" : "s");
 	}
 	free(rows);
-	return rc ? rc : worse ? 1 : 0;
+	return rc ? rc : worse ? CLI_EXIT_WORSE : 0;
 }
 
 int compare_main(int argc, char **argv)

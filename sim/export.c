@@ -247,16 +247,16 @@ static int parse_export(struct export_opts *x, int argc, char **argv)
 				   : !strcmp(a, "--experiment") ? &x->experiment
 								: NULL;
 		if (!dst)
-			return cli_fail(2, "unknown option", a);
+			return cli_fail(CLI_EXIT_ERROR, "unknown option", a);
 		if (i + 1 >= argc)
-			return cli_fail(2, "option needs a value", a);
+			return cli_fail(CLI_EXIT_ERROR, "option needs a value", a);
 		*dst = argv[++i];
 	}
 	if (!x->format)
-		return cli_fail(2, "--format csv or --format json is required",
-				    "migsim export");
+		return cli_fail(CLI_EXIT_ERROR, "--format csv or --format json is required",
+				"migsim export");
 	if (strcmp(x->format, "csv") && strcmp(x->format, "json"))
-		return cli_fail(2, "unknown format (csv, json)", x->format);
+		return cli_fail(CLI_EXIT_ERROR, "unknown format (csv, json)", x->format);
 	return 0;
 }
 
@@ -313,12 +313,12 @@ int export_main(int argc, char **argv)
 	memset(&f, 0, sizeof f);
 	f.experiment = x.experiment;
 	if (query_open(&q, x.db, &e) < 0)
-		return cli_fail(1, e.msg, "--db");
+		return cli_fail(CLI_EXIT_ERROR, e.msg, "--db");
 	if (query_load(q, &f, &s, &e) < 0) {
 		query_close(q);
-		return cli_fail(1, e.msg, "--db");
+		return cli_fail(CLI_EXIT_ERROR, e.msg, "--db");
 	}
-	rc = do_export(&x, q, &s, &e) < 0 ? cli_fail(1, e.msg, "export") : 0;
+	rc = do_export(&x, q, &s, &e) < 0 ? cli_fail(CLI_EXIT_ERROR, e.msg, "export") : 0;
 	query_set_free(&s);
 	query_close(q);
 	return rc;

@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "cmd_sweep.h"
+#include "config.h"
 #include "compare.h"
 #include "err.h"
 #include "json.h"
@@ -22,8 +23,6 @@
 #include "store.h"
 #include "units.h"
 #include "wl.h"
-
-enum { EXIT_FAILED_MIGRATION = 3, EXIT_USAGE = 2 };
 
 #define DEFAULT_DB "results/migsim.db"
 #define MAX_REPEAT 64
@@ -44,7 +43,12 @@ static const char usage[] =
     "  help                 this text\n"
     "  version              the version of migsim\n"
     "\n"
-    "Run 'migsim COMMAND --help' for a command's options.\n";
+    "Run 'migsim COMMAND --help' for a command's options.\n"
+    "\n"
+    "Exit status, the same for every command: 0 success; 1 compare found a\n"
+    "regression; 2 error, of usage or of input (an option's value, a workload, an\n"
+    "experiment, a database): one line \"migsim: WHAT (WHERE)\" on stderr, and\n"
+    "nothing recorded; 3 run: the migration failed (recorded, with the reason).\n";
 
 static const char run_usage[] =
     "usage: migsim run WORKLOAD.lua [options]\n"
@@ -52,10 +56,10 @@ static const char run_usage[] =
     "Simulates one live migration of a guest running WORKLOAD (a path, or the\n"
     "name of a bundled workload such as calloc_loop) and prints a summary.\n"
     "\n"
-    "  --ram SIZE             guest RAM (default 1GiB)\n"
-    "  --page-size SIZE       page size (default 4KiB)\n"
+    "  --ram SIZE             guest RAM (default 1GiB), whole pages, at most 2^28 pages\n"
+    "  --page-size SIZE       page size (default 4KiB), a power of two, 512B to 1MiB\n"
     "  --bandwidth RATE       link bandwidth, e.g. 1Gbit/s, 125MB/s (default 1Gbit/s)\n"
-    "  --latency DURATION     one-way link latency (default 100us)\n"
+    "  --latency DURATION     one-way link latency (default 100us), at most 1min\n"
     "  --mode MODE            precopy (default) or stop-and-copy\n"
     "  --postcopy RULE        switch to post-copy (requests postcopy-ram): immediately,\n"
     "                         after-first-pass, after-passes=N, after=DURATION,\n"
@@ -69,20 +73,23 @@ static const char run_usage[] =
     "  --wl-param NAME=VALUE  override a workload parameter (repeatable)\n"
     "  --seed N               seed of every random choice (default 1)\n"
     "  --timeout DURATION     simulated time before an unconverged migration fails\n"
-    "                         (default 10min)\n"
-    "  --warmup DURATION      workload time before the migration starts (default 1s)\n"
+    "                         (default 10min), 100ms to 30 days, more than setup-cost\n"
+    "  --warmup DURATION      workload time before the migration starts (default 1s),\n"
+    "                         at most 1 day\n"
     "  --db FILE              database the run is recorded in (default " DEFAULT_DB ")\n"
     "  --no-db                do not record the run\n"
     "  --json                 print QEMU's query-migrate reply (plus a \"migsim\" object)\n"
     "\n"
     "Sizes take K, M, G, T (KiB, MiB, ... are the same powers of 1024) or kB, MB,\n"
-    "GB (powers of 1000); rates take B/s forms or bit/s forms (Mbit/s, Gbit/s);\n"
-    "durations take ns, us, ms, s, min, h.\n"
+    "GB (powers of 1000), up to 1 PiB; rates take B/s forms (MiB/s, MB/s) or bit/s\n"
+    "forms (Mbit/s, Gbit/s), 1 bit/s to 10 Tbit/s (a size such as 1G is not a rate);\n"
+    "durations take ns, us, ms, s, min, h, up to 3650 days. stop-and-copy takes no\n"
+    "capability (each acts on pre-copy passes).\n"
     "\n"
     "Exit status: 0 migration completed, 3 migration failed (recorded, with the\n"
-    "reason), 1 error (nothing recorded), 2 bad usage.\n"
+    "reason), 2 error of usage or input (nothing recorded).\n"
     "\n"
-    "parameters (default, meaning):\n%s";
+    "parameters (default, meaning, accepted values):\n%s";
 
 static const char workloads_usage[] =
     "usage: migsim workloads [--dir DIR]\n"
@@ -93,11 +100,6 @@ static const char workloads_usage[] =
 static int fail_line(const char *what, const char *where)
 {
 	return cli_fail(CLI_EXIT_ERROR, what, where);
-}
-
-static int usage_error(const char *what, const char *where)
-{
-	return cli_fail(CLI_EXIT_USAGE, what, where);
 }
 
 /* --- run ------------------------------------------------------------------------ */
@@ -111,18 +113,24 @@ struct run_opts {
 	char workload[4096];
 };
 
-/* A bare name ("calloc_loop") means a bundled workload. */
-static void resolve_workload(const char *arg, char *out, size_t n)
+/* 0 when snprintf's text fit whole: a cut path would name another file. */
+static int fits(int written, size_t n)
+{
+	return written >= 0 && (size_t)written < n;
+}
+
+/* A bare name ("calloc_loop") means a bundled workload. -1 when the path
+ * does not fit in out. */
+static int resolve_workload(const char *arg, char *out, size_t n)
 {
 	struct stat sb;
-	if (strchr(arg, '/') || stat(arg, &sb) == 0) {
-		snprintf(out, n, "%s", arg);
-		return;
+	if (!strchr(arg, '/') && stat(arg, &sb) != 0) {
+		const char *ext = strstr(arg, ".lua") ? "" : ".lua";
+		if (fits(snprintf(out, n, "%s/%s%s", MIGSIM_WORKLOAD_DIR, arg, ext), n) &&
+		    stat(out, &sb) == 0)
+			return 0;
 	}
-	const char *ext = strstr(arg, ".lua") ? "" : ".lua";
-	snprintf(out, n, "%s/%s%s", MIGSIM_WORKLOAD_DIR, arg, ext);
-	if (stat(out, &sb) != 0)
-		snprintf(out, n, "%s", arg);
+	return fits(snprintf(out, n, "%s", arg), n) ? 0 : -1;
 }
 
 static int split_assignment(char *arg, struct wl_override *o)
@@ -136,63 +144,46 @@ static int split_assignment(char *arg, struct wl_override *o)
 	return 0;
 }
 
-/* Parses one option with its value; returns 0, or an exit status. */
+/* The options taking a value: the settings config_set knows, spelled with
+ * '-' (an experiment file's '_' spelling is not an option), and run's own. */
+static int is_run_option(const char *opt)
+{
+	static const char *const own[] = {"--db", "--param", "--wl-param"};
+	for (size_t i = 0; i < sizeof own / sizeof *own; i++)
+		if (!strcmp(opt, own[i]))
+			return 1;
+	return !strchr(opt, '_') && config_known(opt + 2);
+}
+
+/* Parses one option with its value: the settings through config_set, which
+ * experiment files share. Returns 0, or -1 with e filled. */
 static int run_option(struct run_opts *o, const char *opt, char *val, err *e)
 {
 	struct run_config *c = &o->c;
-	int rc = 0;
-	uint64_t u;
-	if (!strcmp(opt, "--ram"))
-		rc = units_size(val, &c->ram_bytes, e);
-	else if (!strcmp(opt, "--page-size")) {
-		rc = units_size(val, &u, e);
-		if (rc == 0 && (u < 512 || u > (1u << 20) || (u & (u - 1))))
-			rc = err_set(e, "page size must be a power of two from 512 B to 1 MiB");
-		c->page_size = (uint32_t)u;
-	} else if (!strcmp(opt, "--bandwidth")) {
-		rc = units_rate(val, &c->bandwidth, e);
-		if (rc == 0 && !(c->bandwidth > 0))
-			rc = err_set(e, "bandwidth must be positive");
-	} else if (!strcmp(opt, "--latency"))
-		rc = units_duration(val, 0, &c->latency, e);
-	else if (!strcmp(opt, "--timeout"))
-		rc = units_duration(val, 0, &c->timeout, e);
-	else if (!strcmp(opt, "--warmup"))
-		rc = units_duration(val, 0, &c->warmup, e);
-	else if (!strcmp(opt, "--seed"))
-		rc = units_uint(val, &c->seed, e);
-	else if (!strcmp(opt, "--param"))
-		rc = params_set(&c->params, val, e);
-	else if (!strcmp(opt, "--cap")) {
-		unsigned bits = 0;
-		rc = caps_parse_list(val, &bits, e);
-		c->caps_requested |= bits;
-	} else if (!strcmp(opt, "--postcopy")) {
-		rc = postcopy_parse(val, &c->postcopy, e);
-		c->caps_requested |= CAP_POSTCOPY_RAM;
-	} else if (!strcmp(opt, "--src-caps"))
-		rc = caps_parse_list(val, &c->caps_src, e);
-	else if (!strcmp(opt, "--dst-caps"))
-		rc = caps_parse_list(val, &c->caps_dst, e);
-	else if (!strcmp(opt, "--db"))
+	if (!strcmp(opt, "--db")) {
 		o->db = val;
-	else if (!strcmp(opt, "--mode")) {
-		if (!strcmp(val, "precopy"))
-			c->mode = MIG_MODE_PRECOPY;
-		else if (!strcmp(val, "stop-and-copy"))
-			c->mode = MIG_MODE_STOP_AND_COPY;
-		else
-			rc = err_set(e, "unknown mode '%s' (precopy, stop-and-copy)", val);
-	} else if (!strcmp(opt, "--wl-param")) {
+		return 0;
+	}
+	if (!strcmp(opt, "--param"))
+		return params_set(&c->params, val, e);
+	if (!strcmp(opt, "--wl-param")) {
 		if (c->n_wl_params == MAX_REPEAT)
-			rc = err_set(e, "too many --wl-param options (at most %d)", MAX_REPEAT);
-		else if (split_assignment(val, &o->wl[c->n_wl_params]) < 0)
-			rc = err_set(e, "expected NAME=VALUE");
-		else
-			c->n_wl_params++;
-	} else
-		return err_set(e, "unknown option '%s'", opt), EXIT_USAGE;
-	return rc < 0 ? EXIT_FAILURE : 0;
+			return err_set(e, "too many --wl-param options (at most %d)", MAX_REPEAT);
+		if (split_assignment(val, &o->wl[c->n_wl_params]) < 0)
+			return err_set(e, "expected NAME=VALUE");
+		c->n_wl_params++;
+		return 0;
+	}
+	return config_set(c, opt + 2, val, e);
+}
+
+/* The option a whole-configuration check blames, as the user wrote it. */
+static void option_of(const char *setting, char *buf, size_t n)
+{
+	if (params_known(setting))
+		snprintf(buf, n, "--param %s", setting);
+	else
+		snprintf(buf, n, "--%s", setting);
 }
 
 static int parse_run(struct run_opts *o, int argc, char **argv)
@@ -206,7 +197,7 @@ static int parse_run(struct run_opts *o, int argc, char **argv)
 		char *arg = argv[i];
 		if (strncmp(arg, "--", 2) != 0) {
 			if (workload)
-				return usage_error("more than one workload given", arg);
+				return fail_line("more than one workload given", arg);
 			workload = arg;
 			continue;
 		}
@@ -224,34 +215,42 @@ static int parse_run(struct run_opts *o, int argc, char **argv)
 		}
 		char opt[64];
 		char *val = strchr(arg, '=');
-		if (val && (size_t)(val - arg) < sizeof opt) {
-			snprintf(opt, sizeof opt, "%.*s", (int)(val - arg), arg);
+		size_t len = val ? (size_t)(val - arg) : strlen(arg);
+		if (len >= sizeof opt)
+			return fail_line("unknown option", "migsim run --help");
+		memcpy(opt, arg, len);
+		opt[len] = '\0';
+		if (!is_run_option(opt))
+			return fail_line("unknown option", arg);
+		if (val)
 			val++;
-		} else {
-			snprintf(opt, sizeof opt, "%s", arg);
-			if (i + 1 >= argc)
-				return usage_error("option needs a value", arg);
+		else if (i + 1 >= argc)
+			return fail_line("option needs a value", arg);
+		else
 			val = argv[++i];
+		if (run_option(o, opt, val, &e) < 0) {
+			char where[300]; /* display text: a long value is cut */
+			snprintf(where, sizeof where, "%s %.200s", opt, val);
+			return fail_line(e.msg, where);
 		}
-		char where[256];
-		snprintf(where, sizeof where, "%s %s", opt, val);
-		int rc = run_option(o, opt, val, &e);
-		if (rc)
-			return rc == EXIT_USAGE ? usage_error(e.msg, "migsim run --help")
-						: fail_line(e.msg, where);
 	}
 	if (!workload)
-		return usage_error("no workload given", "migsim run WORKLOAD.lua");
-	if (o->c.ram_bytes == 0 || o->c.ram_bytes % o->c.page_size)
-		return fail_line("RAM must be a positive whole number of pages", "--ram");
-	unsigned lacking = run_negotiate_caps(&o->c);
+		return fail_line("no workload given", "migsim run WORKLOAD.lua");
+	const char *setting = NULL;
+	char where[128];
+	if (config_check(&o->c, &setting, &e) < 0) {
+		option_of(setting, where, sizeof where);
+		return fail_line(e.msg, where);
+	}
+	unsigned lacking = o->c.caps_requested & ~o->c.caps;
 	if (lacking && o->strict_caps) {
 		char l[128], msg[256];
 		snprintf(msg, sizeof msg, "capability %s is not supported by both sides",
 			 caps_format(lacking, l, sizeof l));
 		return fail_line(msg, "--strict-caps");
 	}
-	resolve_workload(workload, o->workload, sizeof o->workload);
+	if (resolve_workload(workload, o->workload, sizeof o->workload) < 0)
+		return fail_line("workload path too long", "migsim run WORKLOAD.lua");
 	o->c.workload_path = o->workload;
 	return 0;
 }
@@ -259,8 +258,10 @@ static int parse_run(struct run_opts *o, int argc, char **argv)
 static int cmd_run(int argc, char **argv)
 {
 	if (cli_wants_help(argc, argv)) {
-		char caps[128], help[4096];
-		params_help(help, sizeof help);
+		char caps[128], help[8192];
+		if (params_help(help, sizeof help) < 0)
+			return fail_line("internal: the parameter table's help is too long",
+					 "--help");
 		printf(run_usage, caps_format(caps_all(), caps, sizeof caps), help);
 		return 0;
 	}
@@ -297,7 +298,7 @@ static int cmd_run(int argc, char **argv)
 			if (db)
 				printf("recorded      run %lld in %s\n", (long long)id, o.db);
 		}
-		rc = r.status == MIG_STATUS_COMPLETED ? 0 : EXIT_FAILED_MIGRATION;
+		rc = r.status == MIG_STATUS_COMPLETED ? 0 : CLI_EXIT_FAILED_MIGRATION;
 	}
 	jw_free(&reply);
 	run_result_free(&r);
@@ -322,7 +323,7 @@ static int cmd_workloads(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[0], "--dir"))
 		dir = argv[1];
 	else if (argc)
-		return usage_error("unexpected argument", argv[0]);
+		return fail_line("unexpected argument", argv[0]);
 	DIR *d = opendir(dir);
 	if (!d)
 		return fail_line("cannot open the workload directory", dir);
@@ -340,11 +341,15 @@ static int cmd_workloads(int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		char path[4096], name[64], desc[256];
 		err e = {{0}};
-		snprintf(path, sizeof path, "%s/%s", dir, names[i] ? names[i] : "");
+		int whole =
+		    fits(snprintf(path, sizeof path, "%s/%s", dir, names[i] ? names[i] : ""),
+			 sizeof path);
 		if (rc)
 			; /* one error line: the first */
 		else if (!names[i])
 			rc = fail_line("out of memory", dir);
+		else if (!whole)
+			rc = fail_line("workload path too long", dir);
 		else if (wl_describe(path, name, sizeof name, desc, sizeof desc, &e) < 0)
 			rc = fail_line(e.msg, path);
 		else
@@ -358,7 +363,7 @@ int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		fputs(usage, stderr);
-		return EXIT_USAGE;
+		return CLI_EXIT_ERROR;
 	}
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
@@ -383,5 +388,5 @@ int main(int argc, char **argv)
 		return compare_main(argc - 2, argv + 2);
 	if (!strcmp(cmd, "export"))
 		return export_main(argc - 2, argv + 2);
-	return usage_error("unknown command", cmd);
+	return fail_line("unknown command", cmd);
 }

@@ -4,6 +4,7 @@
  */
 #include "params.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,41 +17,59 @@ struct param {
 	enum kind kind;
 	size_t offset;
 	const char *def; /* the default, as a user would write it */
+	/* The accepted range, in the field's unit (ns, bytes, bytes/s, percent,
+	 * ns per byte), and how it is put in the refusal "Parameter 'NAME'
+	 * expects RANGE": QEMU's words where QEMU checks the parameter
+	 * (migrate_params_check in migration/options.c). NULL: no range. */
+	double min, max;
+	const char *range;
 	const char *doc;
 };
 
 #define P(field) offsetof(struct mig_params, field)
 
+#define NS_PER_S   1e9
+#define KIB	   1024.0
+#define GIB	   (KIB * KIB * KIB)
+#define RATE_RANGE "0 (no limit) or a rate from 1 bit/s to 10 Tbit/s"
+
 static const struct param table[] = {
-	{"downtime-limit", K_MS, P(downtime_limit), "300ms",
-	 "longest tolerated pause; switch-over when pending bytes fit in bandwidth x this"},
-	{"max-bandwidth", K_RATE, P(max_bandwidth), "128MiB/s",
-	 "QEMU's rate limit, applied per 100 ms window (0 = none)"},
-	{"avail-switchover-bandwidth", K_RATE, P(avail_switchover_bandwidth), "0",
-	 "bandwidth assumed for the switch-over decision (0 = measured)"},
-	{"xbzrle-cache-size", K_SIZE, P(xbzrle_cache_size), "64MiB",
-	 "XBZRLE page cache (rounded down to a power-of-two number of pages)"},
-	{"throttle-trigger-threshold", K_PERCENT, P(throttle_trigger_threshold), "50",
-	 "auto-converge: dirtied bytes above this % of sent bytes count as high"},
-	{"cpu-throttle-initial", K_PERCENT, P(cpu_throttle_initial), "20",
-	 "auto-converge: first throttle, %"},
-	{"cpu-throttle-increment", K_PERCENT, P(cpu_throttle_increment), "10",
-	 "auto-converge: added at each further trigger, %"},
-	{"cpu-throttle-tailslow", K_BOOL, P(cpu_throttle_tailslow), "off",
-	 "auto-converge: smaller increments near the needed throttle"},
-	{"max-cpu-throttle", K_PERCENT, P(max_cpu_throttle), "99", "auto-converge: ceiling, %"},
-	{"max-postcopy-bandwidth", K_RATE, P(max_postcopy_bandwidth), "0",
-	 "rate limit once in post-copy (0 = none)"},
-	{"zero-page-detection", K_ZERO_DETECT, P(zero_page_detection), "legacy",
-	 "legacy: zero pages go as 9-byte records; none: sent whole"},
-	{"device-state-size", K_SIZE, P(device_state_size), "256KiB",
-	 "migsim: non-RAM device and CPU state sent while the guest is stopped"},
-	{"send-buffer-size", K_SIZE, P(send_buffer_size), "4MiB",
-	 "migsim: bytes the socket holds before the migration thread blocks"},
-	{"setup-cost", K_NS, P(setup_cost), "5ms",
-	 "migsim: setup time besides sending the setup bytes (bitmaps, dirty logging)"},
-	{"xbzrle-encode-cost", K_REAL, P(xbzrle_encode_cost), "0.25",
-	 "migsim: source CPU ns per page byte XBZRLE-encoded (per 4 KiB page: ~1 us)"},
+    {"downtime-limit", K_MS, P(downtime_limit), "300ms", 0, 2000 * NS_PER_S,
+     "a value in the range of 0 to 2000000 ms (QEMU's MAX_MIGRATE_DOWNTIME, 2000 s)",
+     "longest tolerated pause; switch-over when pending bytes fit in bandwidth x this"},
+    {"max-bandwidth", K_RATE, P(max_bandwidth), "128MiB/s", 0, UNITS_RATE_MAX, RATE_RANGE,
+     "QEMU's rate limit, applied per 100 ms window (0 = none)"},
+    {"avail-switchover-bandwidth", K_RATE, P(avail_switchover_bandwidth), "0", 0, UNITS_RATE_MAX,
+     "0 (the measured rate) or a rate from 1 bit/s to 10 Tbit/s",
+     "bandwidth assumed for the switch-over decision (0 = measured)"},
+    {"xbzrle-cache-size", K_SIZE, P(xbzrle_cache_size), "64MiB", 0, 1024 * GIB,
+     "a power of two no less than the target page size (and at most 1 TiB)", "XBZRLE page cache"},
+    {"throttle-trigger-threshold", K_PERCENT, P(throttle_trigger_threshold), "50", 1, 100,
+     "an integer in the range of 1 to 100",
+     "auto-converge: dirtied bytes above this % of sent bytes count as high"},
+    {"cpu-throttle-initial", K_PERCENT, P(cpu_throttle_initial), "20", 1, 99,
+     "an integer in the range of 1 to 99", "auto-converge: first throttle, %"},
+    {"cpu-throttle-increment", K_PERCENT, P(cpu_throttle_increment), "10", 1, 99,
+     "an integer in the range of 1 to 99", "auto-converge: added at each further trigger, %"},
+    {"cpu-throttle-tailslow", K_BOOL, P(cpu_throttle_tailslow), "off", 0, 0, NULL,
+     "auto-converge: smaller increments near the needed throttle"},
+    {"max-cpu-throttle", K_PERCENT, P(max_cpu_throttle), "99", 1, 99,
+     "an integer in the range of cpu-throttle-initial to 99", "auto-converge: ceiling, %"},
+    {"max-postcopy-bandwidth", K_RATE, P(max_postcopy_bandwidth), "0", 0, UNITS_RATE_MAX,
+     RATE_RANGE, "rate limit once in post-copy (0 = none)"},
+    {"zero-page-detection", K_ZERO_DETECT, P(zero_page_detection), "legacy", 0, 0, NULL,
+     "legacy: zero pages go as 9-byte records; none: sent whole"},
+    {"device-state-size", K_SIZE, P(device_state_size), "256KiB", 0, 1024 * GIB,
+     "a size from 0 to 1 TiB",
+     "migsim: non-RAM device and CPU state sent while the guest is stopped"},
+    {"send-buffer-size", K_SIZE, P(send_buffer_size), "4MiB", 4 * KIB, GIB,
+     "a size from 4 KiB to 1 GiB",
+     "migsim: bytes the socket holds before the migration thread blocks"},
+    {"setup-cost", K_NS, P(setup_cost), "5ms", 0, 3600 * NS_PER_S, "a duration from 0 to 1 h",
+     "migsim: setup time besides sending the setup bytes (bitmaps, dirty logging)"},
+    {"xbzrle-encode-cost", K_REAL, P(xbzrle_encode_cost), "0.25", 0, 1000,
+     "a number of ns per byte from 0 to 1000",
+     "migsim: source CPU ns per page byte XBZRLE-encoded (per 4 KiB page: ~1 us)"},
 };
 
 #define NPARAMS (sizeof table / sizeof table[0])
@@ -66,9 +85,9 @@ static const struct param *find(const char *name, size_t len)
 static int parse_percent(const char *v, int *out, err *e)
 {
 	uint64_t x;
-	if (units_uint(v, &x, e) < 0 || x > 100)
-		return err_set(e, "\"%s\" is not a percentage (0..100)", v);
-	*out = (int)x;
+	if (units_uint(v, &x, e) < 0)
+		return -1;
+	*out = x > 1000 ? 1000 : (int)x; /* past any range: refused by in_range */
 	return 0;
 }
 
@@ -112,6 +131,35 @@ static int parse_value(const struct param *p, struct mig_params *mp, const char 
 	return err_set(e, "internal: parameter kind");
 }
 
+/* The field's value as a number in the unit of the table's range. */
+static double field_value(const struct param *p, const struct mig_params *mp)
+{
+	const char *field = (const char *)mp + p->offset;
+	switch (p->kind) {
+	case K_MS:
+	case K_NS:
+		return (double)*(const int64_t *)field;
+	case K_SIZE:
+		return (double)*(const uint64_t *)field;
+	case K_RATE:
+	case K_REAL:
+		return *(const double *)field;
+	case K_PERCENT:
+	case K_BOOL:
+	case K_ZERO_DETECT:
+		break;
+	}
+	return *(const int *)field;
+}
+
+static int in_range(const struct param *p, const struct mig_params *mp, err *e)
+{
+	double v = field_value(p, mp);
+	if (p->range && !(v >= p->min && v <= p->max))
+		return err_set(e, "Parameter '%s' expects %s", p->name, p->range);
+	return 0;
+}
+
 void params_defaults(struct mig_params *p)
 {
 	memset(p, 0, sizeof *p);
@@ -120,28 +168,77 @@ void params_defaults(struct mig_params *p)
 			continue;
 }
 
-static void list_names(char *buf, size_t n)
+/* "a, b, c": every parameter's name. Returns 0, or -1 if n is too small. */
+static int list_names(char *buf, size_t n)
 {
 	size_t used = 0;
 	buf[0] = 0;
-	for (size_t i = 0; i < NPARAMS && used < n; i++)
-		used += (size_t)snprintf(buf + used, n - used, "%s%s", i ? ", " : "", table[i].name);
+	for (size_t i = 0; i < NPARAMS; i++) {
+		int w = snprintf(buf + used, n - used, "%s%s", i ? ", " : "", table[i].name);
+		if (w < 0 || (size_t)w >= n - used)
+			return -1;
+		used += (size_t)w;
+	}
+	return 0;
+}
+
+int params_known(const char *name)
+{
+	return find(name, strlen(name)) != NULL;
+}
+
+static int unknown(const char *name, size_t len, err *e)
+{
+	char names[1024];
+	if (list_names(names, sizeof names) < 0)
+		snprintf(names, sizeof names, "see migsim run --help");
+	return err_set(e, "unknown parameter \"%.*s\" (known: %s)", (int)(len < 64 ? len : 64),
+		       name, names);
+}
+
+int params_set_value(struct mig_params *mp, const char *name, const char *value, err *e)
+{
+	const struct param *p = find(name, strlen(name));
+	if (!p)
+		return unknown(name, strlen(name), e);
+	/* Into a copy: a refused value leaves the parameters as they were. */
+	struct mig_params next = *mp;
+	if (parse_value(p, &next, value, e) < 0)
+		return err_wrap(e, "%s", p->name);
+	if (in_range(p, &next, e) < 0)
+		return -1;
+	*mp = next;
+	return 0;
 }
 
 int params_set(struct mig_params *mp, const char *assignment, err *e)
 {
 	const char *eq = strchr(assignment, '=');
 	if (!eq)
-		return err_set(e, "--param wants NAME=VALUE, got \"%s\"", assignment);
+		return err_set(e, "--param wants NAME=VALUE, got \"%.64s\"", assignment);
 	const struct param *p = find(assignment, (size_t)(eq - assignment));
-	if (!p) {
-		char names[1024];
-		list_names(names, sizeof names);
-		return err_set(e, "unknown parameter \"%.*s\" (known: %s)", (int)(eq - assignment),
-			       assignment, names);
+	if (!p)
+		return unknown(assignment, (size_t)(eq - assignment), e);
+	return params_set_value(mp, p->name, eq + 1, e);
+}
+
+int params_check(const struct mig_params *mp, uint32_t page_size, const char **param, err *e)
+{
+	uint64_t cache = mp->xbzrle_cache_size;
+	if (cache < page_size || (cache & (cache - 1))) {
+		*param = "xbzrle-cache-size";
+		return err_set(e,
+			       "Parameter 'xbzrle-cache-size' expects a power of two no less "
+			       "than the target page size (%u B)",
+			       (unsigned)page_size);
 	}
-	if (parse_value(p, mp, eq + 1, e) < 0)
-		return err_wrap(e, "--param %s", p->name);
+	if (mp->max_cpu_throttle < mp->cpu_throttle_initial) {
+		*param = "max-cpu-throttle";
+		return err_set(e,
+			       "Parameter 'max-cpu-throttle' expects an integer in the range of "
+			       "cpu-throttle-initial (%d) to 99",
+			       mp->cpu_throttle_initial);
+	}
 	return 0;
 }
 
@@ -177,13 +274,20 @@ void params_to_json(const struct mig_params *mp, jw *w)
 	}
 }
 
-void params_help(char *buf, size_t n)
+int params_help(char *buf, size_t n)
 {
 	size_t used = 0;
 	buf[0] = 0;
-	for (size_t i = 0; i < NPARAMS && used < n; i++)
-		used += (size_t)snprintf(buf + used, n - used, "    %-28s %-9s %s\n", table[i].name,
-					 table[i].def, table[i].doc);
+	for (size_t i = 0; i < NPARAMS; i++) {
+		const struct param *p = &table[i];
+		int w = snprintf(buf + used, n - used, "    %-28s %-9s %s\n%s%s%s", p->name, p->def,
+				 p->doc, p->range ? "        accepts " : "",
+				 p->range ? p->range : "", p->range ? "\n" : "");
+		if (w < 0 || (size_t)w >= n - used)
+			return -1;
+		used += (size_t)w;
+	}
+	return 0;
 }
 
 /* --- capabilities ------------------------------------------------------- */
@@ -192,10 +296,10 @@ static const struct {
 	const char *name;
 	unsigned bit;
 } caps[] = {
-	{"xbzrle", CAP_XBZRLE},
-	{"auto-converge", CAP_AUTO_CONVERGE},
-	{"postcopy-ram", CAP_POSTCOPY_RAM},
-	{"postcopy-preempt", CAP_POSTCOPY_PREEMPT},
+    {"xbzrle", CAP_XBZRLE},
+    {"auto-converge", CAP_AUTO_CONVERGE},
+    {"postcopy-ram", CAP_POSTCOPY_RAM},
+    {"postcopy-preempt", CAP_POSTCOPY_PREEMPT},
 };
 
 #define NCAPS (sizeof caps / sizeof caps[0])

@@ -18,22 +18,22 @@
 enum zero_detect { ZERO_DETECT_LEGACY, ZERO_DETECT_NONE };
 
 struct mig_params {
-	int64_t downtime_limit;          /* ns */
-	double max_bandwidth;            /* bytes/s; 0 = no limit */
+	int64_t downtime_limit;		   /* ns */
+	double max_bandwidth;		   /* bytes/s; 0 = no limit */
 	double avail_switchover_bandwidth; /* bytes/s; 0 = use the measured rate */
-	uint64_t xbzrle_cache_size;      /* bytes */
-	int throttle_trigger_threshold;  /* percent */
-	int cpu_throttle_initial;        /* percent */
-	int cpu_throttle_increment;      /* percent */
-	int cpu_throttle_tailslow;       /* bool */
-	int max_cpu_throttle;            /* percent */
-	double max_postcopy_bandwidth;   /* bytes/s; 0 = no limit */
-	int zero_page_detection;         /* enum zero_detect */
+	uint64_t xbzrle_cache_size;	   /* bytes */
+	int throttle_trigger_threshold;	   /* percent */
+	int cpu_throttle_initial;	   /* percent */
+	int cpu_throttle_increment;	   /* percent */
+	int cpu_throttle_tailslow;	   /* bool */
+	int max_cpu_throttle;		   /* percent */
+	double max_postcopy_bandwidth;	   /* bytes/s; 0 = no limit */
+	int zero_page_detection;	   /* enum zero_detect */
 	/* migsim's own */
-	uint64_t device_state_size;      /* bytes of non-RAM device state */
-	uint64_t send_buffer_size;       /* bytes the socket holds before the sender blocks */
-	int64_t setup_cost;              /* ns spent in setup besides sending its bytes */
-	double xbzrle_encode_cost;       /* ns of source CPU per page byte encoded */
+	uint64_t device_state_size; /* bytes of non-RAM device state */
+	uint64_t send_buffer_size;  /* bytes the socket holds before the sender blocks */
+	int64_t setup_cost;	    /* ns spent in setup besides sending its bytes */
+	double xbzrle_encode_cost;  /* ns of source CPU per page byte encoded */
 };
 
 /* Capabilities migsim implements, as bits. */
@@ -45,13 +45,25 @@ enum mig_cap {
 };
 
 void params_defaults(struct mig_params *p);
-/* Sets one parameter from "NAME=VALUE" (QEMU's name, value with units). */
+/* Sets one parameter from its text (QEMU's name, value with units). The
+ * value must lie in the parameter's range (QEMU's where QEMU checks it, see
+ * `migsim run --help`); a refused value leaves p as it was. */
+int params_set_value(struct mig_params *p, const char *name, const char *value, err *e);
+/* The same from "NAME=VALUE", as --param takes it. */
 int params_set(struct mig_params *p, const char *assignment, err *e);
+/* 1 when name is a parameter's. */
+int params_known(const char *name);
+/* What no single parameter can be checked for alone (QEMU's cross-checks):
+ * xbzrle-cache-size a power of two no less than the page size, and
+ * max-cpu-throttle no less than cpu-throttle-initial. On failure *param
+ * names the parameter at fault. */
+int params_check(const struct mig_params *p, uint32_t page_size, const char **param, err *e);
 /* Writes every parameter as "name": value (in its QEMU unit) into an open
  * JSON object, in table order. */
 void params_to_json(const struct mig_params *p, jw *w);
-/* One line per parameter: name, default, meaning (for --help). */
-void params_help(char *buf, size_t n);
+/* One line per parameter: name, default, meaning, and one with its range
+ * (for --help). -1 when buf is too small. */
+int params_help(char *buf, size_t n);
 
 /* Capability names ("xbzrle", ...) <-> bits. Unknown names are an error that
  * lists the known ones. */

@@ -746,9 +746,9 @@ int report_main(int argc, char **argv)
 				   : !strcmp(a, "-o")		? &dir
 								: NULL;
 		if (!dst)
-			return cli_fail(2, "unknown option", a);
+			return cli_fail(CLI_EXIT_ERROR, "unknown option", a);
 		if (i + 1 >= argc)
-			return cli_fail(2, "option needs a value", a);
+			return cli_fail(CLI_EXIT_ERROR, "option needs a value", a);
 		*dst = argv[++i];
 	}
 	err e = {{0}};
@@ -762,7 +762,7 @@ int report_main(int argc, char **argv)
 	query_set_free(&r.set);
 	query_close(r.q);
 	if (rc < 0)
-		return cli_fail(1, e.msg, "report");
+		return cli_fail(CLI_EXIT_ERROR, e.msg, "report");
 	printf("report: %zu charts, %s/index.html\n", r.n_charts, dir);
 	return 0;
 }

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "config.h"
 #include "json.h"
 #include "units.h"
 
@@ -280,7 +281,7 @@ static int run_file(const char *path, struct sv *root, err *e)
 	struct lstate ls = {0, 0, path};
 	lua_State *L = lua_newstate(cap_alloc, &ls);
 	if (!L)
-		return err_set(e, "%s: out of memory", path);
+		return err_set(e, "out of memory");
 	sandbox(L);
 	lua_sethook(L, count_hook, LUA_MASKCOUNT, 10000);
 	struct load_args a = {path, root, {{0}}};
@@ -290,7 +291,7 @@ static int run_file(const char *path, struct sv *root, err *e)
 	if (rc != LUA_OK) {
 		const char *m = lua_tostring(L, -1);
 		if (rc == LUA_ERRMEM)
-			err_set(e, "%s: Lua heap limit of %zu bytes exceeded", path, HEAP_CAP);
+			err_set(e, "Lua heap limit of %zu bytes exceeded", HEAP_CAP);
 		else
 			err_set(e, "%s", m ? m : "error loading the experiment");
 		sv_free(root);
@@ -309,6 +310,8 @@ struct sweep {
 
 struct loader {
 	const char *path;
+	char *where; /* the error's place: FILE, or FILE:LINE */
+	size_t where_n;
 	char dir[4096];
 	char *text;
 	const struct sv *root;
@@ -319,17 +322,33 @@ struct loader {
 	char *wl_cache_name, *wl_cache_params;
 };
 
+/* 1 when c can be part of a Lua name or number, so a bare token next to it
+ * is part of a longer word ("ram" inside "params"). */
+static int is_word_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_';
+}
+
+/* The first place tok stands quoted ("tok" or 'tok'), else as a whole word. */
+static const char *find_token(const char *text, const char *tok)
+{
+	size_t n = strlen(tok);
+	for (int quoted = 1; quoted >= 0; quoted--)
+		for (const char *p = strstr(text, tok); p; p = strstr(p + 1, tok)) {
+			char before = p > text ? p[-1] : ' ', after = p[n];
+			if (quoted ? (before == '"' || before == '\'') && after == before
+				   : !is_word_char(before) && !is_word_char(after))
+				return p;
+		}
+	return NULL;
+}
+
 static int line_of(const struct loader *ld, const char *tok)
 {
 	if (!ld->text || !tok || !*tok)
 		return 0;
-	char q[256];
-	const char *hit = NULL;
-	const char *forms[] = {"\"%s\"", "'%s'", "%s"};
-	for (size_t f = 0; f < 3 && !hit; f++) {
-		snprintf(q, sizeof q, forms[f], tok);
-		hit = strstr(ld->text, q);
-	}
+	const char *hit = find_token(ld->text, tok);
 	if (!hit)
 		return 0;
 	int line = 1;
@@ -338,21 +357,22 @@ static int line_of(const struct loader *ld, const char *tok)
 	return line;
 }
 
-/* "file:line: what" with the line of tok when it can be found. */
+/* The message goes into ld->e, and the file with the line of tok, when it
+ * can be found, into ld->where: the error line's "(FILE:LINE)". */
 static int fail(struct loader *ld, const char *tok, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int fail(struct loader *ld, const char *tok, const char *fmt, ...)
 {
-	char msg[400];
+	char msg[sizeof ld->e->msg];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap); /* display text: cut if it must be */
 	va_end(ap);
 	int line = line_of(ld, tok);
 	if (line)
-		return err_set(ld->e, "%s:%d: %s", ld->path, line, msg);
-	return err_set(ld->e, "%s: %s", ld->path, msg);
+		snprintf(ld->where, ld->where_n, "%s:%d", ld->path, line);
+	return err_set(ld->e, "%s", msg);
 }
 
 static int check_fields(struct loader *ld, const struct sv *m, const char *where,
@@ -380,11 +400,13 @@ static int check_fields(struct loader *ld, const struct sv *m, const char *where
 
 /* --- dimensions ---------------------------------------------------------------- */
 
-enum dim_kind { D_WLPARAM, D_RAM, D_PAGE, D_BW, D_LAT, D_TIMEOUT, D_WARMUP, D_PARAM, D_SEED };
+/* A workload parameter, a setting (config_set's), a migration parameter
+ * (params_set_value's) or the seed. */
+enum dim_kind { D_WLPARAM, D_SETTING, D_PARAM };
 
 struct dim {
 	enum dim_kind kind;
-	const char *name;      /* parameter name */
+	const char *name;      /* the setting's or parameter's name */
 	const struct sv *vals; /* a list, or one scalar */
 	struct sv seeds;       /* owned list when seeds is a count */
 };
@@ -431,58 +453,27 @@ static const struct sv *setting(const struct spec *sp, const char *name)
 
 /* --- applying one value ------------------------------------------------------ */
 
+/* Settings and parameters go through config_set and params_set_value, as
+ * the command line's options do: the same checks, the same messages. */
 static int apply(struct loader *ld, struct run_config *c, const struct dim *d, const struct sv *v,
 		 struct wl_override *wl, size_t *n_wl)
 {
 	err e = {{0}};
-	uint64_t u;
 	int rc = 0;
-	char assign[512];
 	switch (d->kind) {
 	case D_WLPARAM:
 		wl[*n_wl].name = d->name;
 		wl[*n_wl].value = v->str;
 		(*n_wl)++;
 		return 0;
-	case D_RAM:
-		rc = units_size(v->str, &c->ram_bytes, &e);
-		break;
-	case D_PAGE:
-		rc = units_size(v->str, &u, &e);
-		if (rc == 0 && (u < 512 || u > (1u << 20) || (u & (u - 1))))
-			rc = err_set(&e, "page size must be a power of two from 512 B to 1 MiB");
-		c->page_size = (uint32_t)u;
-		break;
-	case D_BW:
-		rc = units_rate(v->str, &c->bandwidth, &e);
-		if (rc == 0 && !(c->bandwidth > 0))
-			rc = err_set(&e, "bandwidth must be positive");
-		break;
-	case D_LAT:
-		rc = units_duration(v->str, 0, &c->latency, &e);
-		break;
-	case D_TIMEOUT:
-		rc = units_duration(v->str, 0, &c->timeout, &e);
-		break;
-	case D_WARMUP:
-		rc = units_duration(v->str, 0, &c->warmup, &e);
+	case D_SETTING:
+		rc = config_set(c, d->name, v->str, &e);
 		break;
 	case D_PARAM:
-		snprintf(assign, sizeof assign, "%s=%s", d->name, v->str);
-		rc = params_set(&c->params, assign, &e);
-		break;
-	case D_SEED:
-		rc = units_uint(v->str, &c->seed, &e);
+		rc = params_set_value(&c->params, d->name, v->str, &e);
 		break;
 	}
-	if (rc < 0) {
-		static const char *const names[] = {"",		 "ram",	    "page_size",
-						    "bandwidth", "latency", "timeout",
-						    "warmup",	 "params",  "seeds"};
-		return fail(ld, v->str, "%s '%s': %s",
-			    d->kind == D_PARAM ? d->name : names[d->kind], v->str, e.msg);
-	}
-	return 0;
+	return rc < 0 ? fail(ld, v->str, "%s", e.msg) : 0;
 }
 
 static int apply_policy(struct loader *ld, struct run_config *c, const struct sv *p)
@@ -490,40 +481,37 @@ static int apply_policy(struct loader *ld, struct run_config *c, const struct sv
 	err e = {{0}};
 	const struct sv *name = sv_get(p, "name");
 	const struct sv *v = sv_get(p, "mode");
-	if (v) {
-		if (v->t == SV_STR && !strcmp(v->str, "precopy"))
-			c->mode = MIG_MODE_PRECOPY;
-		else if (v->t == SV_STR && !strcmp(v->str, "stop-and-copy"))
-			c->mode = MIG_MODE_STOP_AND_COPY;
-		else
-			return fail(ld, v->str,
-				    "policy '%s': unknown mode '%s' (precopy, stop-and-copy)",
-				    name->str, v->str ? v->str : "?");
-	}
+	if (v && (v->t != SV_STR || config_set(c, "mode", v->str, &e) < 0))
+		return fail(ld, v->str, "policy '%s': %s", name->str,
+			    v->t == SV_STR ? e.msg : "mode must be precopy or stop-and-copy");
 	if ((v = sv_get(p, "caps"))) {
 		const struct sv *one = v;
 		size_t n = v->t == SV_LIST ? v->n : 1;
 		for (size_t i = 0; i < n; i++) {
 			if (v->t == SV_LIST)
 				one = &v->items[i];
-			unsigned bits = 0;
 			if (one->t != SV_STR)
 				return fail(ld, name->str, "policy '%s': caps must be names",
 					    name->str);
-			if (caps_parse_list(one->str, &bits, &e) < 0)
+			if (config_set(c, "cap", one->str, &e) < 0)
 				return fail(ld, one->str, "policy '%s': %s", name->str, e.msg);
-			c->caps_requested |= bits;
 		}
 	}
-	if ((v = sv_get(p, "postcopy"))) {
-		if (v->t != SV_STR || postcopy_parse(v->str, &c->postcopy, &e) < 0)
-			return fail(ld, v->str, "policy '%s': postcopy: %s", name->str,
-				    v->t == SV_STR ? e.msg
-						   : "expected a rule such as after-first-pass");
-		c->caps_requested |= CAP_POSTCOPY_RAM;
-	}
-	run_negotiate_caps(c);
+	if ((v = sv_get(p, "postcopy")) &&
+	    (v->t != SV_STR || config_set(c, "postcopy", v->str, &e) < 0))
+		return fail(ld, v->str, "policy '%s': postcopy: %s", name->str,
+			    v->t == SV_STR ? e.msg : "expected a rule such as after-first-pass");
 	return 0;
+}
+
+/* What config_check blames, as the experiment file spells it. */
+static const char *file_token(const char *setting)
+{
+	if (!strcmp(setting, "page-size"))
+		return "page_size";
+	if (!strcmp(setting, "cap"))
+		return "caps";
+	return setting;
 }
 
 /* --- workloads ----------------------------------------------------------------- */
@@ -557,7 +545,11 @@ static int resolve_workload(struct loader *ld, struct sweep_run *r, const char *
 	for (size_t i = 0; i < r->n_wl && len > 0 && (size_t)len < sizeof id; i++)
 		len += snprintf(id + len, sizeof id - (size_t)len, "|%s=%s", r->wl[i].name,
 				r->wl[i].value);
-	if (!ld->wl_cache_name || strcmp(id, ld->wl_cache_id)) {
+	/* A cut id could equal another run's: then the cache is not used. */
+	int whole = len > 0 && (size_t)len < sizeof id;
+	if (!whole)
+		id[0] = '\0';
+	if (!whole || !ld->wl_cache_name || strcmp(id, ld->wl_cache_id)) {
 		wl *w;
 		err e = {{0}};
 		struct wl_config wc = {
@@ -706,8 +698,10 @@ static int emit(struct loader *ld, const struct spec *sp, const char *script, co
 		if (!r->wl[i].name || !r->wl[i].value)
 			return err_set(ld->e, "out of memory");
 	}
-	if (c->ram_bytes == 0 || c->ram_bytes % c->page_size)
-		return fail(ld, "ram", "ram must be a positive whole number of pages");
+	const char *setting = NULL;
+	err e = {{0}};
+	if (config_check(c, &setting, &e) < 0)
+		return fail(ld, file_token(setting), "%s", e.msg);
 	c->workload_path = r->workload_path;
 	c->wl_params = r->wl;
 	c->n_wl_params = r->n_wl;
@@ -780,14 +774,11 @@ static int expand_spec(struct loader *ld, const struct spec *sp)
 			if (add_dim(ld, dims, &nd, D_WLPARAM, wparams->keys[i], &wparams->items[i],
 				    wparams->keys[i]) < 0)
 				return -1;
-	static const struct {
-		const char *name;
-		enum dim_kind k;
-	} settings[] = {{"ram", D_RAM},	    {"page_size", D_PAGE},  {"bandwidth", D_BW},
-			{"latency", D_LAT}, {"timeout", D_TIMEOUT}, {"warmup", D_WARMUP}};
+	static const char *const settings[] = {"ram",	  "page_size", "bandwidth",
+					       "latency", "timeout",   "warmup"};
 	for (size_t i = 0; i < sizeof settings / sizeof *settings; i++)
-		if (add_dim(ld, dims, &nd, settings[i].k, settings[i].name,
-			    setting(sp, settings[i].name), settings[i].name) < 0)
+		if (add_dim(ld, dims, &nd, D_SETTING, settings[i], setting(sp, settings[i]),
+			    settings[i]) < 0)
 			return -1;
 	/* Migration parameters: the policy's win over the experiment's. */
 	const struct sv *gp = setting(sp, "params"), *pp = sv_get(sp->policy, "params");
@@ -827,7 +818,7 @@ static int expand_spec(struct loader *ld, const struct spec *sp)
 		return -1;
 	}
 	static const struct sv one = {SV_NUM, "1", 0, NULL, NULL};
-	int rc = add_dim(ld, dims, &nd, D_SEED, "seeds",
+	int rc = add_dim(ld, dims, &nd, D_SETTING, "seed",
 			 seeds.n    ? &seeds
 			 : sv_seeds ? sv_seeds
 				    : &one,
@@ -995,13 +986,36 @@ static char *read_text(const char *path)
 	return buf;
 }
 
-int sweep_load(sweep **out, const char *path, err *e)
+/* Lua's messages start "FILE:LINE: " (the file maybe shortened) and ours
+ * "FILE: ": that part goes to where, the rest stays the message. */
+static void move_place(const char *path, err *e, char *where, size_t n)
+{
+	char *m = e->msg;
+	size_t len = strlen(path);
+	if (!strncmp(m, path, len) && !strncmp(m + len, ": ", 2)) {
+		memmove(m, m + len + 2, strlen(m + len + 2) + 1);
+		return;
+	}
+	for (char *p = strchr(m, ':'); p; p = strchr(p + 1, ':')) {
+		char *q = p + 1;
+		while (*q >= '0' && *q <= '9')
+			q++;
+		if (q > p + 1 && q[0] == ':' && q[1] == ' ') {
+			snprintf(where, n, "%.*s", (int)(q - m), m);
+			memmove(m, q + 2, strlen(q + 2) + 1);
+			return;
+		}
+	}
+}
+
+int sweep_load(sweep **out, const char *path, char *where, size_t where_n, err *e)
 {
 	*out = NULL;
+	snprintf(where, where_n, "%s", path); /* display text: cut if it must be */
 	struct stat sb;
 	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
-		return err_set(e, "%s: no such experiment file", path);
-	struct loader ld = {.path = path, .e = e};
+		return err_set(e, "no such experiment file");
+	struct loader ld = {.path = path, .where = where, .where_n = where_n, .e = e};
 	const char *slash = strrchr(path, '/');
 	if (slash)
 		snprintf(ld.dir, sizeof ld.dir, "%.*s", (int)(slash - path), path);
@@ -1009,10 +1023,14 @@ int sweep_load(sweep **out, const char *path, err *e)
 		snprintf(ld.dir, sizeof ld.dir, ".");
 	if (slash == path)
 		snprintf(ld.dir, sizeof ld.dir, "/");
+	if (strlen(path) >= sizeof ld.dir)
+		return err_set(e, "experiment file path too long");
 	struct sv root;
 	memset(&root, 0, sizeof root);
-	if (run_file(path, &root, e) < 0)
+	if (run_file(path, &root, e) < 0) {
+		move_place(path, e, where, where_n);
 		return -1;
+	}
 	ld.text = read_text(path);
 	ld.root = &root;
 	ld.sw = calloc(1, sizeof *ld.sw);

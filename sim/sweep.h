@@ -36,9 +36,11 @@ struct sweep_run {
 
 typedef struct sweep sweep;
 
-/* Loads, expands and validates an experiment file. Errors name file:line
- * where the offending text can be found. */
-int sweep_load(sweep **out, const char *path, err *e);
+/* Loads, expands and validates an experiment file. Every setting and
+ * parameter goes through config_set / params_set_value and config_check, as
+ * `migsim run`'s options do. On failure e holds what is wrong, and where
+ * (n bytes) the file, with ":LINE" where the offending text can be found. */
+int sweep_load(sweep **out, const char *path, char *where, size_t n, err *e);
 void sweep_free(sweep *s);
 
 const char *sweep_name(const sweep *s);

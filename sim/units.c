@@ -11,14 +11,19 @@
  *   sizes     "" B (bytes); K k Ki KiB kiB, M Mi MiB, G Gi GiB, T Ti TiB
  *             (powers of 1024); kB KB MB GB TB (powers of 1000).
  *             Fractions are allowed when the result is whole ("1.5G").
- *   rates     a bare number or any size spelling (bytes/s, as QEMU's
- *             max-bandwidth takes "64M"); any size spelling followed by
- *             "/s" ("125MB/s", "64MiB/s", "32M/s", "100B/s"); bits with
- *             decimal prefixes: bit/s kbit/s Kbit/s Mbit/s Gbit/s Tbit/s,
- *             bps kbps Kbps Mbps Gbps Tbps. 0 is allowed (QEMU's "no limit").
+ *   rates     a bare number (bytes/s, QEMU's unit); any size spelling
+ *             followed by "/s" ("125MB/s", "64MiB/s", "32M/s", "100B/s");
+ *             bits with decimal prefixes: bit/s kbit/s Kbit/s Mbit/s Gbit/s
+ *             Tbit/s, bps kbps Kbps Mbps Gbps Tbps. 0 is allowed (QEMU's "no
+ *             limit"). A size without "/s" ("1G") is refused: whether bits or
+ *             bytes were meant cannot be told, and the message says how to
+ *             write either.
  *   durations ns, us, µs (U+00B5 or U+03BC), ms, s, min, h; a bare number
  *             is in the caller's unit. The result must be whole nanoseconds.
- * Negative quantities are refused everywhere.
+ * Negative quantities are refused everywhere, and so are quantities outside
+ * the ranges in units.h (UNITS_SIZE_MAX, UNITS_DURATION_MAX_NS,
+ * UNITS_RATE_MIN/MAX): a value past them is a typo, and letting it through
+ * would only overflow later in the model.
  *
  * Printing keeps 3 significant digits (whole bytes and nanoseconds below the
  * first prefix are printed exactly): bytes in binary units ("512 B",
@@ -186,6 +191,8 @@ static int dec_to_uint(const struct dec *d, uint64_t mult, uint64_t *out)
 static int span_to_double(const char *s, const char *end, double *v)
 {
 	char buf[128];
+	while (end - s > 1 && *s == '0' && is_digit(s[1])) /* "000...01" is 1 */
+		s++;
 	size_t n = (size_t)(end - s);
 	if (n >= sizeof buf)
 		return -1;
@@ -228,12 +235,16 @@ int units_size(const char *s, uint64_t *bytes, err *e)
 			       "size \"%.64s\": unknown unit \"%.16s\" (B, K/KiB, M/MiB, G/GiB, "
 			       "T/TiB, or kB/MB/GB/TB)",
 			       s, u);
-	switch (dec_to_uint(&d, (uint64_t)un->mult, bytes)) {
+	uint64_t x;
+	switch (dec_to_uint(&d, (uint64_t)un->mult, &x)) {
 	case 1:
 		return err_set(e, "size \"%.64s\": not a whole number of bytes", s);
 	case 2:
-		return err_set(e, "size \"%.64s\": too large", s);
+		return err_set(e, "size \"%.64s\": too large (at most 1 PiB)", s);
 	}
+	if (x > UNITS_SIZE_MAX)
+		return err_set(e, "size \"%.64s\": too large (at most 1 PiB)", s);
+	*bytes = x;
 	return 0;
 }
 
@@ -243,9 +254,8 @@ static double rate_mult(const char *u)
 	const struct unit *un = find_unit(bit_units, NUNITS(bit_units), u);
 	if (un)
 		return un->mult;
-	un = find_unit(size_units, NUNITS(size_units), u);
-	if (un)
-		return un->mult;
+	if (!*u)
+		return 1; /* a bare number: bytes/s */
 	size_t n = strlen(u);
 	char name[16];
 	if (n < 2 || n >= sizeof name || strcmp(u + n - 2, "/s"))
@@ -256,6 +266,20 @@ static double rate_mult(const char *u)
 	return un && *name ? un->mult : 0;
 }
 
+/* The refusal of a size written as a rate ("1G"), with the two spellings the
+ * user may have meant: bits ("1Gbit/s") and bytes ("1GiB/s"). */
+static int size_not_rate(const char *s, const struct dec *d, const char *u, err *e)
+{
+	int num = (int)(d->end - s);
+	if (!strcmp(u, "B"))
+		return err_set(e, "rate \"%.64s\": a size is not a rate (write %.*sB/s)", s, num,
+			       s);
+	char bits = *u == 'K' ? 'k' : *u;
+	int binary = strcmp(u + strlen(u) - 1, "B") || strchr(u, 'i');
+	return err_set(e, "rate \"%.64s\": a size is not a rate (write %.*s%cbit/s or %.*s%c%sB/s)",
+		       s, num, s, bits, num, s, *u, binary ? "i" : "");
+}
+
 int units_rate(const char *s, double *bytes_per_s, err *e)
 {
 	struct dec d;
@@ -263,15 +287,22 @@ int units_rate(const char *s, double *bytes_per_s, err *e)
 	double v;
 	if (split("rate", s, &d, &u, e) < 0)
 		return -1;
+	if (*u && find_unit(size_units, NUNITS(size_units), u))
+		return size_not_rate(s, &d, u, e);
 	double mult = rate_mult(u);
 	if (mult == 0)
 		return err_set(e,
 			       "rate \"%.64s\": unknown unit \"%.16s\" (B/s, MiB/s, MB/s, Mbit/s, "
 			       "Gbit/s, Mbps ...)",
 			       s, u);
-	if (span_to_double(s, d.end, &v) < 0 || !isfinite(v * mult))
-		return err_set(e, "rate \"%.64s\": too large", s);
-	*bytes_per_s = v * mult;
+	if (span_to_double(s, d.end, &v) < 0 || !(v * mult <= UNITS_RATE_MAX))
+		return err_set(e, "rate \"%.64s\": too large (at most 10 Tbit/s)", s);
+	/* A mantissa that is not 0 is not "no limit", however small it reads
+	 * (1e-400 underflows strtod to 0). */
+	int zero = d.mant == 0 && !d.too_long;
+	if (!zero && !(v * mult >= UNITS_RATE_MIN))
+		return err_set(e, "rate \"%.64s\": too small (at least 1 bit/s, or 0)", s);
+	*bytes_per_s = zero ? 0 : v * mult;
 	return 0;
 }
 
@@ -299,8 +330,8 @@ int units_duration(const char *s, int64_t bare_unit_ns, int64_t *ns, err *e)
 	int rc = dec_to_uint(&d, mult, &x);
 	if (rc == 1)
 		return err_set(e, "duration \"%.64s\": not a whole number of nanoseconds", s);
-	if (rc == 2 || x > (uint64_t)INT64_MAX)
-		return err_set(e, "duration \"%.64s\": too long", s);
+	if (rc == 2 || x > (uint64_t)UNITS_DURATION_MAX_NS)
+		return err_set(e, "duration \"%.64s\": too long (at most 3650 days)", s);
 	*ns = (int64_t)x;
 	return 0;
 }
@@ -330,8 +361,10 @@ int units_double(const char *s, double *v, err *e)
 	const char *p = s + (*s == '-' || *s == '+');
 	if (scan_dec(p, &d) < 0 || *d.end)
 		return err_set(e, "\"%.64s\" is not a number", s);
-	if (span_to_double(s, d.end, v) < 0)
+	double x;
+	if (span_to_double(p, d.end, &x) < 0)
 		return err_set(e, "\"%.64s\" is out of range", s);
+	*v = *s == '-' ? -x : x;
 	return 0;
 }
 

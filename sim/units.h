@@ -14,14 +14,26 @@
 
 #include "err.h"
 
+/* The range every parsed quantity must lie in, so that sums and products of
+ * a few of them cannot overflow in the model: sizes up to 1 PiB, durations up
+ * to 10 years (3650 days), rates 0 or from 1 bit/s to 10 Tbit/s. Callers
+ * narrow these further for their own settings (params.c, config.c). */
+#define UNITS_SIZE_MAX	      ((uint64_t)1 << 50)
+#define UNITS_DURATION_MAX_NS (INT64_C(3650) * 86400 * 1000000000)
+#define UNITS_RATE_MIN	      (1.0 / 8)	  /* bytes/s: 1 bit/s */
+#define UNITS_RATE_MAX	      (10e12 / 8) /* bytes/s: 10 Tbit/s */
+
 /* Bytes. A bare number is bytes. */
 int units_size(const char *s, uint64_t *bytes, err *e);
-/* Bytes per second. A bare number is bytes/s (QEMU's max-bandwidth unit). */
+/* Bytes per second. A bare number is bytes/s (QEMU's max-bandwidth unit); a
+ * size with a unit but no "/s" ("1G") is refused as ambiguous. 0 is allowed
+ * (callers for which it means nothing refuse it). */
 int units_rate(const char *s, double *bytes_per_s, err *e);
 /* Nanoseconds. A bare number is taken in `bare_unit_ns` (e.g. 1000000 for
  * QEMU's millisecond parameters); bare_unit_ns == 0 makes it an error. */
 int units_duration(const char *s, int64_t bare_unit_ns, int64_t *ns, err *e);
-/* Plain numbers: whole (no sign, no unit) and real (finite). */
+/* Plain numbers: whole (no sign, no unit) and real (finite: never NaN or
+ * infinite). */
 int units_uint(const char *s, uint64_t *v, err *e);
 int units_double(const char *s, double *v, err *e);
 

@@ -13,3 +13,14 @@ grep -q 'max-bandwidth' "$WORK/rh" || die "run --help lacks max-bandwidth"
 "$MIGSIM" version | grep -q '^migsim [0-9]' || die "version"
 expect_fail "unknown command" "unknown command" -- "$MIGSIM" frobnicate
 expect_fail "unknown option" "unknown option" -- "$MIGSIM" run idle --frob 1
+# The accepted ranges and the exit statuses are in the help, as the code has
+# them (docs/experiments.md has the same table).
+grep -q 'downtime-limit' "$WORK/rh" && grep -q 'accepts a value in the range of 0 to 2000000 ms' "$WORK/rh" ||
+	die "run --help lacks downtime-limit's range"
+grep -q 'accepts a size from 4 KiB to 1 GiB' "$WORK/rh" || die "run --help lacks send-buffer-size's range"
+grep -q '100ms to 30 days' "$WORK/rh" || die "run --help lacks the timeout's range"
+grep -q '1 bit/s to 10 Tbit/s' "$WORK/rh" || die "run --help lacks the rates' range"
+grep -q '2 error of usage or input' "$WORK/rh" || die "run --help lacks exit status 2"
+grep -q '3 run: the migration failed' "$WORK/h" || die "--help lacks the exit statuses"
+"$MIGSIM" sweep --help | grep -q '^2 when the command line or the experiment is invalid' ||
+	die "sweep --help lacks exit status 2"

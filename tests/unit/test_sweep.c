@@ -11,6 +11,7 @@
 #include "sweep.h"
 
 static char dir[64];
+static char where[256]; /* the last load's error place: FILE or FILE:LINE */
 
 static void setup(void)
 {
@@ -36,7 +37,7 @@ static sweep *load(const char *text, err *e)
 	fputs(text, f);
 	fclose(f);
 	sweep *s = NULL;
-	if (sweep_load(&s, p, e) < 0)
+	if (sweep_load(&s, p, where, sizeof where, e) < 0)
 		return NULL;
 	return s;
 }
@@ -194,17 +195,121 @@ START_TEST(errors_name_file_and_line)
 	ck_assert_ptr_null(load("return {\n name = 'e', workloads = { 'idle' },\n"
 				" policies = { { name = 'p', caps = { 'nope' } } } }",
 				&e));
-	ck_assert_msg(strstr(e.msg, "exp.lua:3: policy 'p': unknown capability"), "%s", e.msg);
+	ck_assert_msg(strstr(e.msg, "policy 'p': unknown capability"), "%s", e.msg);
+	ck_assert_msg(strstr(where, "exp.lua:3") && !strchr(strstr(where, "exp.lua:3"), ' '), "%s",
+		      where);
 	ck_assert_ptr_null(load("return {\n name = 'e', workloads = { 'idle' },\n"
 				" policies = { { name = 'p', mode = 'fast' } } }",
 				&e));
-	ck_assert_msg(strstr(e.msg, "exp.lua:3: policy 'p': unknown mode"), "%s", e.msg);
+	ck_assert_msg(strstr(e.msg, "policy 'p': unknown mode"), "%s", e.msg);
+	ck_assert_msg(strstr(where, "exp.lua:3"), "%s", where);
 	ck_assert_ptr_null(load("return { name = 'e', workloads = { 'idle' }, seeds = {} }", &e));
 	ck_assert_msg(strstr(e.msg, "empty list"), "%s", e.msg);
 	ck_assert_ptr_null(load("while true do end", &e));
-	ck_assert_msg(strstr(e.msg, "exp.lua:1: instruction limit"), "%s", e.msg);
-	ck_assert_ptr_null(load("return { name = 'e', workloads = { 'idle' }, ram = '1000' }", &e));
+	ck_assert_msg(strstr(e.msg, "instruction limit"), "%s", e.msg);
+	ck_assert_msg(strstr(where, "exp.lua:1"), "%s", where);
+	ck_assert_ptr_null(
+	    load("return {\n name = 'e', workloads = { 'idle' },\n ram = '1000' }", &e));
 	ck_assert_msg(strstr(e.msg, "whole number of pages"), "%s", e.msg);
+	/* "ram" inside "params" on line 2 is not the setting */
+	ck_assert_msg(strstr(where, "exp.lua:3"), "%s", where);
+}
+END_TEST
+
+/* A parameter's value reaches the parser whole, however long: it used to
+ * be built into a 512-byte "NAME=VALUE" buffer and cut, so this value was
+ * stored as 0 ms where `run --param` gives 1 ms. */
+START_TEST(long_parameter_value_is_not_cut)
+{
+	err e = {{0}};
+	char text[1024];
+	snprintf(text, sizeof text,
+		 "return { name = 'l', workloads = { 'idle' }, ram = '32MiB', params = { "
+		 "['downtime-limit'] = ('0'):rep(600) .. '1ms' } }");
+	sweep *s = load(text, &e);
+	ck_assert_msg(s != NULL, "%s", e.msg);
+	ck_assert_int_eq(sweep_at(s, 0)->config.params.downtime_limit, 1000000);
+	sweep_free(s);
+}
+END_TEST
+
+/* Two workloads whose parameters differ only past the 8 KiB the loader keys
+ * its workload cache by are two workloads: a cut key once made the second
+ * reuse the first's resolved parameters, and so its run key. */
+START_TEST(long_workload_values_are_not_confused)
+{
+	char wl[128];
+	snprintf(wl, sizeof wl, "%s/many.lua", dir);
+	FILE *f = fopen(wl, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("local p = { z = 'a' }\n"
+	      "for i = 0, 58 do p['p' .. i] = 'x' end\n"
+	      "return { name = 'many', description = '60 parameters', params = p,\n"
+	      " regions = { { name = 'buf', size = 4096 } },\n"
+	      " step = function(mem, p) return 1000000 end }\n",
+	      f);
+	fclose(f);
+	err e = {{0}};
+	sweep *s = load("local p = { z = { 'a', 'b' } }\n"
+			"for i = 0, 58 do p['p' .. i] = ('y'):rep(150) end\n"
+			"return { name = 'w', ram = '32MiB',\n"
+			" workloads = { { script = 'many.lua', params = p } } }",
+			&e);
+	unlink(wl);
+	ck_assert_msg(s != NULL, "%s", e.msg);
+	ck_assert_uint_eq(sweep_size(s), 2);
+	ck_assert_str_ne(sweep_at(s, 0)->key, sweep_at(s, 1)->key);
+	ck_assert_msg(strstr(sweep_at(s, 1)->canonical, "\"z\":\"b\""), "%.200s",
+		      strstr(sweep_at(s, 1)->canonical, "\"z\""));
+	sweep_free(s);
+}
+END_TEST
+
+/* Every setting of an experiment goes through the command line's checks,
+ * with the message `migsim run` gives and the file's line as the place. */
+START_TEST(values_get_the_command_line_checks)
+{
+	static const struct {
+		const char *field, *msg;
+	} c[] = {
+	    {"timeout = '0s'", "timeout must be from 100 ms to 30 days"},
+	    {"timeout = '9223372036s'", "duration \"9223372036s\": too long (at most 3650 days)"},
+	    {"latency = '2min'", "latency must be from 0 to 1 min"},
+	    {"warmup = '2 h', timeout = '1 h'", NULL},
+	    {"bandwidth = '1G'", "a size is not a rate (write 1Gbit/s or 1GiB/s)"},
+	    {"bandwidth = '1e-300B/s'", "too small (at least 1 bit/s, or 0)"},
+	    {"bandwidth = '1e30Gbit/s'", "too large (at most 10 Tbit/s)"},
+	    {"params = { ['setup-cost'] = '2h' }", "Parameter 'setup-cost' expects"},
+	    {"params = { ['xbzrle-encode-cost'] = -1 }", "Parameter 'xbzrle-encode-cost' expects"},
+	    {"params = { ['xbzrle-encode-cost'] = '1e300' }",
+	     "Parameter 'xbzrle-encode-cost' expects"},
+	    {"params = { ['avail-switchover-bandwidth'] = '1e30B/s' }", "too large"},
+	    {"params = { ['downtime-limit'] = '2001s' }", "Parameter 'downtime-limit' expects"},
+	    {"params = { ['send-buffer-size'] = 0 }", "Parameter 'send-buffer-size' expects"},
+	    {"params = { ['xbzrle-cache-size'] = 0 }", "Parameter 'xbzrle-cache-size' expects"},
+	    {"params = { ['setup-cost'] = '1s' }, timeout = '1s'",
+	     "timeout must be longer than setup-cost"},
+	    {"policies = { { name = 'p', mode = 'stop-and-copy', caps = { 'xbzrle' } } }",
+	     "stop-and-copy has no pre-copy passes for xbzrle"},
+	    {"policies = { { name = 'p', mode = 'stop-and-copy', postcopy = 'immediately' } }",
+	     "stop-and-copy has no pre-copy passes for postcopy-ram"},
+	};
+	for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+		char text[512];
+		err e = {{0}};
+		snprintf(text, sizeof text,
+			 "return { name = 'v', workloads = { 'idle' }, ram = '32MiB',\n %s }",
+			 c[i].field);
+		sweep *s = load(text, &e);
+		if (!c[i].msg) {
+			ck_assert_msg(s != NULL, "%s: %s", c[i].field, e.msg);
+			sweep_free(s);
+			continue;
+		}
+		ck_assert_msg(s == NULL, "%s accepted", c[i].field);
+		ck_assert_msg(strstr(e.msg, c[i].msg), "%s: %s", c[i].field, e.msg);
+		ck_assert_msg(strstr(where, "exp.lua:2"), "%s: at %s", c[i].field, where);
+	}
 }
 END_TEST
 
@@ -220,6 +325,9 @@ Suite *sweep_suite(void)
 	tcase_add_test(tc, any_change_changes_the_key);
 	tcase_add_test(tc, shards_partition);
 	tcase_add_test(tc, errors_name_file_and_line);
+	tcase_add_test(tc, long_parameter_value_is_not_cut);
+	tcase_add_test(tc, long_workload_values_are_not_confused);
+	tcase_add_test(tc, values_get_the_command_line_checks);
 	suite_add_tcase(s, tc);
 	return s;
 }

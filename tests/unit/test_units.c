@@ -36,7 +36,8 @@ START_TEST(test_size_ok)
 	    {"1e3", 1000},
 	    {"1.5e3", 1500},
 	    {"1.50000000000000000000000K", 1536},
-	    {"18446744073709551615", UINT64_MAX},
+	    {"1125899906842624", UINT64_C(1) << 50}, /* UNITS_SIZE_MAX, 1 PiB */
+	    {"1024T", UINT64_C(1) << 50},
 	    {"1.0009765625K", 1025},
 	    {"16383.9990234375K", 16777215},
 	    {"007", 7},
@@ -76,6 +77,9 @@ START_TEST(test_size_bad)
 	    {"18446744073709551616", "too large"},
 	    {"16777216T", "too large"},
 	    {"1e20", "too large"},
+	    {"18446744073709551615", "too large (at most 1 PiB)"},
+	    {"1125899906842625", "too large (at most 1 PiB)"},
+	    {"1025T", "too large (at most 1 PiB)"},
 	    {"4G/s", "unknown unit"},
 	    {"1.2.3", "unknown unit"},
 	};
@@ -104,7 +108,6 @@ START_TEST(test_rate_ok)
 	    {"1000", 1000},
 	    {"134217728", 134217728},
 	    {"128MiB/s", 134217728},
-	    {"64M", 67108864},
 	    {"32M/s", 33554432},
 	    {"125MB/s", 125e6},
 	    {"100B/s", 100},
@@ -121,6 +124,14 @@ START_TEST(test_rate_ok)
 	    {"100Mbps", 12.5e6},
 	    {"2.5Gbit/s", 312.5e6},
 	    {"1e3B/s", 1000},
+	    {"000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+	     "000000000000000000000000000000000000000000000000001Gbit/s",
+	     125e6},	       /* leading zeros carry no value, however many */
+	    {"1bit/s", 0.125}, /* UNITS_RATE_MIN */
+	    {"0.125", 0.125},
+	    {"10Tbit/s", 1.25e12}, /* UNITS_RATE_MAX */
+	    {"0.0", 0},
+	    {"0e-400", 0},
 	};
 	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
 		double v = -1;
@@ -147,6 +158,20 @@ START_TEST(test_rate_bad)
 	    {"1e400", "too large"},
 	    {"1e308TiB/s", "too large"},
 	    {"0x10", "unknown unit"},
+	    /* a size is not a rate: both spellings the user may have meant */
+	    {"1G", "a size is not a rate (write 1Gbit/s or 1GiB/s)"},
+	    {"64M", "a size is not a rate (write 64Mbit/s or 64MiB/s)"},
+	    {"1K", "(write 1kbit/s or 1KiB/s)"},
+	    {"2GB", "(write 2Gbit/s or 2GB/s)"},
+	    {"1.5GiB", "(write 1.5Gbit/s or 1.5GiB/s)"},
+	    {"100B", "a size is not a rate (write 100B/s)"},
+	    /* the range: 1 bit/s to 10 Tbit/s, or 0 */
+	    {"1e-300B/s", "too small (at least 1 bit/s, or 0)"},
+	    {"1e-400", "too small"},
+	    {"0.9bit/s", "too small"},
+	    {"0.1", "too small"},
+	    {"1e30Gbit/s", "too large (at most 10 Tbit/s)"},
+	    {"10.1Tbit/s", "too large"},
 	};
 	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
 		double v = 5;
@@ -183,8 +208,9 @@ START_TEST(test_duration_ok)
 	    {"2min", 0, 120000000000},
 	    {"1h", 0, 3600000000000},
 	    {"2.5", 1000000, 2500000},
-	    {"9223372036854775807ns", 0, INT64_MAX},
-	    {"9223372036.854775807s", 0, INT64_MAX},
+	    {"3650 h", 0, INT64_C(3650) * 3600000000000},
+	    {"87600h", 0, UNITS_DURATION_MAX_NS}, /* 3650 days */
+	    {"315360000000000000ns", 0, UNITS_DURATION_MAX_NS},
 	};
 	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
 		int64_t v = -1;
@@ -213,11 +239,18 @@ START_TEST(test_duration_bad)
 	    {"1e10h", 0, 0},
 	    {"3000000h", 0, 0},
 	    {"1MS", 0, 0},
+	    {"9223372036854775807ns", 0, 0},
+	    {"9223372036s", 0, 0},
+	    {"315360000000000001ns", 0, 0},
+	    {"87601h", 0, 0},
 	};
 	static const char *const part[] = {
-	    "needs a unit", "empty",	    "negative",	    "whole",	    "whole",
-	    "unknown unit", "unknown unit", "unknown unit", "not a number", "not a number",
-	    "too long",	    "too long",	    "too long",	    "unknown unit",
+	    "needs a unit", "empty",	    "negative",
+	    "whole",	    "whole",	    "unknown unit",
+	    "unknown unit", "unknown unit", "not a number",
+	    "not a number", "too long",	    "too long",
+	    "too long",	    "unknown unit", "too long (at most 3650 days)",
+	    "too long",	    "too long",	    "too long",
 	};
 	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
 		int64_t v = 9;
@@ -264,6 +297,14 @@ START_TEST(test_double)
 		ck_assert_msg(units_double(ok[i].s, &v, &e) == 0, "%s: %s", ok[i].s, e.msg);
 		ck_assert_msg(v == ok[i].want, "%s gave %g", ok[i].s, v);
 	}
+	/* Leading zeros carry no value, after a sign too. */
+	char zeros[300] = "-";
+	memset(zeros + 1, '0', 200);
+	strcpy(zeros + 201, "1.5");
+	double z = 0;
+	err ze = {{0}};
+	ck_assert_msg(units_double(zeros, &z, &ze) == 0, "%s", ze.msg);
+	ck_assert(z == -1.5);
 	const char *bad[] = {"",      "-",     ".",  "inf", "-inf", "nan",
 			     "0x1p3", "1e400", "1 ", "1e",  "1.5x", "--1"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
