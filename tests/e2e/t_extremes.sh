@@ -19,8 +19,8 @@ LUA
 # extreme DESC RC PATTERN REFUSAL -- ARGS...: `migsim run ARGS --json`
 # must end within 60 s of wall time (and 2 GB of address space, unless
 # sanitized: ASan reserves more) with exit status RC and its JSON (or,
-# for RC 1, its error line) matching PATTERN. Unless REFUSAL is "strict", a
-# refusal is accepted instead: exit status 1 and one clean "migsim: " error
+# for RC 2, its error line) matching PATTERN. Unless REFUSAL is "strict", a
+# refusal is accepted instead: exit status 2 and one clean "migsim: " error
 # line that matches REFUSAL (it names the value refused).
 extreme() {
 	desc=$1; want=$2; pat=$3; refusal=$4; shift 5
@@ -36,14 +36,14 @@ extreme() {
 		cat "$WORK/err" >&2
 		die "$desc: sanitizer report"
 	fi
-	if [ "$rc" -eq 1 ] && [ "$refusal" != strict ] && [ "$want" -ne 1 ] &&
+	if [ "$rc" -eq 2 ] && [ "$refusal" != strict ] && [ "$want" -ne 2 ] &&
 		[ "$(wc -l <"$WORK/err")" -eq 1 ] && grep -q '^migsim: ' "$WORK/err" &&
 		grep -Eq "$refusal" "$WORK/err"; then
 		echo "ok: $desc: refused: $(cat "$WORK/err")"
 		return 1
 	fi
 	[ "$rc" -eq "$want" ] || { cat "$WORK/err" >&2; die "$desc: exit status $rc, expected $want"; }
-	if [ "$rc" -eq 1 ]; then
+	if [ "$rc" -eq 2 ]; then
 		grep -Eq "$pat" "$WORK/err" || die "$desc: '$(cat "$WORK/err")' does not match /$pat/"
 		echo "ok: $desc: $(cat "$WORK/err")"
 		return 1
@@ -100,7 +100,7 @@ extreme "threshold of 1e33 bytes" 0 '"status": "completed"' avail-switchover-ban
 	--param avail-switchover-bandwidth=1e30B/s --param downtime-limit=1000s || true
 
 # A step cost past the clock's range is the script's error.
-extreme "a step of math.maxinteger ns" 1 "maxint\.lua:4: step must return" strict -- \
+extreme "a step of math.maxinteger ns" 2 "maxint\.lua:4: step must return" strict -- \
 	"$WORK/maxint.lua" --ram 64MiB || true
 
 # 20 minutes of a migration the 1 bit/s link cannot finish: 12000 samples

@@ -1,6 +1,6 @@
 # Every script the workload fuzzer found a bug with (tests/fuzz/repro/), run
 # with the command line in its header: each must end in a result (exit 0
-# or 3) or one clean error line (exit 1) within a minute, never a crash,
+# or 3) or one clean error line (exit 2) within a minute, never a crash,
 # a hang or (in the sanitized build) a sanitizer report.
 . "$E2E_LIB"
 n=0
@@ -13,7 +13,7 @@ for f in "$ROOT"/tests/fuzz/repro/*.lua; do
 	timeout 60 "$MIGSIM" run "$f" $args >"$WORK/out" 2>"$WORK/err" || rc=$?
 	case $rc in
 	0 | 3) ;;
-	1) grep -q '^migsim: ' "$WORK/err" || die "$name: exit 1 without a migsim: line" ;;
+	2) grep -q "^migsim: " "$WORK/err" || die "$name: exit 2 without a migsim: line" ;;
 	124) die "$name: still running after 60 s" ;;
 	*) cat "$WORK/err" >&2; die "$name: exit $rc" ;;
 	esac

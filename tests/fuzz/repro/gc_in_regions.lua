@@ -5,7 +5,7 @@
 -- freed memory: ASan SEGV in strlen under lua_getinfo, every run. With
 -- collectgarbage("collect") instead the run fails with a false
 -- "'step' must be a function(mem, p)".
--- migsim run tests/fuzz/repro/gc_in_regions.lua --no-db --ram 2MiB --warmup 20ms --timeout 50ms
+-- migsim run tests/fuzz/repro/gc_in_regions.lua --no-db --ram 2MiB --warmup 20ms --timeout 100ms
 -- Expected: the run completes (the script is valid).
 return {
 	name = "gc_in_regions",
