@@ -2,8 +2,9 @@
  * sweep — loading an experiment file and expanding its matrix (see sweep.h
  * and docs/experiments.md).
  *
- * The file runs in a sandbox like a workload's (no io, os, package loading
- * or debug; an instruction budget and a heap cap), and its result is copied
+ * The file runs in the workloads' sandbox (box.h: no io, os, package
+ * loading or debug; an instruction budget and a heap cap; no finalizers),
+ * less load, collectgarbage and math.random, and its result is copied
  * at once into a small C value tree whose maps are sorted by key: the Lua
  * state is closed before expansion starts, so nothing after loading can
  * depend on pairs() order, which Lua seeds per state.
@@ -28,6 +29,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "box.h"
 #include "json.h"
 #include "units.h"
 
@@ -84,75 +86,6 @@ static int is_scalar(const struct sv *v)
 }
 
 /* --- running the file ------------------------------------------------------ */
-
-struct lstate {
-	size_t heap;
-	long long instr;
-	const char *path;
-};
-
-static void *cap_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-	struct lstate *ls = ud;
-	size_t old = ptr ? osize : 0;
-	if (nsize == 0) {
-		free(ptr);
-		ls->heap -= old;
-		return NULL;
-	}
-	if (nsize > old && nsize - old > HEAP_CAP - ls->heap)
-		return NULL;
-	void *p = realloc(ptr, nsize);
-	if (p)
-		ls->heap = ls->heap - old + nsize;
-	return p;
-}
-
-static void count_hook(lua_State *L, lua_Debug *ar)
-{
-	void *ud;
-	lua_getallocf(L, &ud);
-	struct lstate *ls = ud;
-	ls->instr += 10000;
-	if (ls->instr < INSTR_LIMIT)
-		return;
-	lua_getinfo(L, "Sl", ar);
-	/* Re-armed at every instruction, so a pcall in the script cannot go on. */
-	lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
-	luaL_error(L, "%s:%d: instruction limit exceeded (an endless loop?)", ar->short_src,
-		   ar->currentline);
-}
-
-static void sandbox(lua_State *L)
-{
-	static const luaL_Reg libs[] = {
-	    {LUA_GNAME, luaopen_base},
-	    {LUA_STRLIBNAME, luaopen_string},
-	    {LUA_TABLIBNAME, luaopen_table},
-	    {LUA_MATHLIBNAME, luaopen_math},
-	};
-	for (size_t i = 0; i < sizeof libs / sizeof *libs; i++) {
-		luaL_requiref(L, libs[i].name, libs[i].func, 1);
-		lua_pop(L, 1);
-	}
-	static const char *const gone[] = {"dofile", "loadfile", "load",
-					   "print",  "warn",	 "collectgarbage"};
-	for (size_t i = 0; i < sizeof gone / sizeof *gone; i++) {
-		lua_pushnil(L);
-		lua_setglobal(L, gone[i]);
-	}
-	lua_getglobal(L, LUA_STRLIBNAME);
-	lua_pushnil(L);
-	lua_setfield(L, -2, "dump");
-	lua_pop(L, 1);
-	/* math.random would be seeded from the clock: an experiment is data. */
-	lua_getglobal(L, LUA_MATHLIBNAME);
-	lua_pushnil(L);
-	lua_setfield(L, -2, "random");
-	lua_pushnil(L);
-	lua_setfield(L, -2, "randomseed");
-	lua_pop(L, 1);
-}
 
 struct conv {
 	char msg[400];
@@ -259,11 +192,28 @@ struct load_args {
 	struct conv conv;
 };
 
+/* What an experiment does not need from the workloads' sandbox: it is
+ * data, built once, so nothing random and nothing loaded at run time. */
+static void narrow_sandbox(lua_State *L)
+{
+	static const char *const gone[] = {"load", "collectgarbage"};
+	for (size_t i = 0; i < sizeof gone / sizeof *gone; i++) {
+		lua_pushnil(L);
+		lua_setglobal(L, gone[i]);
+	}
+	lua_getglobal(L, LUA_MATHLIBNAME);
+	lua_pushnil(L);
+	lua_setfield(L, -2, "random");
+	lua_pushnil(L);
+	lua_setfield(L, -2, "randomseed");
+	lua_pop(L, 1);
+}
+
 static int load_protected(lua_State *L)
 {
 	struct load_args *a = lua_touserdata(L, 1);
-	if (luaL_loadfilex(L, a->path, "t") != LUA_OK)
-		return lua_error(L);
+	narrow_sandbox(L);
+	box_load_file(L);
 	lua_call(L, 0, 1);
 	if (!lua_istable(L, -1))
 		return luaL_error(L, "%s: the experiment file must return a table (it returned %s)",
@@ -278,26 +228,19 @@ static int load_protected(lua_State *L)
 
 static int run_file(const char *path, struct sv *root, err *e)
 {
-	struct lstate ls = {0, 0, path};
-	lua_State *L = lua_newstate(cap_alloc, &ls);
-	if (!L)
-		return err_set(e, "out of memory");
-	sandbox(L);
-	lua_sethook(L, count_hook, LUA_MASKCOUNT, 10000);
+	struct box_config bc = {.path = path, .budget = INSTR_LIMIT, .heap_cap = HEAP_CAP};
+	box *b;
+	if (box_new(&b, &bc, e) < 0)
+		return -1;
+	lua_State *L = box_lua(b);
 	struct load_args a = {path, root, {{0}}};
 	lua_pushcfunction(L, load_protected);
 	lua_pushlightuserdata(L, &a);
-	int rc = lua_pcall(L, 1, 0, 0);
-	if (rc != LUA_OK) {
-		const char *m = lua_tostring(L, -1);
-		if (rc == LUA_ERRMEM)
-			err_set(e, "Lua heap limit of %zu bytes exceeded", HEAP_CAP);
-		else
-			err_set(e, "%s", m ? m : "error loading the experiment");
+	int rc = box_call(b, 1, 0, e);
+	if (rc < 0)
 		sv_free(root);
-	}
-	lua_close(L);
-	return rc == LUA_OK ? 0 : -1;
+	box_free(b);
+	return rc;
 }
 
 /* --- the loader -------------------------------------------------------------- */

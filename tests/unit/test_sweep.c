@@ -206,7 +206,13 @@ START_TEST(errors_name_file_and_line)
 	ck_assert_ptr_null(load("return { name = 'e', workloads = { 'idle' }, seeds = {} }", &e));
 	ck_assert_msg(strstr(e.msg, "empty list"), "%s", e.msg);
 	ck_assert_ptr_null(load("while true do end", &e));
-	ck_assert_msg(strstr(e.msg, "instruction limit"), "%s", e.msg);
+	ck_assert_msg(strstr(e.msg, "instruction budget"), "%s", e.msg);
+	ck_assert_msg(strstr(where, "exp.lua:1"), "%s", where);
+	/* a finalizer ran in lua_close, beyond any budget: sweep --dry-run hung */
+	ck_assert_ptr_null(load("setmetatable({}, { __gc = function() while true do end end })\n"
+				"return { name = 'e', workloads = { 'idle' } }",
+				&e));
+	ck_assert_msg(strstr(e.msg, "__gc metamethods are not allowed"), "%s", e.msg);
 	ck_assert_msg(strstr(where, "exp.lua:1"), "%s", where);
 	ck_assert_ptr_null(
 	    load("return {\n name = 'e', workloads = { 'idle' },\n ram = '1000' }", &e));
