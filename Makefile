@@ -1,7 +1,8 @@
 # migsim — build, tests, benchmarks, the default experiment.
 #
 #   make            build build/migsim (checks Debian packages first)
-#   make check      unit suites + end-to-end tests, the same under ASan+UBSan, a fuzz smoke run
+#   make check      unit suites + end-to-end tests, the same under ASan+UBSan, the Lua host
+#                   under GC stress (check-gc-stress), fuzz smoke runs
 #   make run        the default experiment (calloc loop), results in results/
 #   make regress    compare this build's results with results/baseline/
 #   make bench      benchmarks that print figures (tests/bench/)
@@ -94,6 +95,11 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIBSIM) $(LIBENC)
 
 # --- tests -----------------------------------------------------------------
 
+# The sanitized builds (check-asan, check-gc-stress): float-cast-overflow
+# is not part of gcc's -fsanitize=undefined.
+SANITIZERS := -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+
 # The fuzz smoke run keeps the libFuzzer targets building, the decoder and
 # encoders agreeing on fresh inputs (it once stopped linking unnoticed) and
 # a few hundred generated workloads running clean; each target has its own
@@ -111,7 +117,7 @@ check:
 check-asan:
 	@echo "== the same suites under AddressSanitizer + UBSan (build-asan/) =="
 	@$(MAKE) --no-print-directory check-one BUILD=build-asan OPT="-O1 -g" \
-		SAN="-fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all -fno-omit-frame-pointer"
+		SAN="$(SANITIZERS)"
 
 # The Lua host with a full collection at every new Lua object (sim/box.h), under
 # ASan + UBSan: the Lua host's unit suite, and every bundled and test workload.
@@ -119,7 +125,7 @@ check-gc-stress:
 	@echo "== Lua GC stress: a full collection at every new Lua object (build-gcstress/) =="
 	@$(MAKE) --no-print-directory gc-stress-run BUILD=build-gcstress OPT="-O1 -g" \
 		DEFS=-DMIGSIM_GC_STRESS \
-		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+		SAN="$(SANITIZERS)"
 
 gc-stress-run: $(UNIT) $(MIGSIM)
 	@CK_FORK=no CK_RUN_SUITE=wl LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp $(UNIT)

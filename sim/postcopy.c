@@ -42,7 +42,7 @@ int postcopy_parse(const char *s, struct postcopy_policy *out, err *e)
 	} else if (!strncmp(s, "after-passes=", 13)) {
 		unsigned long n = strtoul(s + 13, &end, 10);
 		if (end == s + 13 || *end || n == 0 || n > 100000)
-			return err_set(e, "after-passes needs a whole number of passes >= 1");
+			return err_set(e, "after-passes needs a whole number of passes from 1 to 100000");
 		out->rule = POSTCOPY_AFTER_PASSES;
 		out->passes = (unsigned)n;
 	} else if (!strncmp(s, "after=", 6)) {

@@ -514,7 +514,7 @@ static int u_duration(lua_State *L)
 {
 	if (lua_type(L, 1) == LUA_TNUMBER) {
 		double v = luaL_checknumber(L, 1);
-		luaL_argcheck(L, v >= 0, 1, "a duration must not be negative");
+		luaL_argcheck(L, v >= 0 && isfinite(v), 1, "a duration is a finite number >= 0");
 		wl_push_number(L, v);
 		return 1;
 	}
@@ -531,7 +531,7 @@ static int u_rate(lua_State *L)
 {
 	if (lua_type(L, 1) == LUA_TNUMBER) {
 		double v = luaL_checknumber(L, 1);
-		luaL_argcheck(L, v >= 0, 1, "a rate must not be negative");
+		luaL_argcheck(L, v >= 0 && isfinite(v), 1, "a rate is a finite number >= 0");
 		wl_push_number(L, v);
 		return 1;
 	}

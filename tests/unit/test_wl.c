@@ -585,6 +585,8 @@ START_TEST(test_budget_escapes)
 	expect_escape("concat", "Lua memory allocated counts one per 64 bytes");
 	expect_escape("collect_loop", "collectgarbage: the heap's size / 16");
 	expect_escape("gc_option", "collectgarbage(\"incremental\") is not allowed");
+	expect_escape("inf_duration", "a duration is a finite number >= 0");
+	expect_escape("inf_rate", "a rate is a finite number >= 0");
 }
 END_TEST
 

@@ -44,6 +44,11 @@ return {
 			end
 		elseif c == "gc_option" then
 			collectgarbage("incremental", 0, 1000)
+		elseif c == "inf_duration" then
+			-- not an escape: a number that no duration is (it returned inf)
+			duration(1 / 0)
+		elseif c == "inf_rate" then
+			rate(0 / 0)
 		elseif c == "cheap_patterns" then
 			-- ordinary uses stay well inside the budget
 			local s = "pass_cost=1ms working_set=256MiB"
