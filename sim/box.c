@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sat.h"
+
 /* The count hook fires at most every HOOK_CHUNK instructions: the budget is
  * counted in chunks so it may exceed an int, at a negligible cost. */
 #define HOOK_CHUNK (1 << 20)
@@ -636,8 +638,7 @@ static int guarded_call(lua_State *L)
 {
 	const struct guarded *g = &guarded[lua_tointeger(L, lua_upvalueindex(2))];
 	lua_CFunction f = lua_tocfunction(L, lua_upvalueindex(1));
-	double units = g->guard(L, self(L));
-	box_charge(L, units < 1.8e19 ? (uint64_t)units : UINT64_MAX, g->what);
+	box_charge(L, sat_u64(g->guard(L, self(L))), g->what);
 	return f(L);
 }
 
