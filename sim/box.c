@@ -356,6 +356,19 @@ static int sb_load(lua_State *L)
 	return lua_gettop(L);
 }
 
+void box_hide(lua_State *L, const char *table, const char *const *names)
+{
+	if (table)
+		lua_getglobal(L, table);
+	else
+		lua_pushglobaltable(L);
+	for (; *names; names++) {
+		lua_pushnil(L);
+		lua_setfield(L, -2, *names);
+	}
+	lua_pop(L, 1);
+}
+
 void box_wrap(lua_State *L, const char *table, const char *name, lua_CFunction f)
 {
 	if (table)
@@ -675,15 +688,10 @@ static int open_libs(lua_State *L)
 		lua_pop(L, 1);
 	}
 	/* Files, and output that would mix with the simulator's own. */
-	static const char *const gone[] = {"dofile", "loadfile", "print", "warn"};
-	for (size_t i = 0; i < sizeof gone / sizeof *gone; i++) {
-		lua_pushnil(L);
-		lua_setglobal(L, gone[i]);
-	}
-	lua_getglobal(L, LUA_STRLIBNAME);
-	lua_pushnil(L);
-	lua_setfield(L, -2, "dump");
-	lua_pop(L, 1);
+	static const char *const gone[] = {"dofile", "loadfile", "print", "warn", NULL};
+	static const char *const gone_string[] = {"dump", NULL};
+	box_hide(L, NULL, gone);
+	box_hide(L, LUA_STRLIBNAME, gone_string);
 	wrap_guarded(L);
 	lua_pushcfunction(L, sb_pcall);
 	lua_setglobal(L, "pcall");

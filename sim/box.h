@@ -64,6 +64,10 @@ void box_charge(lua_State *L, uint64_t n, const char *what);
  * script, is in question). */
 int box_stop(lua_State *L, const char *msg);
 
+/* Removes the NULL-terminated names from table (the global table when
+ * NULL): what a kind of script must not reach. */
+void box_hide(lua_State *L, const char *table, const char *const *names);
+
 /* Replaces t.name (t the global table when NULL) by a C closure of f with
  * the original as its one upvalue. */
 void box_wrap(lua_State *L, const char *table, const char *name, lua_CFunction f);

@@ -196,17 +196,10 @@ struct load_args {
  * data, built once, so nothing random and nothing loaded at run time. */
 static void narrow_sandbox(lua_State *L)
 {
-	static const char *const gone[] = {"load", "collectgarbage"};
-	for (size_t i = 0; i < sizeof gone / sizeof *gone; i++) {
-		lua_pushnil(L);
-		lua_setglobal(L, gone[i]);
-	}
-	lua_getglobal(L, LUA_MATHLIBNAME);
-	lua_pushnil(L);
-	lua_setfield(L, -2, "random");
-	lua_pushnil(L);
-	lua_setfield(L, -2, "randomseed");
-	lua_pop(L, 1);
+	static const char *const gone[] = {"load", "collectgarbage", NULL};
+	static const char *const gone_math[] = {"random", "randomseed", NULL};
+	box_hide(L, NULL, gone);
+	box_hide(L, LUA_MATHLIBNAME, gone_math);
 }
 
 static int load_protected(lua_State *L)

@@ -48,6 +48,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz.h"
 #include "err.h"
 #include "guest.h"
 #include "mig.h"
@@ -55,14 +56,6 @@
 #include "run.h"
 #include "units.h"
 #include "wl.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define REQUIRE(c)                                                                                 \
-	do {                                                                                       \
-		if (!(c))                                                                          \
-			__builtin_trap();                                                          \
-	} while (0)
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
