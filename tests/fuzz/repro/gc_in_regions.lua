@@ -1,3 +1,6 @@
+-- Fixed (issue 18): the script table stays anchored at stack index 1 while
+-- it is read (sim/wl.c load_script); the run completes.
+--
 -- Reproducer from fuzz_workload: a garbage collection while the host reads
 -- the script table (here from inside the regions function) leaves the host
 -- with a dead script table. With collectgarbage("step", 1e9) as below,

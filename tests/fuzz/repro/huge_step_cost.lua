@@ -1,3 +1,6 @@
+-- Fixed (issue 18): integer costs are bounded like float ones (below 9.2e18
+-- ns) and vcpu.c saturates (sim/sat.h); a clean error.
+--
 -- Reproducer from fuzz_workload: a step that returns math.maxinteger ns.
 -- The cost is accepted (it is positive), and vcpu.c adds it to the step's
 -- start time: signed overflow at sim/vcpu.c:79 (on_step), which UBSan

@@ -1,3 +1,6 @@
+-- Fixed (issue 18): apply_override skips bsearch when there are no params;
+-- the expected error.
+--
 -- Reproducer from fuzz_workload: a workload with no params given a
 -- --wl-param override. apply_override (sim/wl.c) calls bsearch() with the
 -- empty parameter array's NULL base, which UBSan reports (nonnull argument).

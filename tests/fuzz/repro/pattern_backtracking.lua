@@ -1,3 +1,7 @@
+-- Fixed (issue 18): the pattern functions are charged their worst-case
+-- backtracking before they run (sim/box.c); the budget stops the step at
+-- once.
+--
 -- Reproducer from fuzz_workload: string pattern matching runs in C, outside
 -- the instruction budget. ".-.-.-.-.-c" against 100 characters without a
 -- 'c' backtracks through ~100^6 / 6! positions in one gmatch call; the step

@@ -1,3 +1,6 @@
+-- Fixed (issue 18): the timeout ends every phase (sim/mig.c); the run fails
+-- at 100 ms, and the command line now refuses timeouts under 100 ms.
+--
 -- Reproducer from fuzz_workload: --timeout does not bound the stop-and-copy
 -- phase. On a 1 kB/s link the 3 MiB guest "completes" after 4.49 min of
 -- simulated time (downtime 4.49 min) despite --timeout 100ms; with

@@ -1,3 +1,6 @@
+-- Fixed (issue 18): random bytes cost one budget unit each (sim/wl_mem.c);
+-- the first call stops the step.
+--
 -- Reproducer from fuzz_workload: write_random and its _uniform/_zipf forms
 -- are charged one instruction per page against the instruction budget, but
 -- do nbytes of work in each page. One call below writes 90000 x 4096 =
