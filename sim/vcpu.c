@@ -32,11 +32,21 @@ int vcpu_start(struct vcpu *v, int64_t t, err *e)
 	return schedule(v, t, e);
 }
 
-static int64_t stretch(const struct vcpu *v, int64_t cost)
+/* A step's wall time under the throttle. QEMU's auto-converge
+ * (cpu_throttle_timer_tick, cpu_throttle_thread in system/cpu-throttle.c)
+ * makes each vCPU sleep p/(1-p) x 10 ms every 10 ms/(1-p): the vCPU may
+ * compute at most (1-p) of the wall time, and a vCPU that was halted anyway
+ * loses nothing. Over a step that computes cpu of its cost, the computing
+ * takes cpu/(1-p) and the halted rest absorbs it: a CPU-bound step slows by
+ * 1/(1-p), one that computes less than (1-p) of its time keeps its pace.
+ * (The 10 ms slices are a rate here: a step's computing is not made to wait
+ * for the next slice, as a timer tick falling in a sleep would.) */
+static int64_t stretch(const struct vcpu *v, int64_t cost, int64_t cpu)
 {
 	if (v->throttle_pct <= 0)
 		return cost;
-	return sat_ns((double)cost * 100.0 / (double)(100 - v->throttle_pct));
+	int64_t busy = sat_ns((double)cpu * 100.0 / (double)(100 - v->throttle_pct));
+	return busy > cost ? busy : cost;
 }
 
 static void on_step(void *ctx, uint64_t tag)
@@ -45,12 +55,12 @@ static void on_step(void *ctx, uint64_t tag)
 	if (!v->running || tag != v->gen || v->failed)
 		return;
 	int64_t now = des_now(v->q);
-	int64_t cost = 0;
+	int64_t cost = 0, cpu = 0;
 	v->steps++;
 	v->last_start = now;
 	v->stall = 0;
-	if (wl_step(v->w, v->g, now, &cost, &v->error) < 0 ||
-	    schedule(v, sat_add(sat_add(now, stretch(v, cost)), v->stall), &v->error) < 0)
+	if (wl_step(v->w, v->g, now, &cost, &cpu, &v->error) < 0 ||
+	    schedule(v, sat_add(sat_add(now, stretch(v, cost, cpu)), v->stall), &v->error) < 0)
 		v->failed = 1;
 }
 

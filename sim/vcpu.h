@@ -1,9 +1,11 @@
 /*
  * vcpu — the guest's processor: runs the workload's steps one after another
  * in simulated time. A step's memory effects happen when it starts; the vCPU
- * is then busy for the step's declared cost, stretched by the throttle
- * (auto-converge) so that at p % throttle the guest runs (1 - p) of the time,
- * the long-run effect of QEMU's 10 ms run / sleep slices.
+ * then spends the step's declared cost, of which the step computes its CPU
+ * time and is halted for the rest. The throttle (auto-converge) lets the
+ * vCPU compute at most (1 - p) of the time at p %, the long-run effect of
+ * QEMU's 10 ms run / sleep slices: the computing is stretched by 1/(1 - p)
+ * and the halted rest absorbs what it can of that.
  *
  * The migration pauses the vCPU at switch-over and resumes it (possibly on
  * another guest, the destination) when the destination runs; a step cut by a

@@ -591,24 +591,24 @@ int wl_init(wl *w, guest *g, err *e)
 	return guest_call(w, g, 2, 0, e);
 }
 
-/* Costs are whole nanoseconds; anything positive rounds to at least 1. */
-static int step_cost(wl *w, int64_t *cost_ns, err *e)
+/* A step's duration, the value at idx: whole nanoseconds; anything positive
+ * rounds to at least 1, and it must stay inside the clock's range. */
+static int step_duration(wl *w, int idx, int64_t *ns, err *e)
 {
 	lua_State *L = w->L;
-	int t = lua_type(L, -1);
+	int t = lua_type(L, idx);
 	int ok = 0;
 	double c = 0;
-	if (t == LUA_TNUMBER && lua_isinteger(L, -1)) {
-		lua_Integer i = lua_tointeger(L, -1);
+	if (t == LUA_TNUMBER && lua_isinteger(L, idx)) {
+		lua_Integer i = lua_tointeger(L, idx);
 		ok = i > 0 && i < INT64_C(9200000000000000000); /* as a float's */
-		*cost_ns = i;
+		*ns = i;
 		c = (double)i;
 	} else if (t == LUA_TNUMBER) {
-		c = lua_tonumber(L, -1);
+		c = lua_tonumber(L, idx);
 		ok = c > 0 && c < 9.2e18;
-		*cost_ns = ok ? (c < 1 ? 1 : llround(c)) : 0;
+		*ns = ok ? (c < 1 ? 1 : llround(c)) : 0;
 	}
-	lua_pop(L, 1);
 	if (ok)
 		return 0;
 	if (t == LUA_TNUMBER)
@@ -622,15 +622,49 @@ static int step_cost(wl *w, int64_t *cost_ns, err *e)
 		       w->step_where, lua_typename(L, t));
 }
 
-int wl_step(wl *w, guest *g, int64_t now_ns, int64_t *cost_ns, err *e)
+/* The optional second result, the step's CPU time: nil means all of it. */
+static int step_cpu(wl *w, int idx, int64_t cost, int64_t *ns, err *e)
+{
+	lua_State *L = w->L;
+	if (lua_isnil(L, idx)) {
+		*ns = cost;
+		return 0;
+	}
+	int is_number = lua_type(L, idx) == LUA_TNUMBER;
+	double c = is_number ? lua_tonumber(L, idx) : 0;
+	if (is_number && c >= 0 && c <= (double)cost) {
+		*ns = (int64_t)llround(c);
+		if (*ns > cost)
+			*ns = cost;
+		return 0;
+	}
+	if (is_number)
+		return err_set(e,
+			       "%s: step's second result, its CPU time, must be from 0 to its "
+			       "cost (%lld ns; it returned %g)",
+			       w->step_where, (long long)cost, c);
+	return err_set(e,
+		       "%s: step's second result, its CPU time, must be a number of "
+		       "nanoseconds (it returned %s)",
+		       w->step_where, lua_typename(L, lua_type(L, idx)));
+}
+
+int wl_step(wl *w, guest *g, int64_t now_ns, int64_t *cost_ns, int64_t *cpu_ns, err *e)
 {
 	if (check_guest(w, g, e) < 0)
 		return -1;
 	w->now = now_ns;
 	push_call(w, w->step_ref);
-	if (guest_call(w, g, 2, 1, e) < 0)
+	if (guest_call(w, g, 2, 2, e) < 0)
 		return -1;
-	return step_cost(w, cost_ns, e);
+	int64_t cpu = 0;
+	int rc = step_duration(w, -2, cost_ns, e);
+	if (rc == 0)
+		rc = step_cpu(w, -1, *cost_ns, &cpu, e);
+	lua_pop(w->L, 2);
+	if (rc == 0 && cpu_ns)
+		*cpu_ns = cpu;
+	return rc;
 }
 
 int wl_describe(const char *path, char *name, size_t name_len, char *desc, size_t desc_len, err *e)

@@ -3,7 +3,8 @@
  *   name, description, params (defaults, overridable with --wl-param),
  *   regions (the memory it allocates, calloc-like: zero until written),
  *   optional init(mem, p) run once before the first step, and step(mem, p),
- *   one iteration of the guest program, which returns its guest CPU cost.
+ *   one iteration of the guest program, which returns its duration and,
+ *   optionally, the CPU time it computed of it.
  * Memory primitives (increment at a stride, random bytes, page rewrites, reads,
  * copies, uniform and Zipf page picks) run in C over whole ranges; see
  * docs/lua-api.md. Scripts run sandboxed: no io, os, package loading, or
@@ -53,13 +54,15 @@ uint64_t wl_footprint(const wl *w);
 
 /* Runs init (if the script has one) against g. */
 int wl_init(wl *w, guest *g, err *e);
-/* Runs one step against g at simulated time now_ns; *cost_ns is the guest CPU
- * time the step declared (> 0). */
-int wl_step(wl *w, guest *g, int64_t now_ns, int64_t *cost_ns, err *e);
+/* Runs one step against g at simulated time now_ns. *cost_ns is the step's
+ * duration on an unthrottled vCPU (> 0): the time until the next step.
+ * *cpu_ns (when cpu_ns is not NULL) is the part of it the vCPU computes,
+ * the rest it is halted (0..*cost_ns; the whole duration unless the step
+ * says otherwise). */
+int wl_step(wl *w, guest *g, int64_t now_ns, int64_t *cost_ns, int64_t *cpu_ns, err *e);
 
 /* Reads a script's name and description without running it further (for
  * `migsim workloads`). */
-int wl_describe(const char *path, char *name, size_t name_len, char *desc, size_t desc_len,
-		err *e);
+int wl_describe(const char *path, char *name, size_t name_len, char *desc, size_t desc_len, err *e);
 
 #endif

@@ -12,6 +12,9 @@
 --                      page); 0 rewrites the page whole instead
 --   tick               guest time of one step (duration); fractions of a
 --                      write are carried to the next step
+--   cpu                share of its time the program computes (number, 0 to
+--                      1); 1, the default, is a busy program: its writes are
+--                      a side effect of computation that uses the whole vCPU
 
 local tick, per_step
 local carry = 0
@@ -25,6 +28,7 @@ return {
 		writes_per_second = 50000,
 		bytes_per_write = 64,
 		tick = "1ms",
+		cpu = 1,
 	},
 	regions = function(p)
 		return { { name = "ws", size = p.working_set } }
@@ -42,6 +46,6 @@ return {
 		else
 			mem.ws:rewrite_zipf(n, p.s)
 		end
-		return tick
+		return tick, tick * math.max(0, math.min(p.cpu, 1))
 	end,
 }

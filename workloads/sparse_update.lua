@@ -12,6 +12,9 @@
 --   bytes_per_update    bytes changed on each updated page (count)
 --   tick                guest time of one step (duration); fractions of an
 --                       update are carried to the next step
+--   update_cpu          CPU time of one update (duration; an estimate: a
+--                       database update, index lookup included, of a few
+--                       us); the step is halted for the rest of its tick
 --
 -- Host memory: every updated page is stored byte for byte by the simulator,
 -- so a long run at a high rate holds up to the whole data set in host RAM.
@@ -27,6 +30,7 @@ return {
 		updates_per_second = 5000,
 		bytes_per_update = 8,
 		tick = "1ms",
+		update_cpu = "5us",
 	},
 	regions = function(p)
 		return { { name = "data", size = p.data_set } }
@@ -43,6 +47,6 @@ return {
 		local n = math.floor(carry)
 		carry = carry - n
 		mem.data:write_random_uniform(n, p.bytes_per_update)
-		return tick
+		return tick, math.min(n * duration(p.update_cpu), tick)
 	end,
 }

@@ -10,6 +10,9 @@
 --   frame_size  bytes of one frame (size; 8 MiB ~ 1920x1080 at 4 B/pixel)
 --   fps         frames per second (number); one step per frame, its cost
 --               the frame period
+--   frame_cpu   CPU time of showing one frame (duration; an estimate: an
+--               8 MiB copy at ~5 GB/s and the player's bookkeeping); the
+--               vCPU is halted for the rest of the frame period
 
 local period, frame_pages
 local next_frame, shown = 0, 0
@@ -17,7 +20,7 @@ local next_frame, shown = 0, 0
 return {
 	name = "video_stream",
 	description = "reads a 256 MiB decoded-frame buffer sequentially at 30 fps into a display buffer",
-	params = { frames = "256MiB", frame_size = "8MiB", fps = 30 },
+	params = { frames = "256MiB", frame_size = "8MiB", fps = 30, frame_cpu = "2ms" },
 	regions = function(p)
 		return {
 			{ name = "frames", size = p.frames },
@@ -37,6 +40,6 @@ return {
 		mem.copy(mem.display, shown * frame_pages, mem.frames, next_frame * frame_pages, frame_pages)
 		next_frame = (next_frame + 1) % n
 		shown = 1 - shown
-		return period
+		return period, math.min(duration(p.frame_cpu), period)
 	end,
 }

@@ -64,7 +64,7 @@ static void rig_close(struct rig *r)
 static int64_t step_ok(struct rig *r, int64_t now)
 {
 	int64_t cost = 0;
-	ck_assert_msg(wl_step(r->w, r->g, now, &cost, &r->e) == 0, "%s", r->e.msg);
+	ck_assert_msg(wl_step(r->w, r->g, now, &cost, NULL, &r->e) == 0, "%s", r->e.msg);
 	ck_assert_int_gt(cost, 0);
 	return cost;
 }
@@ -189,7 +189,7 @@ START_TEST(test_sparse_update)
 	ck_assert_uint_gt(dirty, 180);
 	ck_assert_uint_eq(guest_material_pages(r.g), dirty);
 	ck_assert_str_eq(wl_params_json(r.w), "{\"bytes_per_update\":8,\"data_set\":\"16MiB\","
-					      "\"tick\":\"1ms\",\"updates_per_second\":20000}");
+					      "\"tick\":\"1ms\",\"update_cpu\":\"5us\",\"updates_per_second\":20000}");
 	rig_close(&r);
 }
 END_TEST
@@ -285,7 +285,7 @@ static void open_and_step(const char *path)
 	int rc = rig_open_cfg(&r, &c);
 	int64_t now = 0, cost;
 	for (int s = 0; rc == 0 && s < 3; s++, now += cost)
-		rc = wl_step(r.w, r.g, now, &cost, &r.e);
+		rc = wl_step(r.w, r.g, now, &cost, NULL, &r.e);
 	if (rc < 0) {
 		const char *base = strrchr(path, '/') + 1;
 		assert_has(r.e.msg, base);
@@ -425,7 +425,7 @@ static void expect_step_error(const char *path, const char *case_, const char *w
 	c.n_params = 1;
 	ck_assert_msg(rig_open_cfg(&r, &c) == 0, "%s", r.e.msg);
 	int64_t cost;
-	ck_assert_int_eq(wl_step(r.w, r.g, 0, &cost, &r.e), -1);
+	ck_assert_int_eq(wl_step(r.w, r.g, 0, &cost, NULL, &r.e), -1);
 	assert_has(r.e.msg, want1);
 	assert_has(r.e.msg, want2);
 	rig_close(&r);
@@ -466,6 +466,42 @@ START_TEST(test_bad_cost)
 END_TEST
 
 /* --- errors, sandbox, limits ------------------------------------------------ */
+
+/* A step's optional second result, the CPU time it computed of its cost. */
+static int64_t cpu_of(const char *what, err *e)
+{
+	struct rig r;
+	struct wl_override o = {"what", what};
+	struct wl_config c = config(TEST_LUA_DIR "/cpu_result.lua", 1 * MiB);
+	c.params = &o;
+	c.n_params = 1;
+	ck_assert_msg(rig_open_cfg(&r, &c) == 0, "%s", r.e.msg);
+	int64_t cost = 0, cpu = -1;
+	int rc = wl_step(r.w, r.g, 0, &cost, &cpu, &r.e);
+	*e = r.e;
+	rig_close(&r);
+	if (rc == 0)
+		ck_assert_int_eq(cost, 1000000);
+	return rc < 0 ? -1 : cpu;
+}
+
+START_TEST(test_step_cpu_time)
+{
+	err e;
+	ck_assert_int_eq(cpu_of("half", &e), 500000);
+	ck_assert_int_eq(cpu_of("none", &e), 1000000); /* all of it: CPU-bound */
+	ck_assert_int_eq(cpu_of("zero", &e), 0);
+	ck_assert_int_eq(cpu_of("fraction", &e), 0);
+	static const char *const bad[] = {"over", "negative", "nan"};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		ck_assert_int_eq(cpu_of(bad[i], &e), -1);
+		assert_has(e.msg, "cpu_result.lua:9: step's second result, its CPU time, must be "
+				  "from 0 to its cost (1000000 ns");
+	}
+	ck_assert_int_eq(cpu_of("string", &e), -1);
+	assert_has(e.msg, "must be a number of nanoseconds (it returned string)");
+}
+END_TEST
 
 START_TEST(test_load_errors)
 {
@@ -510,7 +546,7 @@ START_TEST(test_runtime_error_location)
 	struct rig r;
 	ck_assert_msg(rig_open(&r, TEST_LUA_DIR "/runtime.lua", 1 * MiB) == 0, "%s", r.e.msg);
 	int64_t cost;
-	ck_assert_int_eq(wl_step(r.w, r.g, 0, &cost, &r.e), -1);
+	ck_assert_int_eq(wl_step(r.w, r.g, 0, &cost, NULL, &r.e), -1);
 	assert_has(r.e.msg, "runtime.lua:7: attempt to index a nil value");
 	ck_assert_ptr_null(strchr(r.e.msg, '\n'));
 	rig_close(&r);
@@ -538,7 +574,7 @@ static void expect_budget(const char *path, const char *where)
 	ck_assert_msg(rig_open_cfg(&r, &c) == 0, "%s", r.e.msg);
 	int64_t cost;
 	for (int i = 0; i < 2; i++) { /* and again: each call has its own budget */
-		ck_assert_int_eq(wl_step(r.w, r.g, 0, &cost, &r.e), -1);
+		ck_assert_int_eq(wl_step(r.w, r.g, 0, &cost, NULL, &r.e), -1);
 		assert_has(r.e.msg, where);
 		assert_has(r.e.msg, "instruction budget of 3000000 instructions per call exceeded");
 	}
@@ -564,7 +600,7 @@ static void expect_escape(const char *case_, const char *want)
 	c.instr_budget = 3000000;
 	ck_assert_msg(rig_open_cfg(&r, &c) == 0, "%s", r.e.msg);
 	int64_t cost;
-	ck_assert_msg(wl_step(r.w, r.g, 0, &cost, &r.e) == -1, "%s ran to the end", case_);
+	ck_assert_msg(wl_step(r.w, r.g, 0, &cost, NULL, &r.e) == -1, "%s ran to the end", case_);
 	assert_has(r.e.msg, "escapes.lua:");
 	assert_has(r.e.msg, want);
 	rig_close(&r);
@@ -613,7 +649,7 @@ START_TEST(test_heap_cap)
 	c.heap_cap = 4 * MiB;
 	ck_assert_msg(rig_open_cfg(&r, &c) == 0, "%s", r.e.msg);
 	int64_t cost;
-	ck_assert_int_eq(wl_step(r.w, r.g, 0, &cost, &r.e), -1);
+	ck_assert_int_eq(wl_step(r.w, r.g, 0, &cost, NULL, &r.e), -1);
 	assert_has(r.e.msg, "heap.lua: Lua heap limit of 4194304 bytes exceeded");
 	rig_close(&r);
 }
@@ -628,7 +664,7 @@ START_TEST(test_guest_failure_stops)
 	struct wl_config c = config(TEST_LUA_DIR "/guestfail.lua", 1 * MiB);
 	ck_assert_msg(wl_open(&r.w, &c, &r.e) == 0, "%s", r.e.msg);
 	int64_t cost;
-	ck_assert_int_eq(wl_step(r.w, r.g, 0, &cost, &r.e), -1);
+	ck_assert_int_eq(wl_step(r.w, r.g, 0, &cost, NULL, &r.e), -1);
 	assert_has(r.e.msg, "guestfail.lua:9:");
 	ck_assert_uint_eq(guest_material_pages(r.g), 8);
 	rig_close(&r);
@@ -647,7 +683,7 @@ static guest *run_seeded(uint64_t seed, int steps)
 	ck_assert_msg(wl_open(&w, &c, &e) == 0, "%s", e.msg);
 	int64_t cost;
 	for (int i = 0; i < steps; i++)
-		ck_assert_msg(wl_step(w, g, i * 1000, &cost, &e) == 0, "%s", e.msg);
+		ck_assert_msg(wl_step(w, g, i * 1000, &cost, NULL, &e) == 0, "%s", e.msg);
 	wl_free(w);
 	return g;
 }
@@ -749,6 +785,7 @@ Suite *wl_suite(void)
 	tcase_add_test(t, test_primitives);
 	tcase_add_test(t, test_range_errors);
 	tcase_add_test(t, test_bad_cost);
+	tcase_add_test(t, test_step_cpu_time);
 	tcase_add_test(t, test_load_errors);
 	tcase_add_test(t, test_describe);
 	tcase_add_test(t, test_runtime_error_location);
