@@ -67,7 +67,8 @@ static const char run_usage[] =
     "  --param NAME=VALUE     a migration parameter, QEMU's name (repeatable; list below)\n"
     "  --cap NAME[,NAME]      request a capability (repeatable): %s\n"
     "  --src-caps LIST        capabilities the source supports (default all; none)\n"
-    "  --dst-caps LIST        capabilities the destination supports (default all)\n"
+    "  --dst-caps LIST        capabilities the destination supports (default all;\n"
+    "                         xbzrle and auto-converge need the source's only)\n"
     "  --strict-caps          a requested capability a side lacks is an error\n"
     "                         (otherwise it is reported and left off)\n"
     "  --wl-param NAME=VALUE  override a workload parameter (repeatable)\n"
@@ -245,7 +246,8 @@ static int parse_run(struct run_opts *o, int argc, char **argv)
 	unsigned lacking = o->c.caps_requested & ~o->c.caps;
 	if (lacking && o->strict_caps) {
 		char l[128], msg[256];
-		snprintf(msg, sizeof msg, "capability %s is not supported by both sides",
+		snprintf(msg, sizeof msg,
+			 "capability %s is not supported by the sides that need it",
 			 caps_format(lacking, l, sizeof l));
 		return fail_line(msg, "--strict-caps");
 	}

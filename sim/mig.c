@@ -173,19 +173,28 @@ static void trigger_throttle(mig *m)
 
 /* --- bitmap sync, rates, counters ---------------------------------------------- */
 
-/* migration_update_rates, XBZRLE part: misses per page handled and
- * unencoded / encoded bytes over the period that just closed. */
+/* RAMState's target_page_count: the pages ram_save_page reports sent, where
+ * an unchanged XBZRLE page is 0. (QEMU counts ram_save_iterate's only; the
+ * final stage's come after the last rate update, so they change nothing.) */
+static uint64_t target_pages(const mig *m)
+{
+	return m->st.pages_handled - m->xbzrle_unchanged;
+}
+
+/* migration_update_rates, XBZRLE part: misses per target page and
+ * unencoded / encoded bytes over the period that just closed. A period
+ * without a target page leaves both rates, and their marks, as they were. */
 static void update_xbzrle_rates(mig *m)
 {
 	struct mig_xbzrle *x = &m->st.xbzrle;
-	if (!m->cache)
+	uint64_t handled = target_pages(m) - m->target_pages_prev;
+	m->target_pages_prev = target_pages(m);
+	if (!m->cache || handled == 0)
 		return;
-	uint64_t handled = m->st.pages_handled - m->pages_handled_prev;
 	uint64_t pages = x->pages - m->xbzrle_pages_prev;
 	uint64_t bytes = x->bytes - m->xbzrle_bytes_prev;
-	x->cache_miss_rate = handled ? (double)(x->cache_miss - m->cache_miss_prev) / handled : 0;
+	x->cache_miss_rate = (double)(x->cache_miss - m->cache_miss_prev) / (double)handled;
 	x->encoding_rate = pages && bytes ? (double)pages * m->ps / (double)bytes : 0;
-	m->pages_handled_prev = m->st.pages_handled;
 	m->cache_miss_prev = x->cache_miss;
 	m->xbzrle_pages_prev = x->pages;
 	m->xbzrle_bytes_prev = x->bytes;
@@ -300,8 +309,10 @@ static int send_xbzrle(mig *m, uint64_t page, const uint8_t *bytes, err *e)
 	x->pages++;
 	m->t = sat_add(m->t, sat_ns(m->p.xbzrle_encode_cost * m->ps)); /* the encoder's CPU time */
 	int len = xbz_encode(cached, bytes, m->ps, m->delta, m->ps);
-	if (len == 0)
+	if (len == 0) {
+		m->xbzrle_unchanged++;
 		return 1; /* unchanged: nothing to send, the destination has it */
+	}
 	if (len < 0) {
 		x->overflow++;
 		x->bytes += m->ps; /* QEMU's accounting of an overflow */

@@ -74,8 +74,8 @@ struct mig_xbzrle {
 	uint64_t bytes;          /* encoded bytes (record minus its 8-byte header; 4096 per overflow) */
 	uint64_t pages;          /* cache hits, including unchanged and overflowed pages */
 	uint64_t cache_miss;
-	double cache_miss_rate;  /* misses per page handled, last >= 1 s period */
-	double encoding_rate;    /* unencoded / encoded bytes, last >= 1 s period */
+	double cache_miss_rate;  /* misses per target page sent, last >= 1 s period that sent one */
+	double encoding_rate;    /* unencoded / encoded bytes, the same period */
 	uint64_t overflow;
 };
 

@@ -46,7 +46,8 @@ struct mig {
 	uint8_t *scratch;
 	pcache *cache;      /* XBZRLE page cache; NULL without the capability */
 	uint8_t *delta;     /* one encoded page */
-	uint64_t pages_handled_prev, cache_miss_prev, xbzrle_pages_prev, xbzrle_bytes_prev;
+	uint64_t xbzrle_unchanged; /* hits found unchanged: sent as nothing, 0 target pages */
+	uint64_t target_pages_prev, cache_miss_prev, xbzrle_pages_prev, xbzrle_bytes_prev;
 
 	enum state state;
 	int64_t t;

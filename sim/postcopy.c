@@ -227,16 +227,22 @@ static void account_block(mig *m, int64_t from, int64_t to)
 		m->st.early_blocktime += b - from;
 }
 
-/* The guest touched a missing page: block until it is there. */
+/* The guest touched a missing page: block until it is there. A page in
+ * flight that has arrived by now was received: no fault in QEMU. Any other
+ * is requested (migrate_send_rp_req_pages asks for every page not yet
+ * received, on its way or not) and ram_save_queue_pages counts every
+ * request; one for a page already sent finds it clean and sends nothing. */
 static int on_fault(void *ctx, uint64_t page, int is_write, err *e)
 {
 	mig *m = ctx;
 	(void)is_write;
 	int64_t t = vcpu_time(m->cpu);
 	int64_t ready;
-	if (flying(m, page))
+	if (flying(m, page)) {
 		ready = m->arrival[page];
-	else if (mig_bitmap_test(m, page))
+		if (ready > t) /* requested all the same, and counted */
+			m->st.postcopy_requests++;
+	} else if (mig_bitmap_test(m, page))
 		ready = request(m, page, t);
 	else
 		return err_set(e,

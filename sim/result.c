@@ -210,8 +210,10 @@ void result_summary(const struct run_config *c, const struct run_result *r, FILE
 	unsigned lacking = c->caps_requested & ~c->caps;
 	if (lacking) {
 		char l[128], in[128];
-		fprintf(out, "capabilities  %s not supported by both sides: running with %s\n",
-			caps_format(lacking, l, sizeof l), caps_format(c->caps, in, sizeof in));
+		fprintf(
+		    out,
+		    "capabilities  %s not supported by the sides that need it: running with %s\n",
+		    caps_format(lacking, l, sizeof l), caps_format(c->caps, in, sizeof in));
 	}
 	if (r->status == MIG_STATUS_COMPLETED)
 		fprintf(out, "status        completed (destination verified identical)\n");

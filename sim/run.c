@@ -41,9 +41,18 @@ void run_config_defaults(struct run_config *c)
 	c->warmup = 1000000000;
 }
 
+/* Capabilities only the source acts on: QEMU's destination decodes XBZRLE
+ * pages whatever its own capabilities (ram_load_precopy), and throttling is
+ * the source's (migration_trigger_throttle). */
+#define CAPS_SOURCE_ONLY (CAP_XBZRLE | CAP_AUTO_CONVERGE)
+
 unsigned run_negotiate_caps(struct run_config *c)
 {
-	c->caps = c->caps_requested & c->caps_src & c->caps_dst;
+	unsigned dst = c->caps_dst | CAPS_SOURCE_ONLY;
+	c->caps = c->caps_requested & c->caps_src & dst;
+	/* migrate_caps_check, on what is left: preempt requires postcopy-ram. */
+	if (!(c->caps & CAP_POSTCOPY_RAM))
+		c->caps &= ~CAP_POSTCOPY_PREEMPT;
 	return c->caps_requested & ~c->caps;
 }
 

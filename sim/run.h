@@ -27,7 +27,7 @@ struct run_config {
 	double bandwidth; /* bytes/s of the link */
 	int64_t latency;  /* ns, one way */
 	struct mig_params params;
-	unsigned caps; /* in force: requested ones both sides support */
+	unsigned caps; /* in force: requested ones the sides that need them support */
 	unsigned caps_requested;
 	unsigned caps_src; /* what each side supports */
 	unsigned caps_dst;
@@ -40,8 +40,10 @@ struct run_config {
 
 /* Defaults as `migsim run --help` documents them. */
 void run_config_defaults(struct run_config *c);
-/* Capability negotiation: caps = requested & src & dst. Returns the requested
- * capabilities that a side lacks (0 when none). */
+/* Capability negotiation: the requested capabilities the source supports
+ * and, unless only the source acts on them (xbzrle, auto-converge), the
+ * destination too; postcopy-preempt goes with postcopy-ram. Returns the
+ * requested capabilities left out (0 when none). */
 unsigned run_negotiate_caps(struct run_config *c);
 
 struct run_result {

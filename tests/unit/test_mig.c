@@ -126,6 +126,52 @@ START_TEST(test_final_stage_deltas)
 }
 END_TEST
 
+/* QEMU's cache-miss-rate (migration_update_rates): misses over the target
+ * pages ram_save_iterate handled in the period, where a page XBZRLE found
+ * unchanged counts 0 (ram_save_page sends nothing for it), and no update at
+ * all in a period that handled none. The guest rewrites every page with the
+ * same bytes right after it is sent, so each pass has all 8 pages again.
+ * Pass 1 (bulk) and pass 2 (all misses) send 8 whole pages each at 16 ms a
+ * page; from pass 3 on every page is an unchanged hit costing the encoder
+ * 41 ms (10 us a byte), ~330 ms a pass. The first period closes at the end
+ * of pass 5 (sync 6, ~1.24 s): 8 misses over 16 target pages, 0.5 (40 pages
+ * were taken off the bitmap: 0.2 is the wrong denominator). The next closes
+ * at the end of pass 9 (sync 10, ~2.59 s) having sent nothing: the rate
+ * stays 0.5. */
+START_TEST(test_cache_miss_rate_counts_target_pages)
+{
+	err e = {{0}};
+	struct link_config lc = {.bandwidth = 250e3, .latency = 0, .buffer_bytes = PS};
+	struct mig_params p;
+	params_defaults(&p);
+	p.max_bandwidth = 0;
+	p.avail_switchover_bandwidth = 1e6;
+	p.downtime_limit = 16000000;
+	p.xbzrle_encode_cost = 1e4;
+	struct mig_config mc = {.params = &p, .caps = CAP_XBZRLE, .mode = MIG_MODE_PRECOPY};
+	struct rig r;
+	rig_open(&r, 0, &lc, &mc);
+	struct mig_stats st = {0};
+	uint64_t rewritten = 0;
+	double rate_at_sync6 = -1;
+	for (int64_t t = 0; mig_status(r.m) == MIG_STATUS_ACTIVE && st.dirty_sync_count < 10;) {
+		ck_assert_msg(mig_advance(r.m, t += 1000000, &e) == 0, "%s", e.msg);
+		mig_get_stats(r.m, &st);
+		for (; rewritten < st.pages_handled; rewritten++) {
+			uint64_t pg = rewritten % PAGES;
+			ck_assert_int_eq(guest_fill(r.src, pg * PS, 64, (uint8_t)(pg + 1), &e), 0);
+		}
+		if (st.dirty_sync_count == 6 && rate_at_sync6 < 0)
+			rate_at_sync6 = st.xbzrle.cache_miss_rate;
+	}
+	ck_assert_int_eq(mig_status(r.m), MIG_STATUS_ACTIVE);
+	ck_assert_uint_eq(st.xbzrle.cache_miss, PAGES);
+	ck_assert_double_eq_tol(rate_at_sync6, 0.5, 1e-12);
+	ck_assert_double_eq_tol(st.xbzrle.cache_miss_rate, 0.5, 1e-12);
+	rig_close(&r);
+}
+END_TEST
+
 #define S ((int64_t)1000000000)
 
 /* Runs the migration as run.c does when no guest event comes first: to
@@ -285,6 +331,7 @@ Suite *mig_suite(void)
 	TCase *tc = tcase_create("thread");
 	tcase_add_test(tc, test_install_failure_is_reported);
 	tcase_add_test(tc, test_final_stage_deltas);
+	tcase_add_test(tc, test_cache_miss_rate_counts_target_pages);
 	tcase_add_test(tc, test_final_stage_times_out);
 	tcase_add_test(tc, test_setup_times_out);
 	tcase_add_test(tc, test_longest_timeout_is_none);

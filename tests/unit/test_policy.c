@@ -54,6 +54,31 @@ START_TEST(test_negotiation)
 }
 END_TEST
 
+/* xbzrle and auto-converge act on the source alone (QEMU's destination
+ * decodes XBZRLE pages whatever its capabilities say, and throttling is the
+ * source's): a destination without them does not switch them off. A
+ * capability that needs the other one in force goes with it
+ * (migrate_caps_check: postcopy-preempt requires postcopy-ram). */
+START_TEST(test_negotiation_source_only)
+{
+	struct run_config c;
+	run_config_defaults(&c);
+	c.caps_requested = CAP_XBZRLE | CAP_AUTO_CONVERGE | CAP_POSTCOPY_RAM | CAP_POSTCOPY_PREEMPT;
+	c.caps_dst = 0;
+	ck_assert_uint_eq(run_negotiate_caps(&c), CAP_POSTCOPY_RAM | CAP_POSTCOPY_PREEMPT);
+	ck_assert_uint_eq(c.caps, CAP_XBZRLE | CAP_AUTO_CONVERGE);
+	c.caps_dst = CAP_POSTCOPY_PREEMPT;
+	ck_assert_uint_eq(run_negotiate_caps(&c), CAP_POSTCOPY_RAM | CAP_POSTCOPY_PREEMPT);
+	ck_assert_uint_eq(c.caps, CAP_XBZRLE | CAP_AUTO_CONVERGE);
+	c.caps_dst = caps_all();
+	c.caps_src = caps_all() & ~CAP_POSTCOPY_RAM;
+	ck_assert_uint_eq(run_negotiate_caps(&c), CAP_POSTCOPY_RAM | CAP_POSTCOPY_PREEMPT);
+	c.caps_src = caps_all() & ~CAP_AUTO_CONVERGE;
+	ck_assert_uint_eq(run_negotiate_caps(&c), CAP_AUTO_CONVERGE);
+	ck_assert_uint_eq(c.caps, CAP_XBZRLE | CAP_POSTCOPY_RAM | CAP_POSTCOPY_PREEMPT);
+}
+END_TEST
+
 START_TEST(test_postcopy_rules)
 {
 	struct postcopy_policy pp;
@@ -85,6 +110,7 @@ Suite *policy_suite(void)
 	tcase_add_test(tc, test_throttle_steps);
 	tcase_add_test(tc, test_throttle_tailslow);
 	tcase_add_test(tc, test_negotiation);
+	tcase_add_test(tc, test_negotiation_source_only);
 	tcase_add_test(tc, test_postcopy_rules);
 	suite_add_tcase(s, tc);
 	return s;

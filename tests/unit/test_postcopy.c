@@ -136,6 +136,32 @@ START_TEST(test_second_touch_does_not_fault)
 }
 END_TEST
 
+/* A fault on a page the stream has sent but that has not arrived yet:
+ * the destination still asks for it (migrate_send_rp_req_pages asks for
+ * every page not yet received) and QEMU's ram_save_queue_pages counts every
+ * request; the source finds the page no longer dirty and sends nothing
+ * more. The vCPU waits for the page already on its way. */
+START_TEST(test_request_for_page_in_flight_counts)
+{
+	struct fixture f;
+	setup(&f, 0);
+	struct mig_stats before, after;
+	mig_get_stats(f.m, &before);
+	err e;
+	uint8_t byte;
+	uint64_t page = 500; /* ~20 ms into the 42 ms of queued stream */
+	ck_assert_uint_gt(before.normal, page);
+	ck_assert_int_eq(guest_read(f.dst, page * PS, &byte, 1, &e), 0);
+	mig_get_stats(f.m, &after);
+	ck_assert_uint_eq(after.postcopy_requests, 1);
+	ck_assert_uint_eq(after.normal, before.normal);
+	ck_assert_uint_eq(after.transferred, before.transferred);
+	ck_assert_int_gt(f.cpu.stall, 10 * MS);
+	ck_assert_int_eq(after.postcopy_blocktime, f.cpu.stall);
+	teardown(&f);
+}
+END_TEST
+
 /* The background stream needs ~170 ms for the 16 MiB; at a 50 ms timeout
  * the run ends in post-copy, failed, with the reason QEMU gives for not
  * cancelling it. */
@@ -183,6 +209,7 @@ Suite *postcopy_suite(void)
 	tcase_add_test(tc, test_request_queues_behind_stream);
 	tcase_add_test(tc, test_preempt_channel_skips_the_queue);
 	tcase_add_test(tc, test_second_touch_does_not_fault);
+	tcase_add_test(tc, test_request_for_page_in_flight_counts);
 	tcase_add_test(tc, test_timeout_in_postcopy);
 	tcase_add_test(tc, test_blocktime_ends_at_timeout);
 	suite_add_tcase(s, tc);
