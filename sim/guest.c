@@ -60,6 +60,18 @@
  * at 1 byte a page. A list that cannot grow (out of memory) is dropped the
  * same way, since a write must not fail for its dirty log.
  *
+ * Manual clearing (guest_dirty_manual) is KVM's dirty log with
+ * KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2: KVM_GET_DIRTY_LOG copies the bitmap but
+ * leaves its bits set and their pages writable, so a page keeps its bit, and
+ * writes to it go unlogged, until QEMU clears it (KVM_CLEAR_DIRTY_LOG, from
+ * kvm_log_clear_one_slot, with only the bits QEMU read at the last sync).
+ * Here a page's log bit is DIRTY (written since the last sync, listed) or
+ * its bit in `reported` (reported by a sync, not cleared since): a sync
+ * moves its listed pages from the first to the second and reports both; a
+ * write sets DIRTY only when neither is set; guest_dirty_clear clears
+ * `reported` alone. The list thus still costs only the pages written since
+ * the last sync, and `reported`, a bit a page, is what the mode adds.
+ *
  * Procedural bytes: 64-bit word i of page p at version v is the splitmix64
  * finaliser of rng_mix(seed, p, v) + (i + 1) * golden-gamma, stored little
  * endian (same bytes on every host). Each word depends only on its index, so
@@ -119,6 +131,11 @@ struct guest {
 	uint64_t dirty_cap; /* entries allocated */
 	uint64_t dirty_max; /* entries allowed before the list is dropped */
 	int dirty_overflow; /* the next sync scans every word */
+	/* Manual clearing (guest_dirty_manual): the pages the syncs reported
+	 * whose log bit no guest_dirty_clear has cleared since, one bit a page
+	 * (QEMU's copy of KVM's dirty bitmap); NULL: each sync clears what it
+	 * reports. */
+	uint64_t *reported;
 
 	/* The store: page p's bytes (MATERIAL) in segment number p >> seg_shift,
 	 * at (p & seg_mask) * ps; a segment is mapped when a page of it is first
@@ -193,15 +210,25 @@ static __attribute__((noinline)) void dirty_grow(guest *g)
 	g->dirty_cap = cap;
 }
 
-/* One write by a workload primitive: a new version and the DIRTY bit. The
- * version is bumped at its own bit position and masked, so its wrap carries
- * neither into the slot nor down into DIRTY or the kind. */
+static inline int reported(const guest *g, uint64_t p)
+{
+	return g->reported && ((g->reported[p >> 6] >> (p & 63)) & 1);
+}
+
+/* One write by a workload primitive: a new version and, unless the page's
+ * log bit is already set (DIRTY, or reported and not cleared since), the
+ * DIRTY bit and a list entry. The version is bumped at its own bit position
+ * and masked, so its wrap carries neither into the slot nor down into DIRTY
+ * or the kind. */
 static inline void note_write(guest *g, uint64_t p)
 {
 	uint64_t w = g->meta[p];
-	g->meta[p] = (w & ~VER_BITS) | ((w + (UINT64_C(1) << VER_SHIFT)) & VER_BITS) | DIRTY;
-	if (w & DIRTY)
+	uint64_t next = (w & ~VER_BITS) | ((w + (UINT64_C(1) << VER_SHIFT)) & VER_BITS);
+	if ((w & DIRTY) || reported(g, p)) {
+		g->meta[p] = next;
 		return;
+	}
+	g->meta[p] = next | DIRTY;
 	if (!g->dirty_overflow && g->dirty_count == g->dirty_cap)
 		dirty_grow(g);
 	if (!g->dirty_overflow)
@@ -587,6 +614,7 @@ void guest_free(guest *g)
 	free(g->seg_hash);
 	free(g->meta);
 	free(g->dirty);
+	free(g->reported);
 	free(g->zero);
 	free(g->scratch);
 	free(g);
@@ -792,13 +820,39 @@ differ:
 
 /* --- dirty log ----------------------------------------------------------------------- */
 
-/* Cleans page p and sets its bit in bitmap: 1 when the bit was newly set. */
+static uint64_t bitmap_words(const guest *g)
+{
+	return (g->npages + 63) / 64;
+}
+
+/* Cleans page p and sets its bit in bitmap: 1 when the bit was newly set.
+ * With manual clearing the page is reported: its log bit stays set. */
 static inline uint64_t sync_page(guest *g, uint64_t p, uint64_t *bitmap)
 {
 	uint64_t bit = UINT64_C(1) << (p & 63), *b = &bitmap[p >> 6];
 	uint64_t fresh = !(*b & bit);
 	g->meta[p] &= ~DIRTY;
 	*b |= bit;
+	if (g->reported)
+		g->reported[p >> 6] |= bit;
+	return fresh;
+}
+
+/* What KVM_GET_DIRTY_LOG returns again under manual clearing: the pages
+ * reported before whose bit was not cleared since. The migration never
+ * takes such a page off its bitmap before clearing it, so this adds nothing
+ * there; it is done all the same, since it is what the log holds, for the
+ * cost of one pass over a bit a page. */
+static uint64_t sync_reported(const guest *g, uint64_t *bitmap)
+{
+	uint64_t fresh = 0;
+	for (uint64_t i = 0, n = bitmap_words(g); i < n; i++) {
+		uint64_t add = g->reported[i] & ~bitmap[i];
+		if (add) {
+			fresh += (uint64_t)__builtin_popcountll(add);
+			bitmap[i] |= add;
+		}
+	}
 	return fresh;
 }
 
@@ -847,7 +901,39 @@ uint64_t guest_dirty_sync(guest *g, uint64_t *bitmap)
 		dirty_trim(g, n);
 	}
 	g->dirty_count = 0;
+	if (g->reported)
+		fresh += sync_reported(g, bitmap);
 	return fresh;
+}
+
+int guest_dirty_manual(guest *g, err *e)
+{
+	uint64_t n = bitmap_words(g);
+	if (!g->reported && (n > SIZE_MAX / sizeof *g->reported ||
+			     !(g->reported = malloc((size_t)n * sizeof *g->reported))))
+		return err_set(e, "out of memory for the dirty log's bitmap of %llu pages",
+			       (ull)g->npages);
+	memset(g->reported, 0xff, (size_t)n * sizeof *g->reported);
+	if (g->npages % 64)
+		g->reported[n - 1] = (UINT64_C(1) << (g->npages % 64)) - 1;
+	return 0;
+}
+
+/* KVM_CLEAR_DIRTY_LOG with the bits QEMU last read (kvm_log_clear_one_slot):
+ * pages written since the last sync keep theirs. */
+void guest_dirty_clear(guest *g, uint64_t first, uint64_t npages)
+{
+	if (!g->reported || first >= g->npages)
+		return;
+	uint64_t end = npages < g->npages - first ? first + npages : g->npages;
+	while (first < end) {
+		uint64_t w = first >> 6, lo = first & 63;
+		uint64_t hi = end - (first - lo) < 64 ? end - (first - lo) : 64;
+		uint64_t mask =
+		    (hi == 64 ? ~UINT64_C(0) : (UINT64_C(1) << hi) - 1) & (~UINT64_C(0) << lo);
+		g->reported[w] &= ~mask;
+		first = (w + 1) * 64;
+	}
 }
 
 uint64_t guest_dirty_count(const guest *g)
@@ -1112,6 +1198,7 @@ uint64_t guest_material_pages(const guest *g)
 uint64_t guest_host_bytes(const guest *g)
 {
 	return sizeof *g + g->npages * sizeof *g->meta + g->dirty_cap * sizeof *g->dirty +
-	       2 * (uint64_t)g->ps + (uint64_t)g->segs_cap * sizeof *g->segs +
+	       (g->reported ? bitmap_words(g) * sizeof *g->reported : 0) + 2 * (uint64_t)g->ps +
+	       (uint64_t)g->segs_cap * sizeof *g->segs +
 	       (uint64_t)g->hash_cap * sizeof *g->seg_hash + g->material * g->ps;
 }

@@ -17,10 +17,13 @@
  * Every write marks the page dirty: its dirty bit is set and, the first time
  * since the last sync, its number is appended to a dirty list (like KVM's
  * dirty ring). The migration syncs that log (copies and clears it) the way
- * QEMU syncs KVM's dirty log. Host memory is 8 bytes a page, plus 8 bytes per
- * page written since the last sync, plus the materialised pages' bytes (a
- * 2 MiB stretch of RAM at least a quarter materialised may be held whole, in
- * a huge page, for speed).
+ * QEMU syncs KVM's dirty log; with manual clearing (guest_dirty_manual) the
+ * sync leaves the reported pages' log set, and the migration clears it a
+ * range at a time (guest_dirty_clear), as QEMU does KVM's. Host memory is 8
+ * bytes a page, plus 8 bytes per page written since the last sync (and a bit
+ * a page with manual clearing), plus the materialised pages' bytes (a 2 MiB
+ * stretch of RAM at least a quarter materialised may be held whole, in a huge
+ * page, for speed).
  *
  * Accessing a MISSING page first calls the fault handler (post-copy): it must
  * make the page present or fail. Writes and reads by workloads go through the
@@ -97,11 +100,25 @@ int guest_compare(const guest *a, const guest *b, uint64_t *first_diff);
 /* --- dirty log ------------------------------------------------------------ */
 
 /* ORs the dirty log into `bitmap` (guest_pages bits, 64 per word, bit i of
- * word i/64 is page i) and clears the log. Returns how many bits were newly
- * set in `bitmap` (pages not already marked). Costs the pages written since
- * the last sync, not the guest's size; when more than an eighth of the pages
- * were written (or memory ran out), a scan of the page table: same result. */
+ * word i/64 is page i) and clears the log (with manual clearing: see below).
+ * Returns how many bits were newly set in `bitmap` (pages not already
+ * marked). Costs the pages written since the last sync, not the guest's
+ * size; when more than an eighth of the pages were written (or memory ran
+ * out), a scan of the page table: same result. With manual clearing, plus a
+ * pass over one bit a page. */
 uint64_t guest_dirty_sync(guest *g, uint64_t *bitmap);
+/* Manual clearing, as KVM does with KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 and
+ * KVM_DIRTY_LOG_INITIALLY_SET (QEMU+KVM's default; dirty logging starts
+ * here). A sync then reports the pages logged but leaves their log bit set:
+ * a write to such a page is not logged again, and the next sync reports it
+ * anyway, until guest_dirty_clear clears its bit. Every page starts logged
+ * (initially set). Costs one bit a page of host memory. */
+int guest_dirty_manual(guest *g, err *e);
+/* KVM_CLEAR_DIRTY_LOG on pages [first, first + npages): the pages the syncs
+ * reported in that range are logged again by their next write; pages
+ * written since the last sync stay logged. Nothing without manual clearing.
+ * Costs a bit a page of the range. */
+void guest_dirty_clear(guest *g, uint64_t first, uint64_t npages);
 /* Pages written since the last sync (for tests and sampling). */
 uint64_t guest_dirty_count(const guest *g);
 

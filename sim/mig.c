@@ -19,8 +19,27 @@
 
 /* --- dirty bitmap ----------------------------------------------------------- */
 
+/* migration_clear_memory_region_dirty_bitmap (migration/ram.c): the first
+ * time since the last sync that a page of a chunk is taken off the bitmap
+ * (to be sent), the guest's log of the whole chunk is cleared, so that the
+ * writes from now on are logged again; until then a write to a page the
+ * sync reported is not (docs/model.md, "The dirty log"). Costs a bit test a
+ * page, and a bit a page of the chunk once per chunk and sync. */
+static void clear_chunk_log(mig *m, uint64_t page)
+{
+	uint64_t chunk = page >> m->clear_shift, bit = UINT64_C(1) << (chunk % 64);
+	if (!(m->clear_bmap[chunk / 64] & bit))
+		return;
+	m->clear_bmap[chunk / 64] &= ~bit;
+	guest_dirty_clear(m->src, chunk << m->clear_shift, UINT64_C(1) << m->clear_shift);
+}
+
+/* migration_bitmap_clear_dirty: the log of the page's chunk first, as QEMU
+ * must before sending any page of it. */
 void mig_bitmap_clear(mig *m, uint64_t page)
 {
+	if (m->clear_bmap)
+		clear_chunk_log(m, page);
 	m->bitmap[page / 64] &= ~(UINT64_C(1) << (page % 64));
 	m->dirty_pages--;
 }
@@ -205,6 +224,10 @@ static void update_xbzrle_rates(mig *m)
 int mig_bitmap_sync(mig *m)
 {
 	uint64_t fresh = guest_dirty_sync(m->src, m->bitmap);
+	/* cpu_physical_memory_sync_dirty_bitmap's clear_bmap_set over the whole
+	 * block: every chunk's log is to be cleared before its next send. */
+	if (m->clear_bmap)
+		memset(m->clear_bmap, 0xff, m->clear_words * sizeof *m->clear_bmap);
 	m->dirty_pages += fresh;
 	m->period_dirty += fresh;
 	m->st.dirty_sync_count++;
@@ -409,13 +432,17 @@ static int send_page(mig *m, uint64_t page, err *e)
 
 /* --- states ------------------------------------------------------------------------- */
 
-static int do_setup(mig *m)
+static int do_setup(mig *m, err *e)
 {
 	memset(m->bitmap, 0xff, m->nwords * sizeof *m->bitmap);
 	if (m->npages % 64)
 		m->bitmap[m->nwords - 1] = (UINT64_C(1) << (m->npages % 64)) - 1;
 	m->dirty_pages = m->npages;
 	m->time_last_sync = m->t;
+	/* memory_global_dirty_log_start: KVM with manual clearing and its
+	 * bitmap initially all set, when clear-bitmap-shift is on. */
+	if (m->clear_bmap && guest_dirty_manual(m->src, e) < 0)
+		return -1;
 	if (mig_bitmap_sync(m) < 0) /* ram_init_bitmaps: starts logging, count = 1 */
 		return -1;
 	m->t = sat_add(m->t, m->p.setup_cost);
@@ -681,7 +708,7 @@ int mig_advance(mig *m, int64_t limit, err *e)
 		int rc = 0;
 		switch (m->state) {
 		case ST_SETUP:
-			rc = do_setup(m);
+			rc = do_setup(m, e);
 			break;
 		case ST_LOOP:
 			if (rate_exceeded(m))
@@ -734,7 +761,13 @@ int mig_new(mig **out, const struct mig_config *cfg, guest *src, guest *dst, str
 	m->bitmap = calloc(m->nwords ? m->nwords : 1, sizeof *m->bitmap);
 	m->scratch = malloc(m->ps);
 	m->delta = malloc(m->ps);
-	if (!m->bitmap || !m->scratch || !m->delta) {
+	if (m->p.clear_bitmap_shift) { /* ram_list_init_bitmaps */
+		m->clear_shift = (unsigned)m->p.clear_bitmap_shift;
+		uint64_t chunks = ((m->npages - 1) >> m->clear_shift) + 1;
+		m->clear_words = (size_t)((chunks + 63) / 64);
+		m->clear_bmap = calloc(m->clear_words, sizeof *m->clear_bmap);
+	}
+	if (!m->bitmap || !m->scratch || !m->delta || (m->clear_shift && !m->clear_bmap)) {
 		unsigned long long npages = m->npages; /* m is gone after mig_free */
 		mig_free(m);
 		return err_set(e, "out of memory for the dirty bitmap of %llu pages", npages);
@@ -762,6 +795,7 @@ void mig_free(mig *m)
 	if (!m)
 		return;
 	free(m->bitmap);
+	free(m->clear_bmap);
 	free(m->scratch);
 	free(m->delta);
 	pcache_free(m->cache);

@@ -38,6 +38,12 @@ struct mig {
 	uint32_t ps;
 	uint64_t *bitmap; /* pages to send: QEMU's RAMBlock bmap */
 	size_t nwords;
+	/* Chunks of 2^clear_shift pages whose dirty log the last sync left to
+	 * be cleared before their first page is sent: the RAMBlock's clear_bmap.
+	 * NULL when clear-bitmap-shift is off (each sync clears the log). */
+	uint64_t *clear_bmap;
+	size_t clear_words;
+	unsigned clear_shift;
 	uint64_t dirty_pages;
 	uint64_t scan;      /* where the search for the next dirty page resumes */
 	int complete_round; /* the scan has wrapped once: the first pass is over */

@@ -10,7 +10,7 @@
 
 #include "units.h"
 
-enum kind { K_MS, K_NS, K_SIZE, K_RATE, K_PERCENT, K_BOOL, K_ZERO_DETECT, K_REAL };
+enum kind { K_MS, K_NS, K_SIZE, K_RATE, K_PERCENT, K_BOOL, K_ZERO_DETECT, K_REAL, K_SHIFT };
 
 struct param {
 	const char *name;
@@ -59,6 +59,14 @@ static const struct param table[] = {
      RATE_RANGE, "rate limit once in post-copy (0 = none)"},
     {"zero-page-detection", K_ZERO_DETECT, P(zero_page_detection), "legacy", 0, 0, NULL,
      "legacy: zero pages go as 9-byte records; none: sent whole"},
+    /* QEMU's x-clear-bitmap-shift (a property of the migration object):
+     * CLEAR_BITMAP_SHIFT_MIN..MAX, default CLEAR_BITMAP_SHIFT_DEFAULT
+     * (migration/migration.h); QEMU clamps a value outside, migsim refuses
+     * it. "off" is migsim's: no KVM manual clearing (TCG, or a dirty ring). */
+    {"clear-bitmap-shift", K_SHIFT, P(clear_bitmap_shift), "18", 6, 31,
+     "off (or 0), or an integer in the range of 6 to 31",
+     "KVM's dirty log is cleared in chunks of 2^N pages, each just before its first page "
+     "is sent after a sync (18: 1 GiB of 4 KiB pages); off: at each sync"},
     {"device-state-size", K_SIZE, P(device_state_size), "256KiB", 0, 1024 * GIB,
      "a size from 0 to 1 TiB",
      "migsim: non-RAM device and CPU state sent while the guest is stopped"},
@@ -82,7 +90,8 @@ static const struct param *find(const char *name, size_t len)
 	return NULL;
 }
 
-static int parse_percent(const char *v, int *out, err *e)
+/* A small integer (a percentage, a shift). */
+static int parse_small_int(const char *v, int *out, err *e)
 {
 	uint64_t x;
 	if (units_uint(v, &x, e) < 0)
@@ -114,11 +123,19 @@ static int parse_value(const struct param *p, struct mig_params *mp, const char 
 	case K_RATE:
 		return units_rate(v, (double *)field, e);
 	case K_PERCENT:
-		return parse_percent(v, (int *)field, e);
+		return parse_small_int(v, (int *)field, e);
 	case K_BOOL:
 		return parse_bool(v, (int *)field, e);
 	case K_REAL:
 		return units_double(v, (double *)field, e);
+	case K_SHIFT:
+		if (!strcmp(v, "off")) {
+			*(int *)field = 0;
+			return 0;
+		}
+		if (parse_small_int(v, (int *)field, NULL) < 0)
+			return err_set(e, "\"%s\" is not off or a whole number", v);
+		return 0;
 	case K_ZERO_DETECT:
 		if (!strcmp(v, "legacy"))
 			*(int *)field = ZERO_DETECT_LEGACY;
@@ -147,6 +164,7 @@ static double field_value(const struct param *p, const struct mig_params *mp)
 	case K_PERCENT:
 	case K_BOOL:
 	case K_ZERO_DETECT:
+	case K_SHIFT:
 		break;
 	}
 	return *(const int *)field;
@@ -155,6 +173,8 @@ static double field_value(const struct param *p, const struct mig_params *mp)
 static int in_range(const struct param *p, const struct mig_params *mp, err *e)
 {
 	double v = field_value(p, mp);
+	if (p->kind == K_SHIFT && v == 0) /* off */
+		return 0;
 	if (p->range && !(v >= p->min && v <= p->max))
 		return err_set(e, "Parameter '%s' expects %s", p->name, p->range);
 	return 0;
@@ -262,6 +282,7 @@ void params_to_json(const struct mig_params *mp, jw *w)
 			jw_num(w, p->name, *(const double *)field);
 			break;
 		case K_PERCENT:
+		case K_SHIFT:
 			jw_int(w, p->name, *(const int *)field);
 			break;
 		case K_BOOL:

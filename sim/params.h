@@ -29,6 +29,7 @@ struct mig_params {
 	int max_cpu_throttle;		   /* percent */
 	double max_postcopy_bandwidth;	   /* bytes/s; 0 = no limit */
 	int zero_page_detection;	   /* enum zero_detect */
+	int clear_bitmap_shift;		   /* log-clear chunk: 2^shift pages; 0 = off */
 	/* migsim's own */
 	uint64_t device_state_size; /* bytes of non-RAM device state */
 	uint64_t send_buffer_size;  /* bytes the socket holds before the sender blocks */

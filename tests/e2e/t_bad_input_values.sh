@@ -57,6 +57,11 @@ refused "cpu-throttle-initial 0 (QEMU: 1 to 99)" "Parameter 'cpu-throttle-initia
 	run --param cpu-throttle-initial=0
 refused "max-cpu-throttle under cpu-throttle-initial" "Parameter 'max-cpu-throttle' expects an integer in the range of cpu-throttle-initial \(20\) to 99" -- \
 	run --param max-cpu-throttle=10
+refused "clear-bitmap-shift under QEMU's 6" "Parameter 'clear-bitmap-shift' expects off \(or 0\), or an integer in the range of 6 to 31 \(--param clear-bitmap-shift=5\)" -- \
+	run --param clear-bitmap-shift=5
+refused "clear-bitmap-shift past QEMU's 31" "Parameter 'clear-bitmap-shift' expects off" -- \
+	run --param clear-bitmap-shift=32
+refused "clear-bitmap-shift on" 'clear-bitmap-shift: "on" is not off or a whole number' -- run --param clear-bitmap-shift=on
 refused "stop-and-copy with xbzrle" 'stop-and-copy has no pre-copy passes for xbzrle to act on.*\(--mode\)' -- \
 	run --mode stop-and-copy --cap xbzrle
 refused "stop-and-copy with post-copy" 'stop-and-copy has no pre-copy passes for postcopy-ram' -- \
@@ -77,6 +82,7 @@ exp size_rate 'a size is not a rate \(write 1Gbit/s or 1GiB/s\)' 'bandwidth = "1
 exp tiny_rate 'too small \(at least 1 bit/s, or 0\)' 'bandwidth = "1e-300B/s",'
 exp setup_cost "setup-cost: duration \"9223372036s\": too long \\(at most 3650 days\\)" 'params = { ["setup-cost"] = "9223372036s" },'
 exp encode_cost "Parameter 'xbzrle-encode-cost' expects" 'params = { ["xbzrle-encode-cost"] = -1 },'
+exp clear_shift "Parameter 'clear-bitmap-shift' expects off" 'params = { ["clear-bitmap-shift"] = 40 },'
 exp send_buffer "Parameter 'send-buffer-size' expects a size from 4 KiB to 1 GiB" 'params = { ["send-buffer-size"] = 0 },'
 exp cache0 "Parameter 'xbzrle-cache-size' expects a power of two" 'params = { ["xbzrle-cache-size"] = "0" },'
 exp downtime "Parameter 'downtime-limit' expects" 'params = { ["downtime-limit"] = "2001s" },'

@@ -491,6 +491,66 @@ START_TEST(test_range_errors)
 }
 END_TEST
 
+/* Manual clearing (KVM's manual dirty-log protect, its bitmap initially all
+ * set): a sync leaves what it reports logged, so a write to such a page is
+ * not logged again until its range is cleared, and the next sync reports it
+ * anyway; a page written after the sync keeps its log through a clear. */
+START_TEST(test_dirty_manual_clear)
+{
+	guest *g = mk((uint64_t)PS * 200, PS, 1, 0, 0);
+	err e;
+	uint64_t bitmap[4] = {0};
+	ck_assert_int_eq(guest_inc(g, 3 * PS, 1, 1, 1, &e), 0); /* before logging starts */
+	uint64_t host = guest_host_bytes(g);
+	ck_assert_int_eq(guest_dirty_manual(g, &e), 0);
+	ck_assert_uint_eq(guest_host_bytes(g), host + 4 * 8); /* a bit a page */
+	/* Initially set: every page is logged, so no write is. */
+	ck_assert_int_eq(guest_inc(g, 70 * PS, 1, 1, 1, &e), 0);
+	ck_assert_uint_eq(guest_dirty_count(g), 1); /* page 3, from before */
+	ck_assert_uint_eq(guest_dirty_sync(g, bitmap), 200);
+	/* Pages 0-63 cleared: page 10 is logged by its next write, 70 is not. */
+	memset(bitmap, 0, sizeof bitmap);
+	guest_dirty_clear(g, 0, 64);
+	ck_assert_int_eq(guest_inc(g, 10 * PS, 1, 1, 1, &e), 0);
+	ck_assert_int_eq(guest_inc(g, 70 * PS, 1, 1, 1, &e), 0);
+	ck_assert_uint_eq(guest_dirty_count(g), 1);
+	/* The sync reports page 10 and, again, the 136 pages not cleared. */
+	ck_assert_uint_eq(guest_dirty_sync(g, bitmap), 1 + 136);
+	ck_assert_uint_eq(bitmap[0], UINT64_C(1) << 10);
+	ck_assert_uint_eq(bitmap[1], ~UINT64_C(0));
+	ck_assert_uint_eq(bitmap[3], (UINT64_C(1) << 8) - 1);
+	/* Page 10 is reported now: its next write is not logged... */
+	memset(bitmap, 0, sizeof bitmap);
+	ck_assert_int_eq(guest_inc(g, 10 * PS, 1, 1, 1, &e), 0);
+	ck_assert_uint_eq(guest_dirty_count(g), 0);
+	/* ...until a clear; page 20, written since the sync, stays logged. */
+	ck_assert_int_eq(guest_inc(g, 20 * PS, 1, 1, 1, &e), 0);
+	guest_dirty_clear(g, 0, 64);
+	ck_assert_int_eq(guest_inc(g, 10 * PS, 1, 1, 1, &e), 0);
+	ck_assert_uint_eq(guest_dirty_count(g), 2);
+	ck_assert_uint_eq(guest_dirty_sync(g, bitmap), 2 + 136);
+	ck_assert_uint_eq(bitmap[0], (UINT64_C(1) << 10) | (UINT64_C(1) << 20));
+	/* Everything cleared (a range past the end stops there): nothing left. */
+	memset(bitmap, 0, sizeof bitmap);
+	guest_dirty_clear(g, 0, 1000);
+	ck_assert_uint_eq(guest_dirty_sync(g, bitmap), 0);
+	/* More pages than the list holds: the scan after the overflow reports
+	 * the same pages, and leaves them logged. */
+	ck_assert_int_eq(guest_inc(g, 0, PS, 100, 1, &e), 0);
+	ck_assert_uint_eq(guest_dirty_count(g), 100);
+	ck_assert_uint_eq(guest_dirty_sync(g, bitmap), 100);
+	ck_assert_int_eq(guest_inc(g, 0, PS, 100, 1, &e), 0);
+	ck_assert_uint_eq(guest_dirty_count(g), 0);
+	memset(bitmap, 0, sizeof bitmap);
+	ck_assert_uint_eq(guest_dirty_sync(g, bitmap), 100);
+	/* A range across a word boundary clears exactly its pages. */
+	guest_dirty_clear(g, 62, 4);
+	ck_assert_int_eq(guest_inc(g, 61 * PS, PS, 6, 1, &e), 0);
+	ck_assert_uint_eq(guest_dirty_count(g), 4);
+	guest_free(g);
+}
+END_TEST
+
 START_TEST(test_dirty_sync)
 {
 	guest *g = mk((uint64_t)PS * 130, PS, 1, 0, 0);
@@ -1287,6 +1347,7 @@ Suite *guest_suite(void)
 	tcase_add_test(t, test_copy);
 	tcase_add_test(t, test_range_errors);
 	tcase_add_test(t, test_dirty_sync);
+	tcase_add_test(t, test_dirty_manual_clear);
 	tcase_add_test(t, test_destination_calls);
 	tcase_add_test(t, test_copy_page_from_compare);
 	tcase_add_test(t, test_fault_handler);
