@@ -1,13 +1,20 @@
 /*
- * link — a FIFO wire behind a bounded send buffer (see link.h). The wire is
- * tracked by one number, the time it becomes idle; buffered bytes are the
- * part of the wire's backlog that has not left yet. Times saturate at the
- * end of the simulated clock (sim/sat.h): a wire too slow for its bytes to
- * leave within ~292 years is busy "forever", not busy until a wrapped time.
+ * link — a wire behind a bounded send buffer, shared by the main stream and
+ * urgent bytes (see link.h). Each queue is tracked by the time it becomes
+ * idle; buffered bytes are the part of the main stream's backlog that has
+ * not left yet. Urgent bytes that go ahead of queued main-stream bytes delay
+ * them; each such overtake is logged so that a byte's arrival, fixed when it
+ * was queued, can be brought up to date later without a per-byte record.
+ * Times saturate at the end of the simulated clock (sim/sat.h): a wire too
+ * slow for its bytes to leave within ~292 years is busy "forever", not busy
+ * until a wrapped time.
  */
 #include "link.h"
 
 #include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "sat.h"
 
@@ -17,14 +24,19 @@ int link_init(struct link *l, const struct link_config *cfg, err *e)
 		return err_set(e, "link bandwidth must be a positive rate");
 	if (cfg->latency < 0)
 		return err_set(e, "link latency must not be negative");
-	l->cfg = *cfg;
-	l->wire_free = 0;
-	l->sent = 0;
+	*l = (struct link){.cfg = *cfg};
 	return 0;
 }
 
-/* Capped at 2^63 ns, "never": wire_free stays finite, so no difference of
- * two such times is infinity minus infinity. */
+void link_free(struct link *l)
+{
+	free(l->overtakes);
+	l->overtakes = NULL;
+	l->n_overtakes = l->cap_overtakes = 0;
+}
+
+/* Capped at 2^63 ns, "never": times stay finite, so no difference of two
+ * such times is infinity minus infinity. */
 static double ns_cap(double ns)
 {
 	return ns < SAT_TWO_63 ? ns : SAT_TWO_63;
@@ -35,23 +47,127 @@ static double ns_for(const struct link *l, double bytes)
 	return ns_cap(bytes * 1e9 / l->cfg.bandwidth);
 }
 
+static double later(double a, double b)
+{
+	return a > b ? a : b;
+}
+
 int64_t link_send(struct link *l, int64_t t, uint64_t bytes)
 {
-	double start = l->wire_free > (double)t ? l->wire_free : (double)t;
-	l->wire_free = ns_cap(start + ns_for(l, (double)bytes));
+	/* Behind the main stream's own bytes and any urgent ones on the wire. */
+	double start = later(later((double)t, l->main_free), l->urgent_free);
+	if (start > l->main_free)
+		l->main_run = start;
+	l->main_free = ns_cap(start + ns_for(l, (double)bytes));
+	l->wire_free = later(l->wire_free, l->main_free);
 	l->sent = sat_addu(l->sent, bytes);
 	if (l->cfg.buffer_bytes == 0)
 		return t;
 	/* The writer continues once no more than buffer_bytes remain queued. */
-	double resume = l->wire_free - ns_for(l, (double)l->cfg.buffer_bytes);
+	double resume = l->main_free - ns_for(l, (double)l->cfg.buffer_bytes);
 	if (resume <= (double)t)
 		return t;
 	return sat_ns(ceil(resume));
 }
 
+/* Urgent bytes wait for earlier urgent ones, or for the end of the main
+ * stream's packet being transmitted, never for its buffered bytes. */
+static double urgent_start(const struct link *l, double t)
+{
+	if (t < l->urgent_free)
+		return l->urgent_free;
+	if (t >= l->main_free || t < l->main_run)
+		return t;
+	double packet = ns_for(l, LINK_PACKET_BYTES);
+	double boundary = l->main_run + ceil((t - l->main_run) / packet) * packet;
+	return boundary < l->main_free ? boundary : l->main_free;
+}
+
+static double total_delay(const struct link *l)
+{
+	return l->n_overtakes ? l->overtakes[l->n_overtakes - 1].delay_after : 0;
+}
+
+static int log_overtake(struct link *l, double start, double delay, err *e)
+{
+	if (l->n_overtakes == l->cap_overtakes) {
+		size_t cap = l->cap_overtakes ? 2 * l->cap_overtakes : 64;
+		struct link_overtake *grown = realloc(l->overtakes, cap * sizeof *grown);
+		if (!grown)
+			return err_set(e, "out of memory for the link's urgent pages");
+		l->overtakes = grown;
+		l->cap_overtakes = cap;
+	}
+	double before = total_delay(l);
+	l->overtakes[l->n_overtakes++] = (struct link_overtake){
+	    .main_end = l->main_free,
+	    .key = start - before,
+	    .delay_after = before + delay,
+	};
+	return 0;
+}
+
+int link_send_urgent(struct link *l, int64_t t, uint64_t bytes, int64_t *arrival, err *e)
+{
+	double start = urgent_start(l, (double)t);
+	double end = ns_cap(start + ns_for(l, (double)bytes));
+	/* The main stream's bytes after `start` (its train resumes there, or
+	 * later if it had not begun) now wait for the urgent ones. */
+	double resumes = later(start, l->main_run);
+	if (l->main_free > start && end > resumes) {
+		double delay = end - resumes;
+		if (log_overtake(l, start, delay, e) < 0)
+			return -1;
+		l->main_free = ns_cap(l->main_free + delay);
+		l->main_run = end;
+	}
+	l->urgent_free = end;
+	l->wire_free = later(later(l->wire_free, end), l->main_free);
+	l->sent = sat_addu(l->sent, bytes);
+	*arrival = sat_add(sat_ns(ceil(end)), l->cfg.latency);
+	return 0;
+}
+
 int64_t link_arrival(const struct link *l)
 {
 	return sat_add(sat_ns(ceil(l->wire_free)), l->cfg.latency);
+}
+
+/* The first overtake from `lo` on whose double at `field` (an offset into
+ * struct link_overtake; both fields searched grow along the log) is >= x. */
+static size_t first_at_least(const struct link *l, size_t lo, size_t field, double x)
+{
+	size_t hi = l->n_overtakes;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		double v;
+		memcpy(&v, (const char *)&l->overtakes[mid] + field, sizeof v);
+		if (v >= x)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/* The byte left the wire at `left` (then - latency, rounded up). The
+ * overtakes that delayed it are those logged after it was queued (their
+ * main_end is not before `left`: a byte queued later would have left after
+ * it) whose start came before it left, delays included: key < left - the
+ * delay it already had when it was queued. */
+int64_t link_arrival_of(const struct link *l, int64_t then)
+{
+	if (then == INT64_MAX || !l->n_overtakes)
+		return then;
+	double left = (double)(then - l->cfg.latency);
+	/* Half a nanosecond below: `left` was rounded up from the exact time. */
+	size_t first = first_at_least(l, 0, offsetof(struct link_overtake, main_end), left - 0.5);
+	if (first == l->n_overtakes)
+		return then;
+	double had = first ? l->overtakes[first - 1].delay_after : 0;
+	size_t past = first_at_least(l, first, offsetof(struct link_overtake, key), left - had);
+	double delay = (past ? l->overtakes[past - 1].delay_after : 0) - had;
+	return delay > 0 ? sat_ns(ceil((double)then + delay)) : then;
 }
 
 uint64_t link_backlog(const struct link *l, int64_t t)

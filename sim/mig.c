@@ -566,9 +566,7 @@ static int final_step(mig *m, err *e)
 
 static int finish(mig *m, err *e)
 {
-	int64_t end = link_arrival(m->link);
-	if (m->arrival && m->preempt.sent && link_arrival(&m->preempt) > end)
-		end = link_arrival(&m->preempt);
+	int64_t end = link_arrival(m->link); /* the preempt channel's bytes too */
 	if (m->t < end) {
 		/* Still stopped until the last byte lands: the thread waits, so
 		 * the samples taken meanwhile see the guest down, not done. */

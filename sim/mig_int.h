@@ -84,11 +84,11 @@ struct mig {
 	/* post-copy (postcopy.c) */
 	uint64_t pending_prev;      /* when-stuck: pending after the previous sync */
 	int stuck_syncs;            /* consecutive syncs without 10 % progress */
-	int64_t *arrival;           /* per page: when it reaches the destination */
+	int64_t *arrival;           /* per page: when it reaches the destination, as
+	                               scheduled when sent (see link_arrival_of) */
 	uint64_t *in_flight;        /* bitmap: sent in post-copy, not delivered yet */
 	int64_t resume;             /* the guest runs on the destination from here */
-	struct link preempt;        /* the post-copy preempt channel */
-	int preempt_block_sent;
+	int preempt_block_sent;     /* the preempt channel has named the RAM block */
 };
 
 

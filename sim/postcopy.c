@@ -13,9 +13,10 @@
  *
  * A fault blocks the vCPU: the request takes one latency to reach the source;
  * without postcopy-preempt the page then queues on the main stream behind
- * everything already buffered, and the background scan continues after it;
- * with postcopy-preempt it goes on a channel of its own (same bandwidth; the
- * two channels do not slow each other down, a simplification).
+ * everything already buffered, and the background scan continues after it.
+ * With postcopy-preempt it goes on the preempt channel, a second socket on
+ * the same network: urgent bytes on the shared link (link_send_urgent), ahead
+ * of the main stream's buffered bytes, which arrive that much later.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,10 +154,6 @@ int postcopy_start(mig *m, err *e)
 	mig_send_bytes(m, sat_addu(m->p.device_state_size, PACKAGE_OVERHEAD));
 	m->resume = link_arrival(m->link);
 	m->st.downtime = m->resume - m->downtime_start;
-	struct link_config pc = {.bandwidth = m->link->cfg.bandwidth,
-				 .latency = m->link->cfg.latency};
-	if (link_init(&m->preempt, &pc, e) < 0)
-		return -1;
 	m->phase = MIG_PHASE_POSTCOPY;
 	m->scan = 0; /* the background stream starts again from the start of RAM */
 	m->rate_limited = m->p.max_postcopy_bandwidth > 0;
@@ -181,14 +178,21 @@ void postcopy_in_flight(mig *m, uint64_t page)
 	m->arrival[page] = link_arrival(m->link);
 }
 
+/* When a page of the background stream arrives: as scheduled when it was
+ * sent, plus the requested pages that have overtaken it since. */
+static int64_t arrival_of(const mig *m, uint64_t page)
+{
+	return link_arrival_of(m->link, m->arrival[page]);
+}
+
 static int install(mig *m, uint64_t page, err *e)
 {
 	m->in_flight[page / 64] &= ~(UINT64_C(1) << (page % 64));
 	return guest_copy_page_from(m->dst, m->src, page, e);
 }
 
-/* When a requested page reaches the destination. */
-static int64_t request(mig *m, uint64_t page, int64_t t_fault)
+/* Sends a requested page; fills when it reaches the destination. */
+static int request(mig *m, uint64_t page, int64_t t_fault, int64_t *ready, err *e)
 {
 	int64_t at_source = sat_add(t_fault, m->link->cfg.latency);
 	uint64_t wire = HDR_BYTES + m->ps;
@@ -203,12 +207,15 @@ static int64_t request(mig *m, uint64_t page, int64_t t_fault)
 			wire += 1 + (sizeof BLOCK_NAME - 1);
 			m->preempt_block_sent = 1;
 		}
-		link_send(&m->preempt, at_source, wire);
-		return link_arrival(&m->preempt);
+		/* ram_save_host_page_urgent on the preempt socket, which
+		 * postcopy_preempt_setup opened to the same destination as the
+		 * main one: the same wire, ahead of the main stream's queue. */
+		return link_send_urgent(m->link, at_source, wire, ready, e);
 	}
 	link_send(m->link, at_source, wire); /* behind what is already queued */
 	m->scan = page + 1;		     /* locality: the scan goes on from here */
-	return link_arrival(m->link);
+	*ready = link_arrival(m->link);
+	return 0;
 }
 
 /* Blocked from `from` to `to`, as far as the run goes: it ends at the
@@ -239,12 +246,13 @@ static int on_fault(void *ctx, uint64_t page, int is_write, err *e)
 	int64_t t = vcpu_time(m->cpu);
 	int64_t ready;
 	if (flying(m, page)) {
-		ready = m->arrival[page];
+		ready = arrival_of(m, page);
 		if (ready > t) /* requested all the same, and counted */
 			m->st.postcopy_requests++;
-	} else if (mig_bitmap_test(m, page))
-		ready = request(m, page, t);
-	else
+	} else if (mig_bitmap_test(m, page)) {
+		if (request(m, page, t, &ready, e) < 0)
+			return -1;
+	} else
 		return err_set(e,
 			       "post-copy: page %llu is missing but neither queued nor "
 			       "in flight (a simulator bug)",
@@ -262,7 +270,7 @@ uint64_t postcopy_undelivered(const mig *m, int64_t t)
 {
 	uint64_t n = 0;
 	for (uint64_t p = 0; p < m->npages; p++)
-		n += mig_bitmap_test(m, p) || (flying(m, p) && m->arrival[p] > t);
+		n += mig_bitmap_test(m, p) || (flying(m, p) && arrival_of(m, p) > t);
 	return n;
 }
 

@@ -348,6 +348,7 @@ int run_execute(const struct run_config *c, struct run_result *res, err *e)
 	int undisturbed = s.src.cpu.first_perturbed >= end;
 	int frozen = vcpu_frozen_at_pause(&s.src.cpu);
 	mig_free(s.m);
+	link_free(&s.link);
 	guest_free(s.dst);
 	if (rc == 0 && undisturbed)
 		res->baseline_steps = res->guest_steps;

@@ -1,5 +1,6 @@
-/* Unit tests of the link: wire pacing, the send buffer and latency, and times
- * that saturate at the end of the simulated clock instead of overflowing. */
+/* Unit tests of the link: wire pacing, the send buffer and latency, urgent
+ * bytes that share the wire with the main stream, and times that saturate at
+ * the end of the simulated clock instead of overflowing. */
 #include <check.h>
 #include <stdint.h>
 
@@ -59,6 +60,73 @@ START_TEST(test_rejects_bad_config)
 }
 END_TEST
 
+static int64_t urgent(struct link *l, int64_t t, uint64_t bytes)
+{
+	int64_t arrival;
+	err e;
+	ck_assert_int_eq(link_send_urgent(l, t, bytes, &arrival, &e), 0);
+	return arrival;
+}
+
+/* 1 MB queued on a 1 MB/s wire: an urgent 1000 bytes at 2 ms wait for the
+ * 1500-byte packet on the wire (until 3 ms), not for the buffer; the main
+ * stream's bytes then leave 1 ms later, so the wire never carries more than
+ * its bandwidth: 1,001,000 bytes in 1.001 s. */
+START_TEST(test_urgent_goes_after_the_packet_on_the_wire)
+{
+	struct link l = make(1e6, 2 * MS, 100000);
+	ck_assert_int_eq(link_send(&l, 0, 1000000), 900 * MS);
+	ck_assert_int_eq(urgent(&l, 2 * MS, 1000), 6 * MS);
+	ck_assert_int_eq(link_arrival(&l), 1003 * MS);
+	ck_assert_uint_eq(l.sent, 1001000);
+	/* The main writer's buffer drains 1 ms later too. */
+	ck_assert_int_eq(link_send(&l, 900 * MS, 1000), 902 * MS);
+	link_free(&l);
+}
+END_TEST
+
+/* On an idle wire urgent bytes go at once; more urgent bytes queue behind
+ * them, and so does the main stream. */
+START_TEST(test_urgent_queue_is_fifo)
+{
+	struct link l = make(1e6, 2 * MS, 0);
+	ck_assert_int_eq(urgent(&l, 10 * MS, 1000), 13 * MS);
+	ck_assert_int_eq(urgent(&l, 10 * MS, 1000), 14 * MS);
+	ck_assert_int_eq(link_send(&l, 10 * MS, 1000), 10 * MS);
+	ck_assert_int_eq(link_arrival(&l), 15 * MS);
+	ck_assert_int_eq(link_arrival_of(&l, 15 * MS), 15 * MS);
+	link_free(&l);
+}
+END_TEST
+
+/* A main-stream byte's arrival, known when it was queued, moves by the
+ * urgent bytes that overtook it afterwards, and only by those. */
+START_TEST(test_arrival_of_counts_overtakes)
+{
+	struct link l = make(1e6, 2 * MS, 0);
+	link_send(&l, 0, 1000); /* a: 0..1 ms */
+	int64_t a = link_arrival(&l);
+	link_send(&l, 0, 100000); /* b: 1..101 ms */
+	int64_t b = link_arrival(&l);
+	ck_assert_int_eq(urgent(&l, 50 * MS, 1000), 54 * MS); /* 51..52 ms */
+	link_send(&l, 60 * MS, 1000);			      /* c: after b, 102..103 ms */
+	int64_t c = link_arrival(&l);
+	ck_assert_int_eq(c, 105 * MS);
+	ck_assert_int_eq(link_arrival_of(&l, a), 3 * MS);
+	ck_assert_int_eq(link_arrival_of(&l, b), 104 * MS);
+	ck_assert_int_eq(link_arrival_of(&l, c), 105 * MS);
+	/* Another at 70.1 ms goes at the next packet boundary of the train
+	 * that resumed at 52 ms (52 + 13 x 1.5 = 71.5 ms): b and c move, a
+	 * does not. */
+	ck_assert_int_eq(urgent(&l, 70100000, 1000), 74500000);
+	ck_assert_int_eq(link_arrival_of(&l, a), 3 * MS);
+	ck_assert_int_eq(link_arrival_of(&l, b), 105 * MS);
+	ck_assert_int_eq(link_arrival_of(&l, c), 106 * MS);
+	ck_assert_int_eq(link_arrival(&l), 106 * MS);
+	link_free(&l);
+}
+END_TEST
+
 /* A rate so low that one byte takes longer than the clock can count: the
  * wire is busy "forever" (INT64_MAX), never a NaN or negative time. */
 START_TEST(test_slowest_wire_saturates)
@@ -74,6 +142,9 @@ START_TEST(test_slowest_wire_saturates)
 	}
 	ck_assert_int_eq(link_arrival(&l), INT64_MAX);
 	ck_assert_uint_le(link_backlog(&l, 0), l.sent);
+	ck_assert_int_eq(urgent(&l, t, 4096), INT64_MAX);
+	ck_assert_int_eq(link_arrival_of(&l, INT64_MAX), INT64_MAX);
+	link_free(&l);
 }
 END_TEST
 
@@ -105,6 +176,9 @@ Suite *link_suite(void)
 	tcase_add_test(tc, test_buffer_blocks_writer);
 	tcase_add_test(tc, test_idle_wire_restarts_at_send_time);
 	tcase_add_test(tc, test_rejects_bad_config);
+	tcase_add_test(tc, test_urgent_goes_after_the_packet_on_the_wire);
+	tcase_add_test(tc, test_urgent_queue_is_fifo);
+	tcase_add_test(tc, test_arrival_of_counts_overtakes);
 	tcase_add_test(tc, test_slowest_wire_saturates);
 	tcase_add_test(tc, test_longest_latency_saturates);
 	tcase_add_test(tc, test_sent_saturates);
