@@ -81,7 +81,11 @@ struct mig_xbzrle {
 
 /* Counters under query-migrate's names (units in comments). */
 struct mig_stats {
+	/* downtime is QEMU's (migration_downtime_end): the source's stop to the
+	 * end of its completion stage (sim/mig.c, mig_downtime_end). */
 	int64_t setup_time, total_time, downtime, expected_downtime; /* ns */
+	int64_t guest_pause;     /* ns: the source's stop to the vCPUs running on the destination */
+	int downtime_to_completion; /* post-copy: QEMU measured downtime at completion */
 	uint64_t transferred, remaining, total;                      /* bytes */
 	uint64_t duplicate, normal, normal_bytes;                    /* pages, pages, bytes */
 	uint64_t precopy_bytes, downtime_bytes, postcopy_bytes;      /* bytes */
@@ -104,6 +108,7 @@ struct mig_stats {
 };
 
 typedef struct mig mig;
+
 
 /* Auto-converge's next throttle (mig_throttle_guest_down): from `now` % (0 =
  * not throttling), given the bytes dirtied in the period and the threshold

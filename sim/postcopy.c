@@ -115,25 +115,35 @@ int postcopy_due(mig *m)
 
 /* --- the switch ----------------------------------------------------------------------- */
 
-static uint64_t discard_ranges(mig *m)
+/* What ram_postcopy_send_discard_bitmap asks the destination to discard:
+ * one range per run of pages dirty at the switch, of which `held` pages the
+ * destination had received (re-dirtied since they were sent). */
+struct discard {
+	uint64_t ranges, held;
+};
+
+static struct discard discard_ranges(mig *m)
 {
-	uint64_t ranges = 0;
+	struct discard d = {0, 0};
 	int in_run = 0;
 	for (uint64_t p = 0; p < m->npages; p++) {
 		int dirty = mig_bitmap_test(m, p);
-		if (dirty && guest_page_kind(m->dst, p) != GUEST_MISSING)
-			guest_mark_missing(m->dst, p); /* re-dirtied since it was sent */
+		if (dirty && guest_page_kind(m->dst, p) != GUEST_MISSING) {
+			guest_mark_missing(m->dst, p);
+			d.held++;
+		}
 		if (dirty && !in_run)
-			ranges++;
+			d.ranges++;
 		in_run = dirty;
 	}
-	return ranges;
+	return d;
 }
 
 static int on_fault(void *ctx, uint64_t page, int is_write, err *e);
 
-/* postcopy_start: stop, final sync, discard, package; the guest resumes on
- * the destination when the package has arrived. */
+/* postcopy_start: stop, final sync, discard, package; QEMU's downtime
+ * ends once the package is written (migration_downtime_end), the guest
+ * resumes on the destination once the package has arrived. */
 int postcopy_start(mig *m, err *e)
 {
 	m->phase = MIG_PHASE_STOPPED;
@@ -149,10 +159,12 @@ int postcopy_start(mig *m, err *e)
 	if (!m->arrival || !m->in_flight)
 		return err_set(e, "out of memory for post-copy's page table (%llu pages)",
 			       (unsigned long long)m->npages);
-	mig_send_bytes(m, discard_ranges(m) * DISCARD_RANGE_BYTES);
+	struct discard d = discard_ranges(m);
+	mig_send_bytes(m, d.ranges * DISCARD_RANGE_BYTES);
 	mig_send_bytes(m, sat_addu(m->p.device_state_size, PACKAGE_OVERHEAD));
+	mig_downtime_end(m, m->t); /* the package is written */
 	m->resume = link_arrival(m->link);
-	m->st.downtime = m->resume - m->downtime_start;
+	m->st.guest_pause = m->resume - m->downtime_start;
 	struct link_config pc = {.bandwidth = m->link->cfg.bandwidth,
 				 .latency = m->link->cfg.latency};
 	if (link_init(&m->preempt, &pc, e) < 0)
