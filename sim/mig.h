@@ -109,6 +109,11 @@ struct mig_stats {
 
 typedef struct mig mig;
 
+/* The destination's share of the guest's pause at the switch to post-copy,
+ * from the package's arrival to the vCPUs running: a fixed part, then per
+ * discard range and per page the destination held and must discard
+ * (docs/model.md, "The switch to post-copy"). */
+int64_t postcopy_switch_cost(uint64_t ranges, uint64_t held, uint32_t page_size);
 
 /* Auto-converge's next throttle (mig_throttle_guest_down): from `now` % (0 =
  * not throttling), given the bytes dirtied in the period and the threshold

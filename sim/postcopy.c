@@ -139,11 +139,30 @@ static struct discard discard_ranges(mig *m)
 	return d;
 }
 
+/* The destination's work from the package's arrival to the guest running
+ * (docs/model.md, "The switch to post-copy"): a fixed part (LISTEN:
+ * userfaultfd, its registration over RAM, the fault and listen threads;
+ * the device state's load; RUN: the bottom half that starts the vCPUs),
+ * then each discard range (ram_discard_range: a madvise(MADV_DONTNEED)
+ * system call and its TLB flush) and each 4 KiB of a page the destination
+ * held (the kernel unmaps and frees it). */
+#define SWITCH_FIXED_COST  (25 * MS)
+#define DISCARD_RANGE_COST 2000 /* ns */
+#define DISCARD_4K_COST	   250	/* ns */
+
+int64_t postcopy_switch_cost(uint64_t ranges, uint64_t held, uint32_t page_size)
+{
+	double ns = (double)SWITCH_FIXED_COST + (double)ranges * DISCARD_RANGE_COST +
+		    (double)held * page_size / 4096.0 * DISCARD_4K_COST;
+	return sat_ns(ns);
+}
+
 static int on_fault(void *ctx, uint64_t page, int is_write, err *e);
 
 /* postcopy_start: stop, final sync, discard, package; QEMU's downtime
  * ends once the package is written (migration_downtime_end), the guest
- * resumes on the destination once the package has arrived. */
+ * resumes on the destination once the package has arrived and the
+ * destination has done the switch's work. */
 int postcopy_start(mig *m, err *e)
 {
 	m->phase = MIG_PHASE_STOPPED;
@@ -163,7 +182,7 @@ int postcopy_start(mig *m, err *e)
 	mig_send_bytes(m, d.ranges * DISCARD_RANGE_BYTES);
 	mig_send_bytes(m, sat_addu(m->p.device_state_size, PACKAGE_OVERHEAD));
 	mig_downtime_end(m, m->t); /* the package is written */
-	m->resume = link_arrival(m->link);
+	m->resume = sat_add(link_arrival(m->link), postcopy_switch_cost(d.ranges, d.held, m->ps));
 	m->st.guest_pause = m->resume - m->downtime_start;
 	struct link_config pc = {.bandwidth = m->link->cfg.bandwidth,
 				 .latency = m->link->cfg.latency};
