@@ -560,8 +560,36 @@ static int final_step(mig *m, err *e)
 		return send_page(m, page, e);
 	mig_send_bytes(m, EOS_BYTES);
 	mig_send_bytes(m, m->p.device_state_size);
+	m->last_write = m->t; /* qemu_savevm_state_complete_precopy's last flush */
 	m->state = ST_FINISH;
 	return 0;
+}
+
+/* migration_downtime_end. QEMU's `downtime` is the difference of two
+ * readings of its millisecond clock (QEMU_CLOCK_REALTIME), and 0 stands for
+ * "not measured yet": postcopy_start measures it once the package is
+ * written, but a switch whose source side took under a millisecond leaves
+ * it 0, and migration_completion_end measures it again at the end of the
+ * whole post-copy phase. Here the clock is the simulated one, in ms. */
+void mig_downtime_end(mig *m, int64_t now)
+{
+	if (m->downtime_set)
+		return;
+	m->st.downtime = now - m->downtime_start;
+	m->downtime_set = now / MS != m->downtime_start / MS;
+}
+
+/* When migration_completion_end runs on the source: after the last write
+ * (qemu_fflush of the completion stage), and, with the return path open
+ * (postcopy-ram), after close_return_path_on_source has joined the thread
+ * that waits for the destination's SHUT, sent once it has loaded the
+ * stream and started the guest (migration_incoming_state_destroy): the
+ * last byte's arrival plus the latency back. */
+static int64_t completion_end(const mig *m, int64_t last_arrival)
+{
+	if (!(m->cfg.caps & CAP_POSTCOPY_RAM))
+		return m->last_write;
+	return sat_add(last_arrival, m->link->cfg.latency);
 }
 
 static int finish(mig *m, err *e)
@@ -575,8 +603,10 @@ static int finish(mig *m, err *e)
 	}
 	end = m->t;
 	pass_now(m)->end = end - m->cfg.start;
-	if (!m->arrival) /* in post-copy the downtime ended at the resume */
-		m->st.downtime = end - m->downtime_start;
+	if (!m->arrival) /* in post-copy the guest resumed at the switch */
+		m->st.guest_pause = end - m->downtime_start;
+	m->st.downtime_to_completion = m->arrival && !m->downtime_set;
+	mig_downtime_end(m, completion_end(m, end));
 	m->st.risk_window = m->arrival ? end - m->downtime_start : 0;
 	m->st.total_time = end - m->cfg.start;
 	m->st.remaining = 0;
@@ -627,8 +657,12 @@ static void give_up(mig *m, int64_t at)
 		m->st.setup_time = m->st.total_time;
 	m->st.remaining = m->dirty_pages * m->ps;
 	if (m->phase == MIG_PHASE_STOPPED || m->arrival) {
+		/* QEMU shows no downtime for a failed migration: both run to the
+		 * deadline, unless they ended before it. */
 		int64_t stopped = at - m->downtime_start;
-		if (!m->arrival || m->st.downtime > stopped) /* not resumed by `at` */
+		if (!m->arrival || m->st.guest_pause > stopped) /* not resumed by `at` */
+			m->st.guest_pause = stopped;
+		if (!m->downtime_set || m->st.downtime > stopped)
 			m->st.downtime = stopped;
 		if (m->arrival)
 			m->st.risk_window = stopped;

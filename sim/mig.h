@@ -25,17 +25,22 @@
 #include "vcpu.h"
 
 enum mig_mode { MIG_MODE_PRECOPY, MIG_MODE_STOP_AND_COPY };
-enum mig_phase { MIG_PHASE_SETUP, MIG_PHASE_ACTIVE, MIG_PHASE_STOPPED, MIG_PHASE_POSTCOPY,
-		 MIG_PHASE_DONE };
+enum mig_phase {
+	MIG_PHASE_SETUP,
+	MIG_PHASE_ACTIVE,
+	MIG_PHASE_STOPPED,
+	MIG_PHASE_POSTCOPY,
+	MIG_PHASE_DONE
+};
 enum mig_status { MIG_STATUS_ACTIVE, MIG_STATUS_COMPLETED, MIG_STATUS_FAILED };
 
 /* When pre-copy hands over to post-copy (with the postcopy-ram capability). */
 enum postcopy_rule {
 	POSTCOPY_NEVER,
-	POSTCOPY_IMMEDIATELY,     /* before any pre-copy pass */
-	POSTCOPY_AFTER_PASSES,    /* once `passes` pre-copy passes are done */
-	POSTCOPY_AFTER_TIME,      /* once `after` ns of migration have passed */
-	POSTCOPY_WHEN_STUCK,      /* pre-copy stopped converging (docs/model.md) */
+	POSTCOPY_IMMEDIATELY,  /* before any pre-copy pass */
+	POSTCOPY_AFTER_PASSES, /* once `passes` pre-copy passes are done */
+	POSTCOPY_AFTER_TIME,   /* once `after` ns of migration have passed */
+	POSTCOPY_WHEN_STUCK,   /* pre-copy stopped converging (docs/model.md) */
 };
 
 struct postcopy_policy {
@@ -52,58 +57,68 @@ char *postcopy_format(const struct postcopy_policy *pp, char *buf, size_t n);
 
 struct mig_config {
 	const struct mig_params *params;
-	unsigned caps;       /* enum mig_cap bits */
+	unsigned caps; /* enum mig_cap bits */
 	enum mig_mode mode;
-	int64_t start;       /* simulated time the migrate command is issued */
-	int64_t timeout;     /* ns after start; 0 = none */
+	int64_t start;			 /* simulated time the migrate command is issued */
+	int64_t timeout;		 /* ns after start; 0 = none */
 	struct postcopy_policy postcopy; /* used only with CAP_POSTCOPY_RAM */
 };
 
 /* One pass: the pages sent between two bitmap syncs. */
 struct mig_pass {
-	uint64_t sync;      /* dirty-sync-count during this pass */
+	uint64_t sync;	    /* dirty-sync-count during this pass */
 	int64_t start, end; /* ns since the migration began */
-	uint64_t dirty;     /* pages pending when the pass began */
-	uint64_t pages;     /* pages sent (zero and normal) */
-	uint64_t bytes;     /* wire bytes sent */
+	uint64_t dirty;	    /* pages pending when the pass began */
+	uint64_t pages;	    /* pages sent (zero and normal) */
+	uint64_t bytes;	    /* wire bytes sent */
 };
 
 /* query-migrate's xbzrle-cache object. */
 struct mig_xbzrle {
-	uint64_t cache_size;     /* bytes */
-	uint64_t bytes;          /* encoded bytes (record minus its 8-byte header; 4096 per overflow) */
-	uint64_t pages;          /* cache hits, including unchanged and overflowed pages */
+	uint64_t cache_size; /* bytes */
+	uint64_t bytes;	     /* encoded bytes (record minus its 8-byte header; 4096 per overflow) */
+	uint64_t pages;	     /* cache hits, including unchanged and overflowed pages */
 	uint64_t cache_miss;
-	double cache_miss_rate;  /* misses per target page sent, last >= 1 s period that sent one */
-	double encoding_rate;    /* unencoded / encoded bytes, the same period */
+	double cache_miss_rate; /* misses per target page sent, last >= 1 s period that sent one */
+	double encoding_rate;	/* unencoded / encoded bytes, the same period */
 	uint64_t overflow;
 };
 
 /* Counters under query-migrate's names (units in comments). */
 struct mig_stats {
+	/* downtime is QEMU's (migration_downtime_end): the source's stop to the
+	 * end of its completion stage (sim/mig.c, mig_downtime_end). */
 	int64_t setup_time, total_time, downtime, expected_downtime; /* ns */
-	uint64_t transferred, remaining, total;                      /* bytes */
-	uint64_t duplicate, normal, normal_bytes;                    /* pages, pages, bytes */
-	uint64_t precopy_bytes, downtime_bytes, postcopy_bytes;      /* bytes */
+	int64_t guest_pause; /* ns: the source's stop to the vCPUs running on the destination */
+	int downtime_to_completion; /* post-copy: QEMU measured downtime at completion */
+	uint64_t transferred, remaining, total;			/* bytes */
+	uint64_t duplicate, normal, normal_bytes;		/* pages, pages, bytes */
+	uint64_t precopy_bytes, downtime_bytes, postcopy_bytes; /* bytes */
 	uint64_t dirty_sync_count;
 	double dirty_pages_rate; /* pages/s over the last >= 1 s sync period */
-	double mbps;             /* Mbit/s: last 100 ms window; overall once completed */
+	double mbps;		 /* Mbit/s: last 100 ms window; overall once completed */
 	double pages_per_second;
 	uint64_t page_size;
-	uint64_t pages_handled;  /* every page taken off the bitmap */
+	uint64_t pages_handled; /* every page taken off the bitmap */
 	struct mig_xbzrle xbzrle;
 	uint64_t postcopy_requests;
 	int64_t postcopy_blocktime;  /* ns the vCPU waited for missing pages */
 	int64_t early_blocktime;     /* of which in the first second after resume */
-	int64_t switchover;          /* ns since start: the guest stopped on the source */
-	int64_t risk_window;         /* ns from switch-over to the last page's arrival */
+	int64_t switchover;	     /* ns since start: the guest stopped on the source */
+	int64_t risk_window;	     /* ns from switch-over to the last page's arrival */
 	int cpu_throttle_percentage; /* auto-converge: throttle at switch-over */
-	int max_throttle_pct;        /* highest throttle during the migration */
-	double bandwidth;        /* bytes/s, last measured (QEMU's estimate) */
-	uint64_t threshold;      /* bytes: switch-over when pending is below */
+	int max_throttle_pct;	     /* highest throttle during the migration */
+	double bandwidth;	     /* bytes/s, last measured (QEMU's estimate) */
+	uint64_t threshold;	     /* bytes: switch-over when pending is below */
 };
 
 typedef struct mig mig;
+
+/* The destination's share of the guest's pause at the switch to post-copy,
+ * from the package's arrival to the vCPUs running: a fixed part, then per
+ * discard range and per page the destination held and must discard
+ * (docs/model.md, "The switch to post-copy"). */
+int64_t postcopy_switch_cost(int64_t fixed, uint64_t ranges, uint64_t held, uint32_t page_size);
 
 /* Auto-converge's next throttle (mig_throttle_guest_down): from `now` % (0 =
  * not throttling), given the bytes dirtied in the period and the threshold

@@ -76,6 +76,8 @@ struct mig {
 	uint64_t sync_at_last_tick;
 	uint64_t dirty_bytes_last_sync;
 	int64_t downtime_start;
+	int downtime_set;           /* QEMU's s->downtime is non-zero: final */
+	int64_t last_write;         /* the completion stage's last write to the socket */
 
 	struct mig_stats st;
 	struct mig_pass *passes;
@@ -102,6 +104,8 @@ int mig_bitmap_sync(mig *m);
 /* Wire bytes of a page record's header (the block name goes with the first). */
 uint64_t mig_page_header(mig *m);
 int mig_fail(mig *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* migration_downtime_end: QEMU's downtime ends at `now`, unless set already. */
+void mig_downtime_end(mig *m, int64_t now);
 /* When the migration gives up (the timeout); INT64_MAX for never. */
 int64_t mig_deadline(const mig *m);
 

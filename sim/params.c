@@ -73,6 +73,10 @@ static const struct param table[] = {
     {"send-buffer-size", K_SIZE, P(send_buffer_size), "4MiB", 4 * KIB, GIB,
      "a size from 4 KiB to 1 GiB",
      "migsim: bytes the socket holds before the migration thread blocks"},
+    {"postcopy-switch-cost", K_NS, P(postcopy_switch_cost), "0", 0, 3600 * NS_PER_S,
+     "a duration from 0 to 1 h",
+     "migsim: the destination's fixed work at the switch to post-copy (device-state load, "
+     "userfaultfd set-up) besides its discards; 0: not modelled (QEMU 10 under TCG: ~25ms)"},
     {"setup-cost", K_NS, P(setup_cost), "5ms", 0, 3600 * NS_PER_S, "a duration from 0 to 1 h",
      "migsim: setup time besides sending the setup bytes (bitmaps, dirty logging)"},
     {"xbzrle-encode-cost", K_REAL, P(xbzrle_encode_cost), "0.25", 0, 1000,

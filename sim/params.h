@@ -31,10 +31,11 @@ struct mig_params {
 	int zero_page_detection;	   /* enum zero_detect */
 	int clear_bitmap_shift;		   /* log-clear chunk: 2^shift pages; 0 = off */
 	/* migsim's own */
-	uint64_t device_state_size; /* bytes of non-RAM device state */
-	uint64_t send_buffer_size;  /* bytes the socket holds before the sender blocks */
-	int64_t setup_cost;	    /* ns spent in setup besides sending its bytes */
-	double xbzrle_encode_cost;  /* ns of source CPU per page byte encoded */
+	uint64_t device_state_size;   /* bytes of non-RAM device state */
+	uint64_t send_buffer_size;    /* bytes the socket holds before the sender blocks */
+	int64_t setup_cost;	      /* ns spent in setup besides sending its bytes */
+	int64_t postcopy_switch_cost; /* ns of the destination's fixed switch work */
+	double xbzrle_encode_cost;    /* ns of source CPU per page byte encoded */
 };
 
 /* Capabilities migsim implements, as bits. */

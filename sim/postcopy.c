@@ -43,7 +43,8 @@ int postcopy_parse(const char *s, struct postcopy_policy *out, err *e)
 	} else if (!strncmp(s, "after-passes=", 13)) {
 		unsigned long n = strtoul(s + 13, &end, 10);
 		if (end == s + 13 || *end || n == 0 || n > 100000)
-			return err_set(e, "after-passes needs a whole number of passes from 1 to 100000");
+			return err_set(
+			    e, "after-passes needs a whole number of passes from 1 to 100000");
 		out->rule = POSTCOPY_AFTER_PASSES;
 		out->passes = (unsigned)n;
 	} else if (!strncmp(s, "after=", 6)) {
@@ -116,25 +117,56 @@ int postcopy_due(mig *m)
 
 /* --- the switch ----------------------------------------------------------------------- */
 
-static uint64_t discard_ranges(mig *m)
+/* What ram_postcopy_send_discard_bitmap asks the destination to discard:
+ * one range per run of pages dirty at the switch, of which `held` pages the
+ * destination had received (re-dirtied since they were sent). */
+struct discard {
+	uint64_t ranges, held;
+};
+
+static struct discard discard_ranges(mig *m)
 {
-	uint64_t ranges = 0;
+	struct discard d = {0, 0};
 	int in_run = 0;
 	for (uint64_t p = 0; p < m->npages; p++) {
 		int dirty = mig_bitmap_test(m, p);
-		if (dirty && guest_page_kind(m->dst, p) != GUEST_MISSING)
-			guest_mark_missing(m->dst, p); /* re-dirtied since it was sent */
+		if (dirty && guest_page_kind(m->dst, p) != GUEST_MISSING) {
+			guest_mark_missing(m->dst, p);
+			d.held++;
+		}
 		if (dirty && !in_run)
-			ranges++;
+			d.ranges++;
 		in_run = dirty;
 	}
-	return ranges;
+	return d;
+}
+
+/* The destination's work from the package's arrival to the guest running
+ * (docs/model.md, "The switch to post-copy"): a fixed part, the parameter
+ * postcopy-switch-cost (LISTEN: userfaultfd, its registration over RAM, the
+ * fault and listen threads; the device state's load; RUN: the bottom half
+ * that starts the vCPUs), which is 0 unless given: what it costs depends on
+ * the host and the accelerator, and was not derived from the work it does
+ * (QEMU 10 under TCG on loopback took ~25 ms beyond the package's transfer);
+ * then each discard range (ram_discard_range: a madvise(MADV_DONTNEED)
+ * system call and its TLB flush) and each 4 KiB of a page the destination
+ * held (the kernel unmaps and frees it), typical kernel costs. */
+#define DISCARD_RANGE_COST 2000 /* ns */
+#define DISCARD_4K_COST	   250	/* ns */
+
+int64_t postcopy_switch_cost(int64_t fixed, uint64_t ranges, uint64_t held, uint32_t page_size)
+{
+	double ns = (double)fixed + (double)ranges * DISCARD_RANGE_COST +
+		    (double)held * page_size / 4096.0 * DISCARD_4K_COST;
+	return sat_ns(ns);
 }
 
 static int on_fault(void *ctx, uint64_t page, int is_write, err *e);
 
-/* postcopy_start: stop, final sync, discard, package; the guest resumes on
- * the destination when the package has arrived. */
+/* postcopy_start: stop, final sync, discard, package; QEMU's downtime
+ * ends once the package is written (migration_downtime_end), the guest
+ * resumes on the destination once the package has arrived and the
+ * destination has done the switch's work. */
 int postcopy_start(mig *m, err *e)
 {
 	m->phase = MIG_PHASE_STOPPED;
@@ -150,10 +182,13 @@ int postcopy_start(mig *m, err *e)
 	if (!m->arrival || !m->in_flight)
 		return err_set(e, "out of memory for post-copy's page table (%llu pages)",
 			       (unsigned long long)m->npages);
-	mig_send_bytes(m, discard_ranges(m) * DISCARD_RANGE_BYTES);
+	struct discard d = discard_ranges(m);
+	mig_send_bytes(m, d.ranges * DISCARD_RANGE_BYTES);
 	mig_send_bytes(m, sat_addu(m->p.device_state_size, PACKAGE_OVERHEAD));
-	m->resume = link_arrival(m->link);
-	m->st.downtime = m->resume - m->downtime_start;
+	mig_downtime_end(m, m->t); /* the package is written */
+	m->resume = sat_add(link_arrival(m->link), postcopy_switch_cost(m->p.postcopy_switch_cost,
+									d.ranges, d.held, m->ps));
+	m->st.guest_pause = m->resume - m->downtime_start;
 	m->phase = MIG_PHASE_POSTCOPY;
 	m->scan = 0; /* the background stream starts again from the start of RAM */
 	m->rate_limited = m->p.max_postcopy_bandwidth > 0;

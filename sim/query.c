@@ -446,6 +446,7 @@ static const struct {
     {"downtime-bytes", "bytes", 0},
     {"duplicate", "pages", 0},
     {"effective-downtime", "ms", 0},
+    {"guest-pause", "ms", 0},
     {"guest-progress", "ratio", 1},
     {"iterations", "passes", 0},
     {"mbps", "Mbit/s", 1},

@@ -6,6 +6,7 @@
  * overflowing. */
 #include <check.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "des.h"
@@ -178,7 +179,8 @@ START_TEST(test_cache_miss_rate_counts_target_pages)
 }
 END_TEST
 
-#define S ((int64_t)1000000000)
+#define S  ((int64_t)1000000000)
+#define MS ((int64_t)1000000)
 
 /* Runs the migration as run.c does when no guest event comes first: to
  * the end, or to the deadline and then the timeout. */
@@ -375,6 +377,57 @@ START_TEST(test_lazy_log_clear)
 }
 END_TEST
 
+/* A run of the 8 pages over a 1 MB/s link with 20 ms of latency and a
+ * 64 KiB send buffer, to the end; returns the thread's clock there (the
+ * last byte's arrival) and the counters. */
+static int64_t run_slow_link(unsigned caps, enum mig_mode mode, struct mig_stats *st)
+{
+	struct link_config lc = {.bandwidth = 1e6, .latency = 20 * MS, .buffer_bytes = 64 << 10};
+	struct mig_params p;
+	params_defaults(&p);
+	p.max_bandwidth = 0;
+	struct mig_config mc = {.params = &p, .caps = caps, .mode = mode, .start = S};
+	struct rig r;
+	rig_open(&r, 0, &lc, &mc);
+	run_to_end(r.m);
+	ck_assert_msg(mig_status(r.m) == MIG_STATUS_COMPLETED, "%s", mig_error(r.m));
+	mig_get_stats(r.m, st);
+	int64_t end = mig_clock(r.m);
+	rig_close(&r);
+	return end;
+}
+
+/* QEMU's downtime ends on the source (migration_completion_end): at the
+ * completion stage's last write, once the socket has taken the device
+ * state, that is when no more than the 64 KiB buffer (65.536 ms of wire)
+ * is left to send; not when the last byte lands, 65.536 ms + the latency
+ * later. The guest's pause runs to that landing. */
+START_TEST(test_downtime_ends_at_last_write)
+{
+	struct mig_stats st;
+	int64_t end = run_slow_link(0, MIG_MODE_STOP_AND_COPY, &st);
+	int64_t stop = S + st.switchover;
+	int64_t last_write = end - 20 * MS - 65536000;
+	ck_assert_int_le(llabs(st.downtime - (last_write - stop)), 1);
+	ck_assert_int_eq(st.guest_pause, end - stop);
+}
+END_TEST
+
+/* With the return path open (postcopy-ram, here never switched to), the
+ * source joins the return-path thread before completing
+ * (close_return_path_on_source): it ends with the destination's SHUT, sent
+ * once the destination runs the guest, one latency after the last byte. */
+START_TEST(test_downtime_waits_for_return_path)
+{
+	struct mig_stats st;
+	int64_t end = run_slow_link(CAP_POSTCOPY_RAM, MIG_MODE_PRECOPY, &st);
+	int64_t stop = S + st.switchover;
+	ck_assert_int_eq(st.risk_window, 0); /* completed as pre-copy */
+	ck_assert_int_eq(st.downtime, end + 20 * MS - stop);
+	ck_assert_int_eq(st.guest_pause, end - stop);
+}
+END_TEST
+
 Suite *mig_suite(void)
 {
 	Suite *s = suite_create("mig");
@@ -388,6 +441,8 @@ Suite *mig_suite(void)
 	tcase_add_test(tc, test_encoder_cost_saturates);
 	tcase_add_test(tc, test_threshold_saturates);
 	tcase_add_test(tc, test_lazy_log_clear);
+	tcase_add_test(tc, test_downtime_ends_at_last_write);
+	tcase_add_test(tc, test_downtime_waits_for_return_path);
 	suite_add_tcase(s, tc);
 	return s;
 }
