@@ -218,6 +218,22 @@ static int charge_alloc(box *b, size_t n)
 	return 0;
 }
 
+/* A request refused at the heap cap makes Lua run a full emergency
+ * collection before it tries again (lmem.c's tryagain): a script that keeps
+ * its heap at the cap would have one at nearly every allocation, each a
+ * walk over the whole heap that no instruction counts. It costs what
+ * collectgarbage("collect") does. */
+static void charge_full_gc(box *b)
+{
+	if (!b->in_call || b->stop != BOX_RUNNING)
+		return;
+	uint64_t units = b->heap_used / 16 + 1;
+	if (units < b->instr_left)
+		b->instr_left -= units;
+	else
+		budget_stop(b, b->L, 0, "a collection at the heap cap: the heap's size / 16");
+}
+
 static void *box_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
 	box *b = ud;
@@ -231,7 +247,11 @@ static void *box_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 		if (stress_refuses(b, ptr, osize, nsize))
 			return NULL;
 		/* heap_used never exceeds heap_cap, so the subtraction cannot wrap. */
-		if (nsize - old > b->heap_cap - b->heap_used || !charge_alloc(b, nsize))
+		if (nsize - old > b->heap_cap - b->heap_used) {
+			charge_full_gc(b);
+			return NULL;
+		}
+		if (!charge_alloc(b, nsize))
 			return NULL;
 	}
 	void *p = realloc(ptr, nsize);

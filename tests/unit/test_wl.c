@@ -188,8 +188,9 @@ START_TEST(test_sparse_update)
 	ck_assert_uint_le(dirty, 200);
 	ck_assert_uint_gt(dirty, 180);
 	ck_assert_uint_eq(guest_material_pages(r.g), dirty);
-	ck_assert_str_eq(wl_params_json(r.w), "{\"bytes_per_update\":8,\"data_set\":\"16MiB\","
-					      "\"tick\":\"1ms\",\"update_cpu\":\"5us\",\"updates_per_second\":20000}");
+	ck_assert_str_eq(wl_params_json(r.w),
+			 "{\"bytes_per_update\":8,\"data_set\":\"16MiB\","
+			 "\"tick\":\"1ms\",\"update_cpu\":\"5us\",\"updates_per_second\":20000}");
 	rig_close(&r);
 }
 END_TEST
@@ -590,7 +591,7 @@ END_TEST
 
 /* C work the count hook cannot see is charged or refused (issue 18): each
  * case once hung the step, or ran a finalizer outside any budget. */
-static void expect_escape(const char *case_, const char *want)
+static void expect_escape_in(const char *case_, const char *want, size_t heap_cap)
 {
 	struct rig r;
 	struct wl_override o = {"case", case_};
@@ -598,12 +599,18 @@ static void expect_escape(const char *case_, const char *want)
 	c.params = &o;
 	c.n_params = 1;
 	c.instr_budget = 3000000;
+	c.heap_cap = heap_cap;
 	ck_assert_msg(rig_open_cfg(&r, &c) == 0, "%s", r.e.msg);
 	int64_t cost;
 	ck_assert_msg(wl_step(r.w, r.g, 0, &cost, NULL, &r.e) == -1, "%s ran to the end", case_);
 	assert_has(r.e.msg, "escapes.lua:");
 	assert_has(r.e.msg, want);
 	rig_close(&r);
+}
+
+static void expect_escape(const char *case_, const char *want)
+{
+	expect_escape_in(case_, want, 0);
 }
 
 START_TEST(test_budget_escapes)
@@ -621,6 +628,8 @@ START_TEST(test_budget_escapes)
 	expect_escape("concat", "Lua memory allocated counts one per 64 bytes");
 	expect_escape("collect_loop", "collectgarbage: the heap's size / 16");
 	expect_escape("gc_option", "collectgarbage(\"incremental\") is not allowed");
+	/* a full collection at every refusal at the cap: the fuzzer's 12 s step */
+	expect_escape_in("heap_at_cap", "a collection at the heap cap", 1 * MiB);
 	expect_escape("inf_duration", "a duration is a finite number >= 0");
 	expect_escape("inf_rate", "a rate is a finite number >= 0");
 }

@@ -42,6 +42,17 @@ return {
 			while true do
 				collectgarbage()
 			end
+		elseif c == "heap_at_cap" then
+			-- live data near the heap cap (the test sets 1 MiB), then garbage:
+			-- each time the cap is reached Lua runs a full collection
+			local keep = {}
+			for i = 1, 1800 do
+				keep[i] = string.rep("k", 400) .. i
+			end
+			local n = 0
+			while true do
+				n = n + #(string.rep("g", 64) .. n)
+			end
 		elseif c == "gc_option" then
 			collectgarbage("incremental", 0, 1000)
 		elseif c == "inf_duration" then
