@@ -121,16 +121,23 @@ static uint64_t *phase_bytes(mig *m)
 	return &m->st.precopy_bytes;
 }
 
+/* The migration thread's own CPU time, ns_per_byte for `bytes`. */
+static void charge_cpu(mig *m, double ns_per_byte, uint64_t bytes)
+{
+	m->t = sat_add(m->t, sat_ns(ns_per_byte * (double)bytes));
+}
+
 /* Every byte put on the main channel goes through here: ram_transferred_add
  * counts it in its phase as it is queued. The link takes it at once, where
  * QEMU's socket gets it at the next flush, at most one queue (128 KiB)
- * later. */
+ * later; the thread pays for writev's copy into the socket then. */
 static void stream_add(mig *m, uint64_t bytes)
 {
 	uint64_t *in_phase = phase_bytes(m);
 	*in_phase = sat_addu(*in_phase, bytes);
 	if (m->npasses)
 		pass_now(m)->bytes = sat_addu(pass_now(m)->bytes, bytes);
+	charge_cpu(m, m->p.page_copy_cost, bytes);
 	m->t = link_send(m->link, m->t, bytes);
 }
 
@@ -163,6 +170,7 @@ static int qf_add_iov(mig *m, uint64_t bytes, int in_buf)
  * flushed the moment it is full. */
 static void qf_put(mig *m, uint64_t bytes)
 {
+	charge_cpu(m, m->p.page_copy_cost, bytes);
 	while (bytes) {
 		uint64_t room = QF_BUF_SIZE - m->qf.buf_index;
 		uint64_t part = bytes < room ? bytes : room;
@@ -193,10 +201,12 @@ static void send_async(mig *m, uint64_t header)
 	qf_add_iov(m, m->ps, 0);
 }
 
-/* The same bytes flushed whatever the queue's steps on the way. */
+/* Copied into the queue and flushed: the same bytes counted whatever the
+ * queue's steps on the way. */
 void mig_send_bytes(mig *m, uint64_t bytes)
 {
 	stream_add(m, bytes);
+	charge_cpu(m, m->p.page_copy_cost, bytes);
 	m->qf.queued = sat_addu(m->qf.queued, bytes);
 	qf_flush(m);
 }
@@ -408,7 +418,7 @@ static int send_xbzrle(mig *m, uint64_t page, const uint8_t *bytes, err *e)
 		return XBZ_NORMAL;
 	}
 	x->pages++;
-	m->t = sat_add(m->t, sat_ns(m->p.xbzrle_encode_cost * m->ps)); /* the encoder's CPU time */
+	charge_cpu(m, m->p.xbzrle_encode_cost, m->ps);
 	int len = xbz_encode(cached, bytes, m->ps, m->delta, m->ps);
 	if (len == 0) {
 		m->xbzrle_unchanged++;
@@ -458,6 +468,18 @@ static int page_is_zero(mig *m, uint64_t page, const uint8_t **bytes)
 	}
 }
 
+/* save_zero_page's buffer_is_zero, and what it costs the thread: the whole
+ * page when it is zero (also one migsim knows to be zero without reading
+ * it), else up to its first block that is not, taken to be the first 64
+ * bytes (the test's block; QEMU's looks at the first, middle and last
+ * bytes first). */
+static int scan_is_zero(mig *m, uint64_t page, const uint8_t **bytes)
+{
+	int zero = page_is_zero(m, page, bytes);
+	charge_cpu(m, m->p.zero_scan_cost, zero ? m->ps : 64);
+	return zero;
+}
+
 /* The page sent after this one is the next dirty one, unless the rate
  * limit or a sync comes first. Loading its bytes and its cached copy now
  * overlaps those cache misses with this page's work, instead of stalling
@@ -490,7 +512,7 @@ static int send_page(mig *m, uint64_t page, err *e)
 	const uint8_t *bytes = NULL;
 	int xbzrle = xbzrle_active(m);
 	prefetch_next(m, page);
-	if (m->p.zero_page_detection == ZERO_DETECT_LEGACY && page_is_zero(m, page, &bytes)) {
+	if (m->p.zero_page_detection == ZERO_DETECT_LEGACY && scan_is_zero(m, page, &bytes)) {
 		m->st.duplicate++;
 		if (xbzrle && !m->last_stage)
 			pcache_insert(m->cache, page,

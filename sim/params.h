@@ -35,6 +35,8 @@ struct mig_params {
 	uint64_t send_buffer_size;  /* bytes the socket holds before the sender blocks */
 	int64_t setup_cost;	    /* ns spent in setup besides sending its bytes */
 	double xbzrle_encode_cost;  /* ns of source CPU per page byte encoded */
+	double zero_scan_cost;	    /* ns of source CPU per byte the zero-page test reads */
+	double page_copy_cost;	    /* ns of source CPU per byte copied into the stream */
 };
 
 /* Capabilities migsim implements, as bits. */
