@@ -121,15 +121,94 @@ static uint64_t *phase_bytes(mig *m)
 	return &m->st.precopy_bytes;
 }
 
-/* Every byte handed to the link goes through here (ram_transferred_add). */
-void mig_send_bytes(mig *m, uint64_t bytes)
+/* The migration thread's own CPU time, ns_per_byte for `bytes`. */
+static void charge_cpu(mig *m, double ns_per_byte, uint64_t bytes)
 {
-	m->st.transferred = sat_addu(m->st.transferred, bytes);
+	m->t = sat_add(m->t, sat_ns(ns_per_byte * (double)bytes));
+}
+
+/* Every byte put on the main channel goes through here: ram_transferred_add
+ * counts it in its phase as it is queued. The link takes it at once, where
+ * QEMU's socket gets it at the next flush, at most one queue (128 KiB)
+ * later; the thread pays for writev's copy into the socket then. */
+static void stream_add(mig *m, uint64_t bytes)
+{
 	uint64_t *in_phase = phase_bytes(m);
 	*in_phase = sat_addu(*in_phase, bytes);
 	if (m->npasses)
 		pass_now(m)->bytes = sat_addu(pass_now(m)->bytes, bytes);
+	charge_cpu(m, m->p.page_copy_cost, bytes);
 	m->t = link_send(m->link, m->t, bytes);
+}
+
+/* qemu_fflush: the queue is written out and only now counted in
+ * `transferred` (mig_stats.qemu_file_transferred). Since QEMU 8.2 that is
+ * all migration_transferred_bytes() sees: the rate limit, the bandwidth
+ * estimate and auto-converge's period count flushed bytes, not queued ones. */
+static void qf_flush(mig *m)
+{
+	m->st.transferred = sat_addu(m->st.transferred, m->qf.queued);
+	m->qf = (struct qemufile){0};
+}
+
+/* add_to_iovec: bytes next to the last entry's in the buffer extend it,
+ * others take an entry. 1 when that filled the iovec, which was flushed. */
+static int qf_add_iov(mig *m, uint64_t bytes, int in_buf)
+{
+	m->qf.queued = sat_addu(m->qf.queued, bytes);
+	if (!(in_buf && m->qf.tail_in_buf)) {
+		m->qf.iovcnt++;
+		m->qf.tail_in_buf = in_buf;
+	}
+	if (m->qf.iovcnt < QF_MAX_IOV)
+		return 0;
+	qf_flush(m);
+	return 1;
+}
+
+/* qemu_put_buffer (qemu_put_byte alike): copied into the buffer, which is
+ * flushed the moment it is full. */
+static void qf_put(mig *m, uint64_t bytes)
+{
+	charge_cpu(m, m->p.page_copy_cost, bytes);
+	while (bytes) {
+		uint64_t room = QF_BUF_SIZE - m->qf.buf_index;
+		uint64_t part = bytes < room ? bytes : room;
+		if (!qf_add_iov(m, part, 1)) {
+			m->qf.buf_index += (unsigned)part;
+			if (m->qf.buf_index == QF_BUF_SIZE)
+				qf_flush(m);
+		}
+		bytes -= part;
+	}
+}
+
+/* A record copied into the stream: a zero page, an XBZRLE page, or a
+ * normal page sent from the XBZRLE cache. */
+static void send_copied(mig *m, uint64_t bytes)
+{
+	stream_add(m, bytes);
+	qf_put(m, bytes);
+}
+
+/* save_normal_page with async: the header copied, the page queued from
+ * guest memory (qemu_put_buffer_async), two iovec entries: the queue is
+ * flushed every 32 such pages. */
+static void send_async(mig *m, uint64_t header)
+{
+	stream_add(m, header + m->ps);
+	qf_put(m, header);
+	qf_add_iov(m, m->ps, 0);
+}
+
+/* Copied into the queue and flushed: the same bytes counted whatever the
+ * queue's steps on the way. */
+void mig_send_bytes(mig *m, uint64_t bytes)
+{
+	stream_add(m, bytes);
+	charge_cpu(m, m->p.page_copy_cost, bytes);
+	m->qf.queued = sat_addu(m->qf.queued, bytes);
+	qf_flush(m);
 }
 
 int mig_fail(mig *m, const char *fmt, ...)
@@ -303,21 +382,30 @@ static int deliver(mig *m, uint64_t page, int zero, err *e)
 	return 0;
 }
 
-static int send_normal(mig *m, uint64_t page, err *e)
-{
-	m->st.normal++;
-	m->st.normal_bytes += m->ps;
-	mig_send_bytes(m, mig_page_header(m) + m->ps);
-	return deliver(m, page, 0, e);
-}
-
 static int xbzrle_active(const mig *m)
 {
 	return m->cache && m->complete_round && m->phase != MIG_PHASE_POSTCOPY;
 }
 
-/* save_xbzrle_page: 1 when the page was dealt with (sent as a delta, or
- * unchanged and skipped), 0 when it must go as a normal page. */
+/* ram_save_page: from the XBZRLE cache, copied (the cached copy may change
+ * before the queue is written), while XBZRLE is on and this is not the last
+ * stage; otherwise straight from guest memory. */
+static int send_normal(mig *m, uint64_t page, err *e)
+{
+	m->st.normal++;
+	m->st.normal_bytes += m->ps;
+	if (xbzrle_active(m) && !m->last_stage)
+		send_copied(m, mig_page_header(m) + m->ps);
+	else
+		send_async(m, mig_page_header(m));
+	return deliver(m, page, 0, e);
+}
+
+/* What save_xbzrle_page made of a page. */
+enum { XBZ_NORMAL, XBZ_SENT, XBZ_UNCHANGED };
+
+/* save_xbzrle_page: XBZ_SENT (a delta), XBZ_UNCHANGED (nothing to send),
+ * XBZ_NORMAL when it must go as a normal page, -1 on error. */
 static int send_xbzrle(mig *m, uint64_t page, const uint8_t *bytes, err *e)
 {
 	uint64_t gen = m->st.dirty_sync_count;
@@ -327,21 +415,21 @@ static int send_xbzrle(mig *m, uint64_t page, const uint8_t *bytes, err *e)
 		x->cache_miss++;
 		if (!m->last_stage)
 			pcache_insert(m->cache, page, bytes, gen); /* refusal: sent whole anyway */
-		return 0;
+		return XBZ_NORMAL;
 	}
 	x->pages++;
-	m->t = sat_add(m->t, sat_ns(m->p.xbzrle_encode_cost * m->ps)); /* the encoder's CPU time */
+	charge_cpu(m, m->p.xbzrle_encode_cost, m->ps);
 	int len = xbz_encode(cached, bytes, m->ps, m->delta, m->ps);
 	if (len == 0) {
 		m->xbzrle_unchanged++;
-		return 1; /* unchanged: nothing to send, the destination has it */
+		return XBZ_UNCHANGED; /* the destination has it */
 	}
 	if (len < 0) {
 		x->overflow++;
 		x->bytes += m->ps; /* QEMU's accounting of an overflow */
 		if (!m->last_stage)
 			pcache_insert(m->cache, page, bytes, gen);
-		return 0;
+		return XBZ_NORMAL;
 	}
 	/* The destination applies the delta to the bytes it holds: a real decode. */
 	const char *why = NULL;
@@ -359,8 +447,8 @@ static int send_xbzrle(mig *m, uint64_t page, const uint8_t *bytes, err *e)
 			       (unsigned long long)page, why);
 	uint64_t wire = mig_page_header(m) + XBZRLE_HDR_BYTES + (uint64_t)len;
 	x->bytes += wire - HDR_BYTES;
-	mig_send_bytes(m, wire);
-	return 1;
+	send_copied(m, wire);
+	return XBZ_SENT;
 }
 
 /* The zero-page test. The page's kind answers it without reading a byte
@@ -378,6 +466,18 @@ static int page_is_zero(mig *m, uint64_t page, const uint8_t **bytes)
 		*bytes = guest_page_bytes(m->src, page, m->scratch);
 		return zero_test(*bytes, m->ps);
 	}
+}
+
+/* save_zero_page's buffer_is_zero, and what it costs the thread: the whole
+ * page when it is zero (also one migsim knows to be zero without reading
+ * it), else up to its first block that is not, taken to be the first 64
+ * bytes (the test's block; QEMU's looks at the first, middle and last
+ * bytes first). */
+static int scan_is_zero(mig *m, uint64_t page, const uint8_t **bytes)
+{
+	int zero = page_is_zero(m, page, bytes);
+	charge_cpu(m, m->p.zero_scan_cost, zero ? m->ps : 64);
+	return zero;
 }
 
 /* The page sent after this one is the next dirty one, unless the rate
@@ -402,7 +502,8 @@ static void prefetch_next(mig *m, uint64_t page)
  * bytes), an XBZRLE delta, or a normal page; the destination gets what was sent. A
  * normal page is copied from the source's model, so its bytes are read
  * only when the zero test or XBZRLE needs them (generating a procedural
- * page costs more than sending it). */
+ * page costs more than sending it). Returns the pages sent, as QEMU counts
+ * them (0 for a page XBZRLE found unchanged), or -1. */
 static int send_page(mig *m, uint64_t page, err *e)
 {
 	mig_bitmap_clear(m, page);
@@ -411,23 +512,23 @@ static int send_page(mig *m, uint64_t page, err *e)
 	const uint8_t *bytes = NULL;
 	int xbzrle = xbzrle_active(m);
 	prefetch_next(m, page);
-	if (m->p.zero_page_detection == ZERO_DETECT_LEGACY && page_is_zero(m, page, &bytes)) {
+	if (m->p.zero_page_detection == ZERO_DETECT_LEGACY && scan_is_zero(m, page, &bytes)) {
 		m->st.duplicate++;
 		if (xbzrle && !m->last_stage)
 			pcache_insert(m->cache, page,
 				      bytes ? bytes : guest_page_bytes(m->src, page, m->scratch),
 				      m->st.dirty_sync_count);
-		mig_send_bytes(m, mig_page_header(m) + 1);
-		return deliver(m, page, 1, e);
+		send_copied(m, mig_page_header(m) + 1);
+		return deliver(m, page, 1, e) < 0 ? -1 : 1;
 	}
 	if (xbzrle) {
 		if (!bytes)
 			bytes = guest_page_bytes(m->src, page, m->scratch);
 		int rc = send_xbzrle(m, page, bytes, e);
-		if (rc)
-			return rc < 0 ? -1 : 0;
+		if (rc != XBZ_NORMAL)
+			return rc < 0 ? -1 : rc == XBZ_SENT;
 	}
-	return send_normal(m, page, e);
+	return send_normal(m, page, e) < 0 ? -1 : 1;
 }
 
 /* --- states ------------------------------------------------------------------------- */
@@ -507,21 +608,31 @@ static int forced_sync(mig *m)
 	return rc;
 }
 
-/* One step of ram_save_iterate: one page, or the end of the section. */
+/* One step of ram_save_iterate: one page, or the end of the section. Its
+ * loop tests the rate limit before each ram_find_and_save_block, which
+ * sends one page, going on past pages XBZRLE finds unchanged (they send
+ * nothing) without a test. The limit sees flushed bytes only (qf_flush),
+ * so a window sends on until the flush that crosses it: up to a queue of
+ * 32 normal pages (128 KiB) or a 32 KiB buffer more. After the first call
+ * and every 64th the time is read, in whole ms: past MAX_WAIT, the
+ * section ends. */
 static int iterate_step(mig *m, err *e)
 {
 	if (forced_sync(m) < 0)
 		return -1;
 	uint64_t page;
-	int more = !rate_exceeded(m) && next_dirty(m, &page);
+	int more = (m->finding || !rate_exceeded(m)) && next_dirty(m, &page);
+	m->finding = 0;
 	if (more) {
-		if (send_page(m, page, e) < 0)
+		int pages = send_page(m, page, e);
+		if (pages < 0)
 			return -1;
-		m->save_pages++;
-		if (m->save_pages % 64 != 0 || m->t - m->save_start <= MAX_WAIT)
+		m->finding = pages == 0;
+		if (m->finding || m->save_pages++ % 64 != 0 ||
+		    (m->t - m->save_start) / MS <= MAX_WAIT / MS)
 			return 0;
 	}
-	mig_send_bytes(m, EOS_BYTES);
+	mig_send_bytes(m, EOS_BYTES); /* and qemu_fflush */
 	m->state = ST_RATE_LIMIT;
 	return 0;
 }
@@ -557,7 +668,7 @@ static int final_step(mig *m, err *e)
 {
 	uint64_t page;
 	if (next_dirty(m, &page))
-		return send_page(m, page, e);
+		return send_page(m, page, e) < 0 ? -1 : 0;
 	mig_send_bytes(m, EOS_BYTES);
 	mig_send_bytes(m, m->p.device_state_size);
 	m->last_write = m->t; /* qemu_savevm_state_complete_precopy's last flush */

@@ -26,6 +26,21 @@
 #define FILE_HEADER_BYTES 8    /* magic and version */
 #define SETUP_RAM_BYTES (8 + 1 + (sizeof BLOCK_NAME - 1) + 8 + EOS_BYTES)
 
+/* QEMUFile's output queue (migration/qemu-file.c): bytes put are copied
+ * into a buffer of IO_BUF_SIZE, a normal page is queued from guest memory
+ * as an iovec entry of its own, and the queue is written out (qemu_fflush)
+ * when the buffer is full, when MAX_IOV_SIZE entries are queued, or when a
+ * caller flushes. */
+#define QF_BUF_SIZE 32768
+#define QF_MAX_IOV  64
+
+struct qemufile {
+	uint64_t queued;    /* bytes put since the last flush */
+	unsigned iovcnt;
+	unsigned buf_index; /* bytes of the buffer in use */
+	int tail_in_buf;    /* the last entry is in the buffer: bytes put next extend it */
+};
+
 enum state { ST_SETUP, ST_LOOP, ST_ITERATE, ST_RATE_LIMIT, ST_COMPLETE, ST_FINAL, ST_FINISH };
 
 struct mig {
@@ -53,6 +68,7 @@ struct mig {
 	pcache *cache;      /* XBZRLE page cache; NULL without the capability */
 	uint8_t *delta;     /* one encoded page */
 	uint64_t xbzrle_unchanged; /* hits found unchanged: sent as nothing, 0 target pages */
+	struct qemufile qf;        /* the main channel's queue; st.transferred counts its flushes */
 	uint64_t target_pages_prev, cache_miss_prev, xbzrle_pages_prev, xbzrle_bytes_prev;
 
 	enum state state;
@@ -67,7 +83,8 @@ struct mig {
 	uint64_t iter_bytes;        /* transferred when it opened */
 	uint64_t iter_pages;
 	int64_t save_start;         /* current ram_save_iterate */
-	uint64_t save_pages;
+	uint64_t save_pages;        /* its ram_find_and_save_block calls that sent something */
+	int finding;                /* one of them goes on past a page XBZRLE found unchanged */
 	int64_t time_last_sync;     /* dirty-rate period */
 	uint64_t period_dirty;
 	uint64_t bytes_xfer_prev;   /* transferred when the period opened */
@@ -97,7 +114,9 @@ struct mig {
 /* Takes the page off the bitmap of pages to send. */
 void mig_bitmap_clear(mig *m, uint64_t page);
 int mig_bitmap_test(const mig *m, uint64_t page);
-/* Hands bytes to the link at the thread's clock (ram_transferred_add). */
+/* Puts bytes on the main channel at the thread's clock and flushes it: a
+ * record QEMU follows with qemu_fflush (setup, end of section, device
+ * state, post-copy commands). */
 void mig_send_bytes(mig *m, uint64_t bytes);
 /* migration_bitmap_sync. */
 int mig_bitmap_sync(mig *m);

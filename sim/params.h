@@ -36,6 +36,8 @@ struct mig_params {
 	int64_t setup_cost;	      /* ns spent in setup besides sending its bytes */
 	int64_t postcopy_switch_cost; /* ns of the destination's fixed switch work */
 	double xbzrle_encode_cost;    /* ns of source CPU per page byte encoded */
+	double zero_scan_cost;	      /* ns of source CPU per byte the zero-page test reads */
+	double page_copy_cost;	      /* ns of source CPU per byte copied into the stream */
 };
 
 /* Capabilities migsim implements, as bits. */

@@ -43,6 +43,10 @@ refused "huge xbzrle-encode-cost" "Parameter 'xbzrle-encode-cost' expects .*0 to
 refused "negative xbzrle-encode-cost" "Parameter 'xbzrle-encode-cost' expects" -- \
 	run --param xbzrle-encode-cost=-1
 refused "NaN xbzrle-encode-cost" '"nan" is not a number' -- run --param xbzrle-encode-cost=nan
+refused "huge zero-scan-cost" "Parameter 'zero-scan-cost' expects .*0 to 1000 \(--param zero-scan-cost=1001\)" -- \
+	run --param zero-scan-cost=1001
+refused "negative page-copy-cost" "Parameter 'page-copy-cost' expects .*0 to 1000 \(--param page-copy-cost=-0.5\)" -- \
+	run --param page-copy-cost=-0.5
 refused "huge avail-switchover-bandwidth" 'avail-switchover-bandwidth: rate "1e30B/s": too large' -- \
 	run --param avail-switchover-bandwidth=1e30B/s
 refused "downtime-limit above QEMU's 2000 s" "Parameter 'downtime-limit' expects a value in the range of 0 to 2000000 ms" -- \
@@ -82,6 +86,8 @@ exp size_rate 'a size is not a rate \(write 1Gbit/s or 1GiB/s\)' 'bandwidth = "1
 exp tiny_rate 'too small \(at least 1 bit/s, or 0\)' 'bandwidth = "1e-300B/s",'
 exp setup_cost "setup-cost: duration \"9223372036s\": too long \\(at most 3650 days\\)" 'params = { ["setup-cost"] = "9223372036s" },'
 exp encode_cost "Parameter 'xbzrle-encode-cost' expects" 'params = { ["xbzrle-encode-cost"] = -1 },'
+exp scan_cost "Parameter 'zero-scan-cost' expects" 'params = { ["zero-scan-cost"] = 1001 },'
+exp copy_cost "Parameter 'page-copy-cost' expects" 'params = { ["page-copy-cost"] = -1 },'
 exp clear_shift "Parameter 'clear-bitmap-shift' expects off" 'params = { ["clear-bitmap-shift"] = 40 },'
 exp send_buffer "Parameter 'send-buffer-size' expects a size from 4 KiB to 1 GiB" 'params = { ["send-buffer-size"] = 0 },'
 exp cache0 "Parameter 'xbzrle-cache-size' expects a power of two" 'params = { ["xbzrle-cache-size"] = "0" },'

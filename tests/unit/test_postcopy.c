@@ -56,6 +56,10 @@ static void setup_timeout(struct fixture *f, unsigned caps, int64_t timeout)
 	ck_assert_int_eq(link_init(&f->link, &lc, &e), 0);
 	params_defaults(&f->p);
 	f->p.max_bandwidth = 0;
+	/* The thread's CPU costs are test_mig's: here the times are the link's
+	 * and post-copy's own. */
+	f->p.zero_scan_cost = 0;
+	f->p.page_copy_cost = 0;
 	struct mig_config mc = {.params = &f->p,
 				.caps = CAP_POSTCOPY_RAM | caps,
 				.mode = MIG_MODE_PRECOPY,
