@@ -628,8 +628,12 @@ START_TEST(test_budget_escapes)
 	expect_escape("concat", "Lua memory allocated counts one per 64 bytes");
 	expect_escape("collect_loop", "collectgarbage: the heap's size / 16");
 	expect_escape("gc_option", "collectgarbage(\"incremental\") is not allowed");
-	/* a full collection at every refusal at the cap: the fuzzer's 12 s step */
+#ifndef MIGSIM_GC_STRESS
+	/* A full collection at every refusal at the cap. (Under GC stress every
+	 * new object is preceded by a collection, so the garbage never piles up
+	 * to the cap and the case has nothing to show.) */
 	expect_escape_in("heap_at_cap", "a collection at the heap cap", 1 * MiB);
+#endif
 	expect_escape("inf_duration", "a duration is a finite number >= 0");
 	expect_escape("inf_rate", "a rate is a finite number >= 0");
 }
