@@ -93,6 +93,22 @@ static void advance_to(mig *m, int64_t *t, uint64_t pages)
 	ck_assert_int_eq(mig_phase(m), MIG_PHASE_ACTIVE);
 }
 
+/* An XBZRLE pre-copy of the 8 pages over a 250 kB/s link (16 ms a page) with
+ * a one-page send buffer, the switch-over threshold 16000 bytes (1 MB/s
+ * assumed, 16 ms) and the encoder costing encode_cost ns a byte. */
+static void xbzrle_rig_open(struct rig *r, double encode_cost)
+{
+	struct link_config lc = {.bandwidth = 250e3, .latency = 0, .buffer_bytes = PS};
+	struct mig_params p; /* mig_new and link_init copy both */
+	params_defaults(&p);
+	p.max_bandwidth = 0;
+	p.avail_switchover_bandwidth = 1e6;
+	p.downtime_limit = 16000000;
+	p.xbzrle_encode_cost = encode_cost;
+	struct mig_config mc = {.params = &p, .caps = CAP_XBZRLE, .mode = MIG_MODE_PRECOPY};
+	rig_open(r, 0, &lc, &mc);
+}
+
 /* Deltas sent in the stop-and-copy stage: that stage, the end of stream
  * and the final memory check all happen in one mig_advance call, and the
  * destination must hold the last delta's bytes by the check. The
@@ -103,15 +119,8 @@ static void advance_to(mig *m, int64_t *t, uint64_t pages)
 START_TEST(test_final_stage_deltas)
 {
 	err e = {{0}};
-	struct link_config lc = {.bandwidth = 250e3, .latency = 0, .buffer_bytes = PS};
-	struct mig_params p;
-	params_defaults(&p);
-	p.max_bandwidth = 0;
-	p.avail_switchover_bandwidth = 1e6;
-	p.downtime_limit = 16000000;
-	struct mig_config mc = {.params = &p, .caps = CAP_XBZRLE, .mode = MIG_MODE_PRECOPY};
 	struct rig r;
-	rig_open(&r, 0, &lc, &mc);
+	xbzrle_rig_open(&r, 0.25);
 	int64_t t = 0;
 	/* Pass 1 sends every page whole and caches none; all are rewritten. */
 	advance_to(r.m, &t, 1);
@@ -148,16 +157,8 @@ END_TEST
 START_TEST(test_cache_miss_rate_counts_target_pages)
 {
 	err e = {{0}};
-	struct link_config lc = {.bandwidth = 250e3, .latency = 0, .buffer_bytes = PS};
-	struct mig_params p;
-	params_defaults(&p);
-	p.max_bandwidth = 0;
-	p.avail_switchover_bandwidth = 1e6;
-	p.downtime_limit = 16000000;
-	p.xbzrle_encode_cost = 1e4;
-	struct mig_config mc = {.params = &p, .caps = CAP_XBZRLE, .mode = MIG_MODE_PRECOPY};
 	struct rig r;
-	rig_open(&r, 0, &lc, &mc);
+	xbzrle_rig_open(&r, 1e4);
 	struct mig_stats st = {0};
 	uint64_t rewritten = 0;
 	double rate_at_sync6 = -1;
