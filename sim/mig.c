@@ -643,8 +643,10 @@ static void rate_limit(mig *m)
 {
 	update_counters(m);
 	int64_t window_end = sat_add(m->iter_start, BUFFER_DELAY);
-	if (rate_exceeded(m) && m->t < window_end)
-		m->t = window_end;
+	if (rate_exceeded(m) && m->t < window_end) {
+		m->sleep_from = m->t;
+		m->t = m->sleep_until = window_end;
+	}
 	m->state = ST_LOOP;
 }
 
@@ -842,45 +844,106 @@ static void out_of_clock(mig *m, int64_t step_began)
 		    "timeout ends it sooner: a rate, size, latency or cost too extreme");
 }
 
-int mig_advance(mig *m, int64_t limit, err *e)
+/* Post-copy's run-ahead (postcopy.c) moves the thread's clock past the
+ * simulation's: each step's start is logged with the counters the time
+ * series samples, so that a sample taken later for an earlier instant
+ * reads them as they were then (mig_get_stats_at). */
+static int log_progress(mig *m)
 {
-	if (m->status == MIG_STATUS_ACTIVE && timed_out(m))
-		return 0;
-	while (m->status == MIG_STATUS_ACTIVE && m->t < limit && m->t < mig_deadline(m)) {
-		int64_t step_began = m->t;
-		int rc = 0;
-		switch (m->state) {
-		case ST_SETUP:
-			rc = do_setup(m, e);
-			break;
-		case ST_LOOP:
-			if (rate_exceeded(m))
-				m->state = ST_RATE_LIMIT;
-			else
-				rc = iteration_run(m, e);
-			break;
-		case ST_ITERATE:
-			rc = iterate_step(m, e);
-			break;
-		case ST_RATE_LIMIT:
-			rate_limit(m);
-			break;
-		case ST_COMPLETE:
-			rc = complete_begin(m);
-			break;
-		case ST_FINAL:
-			rc = final_step(m, e);
-			break;
-		case ST_FINISH:
-			rc = finish(m, e);
-			break;
+	struct mig_progress *pl = &m->progress;
+	if (pl->n == pl->cap) {
+		if (pl->head) { /* samples have consumed the front: reuse it */
+			pl->n -= pl->head;
+			memmove(pl->at, pl->at + pl->head, pl->n * sizeof *pl->at);
+			pl->head = 0;
 		}
-		if (rc < 0)
+		if (pl->n == pl->cap) {
+			size_t cap = pl->cap ? 2 * pl->cap : 256;
+			struct mig_point *grown = realloc(pl->at, cap * sizeof *grown);
+			if (!grown)
+				return -1;
+			pl->at = grown;
+			pl->cap = cap;
+		}
+	}
+	pl->at[pl->n++] = (struct mig_point){m->t, m->st.transferred, m->dirty_pages};
+	return 0;
+}
+
+/* One step of the state machine: a page, a wait, a state change. */
+static int step(mig *m, err *e)
+{
+	if (m->phase == MIG_PHASE_POSTCOPY && log_progress(m) < 0)
+		return -1;
+	switch (m->state) {
+	case ST_SETUP:
+		return do_setup(m, e);
+	case ST_LOOP:
+		if (rate_exceeded(m))
+			m->state = ST_RATE_LIMIT;
+		else
+			return iteration_run(m, e);
+		return 0;
+	case ST_ITERATE:
+		return iterate_step(m, e);
+	case ST_RATE_LIMIT:
+		rate_limit(m);
+		return 0;
+	case ST_COMPLETE:
+		return complete_begin(m);
+	case ST_FINAL:
+		return final_step(m, e);
+	case ST_FINISH:
+		return finish(m, e);
+	}
+	return 0;
+}
+
+/* Runs steps while the clock is before `limit` and the deadline, and
+ * `until_finish` or the thread has not reached its last state. */
+static int run(mig *m, int64_t limit, int until_finish, err *e)
+{
+	while (m->status == MIG_STATUS_ACTIVE && m->t < limit && m->t < mig_deadline(m) &&
+	       (until_finish || m->state != ST_FINISH)) {
+		int64_t step_began = m->t;
+		if (step(m, e) < 0)
 			return e && e->msg[0] ? -1 : err_set(e, "out of memory in the migration");
 		if (m->t == INT64_MAX && m->status == MIG_STATUS_ACTIVE &&
 		    mig_deadline(m) == INT64_MAX)
 			out_of_clock(m, step_began);
 	}
+	return 0;
+}
+
+int mig_advance(mig *m, int64_t limit, err *e)
+{
+	if (m->status == MIG_STATUS_ACTIVE && timed_out(m))
+		return 0;
+	return run(m, limit, 1, e);
+}
+
+/* The end (finish: the last arrival, the check, the deadline's failure)
+ * is left to mig_advance, at the simulation's own time. */
+int mig_run_ahead(mig *m, int64_t limit, err *e)
+{
+	return run(m, limit, 0, e);
+}
+
+/* get_queued_page: the requested page is the next one sent, and the scan
+ * goes on after it (ram_save_iterate's loop does not stop for the rate
+ * limit while a request is queued). A request that comes while the thread
+ * sleeps out the rate limit's window ends the sleep
+ * (migration_make_urgent_request); the thread sleeps again after it. */
+int mig_serve_request(mig *m, uint64_t page, int64_t at, err *e)
+{
+	int64_t resume = m->t;
+	if (m->t == m->sleep_until && at >= m->sleep_from && at < m->t)
+		m->t = at;
+	if (send_page(m, page, e) < 0)
+		return -1;
+	m->scan = page + 1;
+	if (m->t < resume)
+		m->t = resume;
 	return 0;
 }
 
@@ -943,6 +1006,7 @@ void mig_free(mig *m)
 	free(m->delta);
 	pcache_free(m->cache);
 	postcopy_free(m);
+	free(m->progress.at);
 	free(m->passes);
 	free(m);
 }
@@ -972,6 +1036,24 @@ void mig_get_stats(const mig *m, struct mig_stats *out)
 	*out = m->st;
 	if (m->status == MIG_STATUS_ACTIVE)
 		out->remaining = m->dirty_pages * m->ps;
+}
+
+/* The last logged step that began at or before t holds the counters at t;
+ * before the first, nothing had changed yet. Samples come in time order:
+ * the steps before that one are dropped. */
+void mig_get_stats_at(mig *m, int64_t t, struct mig_stats *out)
+{
+	mig_get_stats(m, out);
+	struct mig_progress *pl = &m->progress;
+	if (t >= m->t)
+		pl->head = pl->n; /* all in the past: the current counters hold */
+	if (m->status != MIG_STATUS_ACTIVE || pl->head == pl->n)
+		return;
+	while (pl->head + 1 < pl->n && pl->at[pl->head + 1].t <= t)
+		pl->head++;
+	const struct mig_point *x = &pl->at[pl->head];
+	out->transferred = x->transferred;
+	out->remaining = x->dirty_pages * m->ps;
 }
 
 const struct mig_pass *mig_passes(const mig *m, size_t *n)

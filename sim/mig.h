@@ -145,6 +145,10 @@ enum mig_phase mig_phase(const mig *m);
 const char *mig_error(const mig *m);
 /* The counters now (`remaining` as of the thread's clock). */
 void mig_get_stats(const mig *m, struct mig_stats *out);
+/* The counters the time series samples (transferred, remaining) as they
+ * were at time t, which may be before the thread's clock: post-copy's
+ * faults run it ahead of the simulation. Calls must come in time order. */
+void mig_get_stats_at(mig *m, int64_t t, struct mig_stats *out);
 const struct mig_pass *mig_passes(const mig *m, size_t *n);
 
 #endif

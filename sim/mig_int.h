@@ -41,6 +41,17 @@ struct qemufile {
 	int tail_in_buf;    /* the last entry is in the buffer: bytes put next extend it */
 };
 
+/* The counters the time series samples, as a step of the thread began. */
+struct mig_point {
+	int64_t t;
+	uint64_t transferred, dirty_pages;
+};
+
+struct mig_progress {
+	struct mig_point *at;
+	size_t head, n, cap; /* at[head..n) are still to be sampled */
+};
+
 enum state { ST_SETUP, ST_LOOP, ST_ITERATE, ST_RATE_LIMIT, ST_COMPLETE, ST_FINAL, ST_FINISH };
 
 struct mig {
@@ -79,6 +90,7 @@ struct mig {
 
 	int rate_limited;
 	double rate_limit_max;      /* bytes per 100 ms window */
+	int64_t sleep_from, sleep_until; /* the last wait for the window's end */
 	int64_t iter_start;         /* current bandwidth/rate window */
 	uint64_t iter_bytes;        /* transferred when it opened */
 	uint64_t iter_pages;
@@ -97,6 +109,7 @@ struct mig {
 	int64_t last_write;         /* the completion stage's last write to the socket */
 
 	struct mig_stats st;
+	struct mig_progress progress; /* post-copy's steps, for the samples */
 	struct mig_pass *passes;
 	size_t npasses, cap_passes;
 
@@ -125,6 +138,13 @@ uint64_t mig_page_header(mig *m);
 int mig_fail(mig *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* migration_downtime_end: QEMU's downtime ends at `now`, unless set already. */
 void mig_downtime_end(mig *m, int64_t now);
+/* Runs the thread on to `limit` from inside the simulation's present (a
+ * post-copy fault at a later time than the event being run), short of its
+ * end: the background stream keeps sending while a vCPU waits. */
+int mig_run_ahead(mig *m, int64_t limit, err *e);
+/* Sends a requested page, which reached the source at `at`, on the main
+ * stream next, at the thread's clock. */
+int mig_serve_request(mig *m, uint64_t page, int64_t at, err *e);
 /* When the migration gives up (the timeout); INT64_MAX for never. */
 int64_t mig_deadline(const mig *m);
 

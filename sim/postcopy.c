@@ -11,9 +11,15 @@
  * migration ends. The source is stopped for good at the switch, so the bytes
  * installed are exactly the bytes that were sent.
  *
- * A fault blocks the vCPU: the request takes one latency to reach the source;
- * without postcopy-preempt the page then queues on the main stream behind
- * everything already buffered, and the background scan continues after it.
+ * The background stream does not stop while a vCPU waits for a page: a
+ * fault first runs the migration thread on to the fault's time
+ * (mig_run_ahead), and the request's arrival at the source too, as QEMU's
+ * ram_save_iterate goes on sending while requests are queued. A fault on a
+ * page that has arrived costs nothing; one on a page in flight waits for
+ * it. A request takes one latency to reach the source; without
+ * postcopy-preempt the page is the thread's next, queued on the main stream
+ * behind everything already buffered, and the background scan continues
+ * after it.
  * With postcopy-preempt it goes on the preempt channel, a second socket on
  * the same network: urgent bytes on the shared link (link_send_urgent), ahead
  * of the main stream's buffered bytes, which arrive that much later.
@@ -226,31 +232,43 @@ static int install(mig *m, uint64_t page, err *e)
 	return guest_copy_page_from(m->dst, m->src, page, e);
 }
 
-/* Sends a requested page; fills when it reaches the destination. */
+/* The page the vCPU faulted on at t_fault, requested: fills when it
+ * reaches the destination. The request takes one latency to the source,
+ * where the migration thread has gone on sending meanwhile: if it sent the
+ * page by then, the request finds it clean (ram_save_queue_pages counts it
+ * all the same) and the page comes on the stream. */
 static int request(mig *m, uint64_t page, int64_t t_fault, int64_t *ready, err *e)
 {
 	int64_t at_source = sat_add(t_fault, m->link->cfg.latency);
+	m->st.postcopy_requests++;
+	if (mig_run_ahead(m, at_source, e) < 0)
+		return -1;
+	if (!mig_bitmap_test(m, page)) {
+		*ready = arrival_of(m, page);
+		return 0;
+	}
+	if (!(m->cfg.caps & CAP_POSTCOPY_PREEMPT)) {
+		/* get_queued_page: next on the main stream, behind what is
+		 * already buffered and on the wire. */
+		if (mig_serve_request(m, page, at_source, e) < 0)
+			return -1;
+		*ready = arrival_of(m, page);
+		return 0;
+	}
 	uint64_t wire = HDR_BYTES + m->ps;
 	mig_bitmap_clear(m, page);
-	m->st.postcopy_requests++;
 	m->st.transferred = sat_addu(m->st.transferred, wire);
 	m->st.postcopy_bytes = sat_addu(m->st.postcopy_bytes, wire);
 	m->st.normal++;
 	m->st.normal_bytes += m->ps;
-	if (m->cfg.caps & CAP_POSTCOPY_PREEMPT) {
-		if (!m->preempt_block_sent) {
-			wire += 1 + (sizeof BLOCK_NAME - 1);
-			m->preempt_block_sent = 1;
-		}
-		/* ram_save_host_page_urgent on the preempt socket, which
-		 * postcopy_preempt_setup opened to the same destination as the
-		 * main one: the same wire, ahead of the main stream's queue. */
-		return link_send_urgent(m->link, at_source, wire, ready, e);
+	if (!m->preempt_block_sent) {
+		wire += 1 + (sizeof BLOCK_NAME - 1);
+		m->preempt_block_sent = 1;
 	}
-	link_send(m->link, at_source, wire); /* behind what is already queued */
-	m->scan = page + 1;		     /* locality: the scan goes on from here */
-	*ready = link_arrival(m->link);
-	return 0;
+	/* ram_save_host_page_urgent on the preempt socket, which
+	 * postcopy_preempt_setup opened to the same destination as the main
+	 * one: the same wire, ahead of the main stream's queue. */
+	return link_send_urgent(m->link, at_source, wire, ready, e);
 }
 
 /* Blocked from `from` to `to`, as far as the run goes: it ends at the
@@ -269,20 +287,25 @@ static void account_block(mig *m, int64_t from, int64_t to)
 		m->st.early_blocktime += b - from;
 }
 
-/* The guest touched a missing page: block until it is there. A page in
- * flight that has arrived by now was received: no fault in QEMU. Any other
- * is requested (migrate_send_rp_req_pages asks for every page not yet
- * received, on its way or not) and ram_save_queue_pages counts every
- * request; one for a page already sent finds it clean and sends nothing. */
+/* The guest touched a missing page: block until it is there. The
+ * migration thread first runs on to the fault's time (it kept sending while
+ * the vCPU ran: this step's earlier waits included), so a page that has
+ * arrived by now was received: no fault in QEMU, no cost. A page on its
+ * way is waited for; any other is requested. QEMU requests every page not
+ * yet received (migrate_send_rp_req_pages), on its way or not, and
+ * ram_save_queue_pages counts each: one for a page in flight finds it
+ * clean and sends nothing. */
 static int on_fault(void *ctx, uint64_t page, int is_write, err *e)
 {
 	mig *m = ctx;
 	(void)is_write;
 	int64_t t = vcpu_time(m->cpu);
 	int64_t ready;
+	if (mig_run_ahead(m, t, e) < 0)
+		return -1;
 	if (flying(m, page)) {
 		ready = arrival_of(m, page);
-		if (ready > t) /* requested all the same, and counted */
+		if (ready > t)
 			m->st.postcopy_requests++;
 	} else if (mig_bitmap_test(m, page)) {
 		if (request(m, page, t, &ready, e) < 0)

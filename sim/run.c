@@ -156,7 +156,7 @@ static void sample(struct sim *s, int64_t t)
 		s->cap_series = cap;
 	}
 	struct mig_stats st;
-	mig_get_stats(s->m, &st);
+	mig_get_stats_at(s->m, t, &st);
 	struct store_sample *x = &r->series[r->n_series++];
 	*x = (struct store_sample){
 	    .t_ns = t - s->c->warmup,
