@@ -124,15 +124,23 @@ static int raise_stop(box *b, lua_State *L)
 	return lua_error(L);
 }
 
+/* Takes n units off the call's budget; 0, with the budget's stop set
+ * (naming the script's line from `level` and `what`), when it runs out. */
+static int spend(box *b, lua_State *L, int level, uint64_t n, const char *what)
+{
+	if (n < b->instr_left) {
+		b->instr_left -= n;
+		return 1;
+	}
+	budget_stop(b, L, level, what);
+	return 0;
+}
+
 void box_charge(lua_State *L, uint64_t n, const char *what)
 {
 	box *b = self(L);
-	if (n < b->instr_left) {
-		b->instr_left -= n;
-		return;
-	}
-	budget_stop(b, L, 1, what);
-	raise_stop(b, L);
+	if (!spend(b, L, 1, n, what))
+		raise_stop(b, L);
 }
 
 static void hook(lua_State *L, lua_Debug *ar)
@@ -209,13 +217,8 @@ static int charge_alloc(box *b, size_t n)
 		return 1;
 	if (b->stop != BOX_RUNNING)
 		return 0; /* nothing more for a handler of the stop */
-	uint64_t units = n / ALLOC_BYTES_PER_UNIT + 1;
-	if (units < b->instr_left) {
-		b->instr_left -= units;
-		return 1;
-	}
-	budget_stop(b, b->L, 0, "Lua memory allocated counts one per 64 bytes");
-	return 0;
+	return spend(b, b->L, 0, n / ALLOC_BYTES_PER_UNIT + 1,
+		     "Lua memory allocated counts one per 64 bytes");
 }
 
 /* A request refused at the heap cap makes Lua run a full emergency
@@ -225,13 +228,9 @@ static int charge_alloc(box *b, size_t n)
  * collectgarbage("collect") does. */
 static void charge_full_gc(box *b)
 {
-	if (!b->in_call || b->stop != BOX_RUNNING)
-		return;
-	uint64_t units = b->heap_used / 16 + 1;
-	if (units < b->instr_left)
-		b->instr_left -= units;
-	else
-		budget_stop(b, b->L, 0, "a collection at the heap cap: the heap's size / 16");
+	if (b->in_call && b->stop == BOX_RUNNING)
+		spend(b, b->L, 0, b->heap_used / 16 + 1,
+		      "a collection at the heap cap: the heap's size / 16");
 }
 
 static void *box_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
@@ -408,7 +407,7 @@ void box_wrap(lua_State *L, const char *table, const char *name, lua_CFunction f
  * instruction, or raises an error when it must not run at all. A guard only
  * reads arguments (never converts them in place), and leaves argument
  * errors to the function itself. */
-typedef double (*guard_fn)(lua_State *L, box *b);
+typedef double (*guard_fn)(lua_State *L);
 
 static double len_arg(lua_State *L, int arg)
 {
@@ -513,96 +512,85 @@ static double pattern_guard(lua_State *L, int plain, int anchorable)
 	return pattern_steps(p, m, n, anchorable);
 }
 
-static double g_find(lua_State *L, box *b)
+static double g_find(lua_State *L)
 {
-	(void)b;
 	return pattern_guard(L, lua_toboolean(L, 4), 1);
 }
 
-static double g_match(lua_State *L, box *b)
+static double g_match(lua_State *L)
 {
-	(void)b;
 	return pattern_guard(L, 0, 1);
 }
 
 /* gmatch's iterator tries each start once over all its calls: the whole
  * bound is charged when it is made. '^' does not anchor it. */
-static double g_gmatch(lua_State *L, box *b)
+static double g_gmatch(lua_State *L)
 {
-	(void)b;
 	return pattern_guard(L, 0, 0);
 }
 
 /* Each of up to n + 1 matches copies the replacement string once more. */
-static double g_gsub(lua_State *L, box *b)
+static double g_gsub(lua_State *L)
 {
-	(void)b;
 	return pattern_guard(L, 0, 1) + (len_arg(L, 1) + 1) * (len_arg(L, 3) + 1);
 }
 
 /* string.rep("", n) loops n times without allocating. */
-static double g_rep(lua_State *L, box *b)
+static double g_rep(lua_State *L)
 {
-	(void)b;
 	return fmax(int_arg(L, 2, 0), 0) + 1;
 }
 
 /* string.byte(s, i, j) and utf8.codepoint(s, i, j) push up to #s values. */
-static double g_slice(lua_State *L, box *b)
+static double g_slice(lua_State *L)
 {
-	(void)b;
 	return len_arg(L, 1) + 1;
 }
 
 /* pack, unpack, packsize walk their format; utf8.len and utf8.offset their
  * string; tonumber and load theirs. */
-static double g_first_len(lua_State *L, box *b)
+static double g_first_len(lua_State *L)
 {
-	(void)b;
 	return len_arg(L, 1) + 1;
 }
 
-static double g_insert_remove(lua_State *L, box *b)
+static double g_insert_remove(lua_State *L)
 {
-	(void)b;
 	return table_len(L, 1) + 1;
 }
 
 /* table.move(a1, f, e, t [, a2]) */
-static double g_move(lua_State *L, box *b)
+static double g_move(lua_State *L)
 {
-	(void)b;
 	return span(int_arg(L, 2, 0), int_arg(L, 3, 0)) + 1;
 }
 
 /* table.concat(t, sep, i, j) and table.unpack(t, i, j) */
-static double g_concat(lua_State *L, box *b)
+static double g_concat(lua_State *L)
 {
-	(void)b;
 	double i = int_arg(L, 3, 1);
 	double j = lua_isnoneornil(L, 4) ? table_len(L, 1) : int_arg(L, 4, 0);
 	return span(i, j) + 1;
 }
 
-static double g_unpack(lua_State *L, box *b)
+static double g_unpack(lua_State *L)
 {
-	(void)b;
 	double i = int_arg(L, 2, 1);
 	double j = lua_isnoneornil(L, 3) ? table_len(L, 1) : int_arg(L, 3, 0);
 	return span(i, j) + 1;
 }
 
-static double g_sort(lua_State *L, box *b)
+static double g_sort(lua_State *L)
 {
-	(void)b;
 	double n = table_len(L, 1);
 	return n * (log2(n + 1) + 1) + 1;
 }
 
 /* A full collection visits the whole heap; changing the collector's
  * parameters could make it do unbounded work per byte allocated. */
-static double g_collectgarbage(lua_State *L, box *b)
+static double g_collectgarbage(lua_State *L)
 {
+	box *b = self(L);
 	static const char *const allowed[] = {"collect",   "step", "count",
 					      "isrunning", "stop", "restart"};
 	const char *opt = lua_type(L, 1) == LUA_TSTRING ? lua_tostring(L, 1) : "collect";
@@ -616,9 +604,8 @@ static double g_collectgarbage(lua_State *L, box *b)
 }
 
 /* Lua runs finalizers with hooks off: no budget could stop one. */
-static double g_setmetatable(lua_State *L, box *b)
+static double g_setmetatable(lua_State *L)
 {
-	(void)b;
 	if (lua_type(L, 2) == LUA_TTABLE) {
 		lua_pushliteral(L, "__gc");
 		int t = lua_rawget(L, 2);
@@ -671,7 +658,7 @@ static int guarded_call(lua_State *L)
 {
 	const struct guarded *g = &guarded[lua_tointeger(L, lua_upvalueindex(2))];
 	lua_CFunction f = lua_tocfunction(L, lua_upvalueindex(1));
-	box_charge(L, sat_u64(g->guard(L, self(L))), g->what);
+	box_charge(L, sat_u64(g->guard(L)), g->what);
 	return f(L);
 }
 

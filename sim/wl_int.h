@@ -1,6 +1,6 @@
 /*
- * wl_int — what the two halves of the Lua host share: wl.c (the sandboxed
- * state, loading, parameters, regions, calls with their budget) and wl_mem.c
+ * wl_int — what the two halves of the Lua host share: wl.c (loading the
+ * script into box.c's sandboxed state, parameters, regions, calls) and wl_mem.c
  * (the `mem` object and the memory primitives scripts call, the units
  * helpers, the Zipf sampler). Nothing outside sim/wl*.c includes this except
  * the unit tests, which test the Zipf sampler directly.
