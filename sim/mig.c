@@ -546,6 +546,7 @@ static int do_setup(mig *m, err *e)
 		return -1;
 	if (mig_bitmap_sync(m) < 0) /* ram_init_bitmaps: starts logging, count = 1 */
 		return -1;
+	vcpu_watch(m->cpu); /* from here on the thread reads RAM as the guest writes it */
 	m->t = sat_add(m->t, m->p.setup_cost);
 	mig_send_bytes(m, FILE_HEADER_BYTES + SETUP_RAM_BYTES);
 	m->st.setup_time = m->t - m->cfg.start;
@@ -906,7 +907,7 @@ static int run(mig *m, int64_t limit, int until_finish, err *e)
 	while (m->status == MIG_STATUS_ACTIVE && m->t < limit && m->t < mig_deadline(m) &&
 	       (until_finish || m->state != ST_FINISH)) {
 		int64_t step_began = m->t;
-		if (step(m, e) < 0)
+		if (vcpu_settle(m->cpu, m->t, e) < 0 || step(m, e) < 0)
 			return e && e->msg[0] ? -1 : err_set(e, "out of memory in the migration");
 		if (m->t == INT64_MAX && m->status == MIG_STATUS_ACTIVE &&
 		    mig_deadline(m) == INT64_MAX)

@@ -14,7 +14,8 @@ static void on_step(void *ctx, uint64_t tag);
 
 void vcpu_init(struct vcpu *v, des *q, wl *w, guest *g, int64_t end)
 {
-	*v = (struct vcpu){.q = q, .w = w, .g = g, .end = end, .first_perturbed = INT64_MAX};
+	*v = (struct vcpu){.q = q, .w = w, .g = g, .end = end, .first_perturbed = INT64_MAX,
+			   .unit_t = INT64_MIN};
 }
 
 static int schedule(struct vcpu *v, int64_t t, err *e)
@@ -41,12 +42,46 @@ int vcpu_start(struct vcpu *v, int64_t t, err *e)
  * 1/(1-p), one that computes less than (1-p) of its time keeps its pace.
  * (The 10 ms slices are a rate here: a step's computing is not made to wait
  * for the next slice, as a timer tick falling in a sleep would.) */
-static int64_t stretch(const struct vcpu *v, int64_t cost, int64_t cpu)
+static int64_t computing(const struct vcpu *v, int64_t cpu)
 {
 	if (v->throttle_pct <= 0)
-		return cost;
-	int64_t busy = sat_ns((double)cpu * 100.0 / (double)(100 - v->throttle_pct));
-	return busy > cost ? busy : cost;
+		return cpu;
+	return sat_ns((double)cpu * 100.0 / (double)(100 - v->throttle_pct));
+}
+
+static void at_unit(void *ctx, int64_t t)
+{
+	struct vcpu *v = ctx;
+	v->unit_t = t;
+}
+
+/* The step's writes not applied yet reach the guest now, in order. On a
+ * guest with missing pages (post-copy's destination), unit by unit: the
+ * fault handler reads each one's time (vcpu_time) and blocks the vCPU. */
+static int land(struct vcpu *v, err *e)
+{
+	if (!v->w) /* a vCPU without a program (unit tests) writes nothing */
+		return 0;
+	journal *j = wl_journal(v->w);
+	int faults = guest_missing_pages(v->g) > 0;
+	int rc = journal_apply(j, v->g, INT64_MAX, faults ? at_unit : NULL, v, e);
+	v->unit_t = INT64_MIN;
+	return rc;
+}
+
+/* The step's writes are spread over the time it computes (sim/journal.h).
+ * While the migration reads this guest (vcpu_watch) they wait there for
+ * its clock (vcpu_settle); otherwise they land at once. */
+static int run_step(struct vcpu *v, int64_t now, err *e)
+{
+	int64_t cost = 0, cpu = 0;
+	if (land(v, e) < 0 || wl_step(v->w, v->g, now, &cost, &cpu, e) < 0)
+		return -1;
+	int64_t busy = computing(v, cpu);
+	journal_schedule(wl_journal(v->w), now, busy);
+	if (!v->watched && land(v, e) < 0)
+		return -1;
+	return schedule(v, sat_add(sat_add(now, busy > cost ? busy : cost), v->stall), e);
 }
 
 static void on_step(void *ctx, uint64_t tag)
@@ -54,13 +89,22 @@ static void on_step(void *ctx, uint64_t tag)
 	struct vcpu *v = ctx;
 	if (!v->running || tag != v->gen || v->failed)
 		return;
-	int64_t now = des_now(v->q);
-	int64_t cost = 0, cpu = 0;
 	v->steps++;
-	v->last_start = now;
+	v->last_start = des_now(v->q);
 	v->stall = 0;
-	if (wl_step(v->w, v->g, now, &cost, &cpu, &v->error) < 0 ||
-	    schedule(v, sat_add(sat_add(now, stretch(v, cost, cpu)), v->stall), &v->error) < 0)
+	if (run_step(v, v->last_start, &v->error) < 0)
+		v->failed = 1;
+}
+
+/* After a pause: the rest of the interrupted step's writes, then its rest. */
+static void on_resume(void *ctx, uint64_t tag)
+{
+	struct vcpu *v = ctx;
+	if (!v->running || tag != v->gen || v->failed)
+		return;
+	v->stall = 0;
+	if (land(v, &v->error) < 0 ||
+	    schedule(v, sat_add(sat_add(des_now(v->q), v->rest), v->stall), &v->error) < 0)
 		v->failed = 1;
 }
 
@@ -81,8 +125,10 @@ void vcpu_pause(struct vcpu *v, int64_t t)
 	}
 	perturbed_at(v, t);
 	v->running = 0;
+	v->watched = 0;
 	v->gen++;
 	v->rest = v->busy_until > t ? v->busy_until - t : 0;
+	v->paused_at = t;
 }
 
 int vcpu_resume(struct vcpu *v, int64_t t, guest *g, err *e)
@@ -90,7 +136,29 @@ int vcpu_resume(struct vcpu *v, int64_t t, guest *g, err *e)
 	v->g = g;
 	v->running = 1;
 	v->gen++;
+	journal *j = v->w ? wl_journal(v->w) : NULL;
+	if (j)
+		journal_shift(j, t - v->paused_at);
+	if (j && journal_next_due(j) != INT64_MAX)
+		return des_schedule(v->q, t, on_resume, v, v->gen, e);
 	return schedule(v, sat_add(t, v->rest), e);
+}
+
+void vcpu_watch(struct vcpu *v)
+{
+	v->watched = 1;
+}
+
+int vcpu_settle(struct vcpu *v, int64_t t, err *e)
+{
+	if (!v->watched || !v->w || journal_next_due(wl_journal(v->w)) > t)
+		return 0;
+	if (journal_apply(wl_journal(v->w), v->g, t, NULL, NULL, e) < 0) {
+		v->failed = 1;
+		v->error = *e;
+		return -1;
+	}
+	return 0;
 }
 
 void vcpu_set_throttle(struct vcpu *v, int pct)
@@ -118,7 +186,8 @@ uint64_t vcpu_progress_before(const struct vcpu *v, int64_t t)
 
 int64_t vcpu_time(const struct vcpu *v)
 {
-	return sat_add(des_now(v->q), v->stall);
+	int64_t now = des_now(v->q);
+	return sat_add(v->unit_t > now ? v->unit_t : now, v->stall);
 }
 
 void vcpu_block(struct vcpu *v, int64_t ns)
@@ -133,8 +202,9 @@ int vcpu_frozen_at_pause(const struct vcpu *v)
 	return v->paused_first && v->steps == v->steps_at_pause;
 }
 
-/* The step in progress at the pause had its effects and its cost already:
- * an undisturbed vCPU starts the next one when that cost ends. */
+/* The step in progress at the pause had its cost already, and its writes
+ * (those still waiting land now): an undisturbed vCPU starts the next one
+ * when that cost ends. */
 int vcpu_continue_undisturbed(struct vcpu *v, des *q, guest *g, int64_t end, err *e)
 {
 	v->q = q;
@@ -142,6 +212,9 @@ int vcpu_continue_undisturbed(struct vcpu *v, des *q, guest *g, int64_t end, err
 	v->end = end;
 	v->throttle_pct = 0;
 	v->running = 1;
+	v->watched = 0;
 	v->gen++;
+	if (land(v, e) < 0)
+		return -1;
 	return schedule(v, v->next_at_pause, e);
 }

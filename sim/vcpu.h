@@ -1,8 +1,9 @@
 /*
  * vcpu — the guest's processor: runs the workload's steps one after another
- * in simulated time. A step's memory effects happen when it starts; the vCPU
- * then spends the step's declared cost, of which the step computes its CPU
- * time and is halted for the rest. The throttle (auto-converge) lets the
+ * in simulated time. A step declares its cost, of which it computes its CPU
+ * time and is halted for the rest; its writes are spread over the computing
+ * (sim/journal.h) and reach the guest at their own times while the migration
+ * reads it, at once otherwise (nobody can tell the difference). The throttle (auto-converge) lets the
  * vCPU compute at most (1 - p) of the time at p %, the long-run effect of
  * QEMU's 10 ms run / sleep slices: the computing is stretched by 1/(1 - p)
  * and the halted rest absorbs what it can of that.
@@ -34,6 +35,9 @@ struct vcpu {
 	int throttle_pct;	 /* 0..99 */
 	int64_t end;		 /* no step starts at or after this time (end of the run) */
 	int64_t stall;		 /* the current step's time blocked on faults so far */
+	int watched;		 /* the migration reads the guest: writes wait for its clock */
+	int64_t unit_t;		 /* while writes land at once: the time of the one landing */
+	int64_t paused_at;
 	uint64_t steps;		 /* steps started */
 	int64_t last_start;	 /* when the last of them started */
 	uint64_t steps_at_mark;	 /* steps started before vcpu_mark (migration start) */
@@ -53,8 +57,15 @@ void vcpu_pause(struct vcpu *v, int64_t t);
 int vcpu_resume(struct vcpu *v, int64_t t, guest *g, err *e);
 /* Takes effect from the next step. */
 void vcpu_set_throttle(struct vcpu *v, int pct);
+/* The migration reads this vCPU's guest from now until the pause: a step's
+ * writes reach it at their own times, as vcpu_settle passes them. */
+void vcpu_watch(struct vcpu *v);
+/* Applies the writes due at or before t (only while watched). -1 with e
+ * filled (and the vCPU failed) when the guest refuses one. */
+int vcpu_settle(struct vcpu *v, int64_t t, err *e);
 void vcpu_mark(struct vcpu *v);
-/* Inside a step: the vCPU's own time (the step's start plus its stalls). */
+/* Inside a step: the vCPU's own time (when the write landing happens in
+ * the step, plus the step's stalls so far). */
 int64_t vcpu_time(const struct vcpu *v);
 /* Inside a step: the vCPU waits ns (a post-copy fault) before going on. */
 void vcpu_block(struct vcpu *v, int64_t ns);

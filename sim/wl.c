@@ -458,15 +458,23 @@ static int open_body(lua_State *L)
 static int guest_call(wl *w, guest *g, int nargs, int nres, err *e)
 {
 	w->g = g;
+	journal_begin(w->jr);
 	int rc = box_call(w->box, nargs, nres, e);
 	w->g = NULL;
+	if (rc < 0) { /* what the failed call wrote still reaches the guest */
+		err ignored;
+		journal_flush(w->jr, g, &ignored);
+	}
 	return rc;
 }
 
 static wl *wl_alloc(const struct wl_config *cfg, err *e)
 {
 	wl *w = calloc(1, sizeof *w);
-	if (!w || !(w->path = strdup(cfg->path))) {
+	if (!w || !(w->path = strdup(cfg->path)) ||
+	    journal_new(&w->jr, cfg->page_size, e) < 0) {
+		if (w)
+			free(w->path);
 		free(w);
 		err_set(e, "out of memory");
 		return NULL;
@@ -519,6 +527,7 @@ void wl_free(wl *w)
 	if (!w)
 		return;
 	box_free(w->box);
+	journal_free(w->jr);
 	for (size_t i = 0; i < w->n_params; i++) {
 		free(w->params[i].name);
 		free(w->params[i].str);
@@ -588,7 +597,9 @@ int wl_init(wl *w, guest *g, err *e)
 		return 0;
 	w->now = 0;
 	push_call(w, w->init_ref);
-	return guest_call(w, g, 2, 0, e);
+	if (guest_call(w, g, 2, 0, e) < 0)
+		return -1;
+	return journal_flush(w->jr, g, e);
 }
 
 /* A step's duration, the value at idx: whole nanoseconds; anything positive
@@ -665,6 +676,11 @@ int wl_step(wl *w, guest *g, int64_t now_ns, int64_t *cost_ns, int64_t *cpu_ns, 
 	if (rc == 0 && cpu_ns)
 		*cpu_ns = cpu;
 	return rc;
+}
+
+journal *wl_journal(wl *w)
+{
+	return w->jr;
 }
 
 int wl_describe(const char *path, char *name, size_t name_len, char *desc, size_t desc_len, err *e)

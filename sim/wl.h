@@ -22,6 +22,7 @@
 
 #include "err.h"
 #include "guest.h"
+#include "journal.h"
 
 typedef struct wl wl;
 
@@ -52,14 +53,18 @@ const char *wl_params_json(const wl *w);
 /* Bytes of guest RAM the regions occupy. */
 uint64_t wl_footprint(const wl *w);
 
-/* Runs init (if the script has one) against g. */
+/* Runs init (if the script has one) against g: its writes are applied. */
 int wl_init(wl *w, guest *g, err *e);
-/* Runs one step against g at simulated time now_ns. *cost_ns is the step's
+/* Runs one step against g at simulated time now_ns. Its writes are recorded
+ * in wl_journal(w), not applied: the caller spreads them over the step's
+ * time and applies them (sim/journal.h); everything an earlier step
+ * recorded must have been applied first. *cost_ns is the step's
  * duration on an unthrottled vCPU (> 0): the time until the next step.
  * *cpu_ns (when cpu_ns is not NULL) is the part of it the vCPU computes,
  * the rest it is halted (0..*cost_ns; the whole duration unless the step
  * says otherwise). */
 int wl_step(wl *w, guest *g, int64_t now_ns, int64_t *cost_ns, int64_t *cpu_ns, err *e);
+journal *wl_journal(wl *w);
 
 /* Reads a script's name and description without running it further (for
  * `migsim workloads`). */

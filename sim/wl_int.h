@@ -57,6 +57,7 @@ struct wl {
 	rng rng;	      /* the workload's stream: every primitive's randomness */
 	lua_Integer mseed[2]; /* what math.randomseed() without arguments reuses */
 	guest *g;	      /* the guest of the call in progress, else NULL */
+	journal *jr;	      /* the call's writes, applied by the caller (sim/journal.h) */
 	int64_t now;	      /* simulated time of the call in progress */
 
 	guest *checked;	     /* the last guest whose geometry was checked */

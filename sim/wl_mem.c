@@ -99,6 +99,19 @@ static uint64_t random_work(uint64_t n, uint64_t nbytes)
 	return n > UINT64_MAX / per_page ? UINT64_MAX : n * per_page;
 }
 
+/* Every write of a call is recorded in the journal, applied by the vCPU
+ * over the step's time (sim/journal.h). A step whose records outgrow the
+ * journal's memory has them applied at once. */
+static int recorded(lua_State *L, wl *w, int rc)
+{
+	err e;
+	if (rc < 0)
+		return box_stop(L, "out of memory recording the step's writes");
+	if (journal_full(w->jr) && journal_flush(w->jr, w->g, &e) < 0)
+		return box_stop(L, e.msg);
+	return 0;
+}
+
 /* --- byte ranges ------------------------------------------------------------ */
 
 /* r:inc(offset, stride, count [, delta]) */
@@ -118,10 +131,7 @@ static int m_inc(lua_State *L)
 				  (lua_Integer)count, (lua_Integer)off, (lua_Integer)stride,
 				  r->name, (lua_Integer)r->size);
 	box_charge(L, count, NULL);
-	err e;
-	if (guest_inc(w->g, base(w, r) + off, stride, count, (uint8_t)delta, &e) < 0)
-		return box_stop(L, e.msg);
-	return 0;
+	return recorded(L, w, journal_inc(w->jr, base(w, r) + off, stride, count, (uint8_t)delta));
 }
 
 /* r:write(offset, string) */
@@ -134,10 +144,7 @@ static int m_write(lua_State *L)
 	const char *s = luaL_checklstring(L, 3, &len);
 	check_bytes(L, r, off, len);
 	box_charge(L, span_pages(w, len), NULL);
-	err e;
-	if (len && guest_write(w->g, base(w, r) + off, s, len, &e) < 0)
-		return box_stop(L, e.msg);
-	return 0;
+	return recorded(L, w, journal_write(w->jr, base(w, r) + off, s, len));
 }
 
 /* r:fill(offset, len, value) */
@@ -150,10 +157,7 @@ static int m_fill(lua_State *L)
 	luaL_argcheck(L, v >= 0 && v <= 255, 4, "a byte value is 0..255");
 	check_bytes(L, r, off, len);
 	box_charge(L, span_pages(w, len), NULL);
-	err e;
-	if (len && guest_fill(w->g, base(w, r) + off, len, (uint8_t)v, &e) < 0)
-		return box_stop(L, e.msg);
-	return 0;
+	return recorded(L, w, journal_fill(w->jr, base(w, r) + off, len, (uint8_t)v));
 }
 
 /* r:read(offset, len): touches (faults in) the bytes, returns nothing. */
@@ -164,13 +168,11 @@ static int m_read(lua_State *L)
 	uint64_t off = count_arg(L, 2), len = count_arg(L, 3);
 	check_bytes(L, r, off, len);
 	box_charge(L, span_pages(w, len), NULL);
-	err e;
-	if (len && guest_read(w->g, base(w, r) + off, NULL, len, &e) < 0)
-		return box_stop(L, e.msg);
-	return 0;
+	return recorded(L, w, journal_touch(w->jr, base(w, r) + off, len));
 }
 
-/* r:bytes(offset, len) -> string: a read whose bytes the script wants. */
+/* r:bytes(offset, len) -> string: a read whose bytes the script wants. The
+ * step's writes so far are applied first, at once: the script sees them. */
 static int m_bytes(lua_State *L)
 {
 	wl *w = wl_self(L);
@@ -181,7 +183,8 @@ static int m_bytes(lua_State *L)
 	luaL_Buffer b;
 	char *p = luaL_buffinitsize(L, &b, (size_t)len);
 	err e;
-	if (len && guest_read(w->g, base(w, r) + off, p, len, &e) < 0)
+	if (journal_flush(w->jr, w->g, &e) < 0 ||
+	    (len && guest_read(w->g, base(w, r) + off, p, len, &e) < 0))
 		return box_stop(L, e.msg);
 	luaL_pushresultsize(&b, (size_t)len);
 	return 1;
@@ -198,14 +201,12 @@ static int m_write_random(lua_State *L)
 	luaL_argcheck(L, nbytes <= w->page_size, 4, "more bytes than a page holds");
 	check_pages(L, r, first, n);
 	box_charge(L, random_work(n, nbytes), NULL);
-	err e;
-	if (n && nbytes &&
-	    guest_write_random(w->g, r->first_page + first, n, (uint32_t)nbytes, &w->rng, &e) < 0)
-		return box_stop(L, e.msg);
-	return 0;
+	return recorded(L, w,
+			journal_write_random(w->jr, r->first_page + first, n, (uint32_t)nbytes,
+					     rng_next(&w->rng)));
 }
 
-typedef int (*page_op)(guest *g, uint64_t first, uint64_t npages, err *e);
+typedef int (*page_op)(journal *j, uint64_t first, uint64_t npages);
 
 static int pages(lua_State *L, page_op op)
 {
@@ -214,22 +215,19 @@ static int pages(lua_State *L, page_op op)
 	uint64_t first = count_arg(L, 2), n = count_arg(L, 3);
 	check_pages(L, r, first, n);
 	box_charge(L, n, NULL);
-	err e;
-	if (n && op(w->g, r->first_page + first, n, &e) < 0)
-		return box_stop(L, e.msg);
-	return 0;
+	return recorded(L, w, op(w->jr, r->first_page + first, n));
 }
 
 /* r:rewrite(first_page, npages) */
 static int m_rewrite(lua_State *L)
 {
-	return pages(L, guest_rewrite);
+	return pages(L, journal_rewrite);
 }
 
 /* r:zero(first_page, npages) */
 static int m_zero(lua_State *L)
 {
-	return pages(L, guest_zero);
+	return pages(L, journal_zero);
 }
 
 /* mem.copy(dst, dst_page, src, src_page, npages), also dst:copy(...) */
@@ -247,10 +245,7 @@ static int m_copy(lua_State *L)
 				  (lua_Integer)sp, (lua_Integer)n, (lua_Integer)dp, (lua_Integer)n,
 				  d->name);
 	box_charge(L, n, NULL);
-	err e;
-	if (n && guest_copy(w->g, d->first_page + dp, s->first_page + sp, n, &e) < 0)
-		return box_stop(L, e.msg);
-	return 0;
+	return recorded(L, w, journal_copy(w->jr, d->first_page + dp, s->first_page + sp, n));
 }
 
 /* --- picks and batches ----------------------------------------------------- */
@@ -305,23 +300,21 @@ static int batch(lua_State *L, enum batch_op op, int zipf)
 	luaL_argcheck(L, nbytes <= w->page_size, 3 + zipf, "more bytes than a page holds");
 	box_charge(L, random_work(count, nbytes), NULL);
 	const struct wl_zipf *z = zipf ? zipf_for(w, r->pages, s) : NULL;
-	err e;
-	for (uint64_t i = 0; i < count; i++) {
+	if (count == 0 || (op == B_WRITE_RANDOM && nbytes == 0))
+		return 0;
+	static const char kind[] = {[B_WRITE_RANDOM] = 'w', [B_REWRITE] = 'r', [B_READ] = 't'};
+	int rc = journal_picks(w->jr, kind[op], (uint32_t)nbytes,
+			       op == B_WRITE_RANDOM ? rng_next(&w->rng) : 0);
+	for (uint64_t i = 0; i < count && rc == 0; i++) {
 		uint64_t page =
 		    r->first_page + (z ? wl_zipf_draw(z, &w->rng) : rng_below(&w->rng, r->pages));
-		int rc = 0;
-		if (op == B_WRITE_RANDOM)
-			rc = nbytes
-				 ? guest_write_random(w->g, page, 1, (uint32_t)nbytes, &w->rng, &e)
-				 : 0;
-		else if (op == B_REWRITE)
-			rc = guest_rewrite(w->g, page, 1, &e);
-		else
-			rc = guest_read(w->g, page * w->page_size, NULL, w->page_size, &e);
-		if (rc < 0)
-			return box_stop(L, e.msg);
+		rc = journal_pick(w->jr, page);
+		if (rc == 0 && journal_full(w->jr)) {
+			recorded(L, w, 0);
+			rc = journal_picks(w->jr, kind[op], (uint32_t)nbytes, rng_next(&w->rng));
+		}
 	}
-	return 0;
+	return recorded(L, w, rc);
 }
 
 static int m_write_random_uniform(lua_State *L)

@@ -228,7 +228,8 @@ static void time_guest_alone(const struct run_config *c, int64_t span, struct ou
 		for (;;) {
 			if (t >= c->warmup && o->warmup_wall < 0)
 				o->warmup_wall = now_s() - t0;
-			if (t >= span || (rc = wl_step(w, g, t, &cost, NULL, e)) < 0)
+			if (t >= span || (rc = wl_step(w, g, t, &cost, NULL, e)) < 0 ||
+			    (rc = journal_flush(wl_journal(w), g, e)) < 0)
 				break;
 			t += cost;
 		}

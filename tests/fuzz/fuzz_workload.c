@@ -1085,7 +1085,8 @@ static int run_host(const struct run_config *c, size_t heap_cap)
 	REQUIRE(wl_name(w) != NULL && wl_params_json(w) != NULL);
 	for (; i < HOST_STEPS && now - start < HOST_HORIZON; i++) {
 		int64_t cost = 0;
-		if (wl_step(w, gu, now, &cost, NULL, &e) < 0) {
+		if (wl_step(w, gu, now, &cost, NULL, &e) < 0 ||
+		    journal_flush(wl_journal(w), gu, &e) < 0) {
 			failed(1, &e);
 			goto out;
 		}

@@ -1,5 +1,5 @@
 -- Writes pages byte by byte past the guest's material limit, inside pcall:
--- the guest's failure must stop the step anyway.
+-- the guest's failure must fail the run anyway.
 return {
 	name = "guestfail",
 	description = "runs the guest out of material pages",
