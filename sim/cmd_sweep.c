@@ -55,7 +55,7 @@ static const char sweep_usage[] =
     "  --dry-run      list the matrix (index, key, workload, policy, seed); run nothing\n"
     "  --quiet        no progress display\n"
     "\n"
-    "Progress goes to stderr: a bar on a terminal, otherwise a line every 10 %% or\n"
+    "Progress goes to stderr: a bar on a terminal, otherwise a line every 10 % or\n"
     "10 s. Exit status: 0 when every run is stored (failed migrations are results),\n"
     "2 when the command line or the experiment is invalid (nothing run) or a\n"
     "simulation could not run (that run not stored).\n";
