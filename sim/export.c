@@ -82,9 +82,15 @@ static void csv_field(const char *s)
 	putchar('"');
 }
 
-/* Shortest text that reads back as the same double. */
+/* Exact text: a whole number in digits (byte counts and times in ns are
+ * whole, and %g would write 10^8 as 1e+08), any other number with the
+ * fewest significant digits that read back as the same double. */
 static char *fmt_num(char *buf, size_t n, double v)
 {
+	if (v == floor(v) && fabs(v) < 0x1p63) {
+		snprintf(buf, n, "%.0f", v);
+		return buf;
+	}
 	for (int p = 1; p <= 17; p++) {
 		snprintf(buf, n, "%.*g", p, v);
 		if (strtod(buf, NULL) == v)
