@@ -28,7 +28,8 @@
  * Printing keeps 3 significant digits (whole bytes and nanoseconds below the
  * first prefix are printed exactly): bytes in binary units ("512 B",
  * "1.50 GiB"), rates in decimal bits ("941 Mbit/s"), durations in
- * ns/µs/ms/s/min ("12.3 ms", "2.50 min").
+ * ns/µs/ms/s/min ("12.3 ms", "2.50 min"). The exact forms print a value as
+ * it would be typed, in the largest unit that divides it ("999920kbit/s").
  */
 #include "units.h"
 
