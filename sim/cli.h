@@ -1,10 +1,13 @@
 /*
- * cli — the two things every subcommand's front end does the same way: the
- * one error line "migsim: <what> (<where>)" on stderr with the command's
- * exit status, and spotting --help / -h among its arguments.
+ * cli — what every subcommand's front end does the same way: the one error
+ * line "migsim: <what> (<where>)" on stderr with the command's exit status
+ * (naming a script once, though its messages start with its name), and
+ * spotting --help / -h among its arguments.
  */
 #ifndef MIGSIM_CLI_H
 #define MIGSIM_CLI_H
+
+#include <stddef.h>
 
 /* Exit statuses, one meaning each for every command (`migsim --help`):
  * a regression found by compare; an error, whether of usage or of input
@@ -14,6 +17,16 @@ enum { CLI_EXIT_WORSE = 1, CLI_EXIT_ERROR = 2, CLI_EXIT_FAILED_MIGRATION = 3 };
 
 /* Prints the error line and returns status. */
 int cli_fail(int status, const char *what, const char *where);
+/* An error message about the file at path that starts with its name keeps
+ * only what went wrong, and where (n bytes) gets the place: "PATH: what"
+ * (migsim's messages) gives PATH, Lua's "PATH:LINE: what" (PATH perhaps
+ * shortened by Lua to "...tail") gives PATH:LINE, luaL_loadfile's "cannot
+ * open PATH: why" becomes "cannot open: why" with PATH. Any other message
+ * and where are left as they are. So the error line names the file once. */
+void cli_split_place(const char *path, char *msg, char *where, size_t n);
+/* cli_fail for an error about the file at path, its place split off the
+ * message (cli_split_place); where defaults to path. */
+int cli_fail_in_file(int status, const char *what, const char *path);
 /* 1 when --help or -h is among the first argc arguments. */
 int cli_wants_help(int argc, char **argv);
 

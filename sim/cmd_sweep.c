@@ -35,6 +35,7 @@
 #include "run.h"
 #include "store.h"
 #include "sweep.h"
+#include "units.h"
 
 #define DEFAULT_DB "results/migsim.db"
 #define MAX_JOBS   1024
@@ -52,10 +53,11 @@ static const char sweep_usage[] =
     "  --jobs N       simulations at once, as separate processes (default: online CPUs)\n"
     "  --db FILE      database (default " DEFAULT_DB ")\n"
     "  --shard I/N    only the runs whose matrix index is I modulo N (0 <= I < N)\n"
-    "  --dry-run      list the matrix (index, key, workload, policy, seed); run nothing\n"
+    "  --dry-run      list the matrix (index, key, workload, policy, seed, and every\n"
+    "                 setting that is not the same on all the runs); run nothing\n"
     "  --quiet        no progress display\n"
     "\n"
-    "Progress goes to stderr: a bar on a terminal, otherwise a line every 10 %% or\n"
+    "Progress goes to stderr: a bar on a terminal, otherwise a line every 10 % or\n"
     "10 s. Exit status: 0 when every run is stored (failed migrations are results),\n"
     "2 when the command line or the experiment is invalid (nothing run) or a\n"
     "simulation could not run (that run not stored).\n";
@@ -364,14 +366,134 @@ static int parse_sweep(struct sweep_opts *o, int argc, char **argv)
 	return 0;
 }
 
-static void dry_run(const sweep *sw, const size_t *todo, size_t n)
+/* --- the dry run ------------------------------------------------------------------ */
+
+#define MAX_VALUES 192
+
+/* One setting of a run, as a user would type it. */
+struct value {
+	char name[72];
+	char text[80];
+};
+
+/* What run r is set to, in the odometer's order: the workload parameters
+ * the experiment gives, the settings, every migration parameter. */
+static size_t run_values(const struct sweep_run *r, struct value *v)
 {
+	const struct run_config *c = &r->config;
+	size_t n = 0;
+	for (size_t i = 0; i < r->n_wl && n < MAX_VALUES; i++, n++) {
+		snprintf(v[n].name, sizeof v[n].name, "wl.%s", r->wl[i].name);
+		snprintf(v[n].text, sizeof v[n].text, "%s", r->wl[i].value);
+	}
+	if (n + 6 > MAX_VALUES)
+		return n;
+	struct value *s = &v[n];
+	snprintf(s[0].name, sizeof s[0].name, "ram");
+	units_fmt_size_exact(s[0].text, sizeof s[0].text, c->ram_bytes);
+	snprintf(s[1].name, sizeof s[1].name, "page_size");
+	units_fmt_size_exact(s[1].text, sizeof s[1].text, c->page_size);
+	snprintf(s[2].name, sizeof s[2].name, "bandwidth");
+	units_fmt_rate_exact(s[2].text, sizeof s[2].text, c->bandwidth);
+	snprintf(s[3].name, sizeof s[3].name, "latency");
+	units_fmt_duration_exact(s[3].text, sizeof s[3].text, c->latency);
+	snprintf(s[4].name, sizeof s[4].name, "timeout");
+	units_fmt_duration_exact(s[4].text, sizeof s[4].text, c->timeout);
+	snprintf(s[5].name, sizeof s[5].name, "warmup");
+	units_fmt_duration_exact(s[5].text, sizeof s[5].text, c->warmup);
+	n += 6;
+	for (size_t i = 0; n < MAX_VALUES; i++, n++) {
+		const char *name = params_format(&c->params, i, v[n].text, sizeof v[n].text);
+		if (!name)
+			break;
+		snprintf(v[n].name, sizeof v[n].name, "%s", name);
+	}
+	return n;
+}
+
+/* A setting across the listed runs: the value on the first, whether any
+ * other differs, and the width of "name=value" at its widest. */
+struct column {
+	char name[sizeof((struct value *)0)->name];
+	char first[sizeof((struct value *)0)->text];
+	int varies;
+	size_t width;
+};
+
+/* A run without the column's setting (a workload parameter its entry leaves
+ * to the script) has the script's default. */
+static const char *value_in(const struct value *v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i].name, name))
+			return v[i].text;
+	return "default";
+}
+
+/* The settings of the runs: every name any run has, in the order first met. */
+static size_t columns_of(const sweep *sw, const size_t *todo, size_t n, struct column *col,
+			 struct value *v)
+{
+	size_t nc = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t nv = run_values(sweep_at(sw, todo[i]), v);
+		for (size_t j = 0; j < nv; j++) {
+			size_t k = 0;
+			while (k < nc && strcmp(col[k].name, v[j].name))
+				k++;
+			if (k < nc || nc == MAX_VALUES)
+				continue;
+			memset(&col[nc], 0, sizeof *col);
+			snprintf(col[nc++].name, sizeof col->name, "%s", v[j].name);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t nv = run_values(sweep_at(sw, todo[i]), v);
+		for (size_t k = 0; k < nc; k++) {
+			const char *t = value_in(v, nv, col[k].name);
+			size_t w = strlen(col[k].name) + 1 + strlen(t);
+			if (i == 0)
+				snprintf(col[k].first, sizeof col[k].first, "%s", t);
+			col[k].varies |= strcmp(t, col[k].first) != 0;
+			col[k].width = w > col[k].width ? w : col[k].width;
+		}
+	}
+	return nc;
+}
+
+/* One line a run: index, key, workload, policy, seed, and every setting
+ * that is not the same on all the runs listed. */
+static int dry_run(const sweep *sw, const size_t *todo, size_t n)
+{
+	struct value *v = malloc(MAX_VALUES * sizeof *v);
+	struct column *col = malloc(MAX_VALUES * sizeof *col);
+	if (!v || !col) {
+		free(v);
+		free(col);
+		return -1;
+	}
+	size_t nc = columns_of(sw, todo, n, col, v), last = 0;
+	for (size_t k = 0; k < nc; k++)
+		if (col[k].varies)
+			last = k + 1; /* no padding after the last column */
 	for (size_t i = 0; i < n; i++) {
 		const struct sweep_run *r = sweep_at(sw, todo[i]);
-		printf("%6zu %s %-16s %-20s seed %llu\n", r->index, r->key, r->workload, r->policy,
-		       (unsigned long long)r->config.seed);
+		size_t nv = run_values(r, v);
+		printf("%6zu %s %-16s %-20s seed %-*llu", r->index, r->key, r->workload, r->policy,
+		       last ? 4 : 0, (unsigned long long)r->config.seed);
+		for (size_t k = 0; k < last; k++) {
+			if (!col[k].varies)
+				continue;
+			const char *t = value_in(v, nv, col[k].name);
+			int pad = k + 1 < last ? (int)(col[k].width - strlen(col[k].name) - 1) : 0;
+			printf(" %s=%-*s", col[k].name, pad, t);
+		}
+		putchar('\n');
 	}
 	printf("%zu runs\n", n);
+	free(v);
+	free(col);
+	return 0;
 }
 
 /* The runs of the shard the database lacks, in matrix order. */
@@ -429,8 +551,7 @@ int cmd_sweep(int argc, char **argv)
 		for (size_t i = 0; i < sweep_size(sw); i++)
 			if (sweep_in_shard(i, o.shard, o.shards))
 				todo[n++] = i;
-		dry_run(sw, todo, n);
-		rc = 0;
+		rc = dry_run(sw, todo, n) < 0 ? fail_line("out of memory", o.file) : 0;
 		goto out;
 	}
 	if (pending(&o, sw, todo, &s->n_todo, &stored, &e) < 0) {

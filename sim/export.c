@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "json.h"
 #include "query.h"
+#include "units.h"
 
 static const char export_usage[] =
     "usage: migsim export [--db FILE] --format csv|json [--experiment NAME] [--series]\n"
@@ -82,17 +83,6 @@ static void csv_field(const char *s)
 	putchar('"');
 }
 
-/* Shortest text that reads back as the same double. */
-static char *fmt_num(char *buf, size_t n, double v)
-{
-	for (int p = 1; p <= 17; p++) {
-		snprintf(buf, n, "%.*g", p, v);
-		if (strtod(buf, NULL) == v)
-			break;
-	}
-	return buf;
-}
-
 static void row_begin(struct out *o)
 {
 	o->col = 0;
@@ -133,7 +123,7 @@ static void field_num(struct out *o, const char *name, double v, int present)
 	if (!present || isnan(v))
 		field(o, name, NULL, "null");
 	else
-		field(o, name, fmt_num(buf, sizeof buf, v), fmt_num(buf, sizeof buf, v));
+		field(o, name, units_fmt_number(buf, sizeof buf, v), buf);
 }
 
 static void header(struct out *o, const char *const *a, size_t na, char **b, size_t nb, char **c,

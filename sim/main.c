@@ -281,7 +281,7 @@ static int cmd_run(int argc, char **argv)
 	struct run_result r;
 	if (run_execute(&o.c, &r, &e) < 0) {
 		store_close(db);
-		return fail_line(e.msg, o.c.workload_path);
+		return cli_fail_in_file(CLI_EXIT_ERROR, e.msg, o.c.workload_path);
 	}
 	jw reply;
 	jw_init(&reply, o.json);
@@ -353,7 +353,7 @@ static int cmd_workloads(int argc, char **argv)
 		else if (!whole)
 			rc = fail_line("workload path too long", dir);
 		else if (wl_describe(path, name, sizeof name, desc, sizeof desc, &e) < 0)
-			rc = fail_line(e.msg, path);
+			rc = cli_fail_in_file(CLI_EXIT_ERROR, e.msg, path);
 		else
 			printf("%-16s %s\n", name, desc);
 		free(names[i]);

@@ -311,6 +311,44 @@ void params_to_json(const struct mig_params *mp, jw *w)
 	}
 }
 
+const char *params_format(const struct mig_params *mp, size_t i, char *buf, size_t n)
+{
+	if (i >= NPARAMS)
+		return NULL;
+	const struct param *p = &table[i];
+	const char *field = (const char *)mp + p->offset;
+	int v = *(const int *)field;
+	switch (p->kind) {
+	case K_MS:
+	case K_NS:
+		units_fmt_duration_exact(buf, n, *(const int64_t *)field);
+		break;
+	case K_SIZE:
+		units_fmt_size_exact(buf, n, *(const uint64_t *)field);
+		break;
+	case K_RATE:
+		units_fmt_rate_exact(buf, n, *(const double *)field);
+		break;
+	case K_REAL:
+		units_fmt_number(buf, n, *(const double *)field);
+		break;
+	case K_PERCENT:
+	case K_SHIFT:
+		if (p->kind == K_SHIFT && v == 0)
+			snprintf(buf, n, "off");
+		else
+			snprintf(buf, n, "%d", v);
+		break;
+	case K_BOOL:
+		snprintf(buf, n, "%s", v ? "on" : "off");
+		break;
+	case K_ZERO_DETECT:
+		snprintf(buf, n, "%s", v ? "none" : "legacy");
+		break;
+	}
+	return p->name;
+}
+
 int params_help(char *buf, size_t n)
 {
 	size_t used = 0;

@@ -65,6 +65,10 @@ int params_check(const struct mig_params *p, uint32_t page_size, const char **pa
 /* Writes every parameter as "name": value (in its QEMU unit) into an open
  * JSON object, in table order. */
 void params_to_json(const struct mig_params *p, jw *w);
+/* Parameter i (in table order) of p as a value --param takes, exact and with
+ * its unit ("300ms", "128MiB/s", "on"); returns its name, or NULL past the
+ * last parameter. For telling runs apart (`sweep --dry-run`). */
+const char *params_format(const struct mig_params *p, size_t i, char *buf, size_t n);
 /* One line per parameter: name, default, meaning, and one with its range
  * (for --help). -1 when buf is too small. */
 int params_help(char *buf, size_t n);

@@ -28,8 +28,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "config.h"
 #include "box.h"
+#include "cli.h"
+#include "config.h"
 #include "json.h"
 #include "units.h"
 
@@ -922,28 +923,6 @@ static char *read_text(const char *path)
 	return buf;
 }
 
-/* Lua's messages start "FILE:LINE: " (the file maybe shortened) and ours
- * "FILE: ": that part goes to where, the rest stays the message. */
-static void move_place(const char *path, err *e, char *where, size_t n)
-{
-	char *m = e->msg;
-	size_t len = strlen(path);
-	if (!strncmp(m, path, len) && !strncmp(m + len, ": ", 2)) {
-		memmove(m, m + len + 2, strlen(m + len + 2) + 1);
-		return;
-	}
-	for (char *p = strchr(m, ':'); p; p = strchr(p + 1, ':')) {
-		char *q = p + 1;
-		while (*q >= '0' && *q <= '9')
-			q++;
-		if (q > p + 1 && q[0] == ':' && q[1] == ' ') {
-			snprintf(where, n, "%.*s", (int)(q - m), m);
-			memmove(m, q + 2, strlen(q + 2) + 1);
-			return;
-		}
-	}
-}
-
 int sweep_load(sweep **out, const char *path, char *where, size_t where_n, err *e)
 {
 	*out = NULL;
@@ -964,7 +943,7 @@ int sweep_load(sweep **out, const char *path, char *where, size_t where_n, err *
 	struct sv root;
 	memset(&root, 0, sizeof root);
 	if (run_file(path, &root, e) < 0) {
-		move_place(path, e, where, where_n);
+		cli_split_place(path, e->msg, where, where_n);
 		return -1;
 	}
 	ld.text = read_text(path);

@@ -28,7 +28,8 @@
  * Printing keeps 3 significant digits (whole bytes and nanoseconds below the
  * first prefix are printed exactly): bytes in binary units ("512 B",
  * "1.50 GiB"), rates in decimal bits ("941 Mbit/s"), durations in
- * ns/µs/ms/s/min ("12.3 ms", "2.50 min").
+ * ns/µs/ms/s/min ("12.3 ms", "2.50 min"). The exact forms print a value as
+ * it would be typed, in the largest unit that divides it ("999920kbit/s").
  */
 #include "units.h"
 
@@ -424,4 +425,71 @@ char *units_fmt_duration(char *buf, size_t n, int64_t ns)
 	if (a >= 59.95e9)
 		return fmt_scaled(buf, n, v / 60e9, 1e300, (const char *const[]){"min"}, 1, 0);
 	return fmt_scaled(buf, n, v, 1000, u, 4, 1);
+}
+
+/* --- exact forms ------------------------------------------------------------ */
+
+char *units_fmt_number(char *buf, size_t n, double v)
+{
+	if (v == floor(v) && fabs(v) < 0x1p63) {
+		snprintf(buf, n, "%.0f", v);
+		return buf;
+	}
+	for (int p = 1; p <= 17; p++) {
+		snprintf(buf, n, "%.*g", p, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	return buf;
+}
+
+/* v in the largest of u[] that divides it (u ascending, each unit a multiple
+ * of the one before, u[0] of 1), so the text is exact: "1536MiB". */
+static char *fmt_whole(char *buf, size_t n, const char *sign, uint64_t v, const struct unit *u,
+		       size_t nu)
+{
+	size_t best = 0;
+	for (size_t i = 1; v && i < nu; i++)
+		if (v % (uint64_t)u[i].mult == 0)
+			best = i;
+	snprintf(buf, n, "%s%llu%s", sign, (unsigned long long)(v / (uint64_t)u[best].mult),
+		 u[best].name);
+	return buf;
+}
+
+char *units_fmt_size_exact(char *buf, size_t n, uint64_t bytes)
+{
+	static const struct unit u[] = {
+	    {"B", 1}, {"KiB", KI}, {"MiB", MI}, {"GiB", GI}, {"TiB", TI}};
+	return fmt_whole(buf, n, "", bytes, u, NUNITS(u));
+}
+
+char *units_fmt_duration_exact(char *buf, size_t n, int64_t ns)
+{
+	static const struct unit u[] = {{"ns", 1},  {"us", 1e3},   {"ms", 1e6},
+					{"s", 1e9}, {"min", 60e9}, {"h", 3600e9}};
+	uint64_t mag = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+	return fmt_whole(buf, n, ns < 0 ? "-" : "", mag, u, NUNITS(u));
+}
+
+char *units_fmt_rate_exact(char *buf, size_t n, double bytes_per_s)
+{
+	static const struct unit bits[] = {
+	    {"bit/s", 1}, {"kbit/s", 1e3}, {"Mbit/s", 1e6}, {"Gbit/s", 1e9}, {"Tbit/s", 1e12}};
+	static const struct unit bytes[] = {
+	    {"B/s", 1}, {"KiB/s", KI}, {"MiB/s", MI}, {"GiB/s", GI}, {"TiB/s", TI}};
+	double b = bytes_per_s * 8;
+	if (bytes_per_s == 0)
+		return snprintf(buf, n, "0"), buf;
+	char in_bytes[64];
+	if (!(bytes_per_s > 0 && b < 0x1p53 && b == floor(b))) {
+		snprintf(buf, n, "%sB/s", units_fmt_number(in_bytes, sizeof in_bytes, bytes_per_s));
+		return buf;
+	}
+	fmt_whole(buf, n, "", (uint64_t)b, bits, NUNITS(bits));
+	if (bytes_per_s == floor(bytes_per_s) &&
+	    strlen(fmt_whole(in_bytes, sizeof in_bytes, "", (uint64_t)bytes_per_s, bytes,
+			     NUNITS(bytes))) < strlen(buf))
+		snprintf(buf, n, "%s", in_bytes);
+	return buf;
 }

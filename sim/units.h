@@ -42,5 +42,16 @@ int units_double(const char *s, double *v, err *e);
 char *units_fmt_bytes(char *buf, size_t n, double bytes);
 char *units_fmt_duration(char *buf, size_t n, int64_t ns);
 char *units_fmt_rate(char *buf, size_t n, double bytes_per_s);
+/* Exact forms, spelled as a user would type them, that read back as the
+ * same value, for telling settings apart where 3 digits would make two look
+ * the same, and for exports. A plain number: its digits when whole (below
+ * 2^63), else the fewest significant digits that read back as the same
+ * double. A quantity: in the largest unit that divides it ("1536MiB",
+ * "90s", "2min"); a rate in bits or bytes, whichever is shorter ("1Gbit/s",
+ * "128MiB/s"), "0" for none, a plain number of B/s when neither is whole. */
+char *units_fmt_number(char *buf, size_t n, double v);
+char *units_fmt_size_exact(char *buf, size_t n, uint64_t bytes);
+char *units_fmt_rate_exact(char *buf, size_t n, double bytes_per_s);
+char *units_fmt_duration_exact(char *buf, size_t n, int64_t ns);
 
 #endif

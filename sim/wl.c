@@ -104,13 +104,23 @@ static void load_script(lua_State *L, wl *w)
 	lua_settop(L, 1);
 }
 
+/* Pushes the script table's field key and returns its type; a required
+ * field that is absent is named as missing, not as of the wrong type. */
+static int push_field(lua_State *L, wl *w, const char *key, int required)
+{
+	lua_pushstring(L, key);
+	int t = lua_rawget(L, 1);
+	if (t == LUA_TNIL && required)
+		fail(L, "%s: missing field '%s' (required: name, description, regions, step)",
+		     w->path, key);
+	return t;
+}
+
 /* A string field of the script table, or NULL when absent. */
 static const char *string_field(lua_State *L, wl *w, const char *key, int required)
 {
-	lua_pushstring(L, key);
-	lua_rawget(L, 1);
-	int t = lua_type(L, -1);
-	if (t == LUA_TNIL && !required) {
+	int t = push_field(L, w, key, required);
+	if (t == LUA_TNIL) {
 		lua_pop(L, 1);
 		return NULL;
 	}
@@ -361,9 +371,7 @@ static void read_region(lua_State *L, wl *w, int list, size_t i)
 
 static void read_regions(lua_State *L, wl *w)
 {
-	lua_pushliteral(L, "regions");
-	lua_rawget(L, 1);
-	if (lua_isfunction(L, -1)) {
+	if (push_field(L, w, "regions", 1) == LUA_TFUNCTION) {
 		lua_pushvalue(L, 2);
 		lua_createtable(L, 0, 2); /* what the layout must fit */
 		lua_pushinteger(L, (lua_Integer)w->page_size);
@@ -394,9 +402,7 @@ static void read_regions(lua_State *L, wl *w)
 
 static int function_ref(lua_State *L, wl *w, const char *key, int required)
 {
-	lua_pushstring(L, key);
-	lua_rawget(L, 1);
-	if (lua_isnil(L, -1) && !required) {
+	if (push_field(L, w, key, required) == LUA_TNIL) {
 		lua_pop(L, 1);
 		return LUA_NOREF;
 	}

@@ -38,8 +38,25 @@ return {
 LUA
 
 expect_fail "missing workload" "no-such|No such file|cannot" -- run "$WORK/no-such.lua"
-expect_fail "syntax error" "syntax\.lua:3:" -- run "$WORK/syntax.lua"
-expect_fail "runtime error in step" "runtime\.lua:6:" -- run "$WORK/runtime.lua"
+# A Lua error names the script once, with the line, as the place of the
+# error line: "migsim: WHAT (FILE:LINE)".
+once() {
+	n=$(grep -o "$1" "$WORK/err" | wc -l)
+	[ "$n" -eq 1 ] || die "the error line names $1 $n times: $(cat "$WORK/err")"
+}
+expect_fail "syntax error" "^migsim: unexpected symbol near ',' \\($WORK/syntax\\.lua:3\\)$" -- \
+	run "$WORK/syntax.lua"
+once syntax.lua
+expect_fail "runtime error in step" "^migsim: attempt to index a nil value .* \\($WORK/runtime\\.lua:6\\)$" -- \
+	run "$WORK/runtime.lua"
+once runtime.lua
+# Lua shortens a long path to "...its-tail": the place is still the whole path.
+long="$WORK/a-directory-whose-name-makes-the-path-longer-than-lua-keeps-whole"
+mkdir "$long"
+cp "$WORK/runtime.lua" "$long/"
+expect_fail "runtime error, long path" "^migsim: attempt to index a nil value .* \\($long/runtime\\.lua:6\\)$" -- \
+	run "$long/runtime.lua"
+once runtime.lua
 expect_fail "endless loop" "instruction budget" -- run "$WORK/endless.lua"
 expect_fail "past the guest's RAM" "regions need|RAM" -- run "$WORK/toobig.lua"
 expect_fail "unknown --param" "unknown parameter.*downtime-limit" -- run idle --param no-such=1

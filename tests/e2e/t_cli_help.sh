@@ -24,3 +24,11 @@ grep -q '2 error of usage or input' "$WORK/rh" || die "run --help lacks exit sta
 grep -q '3 run: the migration failed' "$WORK/h" || die "--help lacks the exit statuses"
 "$MIGSIM" sweep --help | grep -q '^2 when the command line or the experiment is invalid' ||
 	die "sweep --help lacks exit status 2"
+# Help texts go out through fputs or printf: a "%%" meant for printf that
+# reached fputs (or a printf text with a doubled escape) shows as "%%".
+for cmd in "" run workloads sweep merge report compare export; do
+	# shellcheck disable=SC2086 # the empty command is the top-level help
+	"$MIGSIM" $cmd --help >"$WORK/help" || die "migsim $cmd --help failed"
+	! grep -n '%%' "$WORK/help" || die "migsim $cmd --help prints a printf escape"
+done
+"$MIGSIM" sweep --help | grep -q 'a line every 10 % or' || die "sweep --help lost its '10 %'"

@@ -44,6 +44,43 @@ for c in ["run-id", "seed", "t_ns", "remaining", "transferred", "mbps", "guest_r
 PY
 echo "ok: series"
 
+# Numbers are exact: a whole number is written in digits (1e+08 was how a
+# byte count of 10^8 came out), any other with the digits that read back
+# as the stored double. A run at 1 Gbit/s sends byte counts of that size.
+"$MIGSIM" run page_rewrite --ram 256MiB --wl-param working_set=128MiB --db "$db" >/dev/null || true
+"$MIGSIM" export --db "$db" --format csv >"$WORK/runs.csv"
+"$MIGSIM" export --db "$db" --format json >"$WORK/runs.json"
+"$MIGSIM" export --db "$db" --format csv --series >"$WORK/series.csv"
+python3 - "$WORK/runs.csv" "$WORK/runs.json" "$WORK/series.csv" "$db" <<'PY'
+import csv, json, re, sqlite3, sys
+db = sqlite3.connect(sys.argv[4])
+def exact(text, v, what):
+    if v is None:
+        return
+    if float(v) == int(v) and abs(v) < 2**63:
+        assert re.fullmatch(r"-?[0-9]+", text), f"{what}: {text!r} for the whole number {v!r}"
+    assert float(text) == v, f"{what}: {text!r} reads back as {float(text)!r}, not {v!r}"
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+objs = json.load(open(sys.argv[2]))
+seen_big = False
+for r in rows:
+    for name, v in db.execute("SELECT name, value FROM metrics WHERE run_id = ?", (int(r["id"]),)):
+        exact(r[name], v, f"run {r['id']} {name}")
+        seen_big |= v is not None and v >= 1e8 and v == int(v)
+assert seen_big, "no metric of 1e8 or more: the test checks nothing"
+text = open(sys.argv[2]).read()
+assert not re.search(r'": -?[0-9]+(\.0+)?e\+', text), "a whole number in exponent form in the JSON"
+series = list(csv.DictReader(open(sys.argv[3], newline="")))
+cols = ["t_ns", "remaining", "transferred", "dirty_sync_count", "guest_steps"]
+want = db.execute("SELECT run_id, t_ns, " + ", ".join(cols[1:]) + " FROM series ORDER BY run_id, t_ns").fetchall()
+got = sorted((int(r["run-id"]), *[r[c] for c in cols]) for r in series)
+assert len(got) == len(want)
+for g, w in zip(sorted(got, key=lambda x: (x[0], int(x[1]))), want):
+    for text, v, c in zip(g[1:], w[1:], cols):
+        exact(text, v, f"series {c}")
+PY
+echo "ok: numbers exact, whole numbers in digits"
+
 # A field with a comma and quotes is quoted (an experiment name here).
 python3 -c 'import sqlite3,sys
 c=sqlite3.connect(sys.argv[1]); c.execute("UPDATE runs SET experiment=? WHERE id=1", ("a, \"b\"",)); c.commit()' "$db"

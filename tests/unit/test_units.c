@@ -386,6 +386,66 @@ START_TEST(test_fmt_duration)
 END_TEST
 
 /* Printing into a short buffer cuts the text, never overruns it. */
+/* The exact forms: what they print, and that the parsers read it back. */
+START_TEST(test_fmt_exact)
+{
+	static const struct {
+		uint64_t v;
+		const char *want;
+	} sizes[] = {{0, "0B"},	      {4096, "4KiB"},	       {1536ull << 20, "1536MiB"},
+		     {1000, "1000B"}, {1ull << 50, "1024TiB"}, {(1ull << 30) + 1, "1073741825B"}};
+	static const struct {
+		double v;
+		const char *want;
+	} rates[] = {{0, "0"},
+		     {125e6, "1Gbit/s"},
+		     {124.99e6, "999920kbit/s"},
+		     {134217728, "128MiB/s"},
+		     {0.125, "1bit/s"},
+		     {1.25e12, "10Tbit/s"},
+		     {1000, "8kbit/s"},
+		     {1024, "1KiB/s"},
+		     {1.3, "1.3B/s"}};
+	static const struct {
+		int64_t v;
+		const char *want;
+	} durations[] = {{0, "0ns"},
+			 {300000000, "300ms"},
+			 {90000000000, "90s"},
+			 {120000000000, "2min"},
+			 {7200000000000, "2h"},
+			 {1500, "1500ns"},
+			 {-5000, "-5us"}};
+	char buf[64];
+	err e;
+	for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+		uint64_t back;
+		ck_assert_str_eq(units_fmt_size_exact(buf, sizeof buf, sizes[i].v), sizes[i].want);
+		ck_assert_int_eq(units_size(buf, &back, &e), 0);
+		ck_assert_uint_eq(back, sizes[i].v);
+	}
+	for (size_t i = 0; i < sizeof rates / sizeof *rates; i++) {
+		double back;
+		ck_assert_str_eq(units_fmt_rate_exact(buf, sizeof buf, rates[i].v), rates[i].want);
+		ck_assert_int_eq(units_rate(buf, &back, &e), 0);
+		ck_assert(back == rates[i].v);
+	}
+	for (size_t i = 0; i < sizeof durations / sizeof *durations; i++) {
+		int64_t back;
+		ck_assert_str_eq(units_fmt_duration_exact(buf, sizeof buf, durations[i].v),
+				 durations[i].want);
+		if (durations[i].v >= 0) {
+			ck_assert_int_eq(units_duration(buf, 0, &back, &e), 0);
+			ck_assert_int_eq(back, durations[i].v);
+		}
+	}
+	ck_assert_str_eq(units_fmt_number(buf, sizeof buf, 1e8), "100000000");
+	ck_assert_str_eq(units_fmt_number(buf, sizeof buf, 0.17), "0.17");
+	ck_assert_str_eq(units_fmt_number(buf, sizeof buf, 1.0 / 3), "0.3333333333333333");
+	ck_assert_str_eq(units_fmt_number(buf, sizeof buf, 1e300), "1e+300");
+}
+END_TEST
+
 START_TEST(test_truncation)
 {
 	char small[6];
@@ -409,6 +469,7 @@ Suite *units_suite(void)
 	tcase_add_test(tc, test_fmt_bytes);
 	tcase_add_test(tc, test_fmt_rate);
 	tcase_add_test(tc, test_fmt_duration);
+	tcase_add_test(tc, test_fmt_exact);
 	tcase_add_test(tc, test_truncation);
 	suite_add_tcase(s, tc);
 	return s;
