@@ -65,6 +65,8 @@ static const char run_usage[] =
     "                         after-first-pass, after-passes=N, after=DURATION,\n"
     "                         when-stuck (pending fell by < 10 %% at 2 syncs in a row)\n"
     "  --param NAME=VALUE     a migration parameter, QEMU's name (repeatable; list below)\n"
+    "  --host-cpus N          host CPUs the vCPU and the migration thread share: the\n"
+    "                         same as --param host-cpus=N (default 0: one each)\n"
     "  --cap NAME[,NAME]      request a capability (repeatable): %s\n"
     "  --src-caps LIST        capabilities the source supports (default all; none)\n"
     "  --dst-caps LIST        capabilities the destination supports (default all;\n"
@@ -149,7 +151,7 @@ static int split_assignment(char *arg, struct wl_override *o)
  * '-' (an experiment file's '_' spelling is not an option), and run's own. */
 static int is_run_option(const char *opt)
 {
-	static const char *const own[] = {"--db", "--param", "--wl-param"};
+	static const char *const own[] = {"--db", "--param", "--wl-param", "--host-cpus"};
 	for (size_t i = 0; i < sizeof own / sizeof *own; i++)
 		if (!strcmp(opt, own[i]))
 			return 1;
@@ -167,6 +169,8 @@ static int run_option(struct run_opts *o, const char *opt, char *val, err *e)
 	}
 	if (!strcmp(opt, "--param"))
 		return params_set(&c->params, val, e);
+	if (!strcmp(opt, "--host-cpus"))
+		return params_set_value(&c->params, "host-cpus", val, e);
 	if (!strcmp(opt, "--wl-param")) {
 		if (c->n_wl_params == MAX_REPEAT)
 			return err_set(e, "too many --wl-param options (at most %d)", MAX_REPEAT);

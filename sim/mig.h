@@ -90,6 +90,7 @@ struct mig_stats {
 	 * end of its completion stage (sim/mig.c, mig_downtime_end). */
 	int64_t setup_time, total_time, downtime, expected_downtime; /* ns */
 	int64_t guest_pause; /* ns: the source's stop to the vCPUs running on the destination */
+	int64_t thread_cpu;  /* ns of CPU the migration thread computed (sim/host.h) */
 	int downtime_to_completion; /* post-copy: QEMU measured downtime at completion */
 	uint64_t transferred, remaining, total;			/* bytes */
 	uint64_t duplicate, normal, normal_bytes;		/* pages, pages, bytes */

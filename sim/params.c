@@ -10,7 +10,7 @@
 
 #include "units.h"
 
-enum kind { K_MS, K_NS, K_SIZE, K_RATE, K_PERCENT, K_BOOL, K_ZERO_DETECT, K_REAL, K_SHIFT };
+enum kind { K_MS, K_NS, K_SIZE, K_RATE, K_INT, K_BOOL, K_ZERO_DETECT, K_REAL, K_SHIFT };
 
 struct param {
 	const char *name;
@@ -44,16 +44,16 @@ static const struct param table[] = {
      "bandwidth assumed for the switch-over decision (0 = measured)"},
     {"xbzrle-cache-size", K_SIZE, P(xbzrle_cache_size), "64MiB", 0, 1024 * GIB,
      "a power of two no less than the target page size (and at most 1 TiB)", "XBZRLE page cache"},
-    {"throttle-trigger-threshold", K_PERCENT, P(throttle_trigger_threshold), "50", 1, 100,
+    {"throttle-trigger-threshold", K_INT, P(throttle_trigger_threshold), "50", 1, 100,
      "an integer in the range of 1 to 100",
      "auto-converge: dirtied bytes above this % of sent bytes count as high"},
-    {"cpu-throttle-initial", K_PERCENT, P(cpu_throttle_initial), "20", 1, 99,
+    {"cpu-throttle-initial", K_INT, P(cpu_throttle_initial), "20", 1, 99,
      "an integer in the range of 1 to 99", "auto-converge: first throttle, %"},
-    {"cpu-throttle-increment", K_PERCENT, P(cpu_throttle_increment), "10", 1, 99,
+    {"cpu-throttle-increment", K_INT, P(cpu_throttle_increment), "10", 1, 99,
      "an integer in the range of 1 to 99", "auto-converge: added at each further trigger, %"},
     {"cpu-throttle-tailslow", K_BOOL, P(cpu_throttle_tailslow), "off", 0, 0, NULL,
      "auto-converge: smaller increments near the needed throttle"},
-    {"max-cpu-throttle", K_PERCENT, P(max_cpu_throttle), "99", 1, 99,
+    {"max-cpu-throttle", K_INT, P(max_cpu_throttle), "99", 1, 99,
      "an integer in the range of cpu-throttle-initial to 99", "auto-converge: ceiling, %"},
     {"max-postcopy-bandwidth", K_RATE, P(max_postcopy_bandwidth), "0", 0, UNITS_RATE_MAX,
      RATE_RANGE, "rate limit once in post-copy (0 = none)"},
@@ -79,6 +79,15 @@ static const struct param table[] = {
      "userfaultfd set-up) besides its discards; 0: not modelled (QEMU 10 under TCG: ~25ms)"},
     {"setup-cost", K_NS, P(setup_cost), "5ms", 0, 3600 * NS_PER_S, "a duration from 0 to 1 h",
      "migsim: setup time besides sending the setup bytes (bitmaps, dirty logging)"},
+    /* The source host's CPUs (sim/host.h). */
+    {"host-cpus", K_INT, P(host_cpus), "0", 0, 256,
+     "0 (one per thread) or an integer in the range of 1 to 256",
+     "migsim: host CPUs the vCPU and the migration thread share (0: one each, no "
+     "contention; 1: they take turns, see host-timeslice)"},
+    {"host-timeslice", K_NS, P(host_timeslice), "3ms", 10000, NS_PER_S,
+     "a duration from 10 us to 1 s",
+     "migsim: the host scheduler's slice when threads share a CPU (CFS: its 6 ms latency "
+     "shared by two runnable threads)"},
     {"xbzrle-encode-cost", K_REAL, P(xbzrle_encode_cost), "0.25", 0, 1000,
      "a number of ns per byte from 0 to 1000",
      "migsim: source CPU ns per page byte XBZRLE-encoded (per 4 KiB page: ~1 us)"},
@@ -138,7 +147,7 @@ static int parse_value(const struct param *p, struct mig_params *mp, const char 
 		return units_size(v, (uint64_t *)field, e);
 	case K_RATE:
 		return units_rate(v, (double *)field, e);
-	case K_PERCENT:
+	case K_INT:
 		return parse_small_int(v, (int *)field, e);
 	case K_BOOL:
 		return parse_bool(v, (int *)field, e);
@@ -177,7 +186,7 @@ static double field_value(const struct param *p, const struct mig_params *mp)
 	case K_RATE:
 	case K_REAL:
 		return *(const double *)field;
-	case K_PERCENT:
+	case K_INT:
 	case K_BOOL:
 	case K_ZERO_DETECT:
 	case K_SHIFT:
@@ -297,7 +306,7 @@ void params_to_json(const struct mig_params *mp, jw *w)
 		case K_REAL:
 			jw_num(w, p->name, *(const double *)field);
 			break;
-		case K_PERCENT:
+		case K_INT:
 		case K_SHIFT:
 			jw_int(w, p->name, *(const int *)field);
 			break;
@@ -332,7 +341,7 @@ const char *params_format(const struct mig_params *mp, size_t i, char *buf, size
 	case K_REAL:
 		units_fmt_number(buf, n, *(const double *)field);
 		break;
-	case K_PERCENT:
+	case K_INT:
 	case K_SHIFT:
 		if (p->kind == K_SHIFT && v == 0)
 			snprintf(buf, n, "off");

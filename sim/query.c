@@ -460,6 +460,7 @@ static const struct {
     {"remaining", "bytes", 0},
     {"risk-window", "ms", 0},
     {"setup-time", "ms", 0},
+    {"thread-cpu", "ms", 0},
     {"total", "bytes", 0},
     {"total-time", "ms", 0},
     {"transferred", "bytes", 0},

@@ -154,6 +154,7 @@ static void migsim_json(const struct run_config *c, const struct run_result *r, 
 	jw_int(w, "total-time-ns", st->total_time);
 	jw_int(w, "downtime-ns", st->downtime);
 	jw_int(w, "guest-pause-ns", st->guest_pause);
+	jw_int(w, "thread-cpu-ns", st->thread_cpu);
 	jw_int(w, "setup-time-ns", st->setup_time);
 	jw_num(w, "bandwidth-estimate", st->bandwidth);
 	jw_uint(w, "threshold-bytes", st->threshold);
@@ -306,6 +307,7 @@ size_t result_metrics(const struct run_result *r, struct store_metric *m, size_t
 	    {"postcopy-requests", (double)st->postcopy_requests},
 	    {"postcopy-blocktime", (double)st->postcopy_blocktime / NS_PER_MS},
 	    {"guest-pause", (double)st->guest_pause / NS_PER_MS},
+	    {"thread-cpu", (double)st->thread_cpu / NS_PER_MS},
 	    {"effective-downtime",
 	     (double)sat_add(st->guest_pause, st->early_blocktime) / NS_PER_MS},
 	    {"risk-window", (double)st->risk_window / NS_PER_MS},

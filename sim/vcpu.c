@@ -78,6 +78,7 @@ static int run_step(struct vcpu *v, int64_t now, err *e)
 	if (land(v, e) < 0 || wl_step(v->w, v->g, now, &cost, &cpu, e) < 0)
 		return -1;
 	int64_t busy = computing(v, cpu);
+	v->compute_end = sat_add(now, busy);
 	journal_schedule(wl_journal(v->w), now, busy);
 	if (!v->watched && land(v, e) < 0)
 		return -1;
@@ -147,6 +148,35 @@ int vcpu_resume(struct vcpu *v, int64_t t, guest *g, err *e)
 void vcpu_watch(struct vcpu *v)
 {
 	v->watched = 1;
+}
+
+/* A step that computes to its end is followed at once by the next one,
+ * which computes too: such a vCPU does not let go of the CPU. */
+int64_t vcpu_computing_end(const struct vcpu *v, int64_t t)
+{
+	if (!v->running || !v->watched || t < v->last_start)
+		return t;
+	if (v->compute_end >= v->busy_until)
+		return INT64_MAX;
+	return t < v->compute_end ? v->compute_end : t;
+}
+
+void vcpu_steal(struct vcpu *v, int64_t t, int64_t ns)
+{
+	if (ns <= 0 || vcpu_computing_end(v, t) <= t)
+		return;
+	err e;
+	if (vcpu_settle(v, t, &e) < 0) /* what it wrote until t stays before t */
+		return;
+	perturbed_at(v, t);
+	v->compute_end = sat_add(v->compute_end, ns);
+	if (v->w)
+		journal_shift(wl_journal(v->w), ns);
+	if (v->compute_end <= v->busy_until)
+		return; /* the halted rest of the step absorbs it */
+	v->gen++;
+	if (schedule(v, v->compute_end, &v->error) < 0)
+		v->failed = 1;
 }
 
 int vcpu_settle(struct vcpu *v, int64_t t, err *e)

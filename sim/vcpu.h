@@ -38,6 +38,7 @@ struct vcpu {
 	int watched;		 /* the migration reads the guest: writes wait for its clock */
 	int64_t unit_t;		 /* while writes land at once: the time of the one landing */
 	int64_t paused_at;
+	int64_t compute_end;	 /* while watched: when the current step's computing ends */
 	uint64_t steps;		 /* steps started */
 	int64_t last_start;	 /* when the last of them started */
 	uint64_t steps_at_mark;	 /* steps started before vcpu_mark (migration start) */
@@ -60,6 +61,15 @@ void vcpu_set_throttle(struct vcpu *v, int pct);
 /* The migration reads this vCPU's guest from now until the pause: a step's
  * writes reach it at their own times, as vcpu_settle passes them. */
 void vcpu_watch(struct vcpu *v);
+/* While watched: the end of the computing the vCPU is doing at t (t < the
+ * result; INT64_MAX when its step computes to its end, so that the next
+ * one follows without a halt), or t when it is not computing then
+ * (sim/host.h). */
+int64_t vcpu_computing_end(const struct vcpu *v, int64_t t);
+/* The migration thread takes the CPU from the computing vCPU for ns from t
+ * (a shared host CPU, sim/host.h): the computing, the writes still to come
+ * and, if the computing now reaches past it, the step's end move ns later. */
+void vcpu_steal(struct vcpu *v, int64_t t, int64_t ns);
 /* Applies the writes due at or before t (only while watched). -1 with e
  * filled (and the vCPU failed) when the guest refuses one. */
 int vcpu_settle(struct vcpu *v, int64_t t, err *e);
