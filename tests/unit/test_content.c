@@ -9,6 +9,7 @@
 
 #include "content.h"
 #include "guest.h"
+#include "wl.h"
 
 #define PS 4096u
 
@@ -266,6 +267,80 @@ START_TEST(test_guest_compare_classes)
 }
 END_TEST
 
+/* The Lua API: rewrites take a class by name (none or nil: random); a name
+ * not a class is an ordinary Lua error listing the valid ones. */
+static int lua_run(const char *case_, guest **g, err *e)
+{
+	struct wl_override o[] = {{"case", case_}};
+	struct wl_config c = {.path = MIGSIM_WORKLOAD_DIR "/../tests/unit/lua/classes.lua",
+			      .params = o,
+			      .n_params = 1,
+			      .seed = 1,
+			      .ram_bytes = 16 * PS,
+			      .page_size = PS};
+	*g = mk(16, 41, 0);
+	wl *w = NULL;
+	int64_t cost = 0;
+	int rc =
+	    wl_open(&w, &c, e) < 0 || wl_init(w, *g, e) < 0 || wl_step(w, *g, 0, &cost, NULL, e) < 0
+		? -1
+		: 0;
+	wl_free(w);
+	return rc;
+}
+
+START_TEST(test_lua_classes)
+{
+	static const enum content_class want[8] = {
+	    CONTENT_TEXT, CONTENT_TEXT, CONTENT_RANDOM,	   CONTENT_RANDOM,
+	    CONTENT_CODE, CONTENT_HEAP, CONTENT_PAGECACHE, CONTENT_RANDOM,
+	};
+	guest *g;
+	err e;
+	/* the step fails before its first write: the guest holds init's */
+	ck_assert_int_eq(lua_run("unknown", &g, &e), -1);
+	ck_assert_msg(strstr(e.msg, "classes.lua:23:") && strstr(e.msg, "'english'") &&
+			  strstr(e.msg, content_names()),
+		      "%s", e.msg);
+	uint8_t *scratch = malloc(PS), *bytes = malloc(PS);
+	for (uint64_t p = 0; p < 8; p++) {
+		ck_assert_int_eq(guest_page_kind(g, p), GUEST_PROCEDURAL);
+		content_fill(want[p], 41, p, guest_page_version(g, p), bytes, PS);
+		ck_assert_msg(memcmp(guest_page_bytes(g, p, scratch), bytes, PS) == 0,
+			      "page %llu is not %s", (unsigned long long)p, content_name(want[p]));
+	}
+	ck_assert_int_eq(guest_page_kind(g, 8), GUEST_ZERO);
+	ck_assert_uint_eq(guest_page_version(g, 8), 2);
+	guest_free(g);
+	ck_assert_int_eq(lua_run("uniform", &g, &e), -1);
+	ck_assert_msg(strstr(e.msg, "classes.lua:25:") && strstr(e.msg, "'pagecache'"), "%s",
+		      e.msg);
+	guest_free(g);
+	ck_assert_int_eq(lua_run("zipf", &g, &e), -1);
+	ck_assert_msg(strstr(e.msg, "classes.lua:27:") &&
+			  strstr(e.msg, "unknown content class '7'"),
+		      "%s", e.msg);
+	guest_free(g);
+	/* the batches rewrite in their class */
+	ck_assert_msg(lua_run("ok", &g, &e) == 0, "%s", e.msg);
+	int code = 0, heap = 0;
+	for (uint64_t p = 0; p < 16; p++) {
+		if (guest_page_kind(g, p) != GUEST_PROCEDURAL)
+			continue;
+		const uint8_t *b = guest_page_bytes(g, p, scratch);
+		content_fill(CONTENT_CODE, 41, p, guest_page_version(g, p), bytes, PS);
+		code += memcmp(b, bytes, PS) == 0;
+		content_fill(CONTENT_HEAP, 41, p, guest_page_version(g, p), bytes, PS);
+		heap += memcmp(b, bytes, PS) == 0;
+	}
+	ck_assert_int_ge(code, 1);
+	ck_assert_int_ge(heap, 1);
+	free(scratch);
+	free(bytes);
+	guest_free(g);
+}
+END_TEST
+
 Suite *content_suite(void)
 {
 	Suite *s = suite_create("content");
@@ -276,6 +351,7 @@ Suite *content_suite(void)
 	tcase_add_test(t, test_names);
 	tcase_add_test(t, test_guest_pages_in_classes);
 	tcase_add_test(t, test_guest_compare_classes);
+	tcase_add_test(t, test_lua_classes);
 	suite_add_tcase(s, t);
 	return s;
 }
