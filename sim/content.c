@@ -3,10 +3,12 @@
  *
  * (content seed, page, version) seed a splitmix64 stream (rng_mix, then the
  * splitmix64 sequence from there); the class's generator reads it its own
- * way. A generator writes a whole page in one pass, mostly 8 or 16 bytes at
- * a store, because the migration generates a procedural page every time it
- * reads one: with 4 KiB pages random takes about 0.8 us a page on this
- * project's 2-core machine, the others a few times that (guest_bench).
+ * way. A generator writes a whole page in one pass, 8 or 16 bytes at a
+ * store and without a branch on what it draws, because the migration
+ * generates a procedural page every time it reads one. Best of 7 runs of
+ * 20000 4 KiB pages on this project's 2-core machine: random 0.5 us a page
+ * (guest_bench, under load: 0.8-1.2), heap 0.7, text 1.4, pagecache-mix 1.3,
+ * code 1.7.
  *
  * Each class has a target band for zlib's ratio (compressed / original
  * bytes, level 6, every 4 KiB page compressed on its own, as a per-page
