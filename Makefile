@@ -24,10 +24,13 @@ DEFS     ?=
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0)
 WORKLOAD_DIR ?= $(CURDIR)/workloads
 
+# zlib is for the unit tests only: test_content.c checks each content class's
+# compressibility with a real compressor.
 PKGS      := lua5.4 sqlite3
-PKG_CF    := $(shell pkg-config --cflags $(PKGS) check 2>/dev/null)
+TEST_PKGS := check zlib
+PKG_CF    := $(shell pkg-config --cflags $(PKGS) $(TEST_PKGS) 2>/dev/null)
 PKG_LIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lplot -lm
-CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+CHECK_LIBS := $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 
 BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
 	-Iencoders -Isim $(OPT) $(SAN) $(DEFS) $(PKG_CF) \
@@ -59,7 +62,7 @@ all: deps
 	@$(MAKE) --no-print-directory $(MIGSIM)
 
 deps:
-	@sh scripts/deps.sh
+	@sh scripts/deps.sh zlib1g-dev
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)

@@ -5,7 +5,7 @@
  *
  *     63                33 32                      3   2   1    0
  *    +--------------------+-------------------------+-----+------+
- *    | segment slot (31)  |  version (30 bits)      |DIRTY| kind |
+ *    | slot / class (31)  |  version (30 bits)      |DIRTY| kind |
  *    +--------------------+-------------------------+-----+------+
  *
  *   kind     the page's guest_kind XOR the guest's kind base (below);
@@ -16,9 +16,13 @@
  *   version  bumped (mod 2^30) once per workload primitive that writes the
  *            page; copied by guest_copy_page_from, kept by the other
  *            destination calls;
- *   slot     MATERIAL only (0 otherwise): the store segment holding the
- *            page's bytes (below), so that finding them costs no table
- *            indexed by page; at most 2^31 segments.
+ *   slot     MATERIAL: the store segment holding the page's bytes (below),
+ *            so that finding them costs no table indexed by page; at most
+ *            2^31 segments;
+ *   class    PROCEDURAL: the content class its bytes are made in
+ *            (content.h), so pages of one seed still compare by word; 0
+ *            (random) for a page rewritten without a class, as before
+ *            classes existed. The field is 0 for ZERO and MISSING pages.
  *
  * The all-zero word must be valid in freshly calloc'd memory, so that an
  * untouched page costs the host nothing until it is touched: on a source
@@ -27,7 +31,8 @@
  * word 0 is "MISSING, clean" and nothing is written at creation.
  *
  * Version wrap. Versions are only ever compared for equality (two procedural
- * pages hold the same bytes iff their versions match). After 2^30 writes to
+ * pages of one seed hold the same bytes iff their versions and classes
+ * match). After 2^30 writes to
  * one page its version comes back to an old value, so a procedural page could
  * then compare equal to, and regenerate the bytes of, its 2^30-writes-older
  * self. A migration would have to leave a page behind for a billion rewrites
@@ -72,12 +77,11 @@
  * `reported` alone. The list thus still costs only the pages written since
  * the last sync, and `reported`, a bit a page, is what the mode adds.
  *
- * Procedural bytes: 64-bit word i of page p at version v is the splitmix64
- * finaliser of rng_mix(seed, p, v) + (i + 1) * golden-gamma, stored little
- * endian (same bytes on every host). Each word depends only on its index, so
- * a page can be compared against another word by word without a buffer. Byte
- * 0 is forced non-zero: a rewritten page is never all zero, as the migration's
- * zero-page test expects of real fresh content.
+ * Procedural bytes are content_fill's for the page's class, seed, number and
+ * version (content.c: the same bytes on every host). Byte 0 is non-zero in
+ * every class a procedural page can have (CONTENT_ZERO makes a ZERO page
+ * instead): a rewritten page is never all zero, as the migration's zero-page
+ * test expects of real fresh content.
  *
  * Errors: a range outside RAM is refused before anything changes. A failure
  * met on a page in the middle of a range (a fault handler failing, the
@@ -92,6 +96,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "content.h"
 #include "simd.h"
 
 #define KIND_MASK UINT64_C(3)
@@ -238,56 +243,10 @@ static inline void note_write(guest *g, uint64_t p)
 
 /* --- procedural bytes ---------------------------------------------------------------- */
 
-static inline void store_le64(uint8_t *p, uint64_t v)
+/* The bytes of page p of g, PROCEDURAL in word w, into out. */
+static void proc_fill(const guest *g, uint64_t p, uint64_t w, uint8_t *out)
 {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	memcpy(p, &v, 8);
-#else
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-#endif
-}
-
-static inline uint64_t load_le64(const uint8_t *p)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	uint64_t v;
-	memcpy(&v, p, 8);
-	return v;
-#else
-	uint64_t v = 0;
-	for (int i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-#endif
-}
-
-static inline uint64_t proc_base(uint64_t seed, uint64_t page, uint32_t ver)
-{
-	return rng_mix(seed, page, ver);
-}
-
-static inline uint64_t proc_word(uint64_t base, uint64_t i)
-{
-	uint64_t z = base + (i + 1) * GOLDEN;
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	z ^= z >> 31;
-	if (i == 0 && (z & 0xff) == 0)
-		z |= 1; /* never an all-zero page */
-	return z;
-}
-
-static void proc_fill(uint64_t seed, uint64_t page, uint32_t ver, uint8_t *out, uint32_t ps)
-{
-	uint64_t base = proc_base(seed, page, ver);
-	store_le64(out, proc_word(base, 0));
-	for (uint64_t i = 1; i < ps / 8; i++) {
-		uint64_t z = base + (i + 1) * GOLDEN;
-		z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-		z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-		store_le64(out + 8 * i, z ^ (z >> 31));
-	}
+	content_fill((enum content_class)w_idx(w), g->seed, p, w_ver(w), out, g->ps);
 }
 
 /* --- page store --------------------------------------------------------------------- */
@@ -524,16 +483,17 @@ static void store_release(guest *g, uint64_t p)
 	sg->material--;
 }
 
-/* Gives page p a new kind; releases its stored bytes and keeps the missing
- * count. A huge segment left sparse is split once p's word says so. */
-static void set_page(guest *g, uint64_t p, enum guest_kind k, uint32_t ver)
+/* Gives page p a new kind (and content class, for PROCEDURAL; 0 for the
+ * others); releases its stored bytes and keeps the missing count. A huge
+ * segment left sparse is split once p's word says so. */
+static void set_page(guest *g, uint64_t p, enum guest_kind k, uint32_t ver, uint32_t cls)
 {
 	uint64_t w = g->meta[p];
 	enum guest_kind old = w_kind(g, w);
 	if (old == GUEST_MATERIAL)
 		store_release(g, p);
 	g->missing += (k == GUEST_MISSING) - (old == GUEST_MISSING);
-	g->meta[p] = w_make(g, w, k, ver, 0);
+	g->meta[p] = w_make(g, w, k, ver, cls);
 	if (old == GUEST_MATERIAL) {
 		struct seg *sg = &g->segs[w_idx(w)];
 		if (sg->huge && sg->material * SPLIT_DIV < seg_pages(g, sg))
@@ -555,7 +515,7 @@ static uint8_t *own_store(guest *g, uint64_t p, int keep, err *e)
 	if (!c)
 		return NULL;
 	if (keep && k == GUEST_PROCEDURAL)
-		proc_fill(g->seed, p, w_ver(w), c, g->ps); /* a ZERO page's store is zero */
+		proc_fill(g, p, w, c); /* a ZERO page's store is zero */
 	if (k == GUEST_MISSING)
 		g->missing--;
 	g->meta[p] = w_make(g, w, GUEST_MATERIAL, w_ver(w), slot);
@@ -659,7 +619,7 @@ const uint8_t *guest_page_bytes(const guest *g, uint64_t page, uint8_t *scratch)
 	case GUEST_MATERIAL:
 		return store(g, page);
 	case GUEST_PROCEDURAL:
-		proc_fill(g->seed, page, w_ver(w), scratch, g->ps);
+		proc_fill(g, page, w, scratch);
 		return scratch;
 	case GUEST_MISSING:
 		break;
@@ -701,7 +661,7 @@ int guest_copy_page_from(guest *dst, const guest *src, uint64_t page, err *e)
 		return err_set(e, "guest: page %llu is missing on the side it is copied from",
 			       (ull)page);
 	if (k == GUEST_ZERO || (k == GUEST_PROCEDURAL && dst->seed == src->seed)) {
-		set_page(dst, page, k, ver);
+		set_page(dst, page, k, ver, k == GUEST_PROCEDURAL ? w_idx(w) : 0);
 		return 0;
 	}
 	/* Stored bytes, or procedural bytes the destination's seed cannot make. */
@@ -711,7 +671,7 @@ int guest_copy_page_from(guest *dst, const guest *src, uint64_t page, err *e)
 	if (k == GUEST_MATERIAL)
 		memcpy(c, store(src, page), dst->ps);
 	else
-		proc_fill(src->seed, page, ver, c, dst->ps);
+		proc_fill(src, page, w, c);
 	dst->meta[page] = w_make(dst, dst->meta[page], GUEST_MATERIAL, ver, w_idx(dst->meta[page]));
 	return 0;
 }
@@ -730,7 +690,7 @@ int guest_install_bytes(guest *g, uint64_t page, const uint8_t *bytes, err *e)
 void guest_install_zero(guest *g, uint64_t page)
 {
 	if (page < g->npages)
-		set_page(g, page, GUEST_ZERO, w_ver(g->meta[page]));
+		set_page(g, page, GUEST_ZERO, w_ver(g->meta[page]), 0);
 }
 
 uint8_t *guest_page_mut(guest *g, uint64_t page, err *e)
@@ -747,7 +707,7 @@ uint8_t *guest_page_mut(guest *g, uint64_t page, err *e)
 void guest_mark_missing(guest *g, uint64_t page)
 {
 	if (page < g->npages)
-		set_page(g, page, GUEST_MISSING, w_ver(g->meta[page]));
+		set_page(g, page, GUEST_MISSING, w_ver(g->meta[page]), 0);
 }
 
 uint64_t guest_missing_pages(const guest *g)
@@ -755,20 +715,9 @@ uint64_t guest_missing_pages(const guest *g)
 	return g->missing;
 }
 
-/* Word i (little endian) of page p of g (its word w), whatever its kind
- * (not MISSING). */
-static uint64_t page_word(const guest *g, uint64_t p, uint64_t w, uint64_t base, uint64_t i)
-{
-	switch (w_kind(g, w)) {
-	case GUEST_MATERIAL:
-		return load_le64(store(g, p) + 8 * i);
-	case GUEST_PROCEDURAL:
-		return proc_word(base, i);
-	default:
-		return 0;
-	}
-}
-
+/* Pages of one seed compare by word; otherwise procedural bytes are made in
+ * the guests' own scratch pages (one each: a and b differ there, since a
+ * guest's page is never both MATERIAL and PROCEDURAL). */
 int guest_page_equal(const guest *a, const guest *b, uint64_t p)
 {
 	uint64_t wa = a->meta[p], wb = b->meta[p];
@@ -778,17 +727,12 @@ int guest_page_equal(const guest *a, const guest *b, uint64_t p)
 	if (ka == GUEST_ZERO && kb == GUEST_ZERO)
 		return 1;
 	if (ka == GUEST_PROCEDURAL && kb == GUEST_PROCEDURAL && a->seed == b->seed)
-		return w_ver(wa) == w_ver(wb);
+		return w_ver(wa) == w_ver(wb) && w_idx(wa) == w_idx(wb);
 	if ((ka == GUEST_PROCEDURAL && kb == GUEST_ZERO) ||
 	    (ka == GUEST_ZERO && kb == GUEST_PROCEDURAL))
 		return 0; /* procedural bytes are never all zero */
-	if (ka == GUEST_MATERIAL && kb == GUEST_MATERIAL)
-		return memcmp(store(a, p), store(b, p), a->ps) == 0;
-	uint64_t ba = proc_base(a->seed, p, w_ver(wa)), bb = proc_base(b->seed, p, w_ver(wb));
-	for (uint64_t i = 0; i < a->ps / 8; i++)
-		if (page_word(a, p, wa, ba, i) != page_word(b, p, wb, bb, i))
-			return 0;
-	return 1;
+	return memcmp(guest_page_bytes(a, p, a->scratch), guest_page_bytes(b, p, b->scratch),
+		      a->ps) == 0;
 }
 
 int guest_compare(const guest *a, const guest *b, uint64_t *first_diff)
@@ -1053,7 +997,7 @@ static int write_bytes(guest *g, uint64_t off, const uint8_t *src, uint64_t len,
 			/* A whole page of zeros is a ZERO page: nothing to store. */
 			if (present(g, p, 1, e) < 0)
 				return -1;
-			set_page(g, p, GUEST_ZERO, w_ver(g->meta[p]));
+			set_page(g, p, GUEST_ZERO, w_ver(g->meta[p]), 0);
 			note_write(g, p);
 		} else {
 			uint8_t *c = write_begin(g, p, e);
@@ -1103,15 +1047,19 @@ int guest_write_random(guest *g, uint64_t first, uint64_t npages, uint32_t nbyte
 	return 0;
 }
 
-/* Rewriting or zeroing whole pages: a new kind, a new version. */
-static int whole_pages(guest *g, uint64_t first, uint64_t npages, enum guest_kind k, err *e)
+/* Rewriting or zeroing whole pages: a new kind, a new version. A page
+ * rewritten in class zero is a ZERO page, which is what it holds. */
+int guest_rewrite_class(guest *g, uint64_t first, uint64_t npages, enum content_class cls, err *e)
 {
+	if ((unsigned)cls >= CONTENT_CLASSES)
+		return err_set(e, "guest: no content class %d", (int)cls);
 	if (check_pages(g, first, npages, e) < 0)
 		return -1;
+	enum guest_kind k = cls == CONTENT_ZERO ? GUEST_ZERO : GUEST_PROCEDURAL;
 	for (uint64_t p = first; p < first + npages; p++) {
 		if (present(g, p, 1, e) < 0)
 			return -1;
-		set_page(g, p, k, w_ver(g->meta[p]));
+		set_page(g, p, k, w_ver(g->meta[p]), k == GUEST_PROCEDURAL ? (uint32_t)cls : 0);
 		note_write(g, p);
 	}
 	return 0;
@@ -1119,12 +1067,12 @@ static int whole_pages(guest *g, uint64_t first, uint64_t npages, enum guest_kin
 
 int guest_rewrite(guest *g, uint64_t first, uint64_t npages, err *e)
 {
-	return whole_pages(g, first, npages, GUEST_PROCEDURAL, e);
+	return guest_rewrite_class(g, first, npages, CONTENT_RANDOM, e);
 }
 
 int guest_zero(guest *g, uint64_t first, uint64_t npages, err *e)
 {
-	return whole_pages(g, first, npages, GUEST_ZERO, e);
+	return guest_rewrite_class(g, first, npages, CONTENT_ZERO, e);
 }
 
 /* Page d of g becomes a copy of page s: a procedural source cannot stay
@@ -1136,7 +1084,7 @@ static int copy_one(guest *g, uint64_t d, uint64_t s, err *e)
 	uint64_t ws = g->meta[s];
 	enum guest_kind k = w_kind(g, ws);
 	if (k == GUEST_ZERO) {
-		set_page(g, d, GUEST_ZERO, w_ver(g->meta[d]));
+		set_page(g, d, GUEST_ZERO, w_ver(g->meta[d]), 0);
 	} else {
 		uint8_t *c = own_store(g, d, 0, e);
 		if (!c)
@@ -1144,7 +1092,7 @@ static int copy_one(guest *g, uint64_t d, uint64_t s, err *e)
 		if (k == GUEST_MATERIAL)
 			memcpy(c, store(g, s), g->ps);
 		else
-			proc_fill(g->seed, s, w_ver(ws), c, g->ps);
+			proc_fill(g, s, ws, c);
 	}
 	note_write(g, d);
 	return 0;

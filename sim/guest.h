@@ -7,7 +7,8 @@
  *   GUEST_ZERO        never written, or zeroed whole: every byte is 0;
  *   GUEST_MATERIAL    bytes stored in the guest (a workload wrote some bytes);
  *   GUEST_PROCEDURAL  bytes are a pure function of (content seed, page,
- *                     version), generated on demand: a page rewritten whole;
+ *                     version, content class), generated on demand
+ *                     (content.h): a page rewritten whole;
  *   GUEST_MISSING     destination only: not received yet (post-copy).
  * Only pages somebody must read byte by byte are materialised, so a guest far
  * larger than the host fits as long as its byte-written working set does.
@@ -35,6 +36,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include "content.h"
 #include "err.h"
 #include "rng.h"
 
@@ -90,10 +92,12 @@ void guest_mark_missing(guest *g, uint64_t page);
 uint64_t guest_missing_pages(const guest *g);
 
 /* 1 when page p holds the same bytes in a and b (guests of one page size),
- * compared by version where both are procedural; a MISSING page differs. */
+ * compared by version and content class where both are procedural of one
+ * seed; a MISSING page differs. Procedural bytes it must compare byte by
+ * byte are made in the guests' own scratch pages (not the callers'). */
 int guest_page_equal(const guest *a, const guest *b, uint64_t page);
-/* 0 when every page of a and b holds the same bytes (compared by version
- * where both are procedural); otherwise 1 and *first_diff is the first page
+/* 0 when every page of a and b holds the same bytes (compared as
+ * guest_page_equal does); otherwise 1 and *first_diff is the first page
  * that differs. A MISSING page on either side differs. */
 int guest_compare(const guest *a, const guest *b, uint64_t *first_diff);
 
@@ -135,7 +139,10 @@ int guest_fill(guest *g, uint64_t offset, uint64_t len, uint8_t value, err *e);
 /* In each of `npages` pages from `first`, write `nbytes` random byte values at
  * random offsets (drawn from r; a position may be drawn twice). */
 int guest_write_random(guest *g, uint64_t first, uint64_t npages, uint32_t nbytes, rng *r, err *e);
-/* Rewrite pages whole with fresh content (they become PROCEDURAL). */
+/* Rewrite pages whole with fresh content of class cls (they become
+ * PROCEDURAL, or ZERO for CONTENT_ZERO). */
+int guest_rewrite_class(guest *g, uint64_t first, uint64_t npages, enum content_class cls, err *e);
+/* The same in CONTENT_RANDOM, the class of every rewrite before classes. */
 int guest_rewrite(guest *g, uint64_t first, uint64_t npages, err *e);
 /* Zero pages whole (they become ZERO, with a new version). */
 int guest_zero(guest *g, uint64_t first, uint64_t npages, err *e);

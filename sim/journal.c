@@ -14,14 +14,14 @@
 
 #include "sat.h"
 
-enum op_kind { OP_INC, OP_WRITE, OP_FILL, OP_TOUCH, OP_WRITE_RANDOM, OP_REWRITE, OP_ZERO, OP_COPY, OP_PICKS };
+enum op_kind { OP_INC, OP_WRITE, OP_FILL, OP_TOUCH, OP_WRITE_RANDOM, OP_REWRITE, OP_COPY, OP_PICKS };
 
 #define UNSCHEDULED INT64_MIN
 
 struct op {
 	uint8_t kind;
 	uint8_t pick;	 /* OP_PICKS: 'w', 'r' or 't' */
-	uint8_t byte;	 /* OP_INC's delta, OP_FILL's value */
+	uint8_t byte;	 /* OP_INC's delta, OP_FILL's value, a rewrite's content class */
 	uint32_t nbytes; /* random bytes a page */
 	/* OP_INC: offset, stride, count; OP_WRITE/FILL/TOUCH: offset, len, first
 	 * byte in `data`; page operations: first page, pages, source page
@@ -177,14 +177,15 @@ int journal_write_random(journal *j, uint64_t first, uint64_t npages, uint32_t n
 	return 0;
 }
 
-int journal_rewrite(journal *j, uint64_t first, uint64_t npages)
+int journal_rewrite(journal *j, uint64_t first, uint64_t npages, enum content_class cls)
 {
-	return npages && !pages_op(j, OP_REWRITE, first, npages) ? -1 : 0;
-}
-
-int journal_zero(journal *j, uint64_t first, uint64_t npages)
-{
-	return npages && !pages_op(j, OP_ZERO, first, npages) ? -1 : 0;
+	if (npages == 0)
+		return 0;
+	struct op *o = pages_op(j, OP_REWRITE, first, npages);
+	if (!o)
+		return -1;
+	o->byte = (uint8_t)cls;
+	return 0;
 }
 
 int journal_copy(journal *j, uint64_t dst_first, uint64_t src_first, uint64_t npages)
@@ -198,12 +199,13 @@ int journal_copy(journal *j, uint64_t dst_first, uint64_t src_first, uint64_t np
 	return 0;
 }
 
-int journal_picks(journal *j, char kind, uint32_t nbytes, uint64_t seed)
+int journal_picks(journal *j, char kind, uint32_t nbytes, enum content_class cls, uint64_t seed)
 {
 	struct op *o = add(j, OP_PICKS, 0, 0);
 	if (!o)
 		return -1;
 	o->pick = (uint8_t)kind;
+	o->byte = (uint8_t)cls;
 	o->nbytes = nbytes;
 	o->a = j->npicks;
 	rng_seed(&o->r, seed, "write_random");
@@ -315,7 +317,7 @@ static int apply_pick(journal *j, struct op *o, uint64_t page, guest *g, err *e)
 	case 'w':
 		return guest_write_random(g, page, 1, o->nbytes, &o->r, e);
 	case 'r':
-		return guest_rewrite(g, page, 1, e);
+		return guest_rewrite_class(g, page, 1, (enum content_class)o->byte, e);
 	default:
 		return guest_read(g, page * j->ps, NULL, j->ps, e);
 	}
@@ -346,10 +348,7 @@ static int apply_units(journal *j, struct op *o, uint64_t n, guest *g, err *e)
 		rc = guest_write_random(g, o->a + u0, n, o->nbytes, &o->r, e);
 		break;
 	case OP_REWRITE:
-		rc = guest_rewrite(g, o->a + u0, n, e);
-		break;
-	case OP_ZERO:
-		rc = guest_zero(g, o->a + u0, n, e);
+		rc = guest_rewrite_class(g, o->a + u0, n, (enum content_class)o->byte, e);
 		break;
 	case OP_COPY:
 		rc = guest_copy(g, o->a + u0, o->c + u0, n, e);

@@ -64,13 +64,13 @@ int journal_touch(journal *j, uint64_t offset, uint64_t len);
  * `seed`: how many are drawn does not depend on when they are applied. */
 int journal_write_random(journal *j, uint64_t first, uint64_t npages, uint32_t nbytes,
 			 uint64_t seed);
-int journal_rewrite(journal *j, uint64_t first, uint64_t npages);
-int journal_zero(journal *j, uint64_t first, uint64_t npages);
+/* Whole pages of content class cls (content.h; CONTENT_ZERO zeroes them). */
+int journal_rewrite(journal *j, uint64_t first, uint64_t npages, enum content_class cls);
 int journal_copy(journal *j, uint64_t dst_first, uint64_t src_first, uint64_t npages);
 /* A batch of single-page operations on picked pages: journal_pick adds one
- * page to the batch journal_picks opened (kind: 'w' random bytes, 'r'
- * rewrite, 't' touch). */
-int journal_picks(journal *j, char kind, uint32_t nbytes, uint64_t seed);
+ * page to the batch journal_picks opened (kind: 'w' nbytes random bytes,
+ * 'r' rewrite in class cls, 't' touch). */
+int journal_picks(journal *j, char kind, uint32_t nbytes, enum content_class cls, uint64_t seed);
 int journal_pick(journal *j, uint64_t page);
 /* 1 when the step's records hold more than JOURNAL_MAX_BYTES. */
 int journal_full(const journal *j);

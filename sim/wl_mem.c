@@ -22,6 +22,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "content.h"
 #include "units.h"
 
 #define HANDLE_MAGIC 0x6d656d72u /* "memr" */
@@ -54,6 +55,21 @@ static uint64_t count_arg(lua_State *L, int arg)
 static uint64_t opt_count_arg(lua_State *L, int arg, uint64_t def)
 {
 	return lua_isnoneornil(L, arg) ? def : count_arg(L, arg);
+}
+
+/* A content class by name (content.h); none or nil: random, the bytes of
+ * every rewrite before classes. */
+static enum content_class class_arg(lua_State *L, int arg)
+{
+	if (lua_isnoneornil(L, arg))
+		return CONTENT_RANDOM;
+	const char *name = luaL_checkstring(L, arg);
+	enum content_class c;
+	if (content_parse(name, &c) < 0)
+		luaL_argerror(L, arg,
+			      lua_pushfstring(L, "unknown content class '%s'; one of: %s", name,
+					      content_names()));
+	return c;
 }
 
 static double zipf_s_arg(lua_State *L, int arg)
@@ -206,28 +222,29 @@ static int m_write_random(lua_State *L)
 					     rng_next(&w->rng)));
 }
 
-typedef int (*page_op)(journal *j, uint64_t first, uint64_t npages);
-
-static int pages(lua_State *L, page_op op)
+/* Whole pages rewritten in a class (zeroing is the class zero); `rewrite`:
+ * the class is argument 4. */
+static int pages(lua_State *L, int rewrite)
 {
 	wl *w = wl_self(L);
 	struct wl_region *r = region_arg(L, w, 1);
 	uint64_t first = count_arg(L, 2), n = count_arg(L, 3);
+	enum content_class cls = rewrite ? class_arg(L, 4) : CONTENT_ZERO;
 	check_pages(L, r, first, n);
 	box_charge(L, n, NULL);
-	return recorded(L, w, op(w->jr, r->first_page + first, n));
+	return recorded(L, w, journal_rewrite(w->jr, r->first_page + first, n, cls));
 }
 
-/* r:rewrite(first_page, npages) */
+/* r:rewrite(first_page, npages [, class]) */
 static int m_rewrite(lua_State *L)
 {
-	return pages(L, journal_rewrite);
+	return pages(L, 1);
 }
 
 /* r:zero(first_page, npages) */
 static int m_zero(lua_State *L)
 {
-	return pages(L, journal_zero);
+	return pages(L, 0);
 }
 
 /* mem.copy(dst, dst_page, src, src_page, npages), also dst:copy(...) */
@@ -289,7 +306,8 @@ static int m_pick_zipf(lua_State *L)
 enum batch_op { B_WRITE_RANDOM, B_REWRITE, B_READ };
 
 /* count picks over the whole region, each applying op to one page. Arguments
- * after the region: count, then s (Zipf only), then nbytes (writes only). */
+ * after the region: count, then s (Zipf only), then nbytes (writes only) or
+ * the content class (rewrites only, optional). */
 static int batch(lua_State *L, enum batch_op op, int zipf)
 {
 	wl *w = wl_self(L);
@@ -297,13 +315,14 @@ static int batch(lua_State *L, enum batch_op op, int zipf)
 	uint64_t count = count_arg(L, 2);
 	double s = zipf ? zipf_s_arg(L, 3) : 0;
 	uint64_t nbytes = op == B_WRITE_RANDOM ? count_arg(L, 3 + zipf) : 0;
+	enum content_class cls = op == B_REWRITE ? class_arg(L, 3 + zipf) : CONTENT_RANDOM;
 	luaL_argcheck(L, nbytes <= w->page_size, 3 + zipf, "more bytes than a page holds");
 	box_charge(L, random_work(count, nbytes), NULL);
 	const struct wl_zipf *z = zipf ? zipf_for(w, r->pages, s) : NULL;
 	if (count == 0 || (op == B_WRITE_RANDOM && nbytes == 0))
 		return 0;
 	static const char kind[] = {[B_WRITE_RANDOM] = 'w', [B_REWRITE] = 'r', [B_READ] = 't'};
-	int rc = journal_picks(w->jr, kind[op], (uint32_t)nbytes,
+	int rc = journal_picks(w->jr, kind[op], (uint32_t)nbytes, cls,
 			       op == B_WRITE_RANDOM ? rng_next(&w->rng) : 0);
 	for (uint64_t i = 0; i < count && rc == 0; i++) {
 		uint64_t page =
@@ -311,7 +330,7 @@ static int batch(lua_State *L, enum batch_op op, int zipf)
 		rc = journal_pick(w->jr, page);
 		if (rc == 0 && journal_full(w->jr)) {
 			recorded(L, w, 0);
-			rc = journal_picks(w->jr, kind[op], (uint32_t)nbytes, rng_next(&w->rng));
+			rc = journal_picks(w->jr, kind[op], (uint32_t)nbytes, cls, rng_next(&w->rng));
 		}
 	}
 	return recorded(L, w, rc);

@@ -9,7 +9,9 @@
 --                      Zipf, larger is more skewed)
 --   writes_per_second  page writes per second of guest time (rate)
 --   bytes_per_write    random bytes changed per page write (count, at most a
---                      page); 0 rewrites the page whole instead
+--                      page); 0 rewrites the page whole instead, with
+--                      heap-like content (the "heap" class,
+--                      docs/lua-api.md)
 --   tick               guest time of one step (duration); fractions of a
 --                      write are carried to the next step
 --   cpu                share of its time the program computes (number, 0 to
@@ -44,7 +46,7 @@ return {
 		if p.bytes_per_write > 0 then
 			mem.ws:write_random_zipf(n, p.s, p.bytes_per_write)
 		else
-			mem.ws:rewrite_zipf(n, p.s)
+			mem.ws:rewrite_zipf(n, p.s, "heap")
 		end
 		return tick, tick * math.max(0, math.min(p.cpu, 1))
 	end,

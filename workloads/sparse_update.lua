@@ -5,9 +5,10 @@
 -- bytes only.
 --
 -- Parameters:
---   data_set            size of the resident data (size); filled with
---                       non-zero content by init, so it is not sent as zero
---                       pages
+--   data_set            size of the resident data (size); filled by init
+--                       with heap-like content (records, pointers, small
+--                       integers: the "heap" class, docs/lua-api.md), so it
+--                       is not sent as zero pages
 --   updates_per_second  pages updated per second of guest time (rate)
 --   bytes_per_update    bytes changed on each updated page (count)
 --   tick                guest time of one step (duration); fractions of an
@@ -36,7 +37,7 @@ return {
 		return { { name = "data", size = p.data_set } }
 	end,
 	init = function(mem, p)
-		mem.data:rewrite(0, mem.data.pages)
+		mem.data:rewrite(0, mem.data.pages, "heap")
 	end,
 	step = function(mem, p)
 		if not tick then

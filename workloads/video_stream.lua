@@ -7,6 +7,9 @@
 --
 -- Parameters:
 --   frames      size of the decoded-frame buffer (size); filled by init
+--               with incompressible bytes (the "random" class,
+--               docs/lua-api.md): video is the least compressible data a
+--               guest holds, and no class models pixels
 --   frame_size  bytes of one frame (size; 8 MiB ~ 1920x1080 at 4 B/pixel)
 --   fps         frames per second (number); one step per frame, its cost
 --               the frame period
@@ -28,7 +31,7 @@ return {
 		}
 	end,
 	init = function(mem, p)
-		mem.frames:rewrite(0, mem.frames.pages)
+		mem.frames:rewrite(0, mem.frames.pages, "random")
 	end,
 	step = function(mem, p)
 		if not period then

@@ -1,8 +1,9 @@
 -- working_set: every page of a working set of `pages` pages is rewritten
 -- whole exactly once per `period`, in address order, wrapping around. It is
 -- the guest the textbook pre-copy model assumes: a constant dirty rate
--- D = pages / period of distinct pages, none of them zero or compressible,
--- so each pass must resend what was dirtied while the previous one ran.
+-- D = pages / period of distinct pages, none of them zero or compressible
+-- (the "random" content class, docs/lua-api.md), so each pass must resend
+-- what was dirtied while the previous one ran.
 -- tests/e2e/t_recurrence.sh checks the simulator against that recurrence.
 --
 -- Parameters:
@@ -24,7 +25,7 @@ return {
 	-- The steady state from the first instant: every page already holds data,
 	-- so the first pass sends the whole working set as normal pages.
 	init = function(mem, p)
-		mem.ws:rewrite(0, p.pages)
+		mem.ws:rewrite(0, p.pages, "random")
 	end,
 	step = function(mem, p)
 		if not tick then
@@ -36,7 +37,7 @@ return {
 		carry = carry - n
 		while n > 0 do
 			local run = math.min(n, p.pages - cursor)
-			mem.ws:rewrite(cursor, run)
+			mem.ws:rewrite(cursor, run, "random")
 			cursor = (cursor + run) % p.pages
 			n = n - run
 		end
