@@ -14,8 +14,8 @@ static void on_step(void *ctx, uint64_t tag);
 
 void vcpu_init(struct vcpu *v, des *q, wl *w, guest *g, int64_t end)
 {
-	*v = (struct vcpu){.q = q, .w = w, .g = g, .end = end, .first_perturbed = INT64_MAX,
-			   .unit_t = INT64_MIN};
+	*v = (struct vcpu){
+	    .q = q, .w = w, .g = g, .end = end, .first_perturbed = INT64_MAX, .unit_t = INT64_MIN};
 }
 
 static int schedule(struct vcpu *v, int64_t t, err *e)

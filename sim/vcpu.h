@@ -3,10 +3,10 @@
  * in simulated time. A step declares its cost, of which it computes its CPU
  * time and is halted for the rest; its writes are spread over the computing
  * (sim/journal.h) and reach the guest at their own times while the migration
- * reads it, at once otherwise (nobody can tell the difference). The throttle (auto-converge) lets the
- * vCPU compute at most (1 - p) of the time at p %, the long-run effect of
- * QEMU's 10 ms run / sleep slices: the computing is stretched by 1/(1 - p)
- * and the halted rest absorbs what it can of that.
+ * reads it, at once otherwise (nobody can tell the difference). The throttle (auto-converge) lets
+ * the vCPU compute at most (1 - p) of the time at p %, the long-run effect of QEMU's 10 ms run /
+ * sleep slices: the computing is stretched by 1/(1 - p) and the halted rest absorbs what it can of
+ * that.
  *
  * The migration pauses the vCPU at switch-over and resumes it (possibly on
  * another guest, the destination) when the destination runs; a step cut by a
@@ -29,14 +29,14 @@ struct vcpu {
 	wl *w;
 	guest *g;
 	int running;
-	uint64_t gen;		 /* tags scheduled steps; a pause makes older ones stale */
-	int64_t busy_until;	 /* end of the step in progress */
-	int64_t rest;		 /* while paused: what remains of the interrupted step */
-	int throttle_pct;	 /* 0..99 */
-	int64_t end;		 /* no step starts at or after this time (end of the run) */
-	int64_t stall;		 /* the current step's time blocked on faults so far */
-	int watched;		 /* the migration reads the guest: writes wait for its clock */
-	int64_t unit_t;		 /* while writes land at once: the time of the one landing */
+	uint64_t gen;	    /* tags scheduled steps; a pause makes older ones stale */
+	int64_t busy_until; /* end of the step in progress */
+	int64_t rest;	    /* while paused: what remains of the interrupted step */
+	int throttle_pct;   /* 0..99 */
+	int64_t end;	    /* no step starts at or after this time (end of the run) */
+	int64_t stall;	    /* the current step's time blocked on faults so far */
+	int watched;	    /* the migration reads the guest: writes wait for its clock */
+	int64_t unit_t;	    /* while writes land at once: the time of the one landing */
 	int64_t paused_at;
 	int64_t compute_end;	 /* while watched: when the current step's computing ends */
 	uint64_t steps;		 /* steps started */

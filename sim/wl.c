@@ -331,15 +331,68 @@ static uint64_t region_size(lua_State *L, wl *w, int t, size_t i)
 
 static void too_big(lua_State *L, wl *w)
 {
-	char list[300] = "", a[32], b[32];
+	char list[300] = "", a[32], b[32], c[32];
 	size_t len = 0;
 	for (size_t i = 0; i < w->n_regions && len < sizeof list; i++)
 		len += (size_t)snprintf(list + len, sizeof list - len, "%s%s %s", i ? " + " : "",
 					w->regions[i].name,
 					units_fmt_bytes(a, sizeof a, (double)w->regions[i].size));
-	fail(L, "%s: regions need %s (%s) but the guest's RAM is %s", w->path,
-	     units_fmt_bytes(a, sizeof a, (double)w->footprint), list,
-	     units_fmt_bytes(b, sizeof b, (double)w->ram_bytes));
+	uint64_t avail = w->own_layout || !w->layout
+			     ? w->ram_bytes
+			     : layout_free_pages(w->layout) * (uint64_t)w->page_size;
+	if (avail == w->ram_bytes)
+		fail(L, "%s: regions need %s (%s) but the guest's RAM is %s", w->path,
+		     units_fmt_bytes(a, sizeof a, (double)w->footprint), list,
+		     units_fmt_bytes(b, sizeof b, (double)w->ram_bytes));
+	fail(L,
+	     "%s: regions need %s (%s) but the guest's RAM is %s, of which the guest OS "
+	     "holds %s",
+	     w->path, units_fmt_bytes(a, sizeof a, (double)w->footprint), list,
+	     units_fmt_bytes(b, sizeof b, (double)w->ram_bytes),
+	     units_fmt_bytes(c, sizeof c, (double)(w->ram_bytes - avail)));
+}
+
+/* The optional `at`: where in RAM the region asks to be, a fraction. */
+static double region_at(lua_State *L, wl *w, int t, size_t i)
+{
+	lua_pushliteral(L, "at");
+	lua_rawget(L, t);
+	double at = -1;
+	if (!lua_isnil(L, -1)) {
+		at = lua_tonumber(L, -1);
+		if (lua_type(L, -1) != LUA_TNUMBER || !(at >= 0 && at < 1))
+			fail(L, "%s: region %zu: at must be a fraction of RAM, from 0 to below 1",
+			     w->path, i);
+	}
+	lua_pop(L, 1);
+	return at;
+}
+
+/* Gives every region its extents from the layout, in the order declared. */
+static void place_regions(lua_State *L, wl *w)
+{
+	if (w->footprint > w->ram_bytes)
+		too_big(L, w);
+	if (!w->layout) {
+		err e;
+		if (layout_new(&w->own_layout, w->ram_bytes / w->page_size, &e) < 0)
+			fail(L, "out of memory");
+		w->layout = w->own_layout;
+	}
+	uint64_t ram_pages = w->ram_bytes / w->page_size;
+	if (w->footprint / w->page_size > layout_free_pages(w->layout))
+		too_big(L, w);
+	for (size_t i = 0; i < w->n_regions; i++) {
+		struct wl_region *r = &w->regions[i];
+		err e;
+		int rc = r->at < 0
+			     ? layout_take(w->layout, r->pages, &r->ext, &r->n_ext, &e)
+			     : layout_take_at(w->layout, (uint64_t)(r->at * (double)ram_pages),
+					      r->pages, &r->ext, &r->n_ext, &e);
+		if (rc < 0)
+			fail(L, "%s: region '%s': %s", w->path, r->name, e.msg);
+		r->first_page = r->ext[0].first_page;
+	}
 }
 
 static void read_region(lua_State *L, wl *w, int list, size_t i)
@@ -359,8 +412,8 @@ static void read_region(lua_State *L, wl *w, int list, size_t i)
 	r->name = dup_or_fail(L, lua_tostring(L, -1));
 	w->n_regions++;
 	r->size = region_size(L, w, t, i + 1);
+	r->at = region_at(L, w, t, i + 1);
 	r->pages = r->size / w->page_size + (r->size % w->page_size != 0);
-	r->first_page = w->footprint / w->page_size;
 	uint64_t bytes = r->pages * w->page_size;
 	if (bytes / w->page_size != r->pages || w->footprint + bytes < bytes)
 		w->footprint = UINT64_MAX;
@@ -393,8 +446,7 @@ static void read_regions(lua_State *L, wl *w)
 		fail(L, "out of memory");
 	for (size_t i = 0; i < n; i++)
 		read_region(L, w, list, i);
-	if (w->footprint > w->ram_bytes)
-		too_big(L, w);
+	place_regions(L, w);
 	lua_settop(L, 2);
 }
 
@@ -477,8 +529,7 @@ static int guest_call(wl *w, guest *g, int nargs, int nres, err *e)
 static wl *wl_alloc(const struct wl_config *cfg, err *e)
 {
 	wl *w = calloc(1, sizeof *w);
-	if (!w || !(w->path = strdup(cfg->path)) ||
-	    journal_new(&w->jr, cfg->page_size, e) < 0) {
+	if (!w || !(w->path = strdup(cfg->path)) || journal_new(&w->jr, cfg->page_size, e) < 0) {
 		if (w)
 			free(w->path);
 		free(w);
@@ -487,6 +538,7 @@ static wl *wl_alloc(const struct wl_config *cfg, err *e)
 	}
 	w->ram_bytes = cfg->ram_bytes;
 	w->page_size = cfg->page_size;
+	w->layout = cfg->layout;
 	w->step_ref = w->init_ref = w->mem_ref = w->p_ref = LUA_NOREF;
 	rng_seed(&w->rng, cfg->seed, "workload");
 	return w;
@@ -538,8 +590,11 @@ void wl_free(wl *w)
 		free(w->params[i].name);
 		free(w->params[i].str);
 	}
-	for (size_t i = 0; i < w->n_regions; i++)
+	for (size_t i = 0; i < w->n_regions; i++) {
 		free(w->regions[i].name);
+		free(w->regions[i].ext);
+	}
+	layout_free(w->own_layout);
 	free(w->params);
 	free(w->regions);
 	free(w->path);

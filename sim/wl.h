@@ -23,6 +23,7 @@
 #include "err.h"
 #include "guest.h"
 #include "journal.h"
+#include "layout.h"
 
 typedef struct wl wl;
 
@@ -40,6 +41,10 @@ struct wl_config {
 	uint32_t page_size;
 	uint64_t instr_budget; /* Lua VM instructions per call; 0 = the default */
 	size_t heap_cap;       /* bytes of Lua heap; 0 = the default */
+	/* The guest's free pages, shared by the programs of one guest (its OS
+	 * profile, then its workload): the regions take theirs from it. NULL:
+	 * the whole RAM is the script's, regions packed from page 0. */
+	layout *layout;
 };
 
 /* Loads and checks the script, resolves parameters, lays out regions. */

@@ -11,6 +11,7 @@
 #include <lua.h>
 
 #include "box.h"
+#include "layout.h"
 #include "rng.h"
 #include "wl.h"
 
@@ -27,12 +28,16 @@ struct wl_zipf {
 void wl_zipf_init(struct wl_zipf *z, uint64_t n, double s);
 uint64_t wl_zipf_draw(const struct wl_zipf *z, rng *r);
 
-/* A region as the script declared it, laid out in guest RAM. */
+/* A region as the script declared it, laid out in guest RAM (sim/layout.h):
+ * one extent when RAM had room in one piece. */
 struct wl_region {
 	char *name;
-	uint64_t first_page; /* in guest RAM */
+	uint64_t first_page; /* in guest RAM: the first extent's */
 	uint64_t pages;
 	uint64_t size; /* bytes as declared (pages * page_size after rounding up) */
+	double at;     /* where it asked to be, a fraction of RAM; < 0: anywhere */
+	struct layout_extent *ext;
+	size_t n_ext;
 };
 
 struct wl_param {
@@ -60,6 +65,8 @@ struct wl {
 	journal *jr;	      /* the call's writes, applied by the caller (sim/journal.h) */
 	int64_t now;	      /* simulated time of the call in progress */
 
+	layout *layout;	     /* where regions are placed: the caller's, or own_layout */
+	layout *own_layout;
 	guest *checked;	     /* the last guest whose geometry was checked */
 	struct wl_zipf zipf; /* the last sampler built: most calls reuse it */
 

@@ -100,6 +100,90 @@ static uint64_t base(const wl *w, const struct wl_region *r)
 	return r->first_page * w->page_size;
 }
 
+/* --- regions in guest RAM: extents ---------------------------------------- */
+
+/* A region lies in RAM in one or more extents (sim/layout.h). The piece of
+ * region pages from `page` (< r->pages) that one extent holds: its guest
+ * page, and how many of the n pages from `page` are in it. */
+static uint64_t piece(const struct wl_region *r, uint64_t page, uint64_t n, uint64_t *guest_page)
+{
+	size_t lo = 0, hi = r->n_ext;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (r->ext[mid].region_page <= page)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	const struct layout_extent *x = &r->ext[lo];
+	*guest_page = x->first_page + (page - x->region_page);
+	uint64_t left = x->region_page + x->pages - page;
+	return left < n ? left : n;
+}
+
+/* The piece of region bytes [off, off + len) in one extent: its guest
+ * offset, and its length. */
+static uint64_t byte_piece(const wl *w, const struct wl_region *r, uint64_t off, uint64_t len,
+			   uint64_t *guest_off)
+{
+	uint64_t ps = w->page_size, gp;
+	uint64_t pages = piece(r, off / ps, UINT64_MAX, &gp);
+	*guest_off = gp * ps + off % ps;
+	uint64_t room = pages * ps - off % ps;
+	return room < len ? room : len;
+}
+
+enum bytes_op { R_WRITE, R_FILL, R_TOUCH };
+
+/* Records a byte-range operation piece by piece. */
+static int record_bytes(wl *w, const struct wl_region *r, enum bytes_op op, uint64_t off,
+			uint64_t len, const char *data, uint8_t value)
+{
+	for (uint64_t done = 0; done < len;) {
+		uint64_t at, n = byte_piece(w, r, off + done, len - done, &at);
+		int rc = op == R_WRITE	? journal_write(w->jr, at, data + done, (size_t)n)
+			 : op == R_FILL ? journal_fill(w->jr, at, n, value)
+					: journal_touch(w->jr, at, n);
+		if (rc < 0)
+			return -1;
+		done += n;
+	}
+	return 0;
+}
+
+/* count bytes from off at stride, incremented: one record per piece. */
+static int record_inc(wl *w, const struct wl_region *r, uint64_t off, uint64_t stride,
+		      uint64_t count, uint8_t delta)
+{
+	for (uint64_t i = 0; i < count;) {
+		uint64_t b = off + i * stride, at;
+		uint64_t room = byte_piece(w, r, b, UINT64_MAX, &at); /* bytes to the piece's end */
+		uint64_t n = stride ? (room - 1) / stride + 1 : 1;
+		if (n > count - i)
+			n = count - i;
+		if (journal_inc(w->jr, at, stride, n, delta) < 0)
+			return -1;
+		i += n;
+	}
+	return 0;
+}
+
+/* Pages [first, first + n) of r, piece by piece: rewritten in cls, or
+ * (nbytes > 0) nbytes random bytes each, a stream per piece. */
+static int record_pages(wl *w, const struct wl_region *r, uint64_t first, uint64_t n,
+			enum content_class cls, uint32_t nbytes)
+{
+	for (uint64_t done = 0; done < n;) {
+		uint64_t gp, k = piece(r, first + done, n - done, &gp);
+		int rc = nbytes ? journal_write_random(w->jr, gp, k, nbytes, rng_next(&w->rng))
+				: journal_rewrite(w->jr, gp, k, cls);
+		if (rc < 0)
+			return -1;
+		done += k;
+	}
+	return 0;
+}
+
 /* Pages a byte range touches: what it costs against the budget. */
 static uint64_t span_pages(const wl *w, uint64_t len)
 {
@@ -147,7 +231,7 @@ static int m_inc(lua_State *L)
 				  (lua_Integer)count, (lua_Integer)off, (lua_Integer)stride,
 				  r->name, (lua_Integer)r->size);
 	box_charge(L, count, NULL);
-	return recorded(L, w, journal_inc(w->jr, base(w, r) + off, stride, count, (uint8_t)delta));
+	return recorded(L, w, record_inc(w, r, off, stride, count, (uint8_t)delta));
 }
 
 /* r:write(offset, string) */
@@ -160,7 +244,7 @@ static int m_write(lua_State *L)
 	const char *s = luaL_checklstring(L, 3, &len);
 	check_bytes(L, r, off, len);
 	box_charge(L, span_pages(w, len), NULL);
-	return recorded(L, w, journal_write(w->jr, base(w, r) + off, s, len));
+	return recorded(L, w, record_bytes(w, r, R_WRITE, off, len, s, 0));
 }
 
 /* r:fill(offset, len, value) */
@@ -173,7 +257,7 @@ static int m_fill(lua_State *L)
 	luaL_argcheck(L, v >= 0 && v <= 255, 4, "a byte value is 0..255");
 	check_bytes(L, r, off, len);
 	box_charge(L, span_pages(w, len), NULL);
-	return recorded(L, w, journal_fill(w->jr, base(w, r) + off, len, (uint8_t)v));
+	return recorded(L, w, record_bytes(w, r, R_FILL, off, len, NULL, (uint8_t)v));
 }
 
 /* r:read(offset, len): touches (faults in) the bytes, returns nothing. */
@@ -184,7 +268,7 @@ static int m_read(lua_State *L)
 	uint64_t off = count_arg(L, 2), len = count_arg(L, 3);
 	check_bytes(L, r, off, len);
 	box_charge(L, span_pages(w, len), NULL);
-	return recorded(L, w, journal_touch(w->jr, base(w, r) + off, len));
+	return recorded(L, w, record_bytes(w, r, R_TOUCH, off, len, NULL, 0));
 }
 
 /* r:bytes(offset, len) -> string: a read whose bytes the script wants. The
@@ -199,9 +283,13 @@ static int m_bytes(lua_State *L)
 	luaL_Buffer b;
 	char *p = luaL_buffinitsize(L, &b, (size_t)len);
 	err e;
-	if (journal_flush(w->jr, w->g, &e) < 0 ||
-	    (len && guest_read(w->g, base(w, r) + off, p, len, &e) < 0))
+	if (journal_flush(w->jr, w->g, &e) < 0)
 		return box_stop(L, e.msg);
+	for (uint64_t done = 0, at, n; done < len; done += n) {
+		n = byte_piece(w, r, off + done, len - done, &at);
+		if (guest_read(w->g, at, p + done, n, &e) < 0)
+			return box_stop(L, e.msg);
+	}
 	luaL_pushresultsize(&b, (size_t)len);
 	return 1;
 }
@@ -217,9 +305,9 @@ static int m_write_random(lua_State *L)
 	luaL_argcheck(L, nbytes <= w->page_size, 4, "more bytes than a page holds");
 	check_pages(L, r, first, n);
 	box_charge(L, random_work(n, nbytes), NULL);
-	return recorded(L, w,
-			journal_write_random(w->jr, r->first_page + first, n, (uint32_t)nbytes,
-					     rng_next(&w->rng)));
+	if (nbytes == 0)
+		return 0;
+	return recorded(L, w, record_pages(w, r, first, n, CONTENT_RANDOM, (uint32_t)nbytes));
 }
 
 /* Whole pages rewritten in a class (zeroing is the class zero); `rewrite`:
@@ -232,7 +320,7 @@ static int pages(lua_State *L, int rewrite)
 	enum content_class cls = rewrite ? class_arg(L, 4) : CONTENT_ZERO;
 	check_pages(L, r, first, n);
 	box_charge(L, n, NULL);
-	return recorded(L, w, journal_rewrite(w->jr, r->first_page + first, n, cls));
+	return recorded(L, w, record_pages(w, r, first, n, cls, 0));
 }
 
 /* r:rewrite(first_page, npages [, class]) */
@@ -262,7 +350,14 @@ static int m_copy(lua_State *L)
 				  (lua_Integer)sp, (lua_Integer)n, (lua_Integer)dp, (lua_Integer)n,
 				  d->name);
 	box_charge(L, n, NULL);
-	return recorded(L, w, journal_copy(w->jr, d->first_page + dp, s->first_page + sp, n));
+	int rc = 0;
+	for (uint64_t done = 0; done < n && rc == 0;) {
+		uint64_t gd, gs, k = piece(d, dp + done, n - done, &gd);
+		k = piece(s, sp + done, k, &gs);
+		rc = journal_copy(w->jr, gd, gs, k);
+		done += k;
+	}
+	return recorded(L, w, rc);
 }
 
 /* --- picks and batches ----------------------------------------------------- */
@@ -325,12 +420,13 @@ static int batch(lua_State *L, enum batch_op op, int zipf)
 	int rc = journal_picks(w->jr, kind[op], (uint32_t)nbytes, cls,
 			       op == B_WRITE_RANDOM ? rng_next(&w->rng) : 0);
 	for (uint64_t i = 0; i < count && rc == 0; i++) {
-		uint64_t page =
-		    r->first_page + (z ? wl_zipf_draw(z, &w->rng) : rng_below(&w->rng, r->pages));
+		uint64_t page;
+		piece(r, z ? wl_zipf_draw(z, &w->rng) : rng_below(&w->rng, r->pages), 1, &page);
 		rc = journal_pick(w->jr, page);
 		if (rc == 0 && journal_full(w->jr)) {
 			recorded(L, w, 0);
-			rc = journal_picks(w->jr, kind[op], (uint32_t)nbytes, cls, rng_next(&w->rng));
+			rc = journal_picks(w->jr, kind[op], (uint32_t)nbytes, cls,
+					   rng_next(&w->rng));
 		}
 	}
 	return recorded(L, w, rc);
