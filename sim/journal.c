@@ -274,8 +274,27 @@ static int64_t unit_time(const struct op *o, uint64_t u)
 	return at_fraction(o->start, o->end - o->start, u, o->units);
 }
 
-/* How many of o's units are due by t: the u with unit_time(u) <= t. */
-static uint64_t units_due(const struct op *o, int64_t t)
+/* The end of the run of units that goes to the guest with unit u: an
+ * increment's units in one page go together, at the first one's time. A
+ * primitive writes a page once, as when the step is applied at once: each
+ * write gives the page a new version, which a later rewrite's bytes derive
+ * from (sim/guest.h), so a page's bytes must not depend on how its units
+ * were split. */
+static uint64_t run_end(const journal *j, const struct op *o, uint64_t u)
+{
+	if (o->kind != OP_INC || o->b >= j->ps)
+		return u + 1;
+	if (o->b == 0) /* one byte */
+		return o->units;
+	uint64_t at = o->a + u * o->b;
+	uint64_t page_end = (at / j->ps + 1) * j->ps;
+	uint64_t end = u + (page_end - at + o->b - 1) / o->b;
+	return end < o->units ? end : o->units;
+}
+
+/* How many of o's units are due by t: the u with unit_time(u) <= t, and
+ * the rest of the last one's run. */
+static uint64_t units_due(const journal *j, const struct op *o, int64_t t)
 {
 	if (o->start == UNSCHEDULED || t == INT64_MAX)
 		return o->units;
@@ -285,9 +304,9 @@ static uint64_t units_due(const struct op *o, int64_t t)
 	if (span == 0)
 		return o->units;
 	/* floor(span * u / units) <= t - start  <=>  u < (t - start + 1) * units / span */
-	unsigned __int128 k = ((unsigned __int128)((uint64_t)(t - o->start) + 1) * o->units +
-			       span - 1) / span;
-	return k < o->units ? (uint64_t)k : o->units;
+	unsigned __int128 k =
+	    ((unsigned __int128)((uint64_t)(t - o->start) + 1) * o->units + span - 1) / span;
+	return k == 0 ? 0 : k < o->units ? run_end(j, o, (uint64_t)k - 1) : o->units;
 }
 
 int64_t journal_next_due(const journal *j)
@@ -364,28 +383,15 @@ static int apply_units(journal *j, struct op *o, uint64_t n, guest *g, err *e)
 	return 0;
 }
 
-/* With a time callback, units go one by one, except an increment's units
- * that fall in one page, which go together at the first one's time. */
-static uint64_t chunk(const journal *j, const struct op *o, uint64_t limit)
-{
-	if (o->kind != OP_INC || o->b >= j->ps)
-		return 1;
-	if (o->b == 0) /* one byte */
-		return limit;
-	uint64_t at = o->a + o->done * o->b;
-	uint64_t page_end = (at / j->ps + 1) * j->ps;
-	uint64_t n = (page_end - at + o->b - 1) / o->b;
-	return n < limit ? n : limit;
-}
-
-static int apply_op(journal *j, struct op *o, uint64_t due, guest *g, journal_at_fn at,
-		    void *ctx, err *e)
+/* With a time callback, run by run (due ends a run). */
+static int apply_op(journal *j, struct op *o, uint64_t due, guest *g, journal_at_fn at, void *ctx,
+		    err *e)
 {
 	if (!at)
 		return apply_units(j, o, due - o->done, g, e);
 	while (o->done < due) {
 		at(ctx, unit_time(o, o->done));
-		if (apply_units(j, o, chunk(j, o, due - o->done), g, e) < 0)
+		if (apply_units(j, o, run_end(j, o, o->done) - o->done, g, e) < 0)
 			return -1;
 	}
 	return 0;
@@ -395,7 +401,7 @@ int journal_apply(journal *j, guest *g, int64_t until, journal_at_fn at, void *c
 {
 	while (j->head < j->n) {
 		struct op *o = &j->ops[j->head];
-		uint64_t due = units_due(o, until);
+		uint64_t due = units_due(j, o, until);
 		if (due > o->done && apply_op(j, o, due, g, at, ctx, e) < 0)
 			return -1;
 		if (o->done < o->units)

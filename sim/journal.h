@@ -12,7 +12,11 @@
  * operation (a byte of an increment, a page of anything else) at its own
  * time: as the migration's clock passes it when the migration is reading
  * that guest (journal_apply up to the migration's time), or all at once
- * otherwise, telling a post-copy fault handler each unit's time.
+ * otherwise, telling a post-copy fault handler each unit's time. An
+ * increment's bytes in one page land together, at the first one's time: a
+ * primitive writes a page once, as when the step is applied at once, since
+ * each write gives the page a new version, which the bytes of a later
+ * rewrite derive from (sim/guest.h).
  *
  * Time is shared out in program order by the pages each operation touches:
  * an operation on n pages of a step that touches N takes n/N of the step's
