@@ -14,7 +14,16 @@
 
 #include "sat.h"
 
-enum op_kind { OP_INC, OP_WRITE, OP_FILL, OP_TOUCH, OP_WRITE_RANDOM, OP_REWRITE, OP_COPY, OP_PICKS };
+enum op_kind {
+	OP_INC,
+	OP_WRITE,
+	OP_FILL,
+	OP_TOUCH,
+	OP_WRITE_RANDOM,
+	OP_REWRITE,
+	OP_COPY,
+	OP_PICKS
+};
 
 #define UNSCHEDULED INT64_MIN
 
@@ -37,7 +46,7 @@ struct journal {
 	uint32_t ps;
 	struct op *ops;
 	size_t n, cap, head;
-	size_t step_first; /* the current step's first record */
+	size_t step_first;     /* the current step's first record */
 	uint64_t step_flushed; /* weight of the step's records a flush applied and dropped */
 	uint64_t *picks;
 	size_t npicks, cap_picks;
@@ -95,8 +104,11 @@ static struct op *add(journal *j, enum op_kind kind, uint64_t units, uint64_t we
 	if (grow((void **)&j->ops, &j->cap, j->n + 1, sizeof *j->ops) < 0)
 		return NULL;
 	struct op *o = &j->ops[j->n++];
-	*o = (struct op){.kind = (uint8_t)kind, .units = units, .weight = weight,
-			 .start = UNSCHEDULED, .end = UNSCHEDULED};
+	*o = (struct op){.kind = (uint8_t)kind,
+			 .units = units,
+			 .weight = weight,
+			 .start = UNSCHEDULED,
+			 .end = UNSCHEDULED};
 	return o;
 }
 
@@ -322,8 +334,8 @@ int64_t journal_next_due(const journal *j)
 /* --- application ---------------------------------------------------------------------------- */
 
 /* The bytes of an OP_WRITE/FILL/TOUCH that units [u0, u1) cover. */
-static void byte_range(const journal *j, const struct op *o, uint64_t u0, uint64_t u1,
-		       uint64_t *lo, uint64_t *hi)
+static void byte_range(const journal *j, const struct op *o, uint64_t u0, uint64_t u1, uint64_t *lo,
+		       uint64_t *hi)
 {
 	uint64_t first = o->a / j->ps, end = o->a + o->b;
 	*lo = u0 == 0 ? o->a : (first + u0) * j->ps;

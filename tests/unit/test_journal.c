@@ -87,10 +87,10 @@ static size_t sched_step(journal *j, int64_t start, int64_t span, struct probe *
 	const uint64_t W = 11;
 	size_t n = 0;
 	journal_begin(j);
-	ck_assert_int_eq(journal_rewrite(j, 0, 3), 0);
+	ck_assert_int_eq(journal_rewrite(j, 0, 3, CONTENT_RANDOM), 0);
 	ck_assert_int_eq(journal_inc(j, 4 * PS + 8, 1, 4, 1), 0);
 	ck_assert_int_eq(journal_inc(j, 6 * PS + 100, PS, 3, 1), 0);
-	ck_assert_int_eq(journal_rewrite(j, 10, 4), 0);
+	ck_assert_int_eq(journal_rewrite(j, 10, 4, CONTENT_RANDOM), 0);
 	journal_schedule(j, start, span);
 	for (uint64_t u = 0; u < 3; u++)
 		p[n++] = (struct probe){0, u, unit_time(start, span, 0, 3, W, u, 3)};
@@ -191,8 +191,8 @@ START_TEST(test_shift_and_next_due)
 	ck_assert_int_eq(journal_next_due(j), INT64_MAX);
 	journal_begin(j);
 	ck_assert_int_eq(journal_next_due(j), INT64_MAX);
-	ck_assert_int_eq(journal_rewrite(j, 0, 2), 0);
-	ck_assert_int_eq(journal_rewrite(j, 4, 2), 0);
+	ck_assert_int_eq(journal_rewrite(j, 0, 2, CONTENT_RANDOM), 0);
+	ck_assert_int_eq(journal_rewrite(j, 4, 2, CONTENT_RANDOM), 0);
 	ck_assert_int_eq(journal_next_due(j), INT64_MIN);
 	journal_shift(j, 1000); /* nothing scheduled: nothing moves */
 	ck_assert_int_eq(journal_next_due(j), INT64_MIN);
@@ -224,11 +224,11 @@ START_TEST(test_shift_and_next_due)
 
 	/* a batch with no picks is nothing to wait for */
 	journal_begin(j);
-	ck_assert_int_eq(journal_picks(j, 'r', 0, 0), 0);
+	ck_assert_int_eq(journal_picks(j, 'r', 0, CONTENT_RANDOM, 0), 0);
 	ck_assert_int_eq(journal_next_due(j), INT64_MAX);
 	/* a shift near the end of the clock sticks at INT64_MAX */
 	journal_begin(j);
-	ck_assert_int_eq(journal_rewrite(j, 6, 1), 0);
+	ck_assert_int_eq(journal_rewrite(j, 6, 1, CONTENT_RANDOM), 0);
 	journal_schedule(j, INT64_MAX - 10, 5);
 	journal_shift(j, 100);
 	ck_assert_int_eq(journal_next_due(j), INT64_MAX);
@@ -248,13 +248,13 @@ START_TEST(test_flush_keeps_step_weight)
 	guest *g = mkguest(16, PS);
 	journal *j = mkjournal(PS);
 	journal_begin(j);
-	ck_assert_int_eq(journal_rewrite(j, 0, 3), 0);
+	ck_assert_int_eq(journal_rewrite(j, 0, 3, CONTENT_RANDOM), 0);
 	flush(j, g);
 	ck_assert_uint_eq(guest_dirty_count(g), 3);
 	ck_assert_int_eq(journal_next_due(j), INT64_MAX);
 	ck_assert_int_eq(journal_inc(j, 3 * PS, 1, 2 * PS, 1), 0); /* 2 pages */
 	flush(j, g);
-	ck_assert_int_eq(journal_rewrite(j, 8, 1), 0);
+	ck_assert_int_eq(journal_rewrite(j, 8, 1, CONTENT_RANDOM), 0);
 	ck_assert_int_eq(journal_next_due(j), INT64_MIN);
 	journal_schedule(j, 1000, 600); /* weight 3 + 2 flushed, then 1 */
 	ck_assert_int_eq(journal_next_due(j), 1500);
@@ -264,7 +264,7 @@ START_TEST(test_flush_keeps_step_weight)
 	ck_assert_uint_eq(guest_page_version(g, 8), 1);
 	/* the next step starts from nothing flushed */
 	journal_begin(j);
-	ck_assert_int_eq(journal_rewrite(j, 9, 1), 0);
+	ck_assert_int_eq(journal_rewrite(j, 9, 1, CONTENT_RANDOM), 0);
 	journal_schedule(j, 2000, 600);
 	ck_assert_int_eq(journal_next_due(j), 2000);
 	apply(j, g, 2000);
@@ -300,17 +300,17 @@ static void record_fresh_pages(journal *j)
 {
 	static const uint8_t bytes[2 * PS];
 	journal_begin(j);
-	ck_assert_int_eq(journal_rewrite(j, 0, 3), 0);			     /* 3 units */
+	ck_assert_int_eq(journal_rewrite(j, 0, 3, CONTENT_RANDOM), 0);	     /* 3 units */
 	ck_assert_int_eq(journal_inc(j, 4 * PS + 10, 7, 1200, 1), 0);	     /* 3 pages */
 	ck_assert_int_eq(journal_inc(j, 8 * PS, PS, 3, 2), 0);		     /* 3 */
 	ck_assert_int_eq(journal_write(j, 12 * PS + 100, bytes, 2 * PS), 0); /* 3 */
-	ck_assert_int_eq(journal_picks(j, 'r', 0, 0), 0);
+	ck_assert_int_eq(journal_picks(j, 'r', 0, CONTENT_RANDOM, 0), 0);
 	ck_assert_int_eq(journal_pick(j, 20), 0);
 	ck_assert_int_eq(journal_pick(j, 21), 0);		      /* 2 */
 	ck_assert_int_eq(journal_fill(j, 22 * PS + PS - 1, 2, 9), 0); /* 2 */
 	ck_assert_int_eq(journal_inc(j, 25 * PS + 5, 0, 1, 3), 0);    /* 1 */
 	ck_assert_int_eq(journal_write_random(j, 26, 2, 100, 42), 0); /* 2 */
-	ck_assert_int_eq(journal_picks(j, 'w', 10, 5), 0);
+	ck_assert_int_eq(journal_picks(j, 'w', 10, CONTENT_RANDOM, 5), 0);
 	ck_assert_int_eq(journal_pick(j, 28), 0);
 	ck_assert_int_eq(journal_pick(j, 29), 0); /* 2 */
 }
@@ -412,9 +412,9 @@ static void record_pages(journal *j, rng *r, int kind)
 		uint32_t nbytes = 1 + (uint32_t)rng_below(r, DPS);
 		ck_assert_int_eq(journal_write_random(j, first, n, nbytes, rng_next(r)), 0);
 	} else if (kind == 1) {
-		ck_assert_int_eq(journal_rewrite(j, first, n), 0);
+		ck_assert_int_eq(journal_rewrite(j, first, n, CONTENT_RANDOM), 0);
 	} else if (kind == 2) {
-		ck_assert_int_eq(journal_zero(j, first, n), 0);
+		ck_assert_int_eq(journal_rewrite(j, first, n, CONTENT_ZERO), 0);
 	} else {
 		uint64_t src;
 		do
@@ -428,7 +428,9 @@ static void record_picks(journal *j, rng *r)
 {
 	static const char kinds[] = "wrt";
 	char kind = kinds[rng_below(r, 3)];
-	ck_assert_int_eq(journal_picks(j, kind, 1 + (uint32_t)rng_below(r, DPS), rng_next(r)), 0);
+	ck_assert_int_eq(
+	    journal_picks(j, kind, 1 + (uint32_t)rng_below(r, DPS), CONTENT_RANDOM, rng_next(r)),
+	    0);
 	for (uint64_t n = rng_below(r, 7); n > 0; n--)
 		ck_assert_int_eq(journal_pick(j, rng_below(r, DPAGES)), 0);
 }
@@ -550,7 +552,7 @@ START_TEST(test_full)
 	guest *g = mkguest(4, PS);
 	journal *j = mkjournal(PS);
 	journal_begin(j);
-	ck_assert_int_eq(journal_picks(j, 't', 0, 0), 0);
+	ck_assert_int_eq(journal_picks(j, 't', 0, CONTENT_RANDOM, 0), 0);
 	uint64_t n = 0;
 	for (; n < picks - 1024; n++)
 		ck_assert_int_eq(journal_pick(j, n % 4), 0);
