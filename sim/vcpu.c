@@ -16,6 +16,16 @@ void vcpu_init(struct vcpu *v, des *q, wl *w, guest *g, int64_t end)
 {
 	*v = (struct vcpu){
 	    .q = q, .w = w, .g = g, .end = end, .first_perturbed = INT64_MAX, .unit_t = INT64_MIN};
+	if (w)
+		v->progs[v->nprogs++] = (struct vcpu_prog){w, 0};
+}
+
+int vcpu_add_program(struct vcpu *v, wl *w, err *e)
+{
+	if (v->nprogs == VCPU_MAX_PROGRAMS)
+		return err_set(e, "a vCPU runs at most %d programs", VCPU_MAX_PROGRAMS);
+	v->progs[v->nprogs++] = (struct vcpu_prog){w, 0};
+	return 0;
 }
 
 static int schedule(struct vcpu *v, int64_t t, err *e)
@@ -26,10 +36,31 @@ static int schedule(struct vcpu *v, int64_t t, err *e)
 	return des_schedule(v->q, t, on_step, v, v->gen, e);
 }
 
+/* The program whose step is due first (the main one on a tie), or -1. */
+static int next_program(const struct vcpu *v)
+{
+	int best = -1;
+	for (size_t i = 0; i < v->nprogs; i++)
+		if (best < 0 || v->progs[i].due < v->progs[best].due)
+			best = (int)i;
+	return best;
+}
+
+/* The next step starts when the vCPU is free and a program is due. */
+static int schedule_next(struct vcpu *v, err *e)
+{
+	int i = next_program(v);
+	int64_t due = i < 0 ? v->free_at : v->progs[i].due;
+	return schedule(v, due > v->free_at ? due : v->free_at, e);
+}
+
 int vcpu_start(struct vcpu *v, int64_t t, err *e)
 {
 	v->running = 1;
 	v->gen++;
+	v->free_at = t;
+	for (size_t i = 0; i < v->nprogs; i++)
+		v->progs[i].due = t;
 	return schedule(v, t, e);
 }
 
@@ -60,29 +91,37 @@ static void at_unit(void *ctx, int64_t t)
  * fault handler reads each one's time (vcpu_time) and blocks the vCPU. */
 static int land(struct vcpu *v, err *e)
 {
-	if (!v->w) /* a vCPU without a program (unit tests) writes nothing */
-		return 0;
-	journal *j = wl_journal(v->w);
 	int faults = guest_missing_pages(v->g) > 0;
-	int rc = journal_apply(j, v->g, INT64_MAX, faults ? at_unit : NULL, v, e);
+	int rc = 0;
+	for (size_t i = 0; i < v->nprogs && rc == 0; i++)
+		rc = journal_apply(wl_journal(v->progs[i].w), v->g, INT64_MAX,
+				   faults ? at_unit : NULL, v, e);
 	v->unit_t = INT64_MIN;
 	return rc;
 }
 
-/* The step's writes are spread over the time it computes (sim/journal.h).
- * While the migration reads this guest (vcpu_watch) they wait there for
- * its clock (vcpu_settle); otherwise they land at once. */
-static int run_step(struct vcpu *v, int64_t now, err *e)
+/* Runs a step of program i at `now`. The vCPU computes it, then is free
+ * for another program's step; the program's own next step comes after its
+ * cost (its timer, or the work it waits for). The step's writes are spread
+ * over the time it computes (sim/journal.h): while the migration reads
+ * this guest (vcpu_watch) they wait there for its clock (vcpu_settle);
+ * otherwise they land at once. With one program this is a step every
+ * max(cost, computing) plus its stalls, as before programs were several. */
+static int run_step(struct vcpu *v, size_t i, int64_t now, err *e)
 {
+	struct vcpu_prog *p = &v->progs[i];
 	int64_t cost = 0, cpu = 0;
-	if (land(v, e) < 0 || wl_step(v->w, v->g, now, &cost, &cpu, e) < 0)
+	if (land(v, e) < 0 || wl_step(p->w, v->g, now, &cost, &cpu, e) < 0)
 		return -1;
 	int64_t busy = computing(v, cpu);
 	v->compute_end = sat_add(now, busy);
-	journal_schedule(wl_journal(v->w), now, busy);
+	v->cur = i;
+	journal_schedule(wl_journal(p->w), now, busy);
 	if (!v->watched && land(v, e) < 0)
 		return -1;
-	return schedule(v, sat_add(sat_add(now, busy > cost ? busy : cost), v->stall), e);
+	p->due = sat_add(sat_add(now, busy > cost ? busy : cost), v->stall);
+	v->free_at = sat_add(v->compute_end, v->stall);
+	return schedule_next(v, e);
 }
 
 static void on_step(void *ctx, uint64_t tag)
@@ -90,23 +129,37 @@ static void on_step(void *ctx, uint64_t tag)
 	struct vcpu *v = ctx;
 	if (!v->running || tag != v->gen || v->failed)
 		return;
-	v->steps++;
-	v->last_start = des_now(v->q);
+	int i = next_program(v);
+	if (i < 0)
+		return;
+	int64_t now = des_now(v->q);
+	if (i == 0) {
+		v->steps++;
+		v->last_start = now;
+	}
 	v->stall = 0;
-	if (run_step(v, v->last_start, &v->error) < 0)
+	if (run_step(v, (size_t)i, now, &v->error) < 0)
 		v->failed = 1;
 }
 
-/* After a pause: the rest of the interrupted step's writes, then its rest. */
+/* After a pause: the rest of the interrupted step's writes, then the next
+ * step when it is due. */
 static void on_resume(void *ctx, uint64_t tag)
 {
 	struct vcpu *v = ctx;
 	if (!v->running || tag != v->gen || v->failed)
 		return;
 	v->stall = 0;
-	if (land(v, &v->error) < 0 ||
-	    schedule(v, sat_add(sat_add(des_now(v->q), v->rest), v->stall), &v->error) < 0)
+	if (land(v, &v->error) < 0)
 		v->failed = 1;
+	else {
+		int64_t late = v->stall; /* the rest waits for the faults */
+		v->free_at = sat_add(v->free_at, late);
+		for (size_t i = 0; i < v->nprogs; i++)
+			v->progs[i].due = sat_add(v->progs[i].due, late);
+		if (schedule_next(v, &v->error) < 0)
+			v->failed = 1;
+	}
 }
 
 static void perturbed_at(struct vcpu *v, int64_t t)
@@ -132,17 +185,30 @@ void vcpu_pause(struct vcpu *v, int64_t t)
 	v->paused_at = t;
 }
 
+/* What was due after the pause is due as long after the resume. */
+static int64_t resumed(int64_t x, int64_t paused, int64_t t)
+{
+	return sat_add(t, x > paused ? x - paused : 0);
+}
+
 int vcpu_resume(struct vcpu *v, int64_t t, guest *g, err *e)
 {
 	v->g = g;
 	v->running = 1;
 	v->gen++;
-	journal *j = v->w ? wl_journal(v->w) : NULL;
-	if (j)
+	v->free_at = resumed(v->free_at, v->paused_at, t);
+	int pending = 0;
+	for (size_t i = 0; i < v->nprogs; i++) {
+		journal *j = wl_journal(v->progs[i].w);
+		v->progs[i].due = resumed(v->progs[i].due, v->paused_at, t);
 		journal_shift(j, t - v->paused_at);
-	if (j && journal_next_due(j) != INT64_MAX)
+		pending |= journal_next_due(j) != INT64_MAX;
+	}
+	if (pending)
 		return des_schedule(v->q, t, on_resume, v, v->gen, e);
-	return schedule(v, sat_add(t, v->rest), e);
+	if (!v->nprogs)
+		return schedule(v, sat_add(t, v->rest), e);
+	return schedule_next(v, e);
 }
 
 void vcpu_watch(struct vcpu *v)
@@ -170,23 +236,34 @@ void vcpu_steal(struct vcpu *v, int64_t t, int64_t ns)
 		return;
 	perturbed_at(v, t);
 	v->compute_end = sat_add(v->compute_end, ns);
-	if (v->w)
-		journal_shift(wl_journal(v->w), ns);
-	if (v->compute_end <= v->busy_until)
-		return; /* the halted rest of the step absorbs it */
+	v->free_at = sat_add(v->free_at, ns);
+	if (!v->nprogs)
+		return;
+	struct vcpu_prog *p = &v->progs[v->cur];
+	journal_shift(wl_journal(p->w), ns);
+	if (p->due < v->compute_end) /* its halted rest cannot absorb it all */
+		p->due = v->compute_end;
+	int64_t before = v->busy_until;
+	int i = next_program(v);
+	int64_t next = v->progs[i].due > v->free_at ? v->progs[i].due : v->free_at;
+	if (next == before)
+		return;
 	v->gen++;
-	if (schedule(v, v->compute_end, &v->error) < 0)
+	if (schedule(v, next, &v->error) < 0)
 		v->failed = 1;
 }
 
 int vcpu_settle(struct vcpu *v, int64_t t, err *e)
 {
-	if (!v->watched || !v->w || journal_next_due(wl_journal(v->w)) > t)
+	if (!v->watched)
 		return 0;
-	if (journal_apply(wl_journal(v->w), v->g, t, NULL, NULL, e) < 0) {
-		v->failed = 1;
-		v->error = *e;
-		return -1;
+	for (size_t i = 0; i < v->nprogs; i++) {
+		journal *j = wl_journal(v->progs[i].w);
+		if (journal_next_due(j) <= t && journal_apply(j, v->g, t, NULL, NULL, e) < 0) {
+			v->failed = 1;
+			v->error = *e;
+			return -1;
+		}
 	}
 	return 0;
 }

@@ -24,9 +24,22 @@
 #include "guest.h"
 #include "wl.h"
 
+/* At most: the workload, the guest OS profile's background, and room. */
+#define VCPU_MAX_PROGRAMS 4
+
+/* A program the vCPU runs: its steps, and when the next is due. */
+struct vcpu_prog {
+	wl *w;
+	int64_t due;
+};
+
 struct vcpu {
 	des *q;
-	wl *w;
+	wl *w; /* the main program (the workload): its steps are the progress */
+	struct vcpu_prog progs[VCPU_MAX_PROGRAMS]; /* progs[0] is w */
+	size_t nprogs;
+	size_t cur;	 /* the program of the step in progress */
+	int64_t free_at; /* when the vCPU has computed the step in progress */
 	guest *g;
 	int running;
 	uint64_t gen;	    /* tags scheduled steps; a pause makes older ones stale */
@@ -51,6 +64,10 @@ struct vcpu {
 };
 
 void vcpu_init(struct vcpu *v, des *q, wl *w, guest *g, int64_t end);
+/* Adds a program the vCPU runs besides w (a guest OS profile's background
+ * activity): its steps share the vCPU with w's, a step at a time, the one
+ * due first next; they are not w's progress. */
+int vcpu_add_program(struct vcpu *v, wl *w, err *e);
 /* Starts stepping at time t. */
 int vcpu_start(struct vcpu *v, int64_t t, err *e);
 void vcpu_pause(struct vcpu *v, int64_t t);
