@@ -386,7 +386,7 @@ static size_t run_values(const struct sweep_run *r, struct value *v)
 		snprintf(v[n].name, sizeof v[n].name, "wl.%s", r->wl[i].name);
 		snprintf(v[n].text, sizeof v[n].text, "%s", r->wl[i].value);
 	}
-	if (n + 6 > MAX_VALUES)
+	if (n + 7 > MAX_VALUES)
 		return n;
 	struct value *s = &v[n];
 	snprintf(s[0].name, sizeof s[0].name, "ram");
@@ -401,7 +401,9 @@ static size_t run_values(const struct sweep_run *r, struct value *v)
 	units_fmt_duration_exact(s[4].text, sizeof s[4].text, c->timeout);
 	snprintf(s[5].name, sizeof s[5].name, "warmup");
 	units_fmt_duration_exact(s[5].text, sizeof s[5].text, c->warmup);
-	n += 6;
+	snprintf(s[6].name, sizeof s[6].name, "guest");
+	snprintf(s[6].text, sizeof s[6].text, "%.79s", c->guest);
+	n += 7;
 	for (size_t i = 0; n < MAX_VALUES; i++, n++) {
 		const char *name = params_format(&c->params, i, v[n].text, sizeof v[n].text);
 		if (!name)

@@ -17,6 +17,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "units.h"
@@ -44,6 +45,7 @@ enum setting {
 	S_CAP,
 	S_SRC_CAPS,
 	S_DST_CAPS,
+	S_GUEST,
 	S_NONE
 };
 
@@ -52,7 +54,28 @@ static const char *const names[] = {
     [S_LATENCY] = "latency", [S_TIMEOUT] = "timeout",	[S_WARMUP] = "warmup",
     [S_SEED] = "seed",	     [S_MODE] = "mode",		[S_POSTCOPY] = "postcopy",
     [S_CAP] = "cap",	     [S_SRC_CAPS] = "src-caps", [S_DST_CAPS] = "dst-caps",
+    [S_GUEST] = "guest",
 };
+
+/* A guest profile: bare, a bundled one, or a script that can be opened. */
+static int set_guest(struct run_config *c, const char *v, err *e)
+{
+	char path[RUN_GUEST_MAX + 64];
+	if (strlen(v) >= sizeof c->guest || run_guest_path(v, path, sizeof path) < 0)
+		return err_set(e, "guest profile name too long");
+	FILE *f = strcmp(v, "bare") ? fopen(path, "r") : NULL;
+	if (strcmp(v, "bare") && !f) {
+		if (strchr(v, '/') || strstr(v, ".lua"))
+			return err_set(e, "cannot open guest profile %s", v);
+		return err_set(e, "unknown guest profile '%s' (bare, minimal-linux, server, or a "
+				  "script's path)",
+			       v);
+	}
+	if (f)
+		fclose(f);
+	snprintf(c->guest, sizeof c->guest, "%s", v);
+	return 0;
+}
 
 /* "page_size" (an experiment file's key) is "page-size" (the option's). */
 static enum setting lookup(const char *name)
@@ -156,6 +179,8 @@ int config_set(struct run_config *c, const char *name, const char *v, err *e)
 		return set_caps(&c->caps_src, v, 0, e);
 	case S_DST_CAPS:
 		return set_caps(&c->caps_dst, v, 0, e);
+	case S_GUEST:
+		return set_guest(c, v, e);
 	case S_NONE:
 		break;
 	}

@@ -58,6 +58,7 @@ static int64_t ms(int64_t ns)
 static void config_fields(const struct run_config *c, jw *w)
 {
 	jw_str(w, "workload-path", c->workload_path);
+	jw_str(w, "guest", c->guest);
 	jw_str(w, "mode", c->mode == MIG_MODE_STOP_AND_COPY ? "stop-and-copy" : "precopy");
 	jw_uint(w, "ram-bytes", c->ram_bytes);
 	jw_uint(w, "page-size", c->page_size);

@@ -28,6 +28,7 @@
 void run_config_defaults(struct run_config *c)
 {
 	memset(c, 0, sizeof *c);
+	snprintf(c->guest, sizeof c->guest, "%s", RUN_DEFAULT_GUEST);
 	c->ram_bytes = UINT64_C(1) << 30;
 	c->page_size = 4096;
 	c->bandwidth = 1e9 / 8; /* 1 Gbit/s */
@@ -59,10 +60,42 @@ unsigned run_negotiate_caps(struct run_config *c)
 /* Everything one simulated machine needs to run its workload. */
 struct machine {
 	guest *g;
+	layout *layout; /* the guest's pages: the OS profile's, then the workload's */
+	wl *os;		/* the guest OS profile's program; NULL for bare */
 	wl *w;
 	des *q;
 	struct vcpu cpu;
 };
+
+int run_guest_path(const char *name, char *out, size_t n)
+{
+	int len = strchr(name, '/') || strstr(name, ".lua")
+		      ? snprintf(out, n, "%s", name)
+		      : snprintf(out, n, "%s/guests/%s.lua", MIGSIM_WORKLOAD_DIR, name);
+	return len < 0 || (size_t)len >= n ? -1 : 0;
+}
+
+/* The guest OS profile's program, on the layout first: it places its
+ * regions where a kernel's are, and the workload's go in what is left. */
+static int open_os(struct machine *mc, const struct run_config *c, err *e)
+{
+	if (!strcmp(c->guest, "bare"))
+		return 0;
+	char path[RUN_GUEST_MAX + 64];
+	if (run_guest_path(c->guest, path, sizeof path) < 0)
+		return err_set(e, "guest profile name too long");
+	struct wl_config oc = {
+	    .path = path,
+	    .seed = c->seed,
+	    .ram_bytes = c->ram_bytes,
+	    .page_size = c->page_size,
+	    .layout = mc->layout,
+	    .stream = "guest",
+	};
+	if (wl_open(&mc->os, &oc, e) < 0)
+		return -1;
+	return wl_init(mc->os, mc->g, e);
+}
 
 /* Source and destination share the content seed: procedural pages must
  * hold the same bytes on both sides. */
@@ -80,6 +113,9 @@ static int machine_open(struct machine *mc, const struct run_config *c, int64_t 
 {
 	memset(mc, 0, sizeof *mc);
 	struct guest_config gc = guest_config_of(c, 0);
+	if (guest_new(&mc->g, &gc, e) < 0 ||
+	    layout_new(&mc->layout, c->ram_bytes / c->page_size, e) < 0 || open_os(mc, c, e) < 0)
+		return -1;
 	struct wl_config wc = {
 	    .path = c->workload_path,
 	    .params = c->wl_params,
@@ -87,11 +123,13 @@ static int machine_open(struct machine *mc, const struct run_config *c, int64_t 
 	    .seed = c->seed,
 	    .ram_bytes = c->ram_bytes,
 	    .page_size = c->page_size,
+	    .layout = mc->layout,
 	};
-	if (guest_new(&mc->g, &gc, e) < 0 || wl_open(&mc->w, &wc, e) < 0 ||
-	    wl_init(mc->w, mc->g, e) < 0 || des_new(&mc->q, e) < 0)
+	if (wl_open(&mc->w, &wc, e) < 0 || wl_init(mc->w, mc->g, e) < 0 || des_new(&mc->q, e) < 0)
 		return -1;
 	vcpu_init(&mc->cpu, mc->q, mc->w, mc->g, end);
+	if (mc->os && vcpu_add_program(&mc->cpu, mc->os, e) < 0)
+		return -1;
 	return vcpu_start(&mc->cpu, 0, e);
 }
 
@@ -99,6 +137,8 @@ static void machine_close(struct machine *mc)
 {
 	des_free(mc->q);
 	wl_free(mc->w);
+	wl_free(mc->os);
+	layout_free(mc->layout);
 	guest_free(mc->g);
 }
 

@@ -18,8 +18,18 @@
 #include "store.h"
 #include "wl.h"
 
+#define RUN_GUEST_MAX	  512
+#define RUN_DEFAULT_GUEST "bare"
+
+/* The script of guest profile `name` (bundled, or a path): 0, or -1 when
+ * the name is too long. */
+int run_guest_path(const char *name, char *out, size_t n);
+
 struct run_config {
 	const char *workload_path;
+	/* The guest OS under the workload: "bare" (nothing), a bundled profile's
+	 * name (workloads/guests/NAME.lua) or a profile script's path. */
+	char guest[RUN_GUEST_MAX];
 	const struct wl_override *wl_params;
 	size_t n_wl_params;
 	uint64_t ram_bytes;

@@ -548,6 +548,8 @@ static int canonical(struct loader *ld, struct sweep_run *r, const char *script)
 	jw_num(&w, "bandwidth-bytes-per-s", c->bandwidth);
 	caps_to_json(c->caps_dst, &w, "capabilities-destination");
 	caps_to_json(c->caps_src, &w, "capabilities-source");
+	if (strcmp(c->guest, "bare")) /* runs on a bare guest keep their keys */
+		jw_str(&w, "guest", c->guest);
 	jw_int(&w, "latency-ns", c->latency);
 	jw_uint(&w, "page-size", c->page_size);
 	jw_obj(&w, "parameters");
@@ -711,8 +713,8 @@ static int expand_spec(struct loader *ld, const struct spec *sp)
 			if (add_dim(ld, dims, &nd, D_WLPARAM, wparams->keys[i], &wparams->items[i],
 				    wparams->keys[i]) < 0)
 				return -1;
-	static const char *const settings[] = {"ram",	  "page_size", "bandwidth",
-					       "latency", "timeout",   "warmup"};
+	static const char *const settings[] = {"ram",	  "page_size", "bandwidth", "latency",
+					       "timeout", "warmup",    "guest"};
 	for (size_t i = 0; i < sizeof settings / sizeof *settings; i++)
 		if (add_dim(ld, dims, &nd, D_SETTING, settings[i], setting(sp, settings[i]),
 			    settings[i]) < 0)
@@ -825,9 +827,9 @@ static const struct sv default_policy = {SV_MAP, NULL, 1, (struct sv *)&default_
 static int expand_runs(struct loader *ld, const struct sv *runs, const struct sv *wls,
 		       const struct sv *pols)
 {
-	static const char *const known[] = {"bandwidth", "latency",  "page_size", "params",
-					    "policy",	 "ram",	     "seeds",	  "timeout",
-					    "warmup",	 "workload", NULL};
+	static const char *const known[] = {"bandwidth", "guest",   "latency",	"page_size",
+					    "params",	 "policy",  "ram",	"seeds",
+					    "timeout",	 "warmup",  "workload", NULL};
 	if (runs->t != SV_LIST)
 		return fail(ld, "runs", "runs must be a list of combinations");
 	for (size_t i = 0; i < runs->n; i++) {
@@ -858,8 +860,9 @@ static int expand_runs(struct loader *ld, const struct sv *runs, const struct sv
 static int expand(struct loader *ld)
 {
 	static const char *const known[] = {
-	    "bandwidth", "description", "latency", "name",    "page_size", "params",	"policies",
-	    "ram",	 "runs",	"seeds",   "timeout", "warmup",	   "workloads", NULL};
+	    "bandwidth", "description", "guest",   "latency", "name",	"page_size", "params",
+	    "policies",	 "ram",		"runs",	   "seeds",   "timeout", "warmup",	   "workloads",
+	    NULL};
 	const struct sv *root = ld->root;
 	if (check_fields(ld, root, "the experiment", known) < 0)
 		return -1;

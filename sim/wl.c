@@ -540,7 +540,7 @@ static wl *wl_alloc(const struct wl_config *cfg, err *e)
 	w->page_size = cfg->page_size;
 	w->layout = cfg->layout;
 	w->step_ref = w->init_ref = w->mem_ref = w->p_ref = LUA_NOREF;
-	rng_seed(&w->rng, cfg->seed, "workload");
+	rng_seed(&w->rng, cfg->seed, cfg->stream ? cfg->stream : "workload");
 	return w;
 }
 

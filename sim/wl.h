@@ -45,6 +45,7 @@ struct wl_config {
 	 * profile, then its workload): the regions take theirs from it. NULL:
 	 * the whole RAM is the script's, regions packed from page 0. */
 	layout *layout;
+	const char *stream; /* the random stream's name; NULL: "workload" */
 };
 
 /* Loads and checks the script, resolves parameters, lays out regions. */

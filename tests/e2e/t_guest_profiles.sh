@@ -1,0 +1,35 @@
+# Guest OS profiles (--guest, workloads/guests/*.lua) under a program that
+# owns no memory (noop.lua): each profile's non-zero pages, counted by a
+# stop-and-copy's normal pages, are its documented figure (minimal-linux:
+# 92 MiB in a 1 GiB guest, 23,552 pages, as measured on QEMU 10; server:
+# fill 0.70 of RAM, 183,500 pages), and the server's background dirties its
+# documented 4 MB/s (976 pages/s; a little less, as a page may be picked
+# twice). bare leaves everything zero. An unknown profile is an input error.
+. "$E2E_LIB"
+noop="$ROOT/tests/unit/lua/noop.lua"
+for g in bare minimal-linux server; do
+	"$MIGSIM" run "$noop" --guest $g --mode stop-and-copy --no-db --json >"$WORK/$g.json" ||
+		die "$g: run failed"
+done
+"$MIGSIM" run "$noop" --guest server --no-db --json >"$WORK/server-pre.json" ||
+	die "server pre-copy failed"
+python3 - "$WORK" <<'PY'
+import json, sys
+d = sys.argv[1]
+def load(n): return json.load(open("%s/%s.json" % (d, n)))
+for name, want, tol in (("bare", 0, 0), ("minimal-linux", 23552, 0.01), ("server", 183500, 0.01)):
+    r = load(name)
+    assert r["status"] == "completed" and r["migsim"]["verified"] is True, name
+    got = r["ram"]["normal"]
+    assert abs(got - want) <= tol * want, (name, got, want)
+    assert r["migsim"]["config"]["guest"] == name, r["migsim"]["config"]["guest"]
+    print("%s: %d non-zero pages (documented %d)" % (name, got, want))
+rate = load("server-pre")["ram"]["dirty-pages-rate"]
+assert 0.9 * 976 <= rate <= 976, ("server background", rate)
+print("server background: %.0f pages/s (documented 4 MB/s: 976)" % rate)
+PY
+expect_fail "unknown guest profile" "unknown guest profile 'desktop'" -- \
+	"$MIGSIM" run "$noop" --guest desktop --no-db
+expect_fail "RAM too small for the profile and the workload" \
+	"regions need 128 MiB \(ws 128 MiB\) but the guest's RAM is 256 MiB, of which the guest OS holds 179 MiB" -- \
+	"$MIGSIM" run page_rewrite --wl-param working_set=128MiB --guest server --ram 256MiB --no-db
