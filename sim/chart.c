@@ -221,7 +221,7 @@ static struct series *add_series(chart *c, const char *label, const chart_style 
 }
 
 int chart_line(chart *c, const char *label, const double *x, const double *y, size_t n,
-	      const chart_style *st, err *e)
+	       const chart_style *st, err *e)
 {
 	if (n && (!x || !y))
 		return fail(c, e, "a line needs x and y values");
@@ -272,8 +272,8 @@ int chart_categories(chart *c, const char *const *names, size_t n, err *e)
 	return 0;
 }
 
-int chart_bars(chart *c, const char *label, const double *value, const double *lo,
-	      const double *hi, const chart_style *st, err *e)
+int chart_bars(chart *c, const char *label, const double *value, const double *lo, const double *hi,
+	       const chart_style *st, err *e)
 {
 	if (!c->ncats || !value || !lo != !hi)
 		return fail(c, e,
@@ -1195,6 +1195,34 @@ static size_t png_drop_time(unsigned char *p, size_t n)
 	return o + (n - i);
 }
 
+/* libplot's SVG declares ISO-8859-1 and holds the Latin-1 bytes the text was
+ * drawn in (0xB5 for "µs"); browsers and XML tools expect UTF-8 in web pages'
+ * images, so the file is rewritten as UTF-8 with the declaration to match.
+ * *out is malloc'd. */
+static int svg_utf8(const char *in, size_t n, char **out, size_t *out_n)
+{
+	static const char latin1[] = "encoding=\"ISO-8859-1\"", utf8[] = "encoding=\"UTF-8\"";
+	char *o = malloc(2 * n + sizeof utf8);
+	size_t k = 0;
+	if (!o)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)in[i];
+		if (i + sizeof latin1 - 1 <= n && !memcmp(in + i, latin1, sizeof latin1 - 1)) {
+			memcpy(o + k, utf8, sizeof utf8 - 1);
+			k += sizeof utf8 - 1;
+			i += sizeof latin1 - 2;
+		} else if (c >= 0x80) {
+			o[k++] = (char)(0xc0 | c >> 6);
+			o[k++] = (char)(0x80 | (c & 0x3f));
+		} else
+			o[k++] = (char)c;
+	}
+	*out = o;
+	*out_n = k;
+	return 0;
+}
+
 static int save(const char *path, const char *buf, size_t len, err *e)
 {
 	FILE *f = fopen(path, "wb");
@@ -1212,8 +1240,7 @@ static int save(const char *path, const char *buf, size_t len, err *e)
 }
 
 /* Drawn in memory first, so a failure leaves no file behind. */
-static int write_one(const chart *c, const char *base, const char *type, const char *font,
-		     err *e)
+static int write_one(const chart *c, const char *base, const char *type, const char *font, err *e)
 {
 	char path[4096];
 	if ((size_t)snprintf(path, sizeof path, "%s.%s", base, type) >= sizeof path)
@@ -1227,6 +1254,15 @@ static int write_one(const chart *c, const char *base, const char *type, const c
 	int rc = render(c, &x, mem, type, path, e);
 	if (fclose(mem) != 0 && rc == 0)
 		rc = err_set(e, "%s: out of memory", path);
+	if (rc == 0 && strcmp(type, "svg") == 0) {
+		char *u;
+		if (svg_utf8(buf, len, &u, &len) < 0)
+			rc = err_set(e, "%s: out of memory", path);
+		else {
+			free(buf);
+			buf = u;
+		}
+	}
 	if (rc == 0) {
 		if (strcmp(type, "png") == 0)
 			len = png_drop_time((unsigned char *)buf, len);

@@ -17,7 +17,8 @@
  *	chart_free(c);
  *
  * Strings are UTF-8; characters outside ISO Latin-1 (what libplot can draw)
- * become '?'.
+ * become '?'. The SVG file is UTF-8 too (libplot writes Latin-1; chart.c
+ * converts it), so browsers load it as an image.
  */
 #ifndef MIGSIM_CHART_H
 #define MIGSIM_CHART_H
