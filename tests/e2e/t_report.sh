@@ -60,6 +60,20 @@ assert Refs.imgs == len(pngs), (Refs.imgs, len(pngs))
 for r in Refs.refs:
     assert "://" not in r and not r.startswith("/"), "not a relative local file: " + r
     assert os.path.isfile(os.path.join(d, r)), "missing " + r
+# One colour per policy, the same in every chart, named in a legend: the
+# bars of wl1 take the palette's first three colours in the order the
+# policies were first run, wl2's only policy (precopy) the first again.
+import re
+def fills(name):
+    svg = open(os.path.join(d, name + ".svg")).read()
+    return set(re.findall(r'fill="(#[0-9a-f]{6})"', svg)) - {"#ffffff"}, svg
+for name in ("wl1-downtime", "wl1-total-time", "wl1-transferred"):
+    f, svg = fills(name)
+    assert f == {"#0072b2", "#d55e00", "#009e73"}, (name, f)
+    for p in (">precopy<", ">xbzrle<", ">postcopy@after-first-pass<"):
+        assert p in svg, (name, p)
+f, svg = fills("wl2-downtime")
+assert f == {"#0072b2"} and ">precopy<" in svg, f
 md = open(os.path.join(d, "summary.md")).read()
 assert "| policy |" in md and "precopy+xbzrle" in md
 PY

@@ -382,6 +382,33 @@ START_TEST(test_svg_utf8)
 }
 END_TEST
 
+/* Two long labels that differ only at the end: cut, they would read alike.
+ * They become numbers with a key naming each in full. */
+START_TEST(test_bar_labels_numbered)
+{
+	err e;
+	make_dir();
+	static const char *const cats[] = {
+	    "postcopy-ram@after-first-pass bandwidth-bytes-per-s=125000000",
+	    "postcopy-ram@after-first-pass bandwidth-bytes-per-s=1250000000"};
+	chart *c = chart_new("Downtime", &e);
+	ck_assert_int_eq(chart_categories(c, cats, 2, &e), 0);
+	ck_assert_int_eq(chart_bars(c, "median", (const double[]){1, 2}, NULL, NULL, NULL, &e), 0);
+	ck_assert_int_eq(chart_write(c, base("bars"), &e), 0);
+	chart_free(c);
+	size_t n;
+	char *svg = slurp_ext(base("bars"), "svg", &n);
+	ck_assert(!has(svg, n, "..."));
+	ck_assert(
+	    has(svg, n, ">1: postcopy-ram@after-first-pass bandwidth-bytes-per-s=125000000<"));
+	ck_assert(
+	    has(svg, n, ">2: postcopy-ram@after-first-pass bandwidth-bytes-per-s=1250000000<"));
+	ck_assert(has(svg, n, ">1<") && has(svg, n, ">2<"));
+	free(svg);
+	remove_dir();
+}
+END_TEST
+
 START_TEST(test_write_log_axis)
 {
 	err e;
@@ -513,6 +540,7 @@ Suite *chart_suite(void)
 	tcase_add_test(tc, test_write_bar_chart);
 	tcase_add_test(tc, test_write_log_axis);
 	tcase_add_test(tc, test_svg_utf8);
+	tcase_add_test(tc, test_bar_labels_numbered);
 	tcase_add_test(tc, test_environment_ignored);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_odd_input);
