@@ -22,6 +22,7 @@
 #include <sqlite3.h>
 
 #include "json.h"
+#include "units.h"
 
 struct query {
 	sqlite3 *db;
@@ -515,7 +516,15 @@ int query_setting_grouped(const char *name, unsigned without)
 	return 1;
 }
 
-static char *group_key(const query_run *r, unsigned without)
+static int listed(const char *name, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(list[i], name))
+			return 1;
+	return 0;
+}
+
+static char *group_key(const query_run *r, unsigned without, const char *const *skip, size_t n_skip)
 {
 	size_t len = 1;
 	for (size_t i = 0; i < r->n_settings; i++)
@@ -525,19 +534,26 @@ static char *group_key(const query_run *r, unsigned without)
 		return NULL;
 	*p = '\0';
 	for (size_t i = 0; i < r->n_settings; i++)
-		if (query_setting_grouped(r->settings[i].name, without))
+		if (query_setting_grouped(r->settings[i].name, without) &&
+		    !listed(r->settings[i].name, skip, n_skip))
 			p += sprintf(p, "%s=%s;", r->settings[i].name, r->settings[i].json);
 	return key;
 }
 
 int query_group_runs(const query_set *s, unsigned without, query_group **out, size_t *n, err *e)
 {
+	return query_group_runs_skip(s, without, NULL, 0, out, n, e);
+}
+
+int query_group_runs_skip(const query_set *s, unsigned without, const char *const *skip,
+			  size_t n_skip, query_group **out, size_t *n, err *e)
+{
 	query_group *g = calloc(s->n ? s->n : 1, sizeof *g);
 	size_t ng = 0;
 	if (!g)
 		return err_set(e, "out of memory");
 	for (size_t i = 0; i < s->n; i++) {
-		char *key = group_key(&s->runs[i], without);
+		char *key = group_key(&s->runs[i], without, skip, n_skip);
 		if (!key)
 			goto oom;
 		size_t k = 0;
@@ -568,6 +584,24 @@ void query_groups_free(query_group *g, size_t n)
 		free(g[i].runs);
 	}
 	free(g);
+}
+
+void query_setting_text(const char *name, const char *value, char *buf, size_t n)
+{
+	char *end;
+	double v = value ? strtod(value, &end) : 0;
+	if (!value)
+		snprintf(buf, n, "(none)");
+	else if (end == value || *end || !(v >= 0 && v < 0x1p63))
+		snprintf(buf, n, "%s", value);
+	else if (strstr(name, "bandwidth"))
+		units_fmt_rate_exact(buf, n, v);
+	else if ((strstr(name, "-size") || strstr(name, "-bytes")) && v == floor(v))
+		units_fmt_size_exact(buf, n, (uint64_t)v);
+	else if (strstr(name, "-ns") && v == floor(v))
+		units_fmt_duration_exact(buf, n, (int64_t)v);
+	else
+		snprintf(buf, n, "%s", value);
 }
 
 /* --- series --------------------------------------------------------------------------- */

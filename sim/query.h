@@ -104,7 +104,14 @@ int query_setting_names(const query_set *s, char ***names, size_t *n, err *e);
 int query_setting_grouped(const char *name, unsigned without);
 /* Groups runs equal in every grouped setting, in order of first run. */
 int query_group_runs(const query_set *s, unsigned without, query_group **out, size_t *n, err *e);
+/* The same, leaving the settings named in skip out of the key as well. */
+int query_group_runs_skip(const query_set *s, unsigned without, const char *const *skip,
+			  size_t n_skip, query_group **out, size_t *n, err *e);
 void query_groups_free(query_group *g, size_t n);
+/* A setting's value as a user would type it, exact (sim/units.h): a
+ * bandwidth (stored in bytes/s) as "1Gbit/s", sizes "64MiB", durations
+ * "100us"; others, and what is not a number, as stored; NULL is "(none)". */
+void query_setting_text(const char *name, const char *value, char *buf, size_t n);
 
 /* The unit docs/schema.md gives a metric ("ms", "bytes", "pages", "ratio",
  * ...; "" when unknown), and whether a larger value is better (guest

@@ -242,24 +242,6 @@ static void param_axis(const char *name, struct param_axis *a)
 		a->unit = CHART_NS;
 }
 
-/* A setting's value in the unit people say it in: "1 Gbit/s", "64 MiB", "3 ms". */
-static void setting_text(const char *name, const char *value, char *buf, size_t n)
-{
-	char *end;
-	double v = value ? strtod(value, &end) : 0;
-	if (!value || end == value || *end)
-		snprintf(buf, n, "%s", value ? value : "-");
-	else if (strstr(name, "bandwidth"))
-		snprintf(buf, n, "%.4g %s", v >= 1.25e8 ? v * 8 / 1e9 : v * 8 / 1e6,
-			 v >= 1.25e8 ? "Gbit/s" : "Mbit/s");
-	else if (strstr(name, "-size") || strstr(name, "-bytes"))
-		chart_format(buf, n, v, CHART_BYTES);
-	else if (strstr(name, "-ns"))
-		chart_format(buf, n, v, CHART_NS);
-	else
-		snprintf(buf, n, "%s", value);
-}
-
 /* Groups equal in the varying settings share a bar cluster, named by them. */
 static int find_cats(const struct rep *r, struct wl *w)
 {
@@ -290,8 +272,8 @@ static int find_cats(const struct rep *r, struct wl *w)
 			char t[64];
 			struct param_axis pa;
 			param_axis(w->varying[v], &pa);
-			setting_text(w->varying[v], query_setting_get(run, w->varying[v]), t,
-				     sizeof t);
+			query_setting_text(w->varying[v], query_setting_get(run, w->varying[v]), t,
+					   sizeof t);
 			len += (size_t)snprintf(l + len, sizeof *w->cat_label - len, "%s%s %s",
 						v ? ", " : "", pa.title, t);
 		}
