@@ -30,7 +30,8 @@ static const char compare_usage[] =
     "Compares the runs of NEW with those of BASE. Each is a database path,\n"
     "optionally followed by a filter: results/a.db:policy=precopy, or several\n"
     "joined with ',': b.db:experiment=cache,workload=calloc_loop (keys policy,\n"
-    "experiment, workload, status). Runs equal in everything but the seed form\n"
+    "experiment, workload, status, and policy-name: a sweep's own name of the\n"
+    "policy, such as xb64). Runs equal in everything but the seed form\n"
     "a group; settings a filter selects on are left out of the grouping, so two\n"
     "policies of one database can be compared. A setting with one value on each\n"
     "side, different (such as xbzrle-cache-size 64MiB against 8MiB, or a\n"
@@ -295,7 +296,11 @@ static void group_label(const struct opts *o, unsigned without, size_t g, size_t
 	size_t len = (size_t)snprintf(buf, n, "%s", rb->workload);
 	if (rb->wl_params && strcmp(rb->wl_params, "{}") && len < n)
 		len += (size_t)snprintf(buf + len, n - len, " %s", rb->wl_params);
-	if (len < n) {
+	const char *pb = o->base.f.policy_name, *pn = o->new_.f.policy_name;
+	if (len < n && (pb || pn))
+		len += (size_t)snprintf(buf + len, n - len, "  %s -> %s", pb ? pb : rb->policy,
+					pn ? pn : rn->policy);
+	else if (len < n) {
 		if (strcmp(rb->policy, rn->policy))
 			len += (size_t)snprintf(buf + len, n - len, "  %s -> %s", rb->policy,
 						rn->policy);

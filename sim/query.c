@@ -42,6 +42,7 @@ static int set_filter_key(query_filter *f, const char *k, const char *v, err *e)
 	    {"experiment", QUERY_BY_EXPERIMENT, offsetof(query_filter, experiment)},
 	    {"workload", QUERY_BY_WORKLOAD, offsetof(query_filter, workload)},
 	    {"status", QUERY_BY_STATUS, offsetof(query_filter, status)},
+	    {"policy-name", QUERY_BY_POLICY_NAME, offsetof(query_filter, policy_name)},
 	};
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		if (strcmp(k, keys[i].name))
@@ -52,7 +53,8 @@ static int set_filter_key(query_filter *f, const char *k, const char *v, err *e)
 		f->keys |= keys[i].bit;
 		return 0;
 	}
-	return err_set(e, "unknown filter key '%s' (policy, experiment, workload, status)", k);
+	return err_set(
+	    e, "unknown filter key '%s' (policy, experiment, workload, status, policy-name)", k);
 }
 
 int query_parse_filter(const char *text, query_filter *f, err *e)
@@ -139,15 +141,17 @@ void query_close(query *q)
 
 #define WHERE                                                                                      \
 	" WHERE (?1 IS NULL OR r.policy = ?1) AND (?2 IS NULL OR r.experiment = ?2)"               \
-	" AND (?3 IS NULL OR r.workload = ?3) AND (?4 IS NULL OR r.status = ?4)"
+	" AND (?3 IS NULL OR r.workload = ?3) AND (?4 IS NULL OR r.status = ?4)"                   \
+	" AND (?5 IS NULL OR json_extract(r.config, '$.sweep.policy.name') = ?5)"
 
 static int prepare(query *q, const char *sql, const query_filter *f, sqlite3_stmt **st, err *e)
 {
 	if (sqlite3_prepare_v2(q->db, sql, -1, st, NULL) != SQLITE_OK)
 		return err_set(e, "%s: %s", q->path, sqlite3_errmsg(q->db));
 	if (f) {
-		const char *v[4] = {f->policy, f->experiment, f->workload, f->status};
-		for (int i = 0; i < 4; i++)
+		const char *v[5] = {f->policy, f->experiment, f->workload, f->status,
+				    f->policy_name};
+		for (int i = 0; i < 5; i++)
 			if (v[i])
 				sqlite3_bind_text(*st, i + 1, v[i], -1, SQLITE_STATIC);
 	}
@@ -506,7 +510,7 @@ int query_setting_grouped(const char *name, unsigned without)
 	 * and everything else in it is in the other settings. */
 	if (!strcmp(name, "seed") || !strcmp(name, "workload-path") || !strcmp(name, "sweep"))
 		return 0;
-	if (without & QUERY_BY_POLICY)
+	if (without & (QUERY_BY_POLICY | QUERY_BY_POLICY_NAME))
 		for (size_t i = 0; i < sizeof policy_fields / sizeof *policy_fields; i++)
 			if (!strcmp(name, policy_fields[i]))
 				return 0;

@@ -30,13 +30,15 @@ enum {
 	QUERY_BY_EXPERIMENT = 1 << 1,
 	QUERY_BY_WORKLOAD = 1 << 2,
 	QUERY_BY_STATUS = 1 << 3,
+	QUERY_BY_POLICY_NAME = 1 << 4, /* a sweep's own name of the policy */
 };
 
 /* Selection of runs; a NULL field selects everything. */
 typedef struct query_filter {
 	const char *policy, *experiment, *workload, *status;
-	unsigned keys; /* QUERY_BY_* of the fields set */
-	char buf[512]; /* the parsed text the fields point into */
+	const char *policy_name; /* config.sweep.policy.name: "xb64" */
+	unsigned keys;		 /* QUERY_BY_* of the fields set */
+	char buf[512];		 /* the parsed text the fields point into */
 } query_filter;
 
 typedef struct query_setting {
@@ -73,7 +75,7 @@ typedef struct query_group {
 } query_group;
 
 /* Parses "key=value[,key=value]..." (keys policy, experiment, workload,
- * status) into f; "" or NULL selects everything. */
+ * status, policy-name) into f; "" or NULL selects everything. */
 int query_parse_filter(const char *text, query_filter *f, err *e);
 /* Splits "PATH[:FILTER]" into path (copied into path, n bytes) and filter.
  * The colon is a filter's only when what follows it contains '='. */

@@ -161,3 +161,17 @@ status "$MIGSIM" compare "$WORK/base.db" "$WORK/two.db" --ignore xbzrle-cache-si
 [ "$(json_get "$WORK/out" groups.0.new-runs)" = 16 ] || die "--ignore: the two groups are one"
 [ "$(json_get "$WORK/out" ignored.0)" = xbzrle-cache-size ] || die "--ignore: not listed"
 echo "ok: --ignore"
+
+# One experiment with two policies of its own, xb64 and xb8, that differ in
+# the cache size only: policy-name= picks each (the stored label is
+# precopy+xbzrle for both), the groups pair, the cache size is named.
+mk "$WORK/exp.db" "[{\"policy\":\"precopy+xbzrle\",\"experiment\":\"cache\",\"config\":{\"sweep\":{\"policy\":{\"name\":\"xb64\"}}},
+  \"params\":{\"xbzrle-cache-size\":67108864},\"metrics\":$xb},
+ {\"policy\":\"precopy+xbzrle\",\"experiment\":\"cache\",\"config\":{\"sweep\":{\"policy\":{\"name\":\"xb8\"}}},
+  \"params\":{\"xbzrle-cache-size\":8388608},\"metrics\":$xs}]"
+status "$MIGSIM" compare "$WORK/exp.db:policy-name=xb64" "$WORK/exp.db:policy-name=xb8" --metric total-time
+[ "$rc" = 1 ] || { cat "$WORK/out" "$WORK/err"; die "policy-name: exit $rc"; }
+grep -q '^BASE .*(8 runs, 1 groups)$' "$WORK/out" || { cat "$WORK/out"; die "policy-name: base runs"; }
+grep -q '^DIFFERS xbzrle-cache-size: 64MiB -> 8MiB$' "$WORK/out" || { cat "$WORK/out"; die "policy-name: header"; }
+grep -q '  xb64 -> xb8  (n = 8 vs 8)$' "$WORK/out" || { cat "$WORK/out"; die "policy-name: label"; }
+echo "ok: policy-name filter"
