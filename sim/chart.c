@@ -82,6 +82,12 @@ struct chart {
 	int broken; /* an adding call failed: the chart is incomplete */
 };
 
+chart_style chart_palette_style(size_t i)
+{
+	return (chart_style){.color = palette[i % NELEM(palette)],
+			     .dash = dashes[(i / NELEM(palette)) % NELEM(dashes)]};
+}
+
 /* ---- building ---------------------------------------------------------- */
 
 static char *dup_str(const char *s)
@@ -221,7 +227,7 @@ static struct series *add_series(chart *c, const char *label, const chart_style 
 }
 
 int chart_line(chart *c, const char *label, const double *x, const double *y, size_t n,
-	      const chart_style *st, err *e)
+	       const chart_style *st, err *e)
 {
 	if (n && (!x || !y))
 		return fail(c, e, "a line needs x and y values");
@@ -272,8 +278,8 @@ int chart_categories(chart *c, const char *const *names, size_t n, err *e)
 	return 0;
 }
 
-int chart_bars(chart *c, const char *label, const double *value, const double *lo,
-	      const double *hi, const chart_style *st, err *e)
+int chart_bars(chart *c, const char *label, const double *value, const double *lo, const double *hi,
+	       const chart_style *st, err *e)
 {
 	if (!c->ncats || !value || !lo != !hi)
 		return fail(c, e,
@@ -641,6 +647,9 @@ struct layout {
 	/* bars */
 	double cat_w;
 	int rotate;
+	int numbered;		/* categories drawn as 1, 2, ... with a key below */
+	int key_rows, key_cols; /* the key's grid */
+	double key_h;		/* its height, under the x axis title */
 	/* legend, right of everything */
 	double leg_x, leg_w, leg_label_w;
 	int nleg;
@@ -683,7 +692,7 @@ static void data_ranges(const chart *c, struct range r[3])
 
 static void legend_size(const chart *c, struct ctx *x, struct layout *l)
 {
-	double cap = fmin(150, c->width / 5.0);
+	double cap = c->width * 0.35; /* policy names are cut only when absurd */
 	l->leg_label_w = 0;
 	l->nleg = 0;
 	for (size_t i = 0; i < c->ns; i++) {
@@ -709,17 +718,40 @@ static void x_scale(const chart *c, struct ctx *x, struct range r, struct layout
 	}
 }
 
+/* Category labels go under their bars, turned upright when they are too wide;
+ * when even that would cut one, every category is numbered and a key under
+ * the chart names them in full: a cut label could read like another. */
 static void bar_labels(const chart *c, struct ctx *x, struct layout *l, double *height)
 {
 	l->cat_w = (l->x1 - l->x0) / (double)c->ncats;
-	double w = 0;
+	double w = 0, room = fmin(130, c->height / 4.0);
 	for (size_t i = 0; i < c->ncats; i++) {
 		char t[256];
 		to_latin1(c->cats[i], t, sizeof t);
 		w = fmax(w, text_w(x, TICK_PT, t));
 	}
 	l->rotate = w > l->cat_w - 6;
-	*height = l->rotate ? fmin(w, fmin(130, c->height / 4.0)) : TICK_PT;
+	l->numbered = l->rotate && w > room;
+	if (l->numbered) {
+		l->rotate = 0;
+		l->key_cols = c->ncats > 4 ? 2 : 1;
+		l->key_rows = (int)((c->ncats + (size_t)l->key_cols - 1) / (size_t)l->key_cols);
+		l->key_h = l->key_rows * LEGEND_ROW + GAP;
+	}
+	*height = l->rotate ? w : TICK_PT;
+}
+
+static void bar_key(const chart *c, struct ctx *x, const struct layout *l)
+{
+	double colw = (c->width - 2 * PAD) / l->key_cols;
+	for (size_t k = 0; k < c->ncats; k++) {
+		int col = (int)(k / (size_t)l->key_rows), row = (int)(k % (size_t)l->key_rows);
+		char full[300], t[256];
+		snprintf(full, sizeof full, "%zu: %s", k + 1, c->cats[k]);
+		fit_text(x, LEGEND_PT, full, colw - GAP, t, sizeof t);
+		draw_text(x, PAD + col * colw, PAD + l->key_h - GAP - (row + 0.5) * LEGEND_ROW, 'l',
+			  'c', 0, LEGEND_PT, "black", t);
+	}
 }
 
 static int cmp_vline(const void *a, const void *b)
@@ -806,7 +838,7 @@ static int layout(const chart *c, struct ctx *x, struct layout *l)
 		bar_labels(c, x, l, &xlab_h);
 	else
 		x_scale(c, x, r[CHART_X], l);
-	l->y0 = PAD + AXIS_PT + GAP + xlab_h + 4 + TICK_LEN;
+	l->y0 = PAD + l->key_h + AXIS_PT + GAP + xlab_h + 4 + TICK_LEN;
 	if (vline_rows(c, x, l) < 0)
 		return -1;
 	/* Half a tick label above the plot: the top y label is centred on y1. */
@@ -832,7 +864,9 @@ static void draw_frame_text(const chart *c, struct ctx *x, const struct layout *
 	char xt[256];
 	snprintf(xt, sizeof xt, "%s", c->kind == KIND_BARS ? c->ax[CHART_X].title : l->sx.title);
 	fit_text(x, AXIS_PT, xt, l->x1 - l->x0, t, sizeof t);
-	draw_text(x, (l->x0 + l->x1) / 2, PAD, 'c', 'b', 0, AXIS_PT, "black", t);
+	draw_text(x, (l->x0 + l->x1) / 2, PAD + l->key_h, 'c', 'b', 0, AXIS_PT, "black", t);
+	if (l->numbered)
+		bar_key(c, x, l);
 }
 
 static void draw_y_ticks(struct ctx *x, const struct layout *l, const struct scale *s, int right)
@@ -962,8 +996,11 @@ static void draw_bars(const chart *c, struct ctx *x, const struct layout *l)
 			draw_bar(x, l, &c->s[i], k, g + l->cat_w * 0.1 + (double)i * bw, bw);
 		char t[256];
 		double cx = g + l->cat_w / 2, py = l->y0 - TICK_LEN - 3;
-		if (l->rotate) {
-			fit_text(x, TICK_PT, c->cats[k], fmin(130, c->height / 4.0), t, sizeof t);
+		if (l->numbered) {
+			snprintf(t, sizeof t, "%zu", k + 1);
+			draw_text(x, cx, py, 'c', 't', 0, TICK_PT, "black", t);
+		} else if (l->rotate) {
+			to_latin1(c->cats[k], t, sizeof t);
 			draw_text(x, cx, py, 'r', 'c', 90, TICK_PT, "black", t);
 		} else {
 			fit_text(x, TICK_PT, c->cats[k], l->cat_w - 6, t, sizeof t);
@@ -1195,6 +1232,34 @@ static size_t png_drop_time(unsigned char *p, size_t n)
 	return o + (n - i);
 }
 
+/* libplot's SVG declares ISO-8859-1 and holds the Latin-1 bytes the text was
+ * drawn in (0xB5 for "µs"); browsers and XML tools expect UTF-8 in web pages'
+ * images, so the file is rewritten as UTF-8 with the declaration to match.
+ * *out is malloc'd. */
+static int svg_utf8(const char *in, size_t n, char **out, size_t *out_n)
+{
+	static const char latin1[] = "encoding=\"ISO-8859-1\"", utf8[] = "encoding=\"UTF-8\"";
+	char *o = malloc(2 * n + sizeof utf8);
+	size_t k = 0;
+	if (!o)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)in[i];
+		if (i + sizeof latin1 - 1 <= n && !memcmp(in + i, latin1, sizeof latin1 - 1)) {
+			memcpy(o + k, utf8, sizeof utf8 - 1);
+			k += sizeof utf8 - 1;
+			i += sizeof latin1 - 2;
+		} else if (c >= 0x80) {
+			o[k++] = (char)(0xc0 | c >> 6);
+			o[k++] = (char)(0x80 | (c & 0x3f));
+		} else
+			o[k++] = (char)c;
+	}
+	*out = o;
+	*out_n = k;
+	return 0;
+}
+
 static int save(const char *path, const char *buf, size_t len, err *e)
 {
 	FILE *f = fopen(path, "wb");
@@ -1212,8 +1277,7 @@ static int save(const char *path, const char *buf, size_t len, err *e)
 }
 
 /* Drawn in memory first, so a failure leaves no file behind. */
-static int write_one(const chart *c, const char *base, const char *type, const char *font,
-		     err *e)
+static int write_one(const chart *c, const char *base, const char *type, const char *font, err *e)
 {
 	char path[4096];
 	if ((size_t)snprintf(path, sizeof path, "%s.%s", base, type) >= sizeof path)
@@ -1227,6 +1291,15 @@ static int write_one(const chart *c, const char *base, const char *type, const c
 	int rc = render(c, &x, mem, type, path, e);
 	if (fclose(mem) != 0 && rc == 0)
 		rc = err_set(e, "%s: out of memory", path);
+	if (rc == 0 && strcmp(type, "svg") == 0) {
+		char *u;
+		if (svg_utf8(buf, len, &u, &len) < 0)
+			rc = err_set(e, "%s: out of memory", path);
+		else {
+			free(buf);
+			buf = u;
+		}
+	}
 	if (rc == 0) {
 		if (strcmp(type, "png") == 0)
 			len = png_drop_time((unsigned char *)buf, len);

@@ -17,7 +17,8 @@
  *	chart_free(c);
  *
  * Strings are UTF-8; characters outside ISO Latin-1 (what libplot can draw)
- * become '?'.
+ * become '?'. The SVG file is UTF-8 too (libplot writes Latin-1; chart.c
+ * converts it), so browsers load it as an image.
  */
 #ifndef MIGSIM_CHART_H
 #define MIGSIM_CHART_H
@@ -53,6 +54,11 @@ typedef struct chart_style {
 	int right;	   /* lines: plotted against the right axis (CHART_Y2) */
 } chart_style;
 
+/* The i-th style of the palette (Okabe-Ito colours, then dashes): what a
+ * caller gives to series that must look the same in every chart, such as
+ * one policy's across a report. */
+chart_style chart_palette_style(size_t i);
+
 /* Default size 800x500 pixels (PNG) and 8x5 inches (SVG). */
 chart *chart_new(const char *title, err *e);
 void chart_free(chart *c);
@@ -62,16 +68,17 @@ int chart_set_axis(chart *c, chart_which which, const chart_axis *a, err *e);
 
 /* A line through n points; NaN values (or x <= 0 on a log axis) break it. */
 int chart_line(chart *c, const char *label, const double *x, const double *y, size_t n,
-	      const chart_style *st, err *e);
+	       const chart_style *st, err *e);
 /* A vertical line across the plot at x, its label above the plot area. */
 int chart_vline(chart *c, double x, const char *label, err *e);
 
-/* Makes the chart a bar chart with these categories along x. */
+/* Makes the chart a bar chart with these categories along x. A label that
+ * would be cut makes every category a number, named in a key under the plot. */
 int chart_categories(chart *c, const char *const *names, size_t n, err *e);
 /* One bar per category (value[i]; NaN: no bar) with whiskers from lo[i] to
  * hi[i] when lo and hi are not NULL. Each call adds a series to every group. */
-int chart_bars(chart *c, const char *label, const double *value, const double *lo,
-	      const double *hi, const chart_style *st, err *e);
+int chart_bars(chart *c, const char *label, const double *value, const double *lo, const double *hi,
+	       const chart_style *st, err *e);
 
 /* Writes base.svg and base.png. A chart on which an adding call failed is
  * refused, so callers may check errors once, here. */

@@ -21,23 +21,32 @@
 #include "stats.h"
 
 #define MAX_METRICS 32
+#define MAX_SKIP    64 /* settings left out of the pairing */
 
 static const char compare_usage[] =
-    "usage: migsim compare BASE NEW [--metric M]... [--threshold 5%] [--alpha 0.05] [--json]\n"
+    "usage: migsim compare BASE NEW [--metric M]... [--threshold 5%] [--alpha 0.05]\n"
+    "                      [--ignore SETTING]... [--pair-on SETTING]... [--json]\n"
     "\n"
     "Compares the runs of NEW with those of BASE. Each is a database path,\n"
     "optionally followed by a filter: results/a.db:policy=precopy, or several\n"
     "joined with ',': b.db:experiment=cache,workload=calloc_loop (keys policy,\n"
-    "experiment, workload, status). Runs equal in everything but the seed form\n"
+    "experiment, workload, status, and policy-name: a sweep's own name of the\n"
+    "policy, such as xb64). Runs equal in everything but the seed form\n"
     "a group; settings a filter selects on are left out of the grouping, so two\n"
-    "policies of one database can be compared. For each group on both sides and\n"
-    "each metric: the medians, the change, the Mann-Whitney p-value and a\n"
-    "verdict (worse, better, ~; '~ (n<4)' when a side has fewer than 4 runs).\n"
+    "policies of one database can be compared. A setting with one value on each\n"
+    "side, different (such as xbzrle-cache-size 64MiB against 8MiB, or a\n"
+    "parameter only one side has), is left out too and named in the header.\n"
+    "For each group on both sides and each metric: the medians, the change, the\n"
+    "Mann-Whitney p-value and a verdict (worse, better, ~; '~ (n<4)' when a side\n"
+    "has fewer than 4 runs).\n"
     "\n"
     "  --metric M       a metric to compare (repeatable; default total-time,\n"
     "                   downtime, transferred, guest-progress)\n"
     "  --threshold T    smallest change that counts, '5%' or 0.05 (default 5%)\n"
     "  --alpha A        significance level (default 0.05)\n"
+    "  --ignore S       leave setting S out of the pairing (repeatable)\n"
+    "  --pair-on S      keep setting S in the pairing even when it differs\n"
+    "                   between the sides (repeatable)\n"
     "  --json           machine-readable output\n"
     "\n"
     "Exit status: 0 nothing worse, 1 some metric worse by more than the threshold\n"
@@ -69,6 +78,13 @@ struct opts {
 	size_t n_metrics;
 	double threshold, alpha;
 	int json;
+	const char *ignore[MAX_SKIP], *pair_on[MAX_SKIP];
+	size_t n_ignore, n_pair_on;
+	/* Left out of the pairing: --ignore, then the settings that differ. */
+	const char *skip[MAX_SKIP];
+	size_t n_skip, n_differ;   /* skip[n_ignore ..] differ between the sides */
+	char **names_b, **names_n; /* setting names of each side (own skip[]) */
+	size_t nn_b, nn_n;
 };
 
 /* "5%", "5 %", or a fraction "0.05". */
@@ -111,7 +127,13 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		if (i + 1 >= argc)
 			return cli_fail(CLI_EXIT_ERROR, "option needs a value", a);
 		const char *v = argv[++i];
-		if (!strcmp(a, "--metric")) {
+		if (!strcmp(a, "--ignore") || !strcmp(a, "--pair-on")) {
+			int ign = !strcmp(a, "--ignore");
+			size_t *n = ign ? &o->n_ignore : &o->n_pair_on;
+			if (*n == MAX_SKIP)
+				return cli_fail(CLI_EXIT_ERROR, "too many settings", a);
+			(ign ? o->ignore : o->pair_on)[(*n)++] = v;
+		} else if (!strcmp(a, "--metric")) {
 			if (o->n_metrics == MAX_METRICS)
 				return cli_fail(CLI_EXIT_ERROR, "too many --metric options", v);
 			o->metrics[o->n_metrics++] = v;
@@ -274,7 +296,11 @@ static void group_label(const struct opts *o, unsigned without, size_t g, size_t
 	size_t len = (size_t)snprintf(buf, n, "%s", rb->workload);
 	if (rb->wl_params && strcmp(rb->wl_params, "{}") && len < n)
 		len += (size_t)snprintf(buf + len, n - len, " %s", rb->wl_params);
-	if (len < n) {
+	const char *pb = o->base.f.policy_name, *pn = o->new_.f.policy_name;
+	if (len < n && (pb || pn))
+		len += (size_t)snprintf(buf + len, n - len, "  %s -> %s", pb ? pb : rb->policy,
+					pn ? pn : rn->policy);
+	else if (len < n) {
 		if (strcmp(rb->policy, rn->policy))
 			len += (size_t)snprintf(buf + len, n - len, "  %s -> %s", rb->policy,
 						rn->policy);
@@ -298,6 +324,99 @@ static void group_label(const struct opts *o, unsigned without, size_t g, size_t
 	}
 }
 
+static int in_list(const char *name, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(list[i], name))
+			return 1;
+	return 0;
+}
+
+/* The one value of a setting over a side's runs (NULL: absent); 0 when the
+ * runs do not agree. */
+static int one_value(const query_set *s, const char *name, const char **v)
+{
+	*v = query_setting_get(&s->runs[0], name);
+	for (size_t i = 1; i < s->n; i++) {
+		const char *x = query_setting_get(&s->runs[i], name);
+		if (x != *v && (!x || !*v || strcmp(x, *v)))
+			return 0;
+	}
+	return 1;
+}
+
+/* A grouped setting with one value on each side, not the same one, would
+ * keep every group from pairing: it is what the two sides compare (a cache
+ * size, or a parameter one side's migsim did not have). It is left out of
+ * the key, after the --ignore ones, unless --pair-on keeps it. The workload
+ * is never paired across. */
+static void consider(struct opts *o, unsigned without, const char *name)
+{
+	const char *vb, *vn;
+	if (!query_setting_grouped(name, without) || !strcmp(name, "workload") ||
+	    !strncmp(name, "wl.", 3) || in_list(name, o->skip, o->n_skip) ||
+	    in_list(name, o->pair_on, o->n_pair_on) || o->n_skip == MAX_SKIP)
+		return;
+	if (one_value(&o->base.set, name, &vb) && one_value(&o->new_.set, name, &vn) && vb != vn &&
+	    (!vb || !vn || strcmp(vb, vn))) {
+		o->skip[o->n_skip++] = name;
+		o->n_differ++;
+	}
+}
+
+static int find_differing(struct opts *o, unsigned without, err *e)
+{
+	memcpy(o->skip, o->ignore, o->n_ignore * sizeof *o->skip);
+	o->n_skip = o->n_ignore;
+	if (query_setting_names(&o->base.set, &o->names_b, &o->nn_b, e) < 0 ||
+	    query_setting_names(&o->new_.set, &o->names_n, &o->nn_n, e) < 0)
+		return -1;
+	for (size_t i = 0; i < o->nn_b; i++)
+		consider(o, without, o->names_b[i]);
+	for (size_t i = 0; i < o->nn_n; i++)
+		consider(o, without, o->names_n[i]);
+	return 0;
+}
+
+/* "xbzrle-cache-size: 64MiB -> 8MiB" of skip[i] (a differing setting). */
+static void differ_text(const struct opts *o, size_t i, char *buf, size_t n)
+{
+	const char *name = o->skip[i], *vb, *vn;
+	char b[64], nw[64];
+	one_value(&o->base.set, name, &vb);
+	one_value(&o->new_.set, name, &vn);
+	query_setting_text(name, vb, b, sizeof b);
+	query_setting_text(name, vn, nw, sizeof nw);
+	snprintf(buf, n, "%s: %s -> %s", name, b, nw);
+}
+
+/* When nothing pairs: the grouped settings whose values are not the same on
+ * both sides, "ram-bytes (64MiB; 1GiB)", for the error line. */
+static void differences(const struct opts *o, unsigned without, char *buf, size_t n)
+{
+	const query_run *rb = &o->base.set.runs[0], *rn = &o->new_.set.runs[0];
+	size_t len = 0;
+	buf[0] = '\0';
+	for (int side = 0; side < 2; side++) {
+		char **names = side ? o->names_n : o->names_b;
+		size_t nn = side ? o->nn_n : o->nn_b;
+		for (size_t i = 0; i < nn && len < n; i++) {
+			const char *name = names[i];
+			const char *vb = query_setting_get(rb, name),
+				   *vn = query_setting_get(rn, name);
+			if (!query_setting_grouped(name, without) ||
+			    in_list(name, o->skip, o->n_skip) || (side && vb) ||
+			    (vb && vn && !strcmp(vb, vn)))
+				continue;
+			char b[64], nw[64];
+			query_setting_text(name, vb, b, sizeof b);
+			query_setting_text(name, vn, nw, sizeof nw);
+			len += (size_t)snprintf(buf + len, n - len, "%s%s (%s; %s)",
+						len ? ", " : "", name, b, nw);
+		}
+	}
+}
+
 static void side_line(const char *what, const struct side *s)
 {
 	printf("%-4s %s  (%zu runs, %zu groups)\n", what, s->arg, s->set.n, s->n_groups);
@@ -307,6 +426,13 @@ static void print_text(const struct opts *o, unsigned without, const struct row 
 {
 	side_line("BASE", &o->base);
 	side_line("NEW", &o->new_);
+	for (size_t i = o->n_ignore; i < o->n_skip; i++) {
+		char d[256];
+		differ_text(o, i, d, sizeof d);
+		printf("%s %s\n", i == o->n_ignore ? "DIFFERS" : "       ", d);
+	}
+	for (size_t i = 0; i < o->n_ignore; i++)
+		printf("%s %s\n", i ? "       " : "IGNORED", o->ignore[i]);
 	printf("Mann-Whitney U test, alpha %g, threshold %g%%\n", o->alpha, 100 * o->threshold);
 	int w[6] = {6, 4, 3, 6, 1, 7}; /* metric, base, new, change, p, verdict */
 	char cell[6][64];
@@ -361,6 +487,22 @@ static int print_json(const struct opts *o, unsigned without, const struct row *
 	jw_obj(&w, NULL);
 	json_side(&w, "base", &o->base);
 	json_side(&w, "new", &o->new_);
+	jw_arr(&w, "differing-settings");
+	for (size_t i = o->n_ignore; i < o->n_skip; i++) {
+		const char *vb, *vn;
+		one_value(&o->base.set, o->skip[i], &vb);
+		one_value(&o->new_.set, o->skip[i], &vn);
+		jw_obj(&w, NULL);
+		jw_str(&w, "setting", o->skip[i]);
+		jw_str(&w, "base", vb);
+		jw_str(&w, "new", vn);
+		jw_end(&w);
+	}
+	jw_end(&w);
+	jw_arr(&w, "ignored");
+	for (size_t i = 0; i < o->n_ignore; i++)
+		jw_str(&w, NULL, o->ignore[i]);
+	jw_end(&w);
 	jw_str(&w, "test", "mann-whitney-u");
 	jw_num(&w, "alpha", o->alpha);
 	jw_num(&w, "threshold", o->threshold);
@@ -452,16 +594,20 @@ static int run_compare(struct opts *o)
 			return cli_fail(CLI_EXIT_ERROR, "unknown metric (see docs/schema.md)",
 					o->metrics[m]);
 	unsigned without = o->base.f.keys | o->new_.f.keys;
-	if (query_group_runs(&o->base.set, without, &o->base.groups, &o->base.n_groups, &e) < 0 ||
-	    query_group_runs(&o->new_.set, without, &o->new_.groups, &o->new_.n_groups, &e) < 0)
+	if (find_differing(o, without, &e) < 0 ||
+	    query_group_runs_skip(&o->base.set, without, o->skip, o->n_skip, &o->base.groups,
+				  &o->base.n_groups, &e) < 0 ||
+	    query_group_runs_skip(&o->new_.set, without, o->skip, o->n_skip, &o->new_.groups,
+				  &o->new_.n_groups, &e) < 0)
 		return cli_fail(CLI_EXIT_ERROR, e.msg, "grouping runs");
 	size_t matched = count_matched(o);
 	if (!matched) {
-		char msg[160];
+		char msg[900], d[700];
+		differences(o, without, d, sizeof d);
 		snprintf(msg, sizeof msg,
-			 "no group of runs in common: BASE has %zu groups, NEW %zu, none with the "
-			 "same settings",
-			 o->base.n_groups, o->new_.n_groups);
+			 "no group of runs in common: BASE has %zu groups, NEW %zu; their first "
+			 "runs differ in %s (use --ignore SETTING to pair across one)",
+			 o->base.n_groups, o->new_.n_groups, d[0] ? d : "nothing grouped");
 		return cli_fail(CLI_EXIT_ERROR, msg, o->new_.arg);
 	}
 	struct row *rows = NULL;
@@ -501,5 +647,7 @@ int compare_main(int argc, char **argv)
 	query_groups_free(o.new_.groups, o.new_.n_groups);
 	query_set_free(&o.base.set);
 	query_set_free(&o.new_.set);
+	free(o.names_b);
+	free(o.names_n);
 	return rc;
 }

@@ -22,6 +22,7 @@
 #include <sqlite3.h>
 
 #include "json.h"
+#include "units.h"
 
 struct query {
 	sqlite3 *db;
@@ -41,6 +42,7 @@ static int set_filter_key(query_filter *f, const char *k, const char *v, err *e)
 	    {"experiment", QUERY_BY_EXPERIMENT, offsetof(query_filter, experiment)},
 	    {"workload", QUERY_BY_WORKLOAD, offsetof(query_filter, workload)},
 	    {"status", QUERY_BY_STATUS, offsetof(query_filter, status)},
+	    {"policy-name", QUERY_BY_POLICY_NAME, offsetof(query_filter, policy_name)},
 	};
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		if (strcmp(k, keys[i].name))
@@ -51,7 +53,8 @@ static int set_filter_key(query_filter *f, const char *k, const char *v, err *e)
 		f->keys |= keys[i].bit;
 		return 0;
 	}
-	return err_set(e, "unknown filter key '%s' (policy, experiment, workload, status)", k);
+	return err_set(
+	    e, "unknown filter key '%s' (policy, experiment, workload, status, policy-name)", k);
 }
 
 int query_parse_filter(const char *text, query_filter *f, err *e)
@@ -138,15 +141,17 @@ void query_close(query *q)
 
 #define WHERE                                                                                      \
 	" WHERE (?1 IS NULL OR r.policy = ?1) AND (?2 IS NULL OR r.experiment = ?2)"               \
-	" AND (?3 IS NULL OR r.workload = ?3) AND (?4 IS NULL OR r.status = ?4)"
+	" AND (?3 IS NULL OR r.workload = ?3) AND (?4 IS NULL OR r.status = ?4)"                   \
+	" AND (?5 IS NULL OR json_extract(r.config, '$.sweep.policy.name') = ?5)"
 
 static int prepare(query *q, const char *sql, const query_filter *f, sqlite3_stmt **st, err *e)
 {
 	if (sqlite3_prepare_v2(q->db, sql, -1, st, NULL) != SQLITE_OK)
 		return err_set(e, "%s: %s", q->path, sqlite3_errmsg(q->db));
 	if (f) {
-		const char *v[4] = {f->policy, f->experiment, f->workload, f->status};
-		for (int i = 0; i < 4; i++)
+		const char *v[5] = {f->policy, f->experiment, f->workload, f->status,
+				    f->policy_name};
+		for (int i = 0; i < 5; i++)
 			if (v[i])
 				sqlite3_bind_text(*st, i + 1, v[i], -1, SQLITE_STATIC);
 	}
@@ -505,7 +510,7 @@ int query_setting_grouped(const char *name, unsigned without)
 	 * and everything else in it is in the other settings. */
 	if (!strcmp(name, "seed") || !strcmp(name, "workload-path") || !strcmp(name, "sweep"))
 		return 0;
-	if (without & QUERY_BY_POLICY)
+	if (without & (QUERY_BY_POLICY | QUERY_BY_POLICY_NAME))
 		for (size_t i = 0; i < sizeof policy_fields / sizeof *policy_fields; i++)
 			if (!strcmp(name, policy_fields[i]))
 				return 0;
@@ -515,7 +520,15 @@ int query_setting_grouped(const char *name, unsigned without)
 	return 1;
 }
 
-static char *group_key(const query_run *r, unsigned without)
+static int listed(const char *name, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(list[i], name))
+			return 1;
+	return 0;
+}
+
+static char *group_key(const query_run *r, unsigned without, const char *const *skip, size_t n_skip)
 {
 	size_t len = 1;
 	for (size_t i = 0; i < r->n_settings; i++)
@@ -525,19 +538,26 @@ static char *group_key(const query_run *r, unsigned without)
 		return NULL;
 	*p = '\0';
 	for (size_t i = 0; i < r->n_settings; i++)
-		if (query_setting_grouped(r->settings[i].name, without))
+		if (query_setting_grouped(r->settings[i].name, without) &&
+		    !listed(r->settings[i].name, skip, n_skip))
 			p += sprintf(p, "%s=%s;", r->settings[i].name, r->settings[i].json);
 	return key;
 }
 
 int query_group_runs(const query_set *s, unsigned without, query_group **out, size_t *n, err *e)
 {
+	return query_group_runs_skip(s, without, NULL, 0, out, n, e);
+}
+
+int query_group_runs_skip(const query_set *s, unsigned without, const char *const *skip,
+			  size_t n_skip, query_group **out, size_t *n, err *e)
+{
 	query_group *g = calloc(s->n ? s->n : 1, sizeof *g);
 	size_t ng = 0;
 	if (!g)
 		return err_set(e, "out of memory");
 	for (size_t i = 0; i < s->n; i++) {
-		char *key = group_key(&s->runs[i], without);
+		char *key = group_key(&s->runs[i], without, skip, n_skip);
 		if (!key)
 			goto oom;
 		size_t k = 0;
@@ -568,6 +588,24 @@ void query_groups_free(query_group *g, size_t n)
 		free(g[i].runs);
 	}
 	free(g);
+}
+
+void query_setting_text(const char *name, const char *value, char *buf, size_t n)
+{
+	char *end;
+	double v = value ? strtod(value, &end) : 0;
+	if (!value)
+		snprintf(buf, n, "(none)");
+	else if (end == value || *end || !(v >= 0 && v < 0x1p63))
+		snprintf(buf, n, "%s", value);
+	else if (strstr(name, "bandwidth"))
+		units_fmt_rate_exact(buf, n, v);
+	else if ((strstr(name, "-size") || strstr(name, "-bytes")) && v == floor(v))
+		units_fmt_size_exact(buf, n, (uint64_t)v);
+	else if (strstr(name, "-ns") && v == floor(v))
+		units_fmt_duration_exact(buf, n, (int64_t)v);
+	else
+		snprintf(buf, n, "%s", value);
 }
 
 /* --- series --------------------------------------------------------------------------- */

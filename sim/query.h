@@ -30,13 +30,15 @@ enum {
 	QUERY_BY_EXPERIMENT = 1 << 1,
 	QUERY_BY_WORKLOAD = 1 << 2,
 	QUERY_BY_STATUS = 1 << 3,
+	QUERY_BY_POLICY_NAME = 1 << 4, /* a sweep's own name of the policy */
 };
 
 /* Selection of runs; a NULL field selects everything. */
 typedef struct query_filter {
 	const char *policy, *experiment, *workload, *status;
-	unsigned keys; /* QUERY_BY_* of the fields set */
-	char buf[512]; /* the parsed text the fields point into */
+	const char *policy_name; /* config.sweep.policy.name: "xb64" */
+	unsigned keys;		 /* QUERY_BY_* of the fields set */
+	char buf[512];		 /* the parsed text the fields point into */
 } query_filter;
 
 typedef struct query_setting {
@@ -73,7 +75,7 @@ typedef struct query_group {
 } query_group;
 
 /* Parses "key=value[,key=value]..." (keys policy, experiment, workload,
- * status) into f; "" or NULL selects everything. */
+ * status, policy-name) into f; "" or NULL selects everything. */
 int query_parse_filter(const char *text, query_filter *f, err *e);
 /* Splits "PATH[:FILTER]" into path (copied into path, n bytes) and filter.
  * The colon is a filter's only when what follows it contains '='. */
@@ -104,7 +106,14 @@ int query_setting_names(const query_set *s, char ***names, size_t *n, err *e);
 int query_setting_grouped(const char *name, unsigned without);
 /* Groups runs equal in every grouped setting, in order of first run. */
 int query_group_runs(const query_set *s, unsigned without, query_group **out, size_t *n, err *e);
+/* The same, leaving the settings named in skip out of the key as well. */
+int query_group_runs_skip(const query_set *s, unsigned without, const char *const *skip,
+			  size_t n_skip, query_group **out, size_t *n, err *e);
 void query_groups_free(query_group *g, size_t n);
+/* A setting's value as a user would type it, exact (sim/units.h): a
+ * bandwidth (stored in bytes/s) as "1Gbit/s", sizes "64MiB", durations
+ * "100us"; others, and what is not a number, as stored; NULL is "(none)". */
+void query_setting_text(const char *name, const char *value, char *buf, size_t n);
 
 /* The unit docs/schema.md gives a metric ("ms", "bytes", "pages", "ratio",
  * ...; "" when unknown), and whether a larger value is better (guest

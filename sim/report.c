@@ -34,9 +34,9 @@
 #include "query.h"
 #include "stats.h"
 
-#define MAX_TIMELINES  50
-#define MAX_BAR_GROUPS 12
-#define MAX_VARYING    8
+#define MAX_TIMELINES 50
+#define MAX_BAR_CATS  24 /* bar clusters (settings besides the policy) per chart */
+#define MAX_VARYING   8
 
 static const char report_usage[] =
     "usage: migsim report [--db FILE] [--experiment NAME] [-o DIR]\n"
@@ -57,6 +57,8 @@ struct rep {
 	query_set set;
 	query_group *groups;
 	size_t n_groups;
+	const char **policies; /* in order of first run: a policy's colour is its index */
+	size_t n_policies;
 	FILE *html, *md;
 	size_t n_charts;
 	err *e;
@@ -156,16 +158,24 @@ struct wl {
 	const char *varying[MAX_VARYING]; /* settings (not policy) that differ */
 	size_t n_varying;
 	int postcopy;
+	/* Bar clusters: the groups' values of the varying settings. */
+	size_t *cat; /* per group: its cluster */
+	char (*cat_label)[256];
+	size_t n_cats;
 };
+
+static int same_setting(const query_run *a, const query_run *b, const char *name)
+{
+	const char *x = query_setting_get(a, name), *y = query_setting_get(b, name);
+	return x == y || (x && y && !strcmp(x, y));
+}
 
 static int is_varying(const struct rep *r, const struct wl *w, const char *name)
 {
-	const char *v0 = query_setting_get(first(r, &r->groups[w->g[0]]), name);
-	for (size_t i = 1; i < w->n; i++) {
-		const char *v = query_setting_get(first(r, &r->groups[w->g[i]]), name);
-		if (!v0 != !v || (v && strcmp(v, v0)))
+	for (size_t i = 1; i < w->n; i++)
+		if (!same_setting(first(r, &r->groups[w->g[0]]), first(r, &r->groups[w->g[i]]),
+				  name))
 			return 1;
-	}
 	return 0;
 }
 
@@ -178,6 +188,99 @@ static void find_varying(const struct rep *r, struct wl *w)
 		    is_varying(r, w, name))
 			w->varying[w->n_varying++] = name;
 	}
+}
+
+static size_t policy_index(const struct rep *r, const char *policy)
+{
+	size_t i = 0;
+	while (i < r->n_policies && strcmp(r->policies[i], policy))
+		i++;
+	return i;
+}
+
+static int find_policies(struct rep *r)
+{
+	if (!(r->policies = malloc((r->set.n + 1) * sizeof *r->policies)))
+		return err_set(r->e, "out of memory");
+	for (size_t i = 0; i < r->set.n; i++)
+		if (policy_index(r, r->set.runs[i].policy) == r->n_policies)
+			r->policies[r->n_policies++] = r->set.runs[i].policy;
+	return 0;
+}
+
+/* A policy looks the same in every chart of the report. */
+static chart_style policy_style(const struct rep *r, const char *policy)
+{
+	return chart_palette_style(policy_index(r, policy));
+}
+
+/* A swept setting's axis in the unit the setting is given in: a rate in
+ * Gbit/s (stored in bytes/s), sizes in binary units, durations in time. */
+struct param_axis {
+	char title[200];
+	chart_unit unit;
+	const char *unit_text;
+	double scale; /* stored value to the axis's */
+};
+
+static void param_axis(const char *name, struct param_axis *a)
+{
+	static const char bps[] = "-bytes-per-s";
+	size_t len = strlen(name);
+	a->unit = CHART_PLAIN;
+	a->unit_text = "";
+	a->scale = 1;
+	snprintf(a->title, sizeof a->title, "%s", name);
+	if (strstr(name, "bandwidth")) {
+		if (len > sizeof bps - 1 && !strcmp(name + len - (sizeof bps - 1), bps))
+			a->title[len - (sizeof bps - 1)] = '\0';
+		a->unit_text = "Gbit/s";
+		a->scale = 8 / 1e9;
+	} else if (strstr(name, "size") || strstr(name, "bytes"))
+		a->unit = CHART_BYTES;
+	else if (strstr(name, "-ns"))
+		a->unit = CHART_NS;
+}
+
+/* Groups equal in the varying settings share a bar cluster, named by them. */
+static int find_cats(const struct rep *r, struct wl *w)
+{
+	w->cat = malloc(w->n * sizeof *w->cat);
+	w->cat_label = malloc(w->n * sizeof *w->cat_label);
+	if (!w->cat || !w->cat_label)
+		return err_set(r->e, "out of memory");
+	for (size_t i = 0; i < w->n; i++) {
+		const query_run *run = first(r, &r->groups[w->g[i]]);
+		size_t k = 0;
+		for (; k < i; k++) {
+			const query_run *o = first(r, &r->groups[w->g[k]]);
+			size_t v = 0;
+			while (v < w->n_varying && same_setting(run, o, w->varying[v]))
+				v++;
+			if (v == w->n_varying)
+				break;
+		}
+		if (k < i) {
+			w->cat[i] = w->cat[k];
+			continue;
+		}
+		w->cat[i] = w->n_cats;
+		char *l = w->cat_label[w->n_cats++];
+		size_t len = 0;
+		l[0] = '\0';
+		for (size_t v = 0; v < w->n_varying && len < sizeof *w->cat_label; v++) {
+			char t[64];
+			struct param_axis pa;
+			param_axis(w->varying[v], &pa);
+			query_setting_text(w->varying[v], query_setting_get(run, w->varying[v]), t,
+					   sizeof t);
+			len += (size_t)snprintf(l + len, sizeof *w->cat_label - len, "%s%s %s",
+						v ? ", " : "", pa.title, t);
+		}
+		if (!w->n_varying)
+			snprintf(l, sizeof *w->cat_label, "%s", run->workload);
+	}
+	return 0;
 }
 
 /* A policy label short enough for a chart's axis ("precopy+postcopy-ram@
@@ -194,25 +297,14 @@ static void short_policy(const char *p, char *buf, size_t n)
 		snprintf(buf, n, "%s", p);
 }
 
-static void group_label_as(const struct rep *r, const struct wl *w, size_t gi, int brief, char *buf,
-			   size_t n)
+static void group_label(const struct rep *r, const struct wl *w, size_t gi, char *buf, size_t n)
 {
 	const query_run *run = first(r, &r->groups[gi]);
-	size_t len;
-	if (brief) {
-		short_policy(run->policy, buf, n);
-		len = strlen(buf);
-	} else
-		len = (size_t)snprintf(buf, n, "%s", run->policy);
+	size_t len = (size_t)snprintf(buf, n, "%s", run->policy);
 	for (size_t i = 0; i < w->n_varying && len < n; i++) {
 		const char *v = query_setting_get(run, w->varying[i]);
 		len += (size_t)snprintf(buf + len, n - len, " %s=%s", w->varying[i], v ? v : "-");
 	}
-}
-
-static void group_label(const struct rep *r, const struct wl *w, size_t gi, char *buf, size_t n)
-{
-	group_label_as(r, w, gi, 0, buf, n);
 }
 
 /* Per run of a group: the metric (or a/b for a ratio metric "a/b"), times scale. */
@@ -248,42 +340,71 @@ static const struct bar_spec bar_specs[] = {
      1e6},
 };
 
+/* The median, min and max of a group's metric (NaN when it has none). */
+static void group_summary(const struct rep *r, const query_group *g, const struct bar_spec *b,
+			  double *v, double *med, double *lo, double *hi)
+{
+	size_t n = group_values(r, g, b->metric, b->per, b->scale, v);
+	stats_summary s = {0};
+	*med = *lo = *hi = NAN;
+	if (n && stats_summarize(v, n, &s, NULL) == 0)
+		*med = s.median, *lo = s.min, *hi = s.max;
+}
+
+/* One cluster per combination of the varying settings, one bar per policy in
+ * the policy's colour, named in the legend. */
 static int bars(struct rep *r, const struct wl *w, size_t wi, const struct bar_spec *b)
 {
-	const char *names[MAX_BAR_GROUPS];
-	char labels[MAX_BAR_GROUPS][256];
-	double med[MAX_BAR_GROUPS], lo[MAX_BAR_GROUPS], hi[MAX_BAR_GROUPS];
+	size_t nc = w->n_cats;
+	const char **names = malloc(nc * sizeof *names);
+	double *med = malloc(3 * nc * sizeof *med), *lo = med + nc, *hi = lo + nc;
 	double *v = malloc((r->set.n + 1) * sizeof *v);
-	size_t any = 0;
-	if (!v)
-		return err_set(r->e, "out of memory");
-	for (size_t i = 0; i < w->n; i++) {
-		group_label_as(r, w, w->g[i], 1, labels[i], sizeof labels[i]);
-		names[i] = labels[i];
-		size_t n = group_values(r, &r->groups[w->g[i]], b->metric, b->per, b->scale, v);
-		stats_summary s = {0};
-		med[i] = lo[i] = hi[i] = NAN;
-		if (n && stats_summarize(v, n, &s, NULL) == 0) {
-			med[i] = s.median, lo[i] = s.min, hi[i] = s.max;
-			any++;
-		}
-	}
-	free(v);
-	if (!any)
-		return 0;
+	char *done = calloc(w->n, 1);
+	chart *c = NULL;
+	int rc = 0, any = 0;
 	const query_run *run = first(r, &r->groups[w->g[0]]);
 	char title[512], file[128], caption[640];
 	snprintf(title, sizeof title, "%s: %s", b->title, run->workload);
+	if (!names || !med || !v || !done || !(c = chart_new(title, r->e))) {
+		rc = c ? -1 : err_set(r->e, "out of memory");
+		goto out;
+	}
+	for (size_t k = 0; k < nc; k++)
+		names[k] = w->cat_label[k];
+	chart_set_axis(c, CHART_X, &(chart_axis){.title = w->n_varying ? "Setting" : "Workload"},
+		       r->e);
+	chart_set_axis(c, CHART_Y, &(chart_axis){.title = b->title, .unit = b->unit}, r->e);
+	chart_categories(c, names, nc, r->e);
+	for (size_t i = 0; i < w->n; i++) {
+		const char *pol = first(r, &r->groups[w->g[i]])->policy;
+		if (done[i])
+			continue;
+		for (size_t k = 0; k < nc; k++)
+			med[k] = lo[k] = hi[k] = NAN;
+		for (size_t k = i; k < w->n; k++) {
+			const query_group *g = &r->groups[w->g[k]];
+			size_t ck = w->cat[k];
+			if (done[k] || strcmp(first(r, g)->policy, pol))
+				continue;
+			done[k] = 1;
+			group_summary(r, g, b, v, &med[ck], &lo[ck], &hi[ck]);
+			any |= !isnan(med[ck]);
+		}
+		char label[256];
+		short_policy(pol, label, sizeof label);
+		chart_style st = policy_style(r, pol);
+		chart_bars(c, label, med, lo, hi, &st, r->e);
+	}
 	snprintf(file, sizeof file, "wl%zu-%s", wi + 1, b->file);
 	snprintf(caption, sizeof caption, "%s per policy (median, min-max over seeds)", title);
-	chart *c = chart_new(title, r->e);
-	if (!c)
-		return -1;
-	chart_set_axis(c, CHART_X, &(chart_axis){.title = "Policy"}, r->e);
-	chart_set_axis(c, CHART_Y, &(chart_axis){.title = b->title, .unit = b->unit}, r->e);
-	chart_categories(c, names, w->n, r->e);
-	chart_bars(c, "median", med, lo, hi, NULL, r->e);
-	return emit(r, c, file, caption);
+	if (any) {
+		rc = emit(r, c, file, caption);
+		c = NULL;
+	}
+out:
+	chart_free(c);
+	free(names), free(med), free(v), free(done);
+	return rc;
 }
 
 /* --- per workload: a swept parameter ---------------------------------------------------- */
@@ -293,15 +414,6 @@ static int numeric(const char *s, double *v)
 	char *end;
 	*v = strtod(s, &end);
 	return end != s && !*end && isfinite(*v);
-}
-
-static chart_unit param_unit(const char *name)
-{
-	if (strstr(name, "size") || strstr(name, "bytes") || strstr(name, "bandwidth"))
-		return CHART_BYTES;
-	if (strstr(name, "-ns"))
-		return CHART_NS;
-	return CHART_PLAIN;
 }
 
 static int by_x(const void *a, const void *b)
@@ -321,9 +433,10 @@ static int sweep_chart(struct rep *r, const struct wl *w, size_t wi, const char 
 	double xmin = INFINITY, xmax = -INFINITY;
 	int rc = 0, lines = 0;
 	chart *c = NULL;
-	char title[512], file[160], xt[200];
-	snprintf(title, sizeof title, "%s against %s: %s", b->title, param, run0->workload);
-	snprintf(xt, sizeof xt, "%s", param);
+	char title[512], file[160];
+	struct param_axis pa;
+	param_axis(param, &pa);
+	snprintf(title, sizeof title, "%s against %s: %s", b->title, pa.title, run0->workload);
 	if (!pts || !x || !y || !v || !done || !(c = chart_new(title, r->e))) {
 		rc = c ? -1 : err_set(r->e, "out of memory");
 		goto out;
@@ -331,16 +444,16 @@ static int sweep_chart(struct rep *r, const struct wl *w, size_t wi, const char 
 	for (size_t i = 0; i < w->n; i++) {
 		double p;
 		if (numeric(query_setting_get(first(r, &r->groups[w->g[i]]), param), &p))
-			xmin = fmin(xmin, p), xmax = fmax(xmax, p);
+			xmin = fmin(xmin, p * pa.scale), xmax = fmax(xmax, p * pa.scale);
 	}
 	int logx = xmin > 0 && xmax / xmin >= 16;
-	chart_set_axis(
-	    c, CHART_X,
-	    &(chart_axis){.title = xt,
-			  .unit = param_unit(param),
-			  .log_base = logx ? (param_unit(param) == CHART_BYTES ? 2 : 10) : 0,
-			  .tight = 1},
-	    r->e);
+	chart_set_axis(c, CHART_X,
+		       &(chart_axis){.title = pa.title,
+				     .unit = pa.unit,
+				     .unit_text = pa.unit_text,
+				     .log_base = logx ? (pa.unit == CHART_BYTES ? 2 : 10) : 0,
+				     .tight = 1},
+		       r->e);
 	chart_set_axis(c, CHART_Y, &(chart_axis){.title = b->title, .unit = b->unit}, r->e);
 	for (size_t i = 0; i < w->n; i++) {
 		if (done[i])
@@ -357,7 +470,7 @@ static int sweep_chart(struct rep *r, const struct wl *w, size_t wi, const char 
 			    group_values(r, &r->groups[w->g[k]], b->metric, b->per, b->scale, v);
 			if (!n || !numeric(query_setting_get(rk, param), &p))
 				continue;
-			pts[2 * np] = p;
+			pts[2 * np] = p * pa.scale;
 			pts[2 * np + 1] = stats_median(v, n);
 			np++;
 		}
@@ -365,7 +478,11 @@ static int sweep_chart(struct rep *r, const struct wl *w, size_t wi, const char 
 		for (size_t k = 0; k < np; k++)
 			x[k] = pts[2 * k], y[k] = pts[2 * k + 1];
 		if (np) {
-			chart_line(c, pol, x, y, np, &(chart_style){.markers = 1}, r->e);
+			chart_style st = policy_style(r, pol);
+			char label[256];
+			st.markers = 1;
+			short_policy(pol, label, sizeof label);
+			chart_line(c, label, x, y, np, &st, r->e);
 			lines++;
 		}
 	}
@@ -413,7 +530,8 @@ static int table(struct rep *r, const struct wl *w)
 		for (size_t k = 0; k < g->n; k++)
 			failed += strcmp(r->set.runs[g->runs[k]].status, "completed") != 0;
 		group_label(r, w, w->g[i], label, sizeof label);
-		fputs("<tr><td>", r->html);
+		fprintf(r->html, "<tr><td><span class=\"sw\" style=\"background:%s\"></span>",
+			policy_style(r, first(r, g)->policy).color);
 		html_text(r->html, label);
 		fprintf(r->html, "</td><td>%zu</td><td>%zu</td>", g->n, failed);
 		fputs("| ", r->md);
@@ -449,6 +567,8 @@ static int workload_section(struct rep *r, struct wl *w, size_t wi)
 {
 	const query_run *run = first(r, &r->groups[w->g[0]]);
 	find_varying(r, w);
+	if (find_cats(r, w) < 0)
+		return -1;
 	for (size_t i = 0; i < w->n; i++) {
 		double req;
 		const query_group *g = &r->groups[w->g[i]];
@@ -469,13 +589,15 @@ static int workload_section(struct rep *r, struct wl *w, size_t wi)
 	fputs("`\n", r->md);
 	if (table(r, w) < 0)
 		return -1;
-	if (w->n <= MAX_BAR_GROUPS) {
+	if (w->n_cats <= MAX_BAR_CATS) {
 		for (size_t b = 0; b < sizeof bar_specs / sizeof *bar_specs; b++)
 			if ((b < 3 || w->postcopy) && bars(r, w, wi, &bar_specs[b]) < 0)
 				return -1;
 	} else {
 		char t[160];
-		snprintf(t, sizeof t, "%zu groups: too many for bar charts; see the table.", w->n);
+		snprintf(t, sizeof t,
+			 "%zu combinations of settings: too many for bar charts; see the table.",
+			 w->n_cats);
 		note(r, t);
 	}
 	if (w->postcopy)
@@ -523,6 +645,8 @@ static int workloads(struct rep *r)
 				g[w.n++] = k;
 			}
 		rc = workload_section(r, &w, nw++);
+		free(w.cat);
+		free(w.cat_label);
 	}
 	free(seen);
 	free(g);
@@ -650,7 +774,8 @@ static const char html_head[] =
     "table{border-collapse:collapse;margin:1em 0}\n"
     "td,th{border:1px solid #bbb;padding:.2em .6em;text-align:right}\n"
     "td:first-child,th:first-child{text-align:left}\n"
-    ".note{color:#555;font-style:italic}\n</style>\n"
+    ".note{color:#555;font-style:italic}\n"
+    ".sw{display:inline-block;width:.8em;height:.8em;margin-right:.4em}\n</style>\n"
     "<script>\n"
     "/* Counts images that loaded and that failed, for people and for tests. */\n"
     "var imgsOk = 0, imgsBad = 0;\n"
@@ -716,7 +841,8 @@ static int make_report(struct rep *r, const char *db, const char *experiment)
 	if (!r->set.n)
 		return err_set(r->e, "%s: no runs%s%s", db, experiment ? " in experiment " : "",
 			       experiment ? experiment : "");
-	if (query_group_runs(&r->set, 0, &r->groups, &r->n_groups, r->e) < 0)
+	if (query_group_runs(&r->set, 0, &r->groups, &r->n_groups, r->e) < 0 ||
+	    find_policies(r) < 0)
 		return -1;
 	char runs[4200];
 	snprintf(runs, sizeof runs, "%s/runs", r->dir);
@@ -759,6 +885,7 @@ int report_main(int argc, char **argv)
 	if (r.md)
 		fclose(r.md);
 	query_groups_free(r.groups, r.n_groups);
+	free(r.policies);
 	query_set_free(&r.set);
 	query_close(r.q);
 	if (rc < 0)

@@ -6,7 +6,7 @@ compare, export and report (tests/e2e/t_compare.sh, ...).
 TEMPLATE.db holds one real run (from `migsim run`): its schema, user_version
 and the run's config are copied, so OUT.db is what migsim itself writes.
 SPEC is a list of groups, each {"policy": ..., "workload": ...,
-"experiment": ..., "config": {field: value, ...}, "params": {param: value},
+"experiment": ..., "config": {field: value, ...}, "params": {param: value}, "drop": [param, ...],
 "metrics": {name: [value per seed, ...]}}; run i of a group has seed i + 1.
 """
 import json
@@ -25,6 +25,8 @@ for g in spec:
     cfg = json.loads(row[3])
     cfg.update(g.get("config", {}))
     cfg["parameters"].update(g.get("params", {}))
+    for name in g.get("drop", []):  # a parameter an older migsim did not have
+        del cfg["parameters"][name]
     n = max(len(v) for v in g["metrics"].values())
     for i in range(n):
         cfg["seed"] = i + 1

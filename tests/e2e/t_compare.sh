@@ -110,7 +110,68 @@ bad "unknown filter key" "unknown filter key" "$WORK/base.db:colour=red" "$WORK/
 bad "unknown metric" "unknown metric.*no-such" "$WORK/base.db" "$WORK/base.db" --metric no-such
 bad "bad threshold" "threshold" "$WORK/base.db" "$WORK/base.db" --threshold lots
 bad "one database" "two databases" "$WORK/base.db"
+# Another RAM size on one side only pairs across it, named in the header;
+# --pair-on keeps it in the key, and then nothing pairs: the error names it.
 mk "$WORK/ram.db" '[{"config":{"ram-bytes":1073741824},"metrics":{"total-time":[1,2,3,4]}}]'
-bad "no common group" "no group of runs in common" "$WORK/base.db" "$WORK/ram.db"
+status "$MIGSIM" compare "$WORK/base.db" "$WORK/ram.db"
+[ "$rc" = 0 ] || { cat "$WORK/out" "$WORK/err"; die "ram: exit $rc"; }
+grep -q '^DIFFERS ram-bytes: 64MiB -> 1GiB$' "$WORK/out" || { cat "$WORK/out"; die "ram: header"; }
+bad "no common group" "no group of runs in common.*ram-bytes \(64MiB; 1GiB\)" \
+	"$WORK/base.db" "$WORK/ram.db" --pair-on ram-bytes
 [ "$(sql "$WORK/base.db" 'select count(*) from runs')" = 5 ] || die "base.db changed"
 [ "$(cat "$WORK/text.db")" = "not a database" ] || die "text.db changed"
+
+# Two databases that differ only in the XBZRLE cache (64 MiB against 8 MiB),
+# 8 seeds each, every 8 MiB run slower: paired, the setting named, and the
+# statistics pinned (medians; exact two-sided p = 2 / C(16, 8)).
+xb='{"total-time":[1000,1010,990,1005,995,1002,998,1008]}'
+xs='{"total-time":[1200,1212,1188,1206,1194,1203,1197,1210]}'
+mk "$WORK/xb64.db" "[{\"policy\":\"precopy+xbzrle\",\"params\":{\"xbzrle-cache-size\":67108864},\"metrics\":$xb}]"
+mk "$WORK/xb8.db" "[{\"policy\":\"precopy+xbzrle\",\"params\":{\"xbzrle-cache-size\":8388608},\"metrics\":$xs}]"
+status "$MIGSIM" compare "$WORK/xb64.db" "$WORK/xb8.db" --metric total-time
+[ "$rc" = 1 ] || { cat "$WORK/out" "$WORK/err"; die "cache size: exit $rc"; }
+grep -q '^DIFFERS xbzrle-cache-size: 64MiB -> 8MiB$' "$WORK/out" || { cat "$WORK/out"; die "cache size: header"; }
+grep -q '^  total-time .* +20.0[0-9]% .* worse$' "$WORK/out" || { cat "$WORK/out"; die "cache size: row"; }
+status "$MIGSIM" compare "$WORK/xb64.db" "$WORK/xb8.db" --metric total-time --json
+python3 -c 'import json,sys
+d=json.load(open(sys.argv[1]))
+assert d["differing-settings"]==[{"setting":"xbzrle-cache-size","base":"67108864","new":"8388608"}], d["differing-settings"]
+m=d["groups"][0]["metrics"][0]
+assert (m["median-base"], m["median-new"]) == (1001.0, 1201.5), m
+assert m["method"] == "exact" and abs(m["p"] - 2 / 12870) < 1e-12, m
+assert m["verdict"] == "worse", m' "$WORK/out" || die "cache size: json"
+echo "ok: two databases that differ in one setting"
+
+# A parameter the older side lacks (as results/baseline lacks those added
+# since): paired, named as "(none) -> value".
+mk "$WORK/old.db" "[{\"drop\":[\"xbzrle-cache-size\"],\"metrics\":$base}]"
+status "$MIGSIM" compare "$WORK/old.db" "$WORK/base.db"
+[ "$rc" = 0 ] || { cat "$WORK/out" "$WORK/err"; die "old: exit $rc"; }
+grep -q '^DIFFERS xbzrle-cache-size: (none) -> 64MiB$' "$WORK/out" || { cat "$WORK/out"; die "old: header"; }
+echo "ok: a parameter on one side only"
+
+# Two cache sizes on one side do not pair with one on the other (which one
+# would it be?) until --ignore leaves the setting out.
+mk "$WORK/two.db" "[{\"params\":{\"xbzrle-cache-size\":8388608},\"metrics\":$xs},
+ {\"params\":{\"xbzrle-cache-size\":16777216},\"metrics\":$xs}]"
+bad "two values on one side" "no group of runs in common.*xbzrle-cache-size \(64MiB; 8MiB\)" \
+	"$WORK/base.db" "$WORK/two.db"
+status "$MIGSIM" compare "$WORK/base.db" "$WORK/two.db" --ignore xbzrle-cache-size --metric total-time --json
+[ "$(json_get "$WORK/out" matched-groups)" = 1 ] || { cat "$WORK/out" "$WORK/err"; die "--ignore: matched"; }
+[ "$(json_get "$WORK/out" groups.0.new-runs)" = 16 ] || die "--ignore: the two groups are one"
+[ "$(json_get "$WORK/out" ignored.0)" = xbzrle-cache-size ] || die "--ignore: not listed"
+echo "ok: --ignore"
+
+# One experiment with two policies of its own, xb64 and xb8, that differ in
+# the cache size only: policy-name= picks each (the stored label is
+# precopy+xbzrle for both), the groups pair, the cache size is named.
+mk "$WORK/exp.db" "[{\"policy\":\"precopy+xbzrle\",\"experiment\":\"cache\",\"config\":{\"sweep\":{\"policy\":{\"name\":\"xb64\"}}},
+  \"params\":{\"xbzrle-cache-size\":67108864},\"metrics\":$xb},
+ {\"policy\":\"precopy+xbzrle\",\"experiment\":\"cache\",\"config\":{\"sweep\":{\"policy\":{\"name\":\"xb8\"}}},
+  \"params\":{\"xbzrle-cache-size\":8388608},\"metrics\":$xs}]"
+status "$MIGSIM" compare "$WORK/exp.db:policy-name=xb64" "$WORK/exp.db:policy-name=xb8" --metric total-time
+[ "$rc" = 1 ] || { cat "$WORK/out" "$WORK/err"; die "policy-name: exit $rc"; }
+grep -q '^BASE .*(8 runs, 1 groups)$' "$WORK/out" || { cat "$WORK/out"; die "policy-name: base runs"; }
+grep -q '^DIFFERS xbzrle-cache-size: 64MiB -> 8MiB$' "$WORK/out" || { cat "$WORK/out"; die "policy-name: header"; }
+grep -q '  xb64 -> xb8  (n = 8 vs 8)$' "$WORK/out" || { cat "$WORK/out"; die "policy-name: label"; }
+echo "ok: policy-name filter"

@@ -1,13 +1,19 @@
-# migsim report on 3 policies x 2 seeds stored by `migsim run`: every
-# expected file is written, PNGs are valid images of the declared size,
-# index.html references only files that exist, and (when Debian's chromium
-# is installed) a headless browser loads every chart without a broken image.
+# migsim report on 3 policies x 2 seeds of one workload and 2 seeds of a
+# second stored by `migsim run`: every expected file is written, PNGs are
+# valid images of the declared size, every SVG is UTF-8 that parses as XML
+# (the idle runs put "µs" on an axis), index.html references only files that
+# exist, and (when Debian's chromium is installed) a headless browser loads
+# every chart without a broken image.
 . "$E2E_LIB"
 db="$WORK/r.db"
 for p in "" "--cap xbzrle" "--postcopy after-first-pass"; do
 	for s in 1 2; do
 		"$MIGSIM" run calloc_loop --ram 128MiB $p --seed $s --db "$db" >/dev/null
 	done
+done
+# A second workload whose downtime is in microseconds: "µs" in the SVGs.
+for s in 1 2; do
+	"$MIGSIM" run idle --ram 16MiB --bandwidth 10Gbit/s --seed $s --db "$db" >/dev/null
 done
 out="$WORK/report"
 "$MIGSIM" report --db "$db" -o "$out" >"$WORK/stdout"
@@ -20,19 +26,26 @@ for f in index.html summary.md wl1-downtime wl1-total-time wl1-transferred \
 	esac
 done
 python3 - "$out" <<'PY'
-import html.parser, os, struct, sys
+import html.parser, os, struct, sys, xml.etree.ElementTree
 d = sys.argv[1]
 pngs = []
 for root, _, files in os.walk(d):
     pngs += [os.path.join(root, f) for f in files if f.endswith(".png")]
-assert len(pngs) == 3 + 6 * 2, len(pngs)
+assert len(pngs) == 3 + 6 * 2 + 3 + 2 * 2, len(pngs)
 for p in pngs:
     b = open(p, "rb").read(24)
     assert b[:8] == b"\x89PNG\r\n\x1a\n" and b[12:16] == b"IHDR", p
     w, h = struct.unpack(">II", b[16:24])
     assert (w, h) == (800, 500), (p, w, h)
     svg = p[:-4] + ".svg"
-    assert open(svg).read(200).lstrip().startswith("<?xml") or "<svg" in open(svg).read(400), svg
+    # What a browser needs to show it: UTF-8 bytes that parse as XML.
+    raw = open(svg, "rb").read()
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as x:
+        raise AssertionError("%s: not UTF-8: %s" % (svg, x))
+    root = xml.etree.ElementTree.fromstring(raw)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg", (svg, root.tag)
 class Refs(html.parser.HTMLParser):
     refs, imgs = [], 0
     def handle_starttag(self, tag, attrs):
@@ -43,10 +56,24 @@ class Refs(html.parser.HTMLParser):
             if k in a:
                 Refs.refs.append(a[k])
 Refs().feed(open(os.path.join(d, "index.html")).read())
-assert Refs.imgs == 15, Refs.imgs
+assert Refs.imgs == len(pngs), (Refs.imgs, len(pngs))
 for r in Refs.refs:
     assert "://" not in r and not r.startswith("/"), "not a relative local file: " + r
     assert os.path.isfile(os.path.join(d, r)), "missing " + r
+# One colour per policy, the same in every chart, named in a legend: the
+# bars of wl1 take the palette's first three colours in the order the
+# policies were first run, wl2's only policy (precopy) the first again.
+import re
+def fills(name):
+    svg = open(os.path.join(d, name + ".svg")).read()
+    return set(re.findall(r'fill="(#[0-9a-f]{6})"', svg)) - {"#ffffff"}, svg
+for name in ("wl1-downtime", "wl1-total-time", "wl1-transferred"):
+    f, svg = fills(name)
+    assert f == {"#0072b2", "#d55e00", "#009e73"}, (name, f)
+    for p in (">precopy<", ">xbzrle<", ">postcopy@after-first-pass<"):
+        assert p in svg, (name, p)
+f, svg = fills("wl2-downtime")
+assert f == {"#0072b2"} and ">precopy<" in svg, f
 md = open(os.path.join(d, "summary.md")).read()
 assert "| policy |" in md and "precopy+xbzrle" in md
 PY
@@ -87,6 +114,6 @@ m = re.search(r'id="images"[^>]*data-loaded="(\d+)"[^>]*data-broken="(\d+)"', do
     re.search(r'data-loaded="(\d+)" data-broken="(\d+)"', dom)
 assert m, "no image status in the DOM"
 loaded, broken = int(m.group(1)), int(m.group(2))
-assert broken == 0 and loaded == 15, (loaded, broken)
+assert broken == 0 and loaded == 22, (loaded, broken)
 print("chromium: %d images loaded, %d broken" % (loaded, broken))
 PY

@@ -255,14 +255,16 @@ static chart *line_chart(void)
 	ck_assert_int_eq(
 	    chart_set_axis(c, CHART_X, &(chart_axis){.title = "Time", .unit = CHART_NS}, &e), 0);
 	ck_assert_int_eq(
-	    chart_set_axis(c, CHART_Y, &(chart_axis){.title = "Pending", .unit = CHART_BYTES}, &e), 0);
+	    chart_set_axis(c, CHART_Y, &(chart_axis){.title = "Pending", .unit = CHART_BYTES}, &e),
+	    0);
 	ck_assert_int_eq(
 	    chart_set_axis(
 		c, CHART_Y2,
 		&(chart_axis){.title = "Throughput", .unit = CHART_BYTES, .unit_text = "/s"}, &e),
 	    0);
 	ck_assert_int_eq(chart_line(c, "pending", t, pend, 100, NULL, &e), 0);
-	ck_assert_int_eq(chart_line(c, "throughput", t, thr, 100, &(chart_style){.right = 1}, &e), 0);
+	ck_assert_int_eq(chart_line(c, "throughput", t, thr, 100, &(chart_style){.right = 1}, &e),
+			 0);
 	ck_assert_int_eq(chart_vline(c, 2e9, "switch-over", &e), 0);
 	ck_assert_int_eq(chart_vline(c, 4.9e9, "completed", &e), 0);
 	return c;
@@ -279,7 +281,8 @@ static chart *bar_chart(void)
 	ck_assert_ptr_nonnull(c);
 	ck_assert_int_eq(chart_set_axis(c, CHART_X, &(chart_axis){.title = "Workload"}, &e), 0);
 	ck_assert_int_eq(
-	    chart_set_axis(c, CHART_Y, &(chart_axis){.title = "Downtime", .unit = CHART_NS}, &e), 0);
+	    chart_set_axis(c, CHART_Y, &(chart_axis){.title = "Downtime", .unit = CHART_NS}, &e),
+	    0);
 	ck_assert_int_eq(chart_categories(c, cats, 4, &e), 0);
 	ck_assert_int_eq(chart_bars(c, "precopy", v[0], lo[0], hi[0], NULL, &e), 0);
 	ck_assert_int_eq(chart_bars(c, "postcopy", v[1], lo[1], hi[1], NULL, &e), 0);
@@ -335,14 +338,85 @@ START_TEST(test_write_bar_chart)
 }
 END_TEST
 
+/* Strict UTF-8: no overlong forms, surrogates or stray continuation bytes. */
+static int valid_utf8(const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		unsigned c = p[i];
+		size_t k = c < 0x80		? 0
+			   : (c & 0xe0) == 0xc0 ? 1
+			   : (c & 0xf0) == 0xe0 ? 2
+			   : (c & 0xf8) == 0xf0 ? 3
+						: 9;
+		if (k == 9 || (k == 1 && c < 0xc2) || i + k >= n + (k ? 0 : 1))
+			return 0;
+		for (size_t j = 1; j <= k; j++)
+			if ((p[i + j] & 0xc0) != 0x80)
+				return 0;
+		i += k + 1;
+	}
+	return 1;
+}
+
+/* A browser loads an SVG only when its bytes are what its declaration says:
+ * libplot writes text in Latin-1, the chart's SVG must be UTF-8 throughout. */
+START_TEST(test_svg_utf8)
+{
+	err e;
+	make_dir();
+	chart *c = chart_new("Fault wait \xc2\xb5s: caf\xc3\xa9 <&>", &e);
+	ck_assert_int_eq(
+	    chart_set_axis(c, CHART_X, &(chart_axis){.title = "Time", .unit = CHART_NS}, &e), 0);
+	ck_assert_int_eq(
+	    chart_line(c, "a", (const double[]){0, 2500}, (const double[]){1, 2}, 2, NULL, &e), 0);
+	ck_assert_int_eq(chart_write(c, base("x"), &e), 0);
+	chart_free(c);
+	size_t n;
+	char *svg = slurp_ext(base("x"), "svg", &n);
+	ck_assert_msg(valid_utf8((const unsigned char *)svg, n), "x.svg is not UTF-8");
+	ck_assert(has(svg, n, "encoding=\"UTF-8\""));
+	ck_assert(has(svg, n, "Time (\xc2\xb5s)"));
+	ck_assert(has(svg, n, "caf\xc3\xa9 &lt;&amp;&gt;"));
+	free(svg);
+	remove_dir();
+}
+END_TEST
+
+/* Two long labels that differ only at the end: cut, they would read alike.
+ * They become numbers with a key naming each in full. */
+START_TEST(test_bar_labels_numbered)
+{
+	err e;
+	make_dir();
+	static const char *const cats[] = {
+	    "postcopy-ram@after-first-pass bandwidth-bytes-per-s=125000000",
+	    "postcopy-ram@after-first-pass bandwidth-bytes-per-s=1250000000"};
+	chart *c = chart_new("Downtime", &e);
+	ck_assert_int_eq(chart_categories(c, cats, 2, &e), 0);
+	ck_assert_int_eq(chart_bars(c, "median", (const double[]){1, 2}, NULL, NULL, NULL, &e), 0);
+	ck_assert_int_eq(chart_write(c, base("bars"), &e), 0);
+	chart_free(c);
+	size_t n;
+	char *svg = slurp_ext(base("bars"), "svg", &n);
+	ck_assert(!has(svg, n, "..."));
+	ck_assert(
+	    has(svg, n, ">1: postcopy-ram@after-first-pass bandwidth-bytes-per-s=125000000<"));
+	ck_assert(
+	    has(svg, n, ">2: postcopy-ram@after-first-pass bandwidth-bytes-per-s=1250000000<"));
+	ck_assert(has(svg, n, ">1<") && has(svg, n, ">2<"));
+	free(svg);
+	remove_dir();
+}
+END_TEST
+
 START_TEST(test_write_log_axis)
 {
 	err e;
 	make_dir();
 	double x[] = {16 * MIB, 64 * MIB, 256 * MIB, GIB}, y[] = {900e6, 400e6, 150e6, 80e6};
 	chart *c = chart_new("xbzrle-cache-size sweep", &e);
-	chart_set_axis(c, CHART_X, &(chart_axis){.title = "Cache", .unit = CHART_BYTES, .log_base = 2},
-		      &e);
+	chart_set_axis(c, CHART_X,
+		       &(chart_axis){.title = "Cache", .unit = CHART_BYTES, .log_base = 2}, &e);
 	chart_set_axis(c, CHART_Y, &(chart_axis){.title = "Downtime", .unit = CHART_NS}, &e);
 	ck_assert_int_eq(chart_line(c, "downtime", x, y, 4, &(chart_style){.markers = 1}, &e), 0);
 	ck_assert_msg(chart_write(c, base("log"), &e) == 0, "%s", e.msg);
@@ -433,16 +507,15 @@ START_TEST(test_odd_input)
 {
 	err e;
 	make_dir();
-	chart *c =
-	    chart_new("\xe2\x86\x92 empty \xc2\xb5 chart with a title far too long to fit "
-		     "into the width of the chart, so it gets cut with an ellipsis; "
-		     "this is the part of the title that will never be seen",
-		     &e);
+	chart *c = chart_new("\xe2\x86\x92 empty \xc2\xb5 chart with a title far too long to fit "
+			     "into the width of the chart, so it gets cut with an ellipsis; "
+			     "this is the part of the title that will never be seen",
+			     &e);
 	double x[] = {NAN, 1, 2, INFINITY}, y[] = {1, NAN, 0, 3};
 	ck_assert_int_eq(chart_line(c, "", x, y, 4, NULL, &e), 0);
 	ck_assert_int_eq(chart_line(c, "none", NULL, NULL, 0, NULL, &e), 0);
 	ck_assert_msg(chart_write(c, base("c"), &e) == 0, "%s", e.msg);
-	check_files(base("c"), 800, 500, ">? empty \xb5 chart");
+	check_files(base("c"), 800, 500, ">? empty \xc2\xb5 chart");
 	size_t n;
 	char *svg = slurp_ext(base("c"), "svg", &n);
 	ck_assert(has(svg, n, "..."));
@@ -466,6 +539,8 @@ Suite *chart_suite(void)
 	tcase_add_test(tc, test_write_line_chart);
 	tcase_add_test(tc, test_write_bar_chart);
 	tcase_add_test(tc, test_write_log_axis);
+	tcase_add_test(tc, test_svg_utf8);
+	tcase_add_test(tc, test_bar_labels_numbered);
 	tcase_add_test(tc, test_environment_ignored);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_odd_input);
