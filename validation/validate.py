@@ -229,10 +229,7 @@ def migrate(cfg, scen, src, dst, port):
                                          "downtime-limit": scen["downtime-limit"]})
     t0 = time.monotonic()
     src.cmd("migrate", uri="tcp:127.0.0.1:%d" % port)
-    postcopy_sent = False
-    if scen["postcopy"] == "immediately":
-        src.cmd("migrate-start-postcopy")
-        postcopy_sent = True
+    postcopy_sent = scen["postcopy"] == "immediately" and start_postcopy(src)
     series, cancelled = [], False
     while True:
         reply = src.cmd("query-migrate")
@@ -240,10 +237,10 @@ def migrate(cfg, scen, src, dst, port):
         status = reply.get("status")
         if status in ("completed", "failed", "cancelled"):
             return series
-        syncs = reply.get("ram", {}).get("dirty-sync-count", 0)
-        if scen["postcopy"] == "after-first-pass" and not postcopy_sent and syncs >= 2:
-            src.cmd("migrate-start-postcopy")
-            postcopy_sent = True
+        if scen["postcopy"] and not postcopy_sent:
+            syncs = reply.get("ram", {}).get("dirty-sync-count", 0)
+            due = scen["postcopy"] == "immediately" or syncs >= 2
+            postcopy_sent = due and start_postcopy(src)
         elapsed = time.monotonic() - t0
         if not cancelled and elapsed * 1000 > scen["timeout"]:
             src.cmd("migrate_cancel")
@@ -251,6 +248,16 @@ def migrate(cfg, scen, src, dst, port):
         if elapsed * 1000 > scen["timeout"] + 30000:
             raise Failure("migration still %s 30 s after its timeout" % status)
         time.sleep(POLL_S)
+
+
+def start_postcopy(src):
+    """Asks for the switch to post-copy; False when QEMU refused it for now
+    (before the migration has started), so the poll loop asks again."""
+    try:
+        src.cmd("migrate-start-postcopy")
+        return True
+    except Failure:
+        return False
 
 
 def check_guest(console, tag):
@@ -431,15 +438,24 @@ def main(argv):
         cfg.loopback = measure_loopback()
         print("validate: loopback %.0f MiB/s; %d scenario(s), %d real run(s) each" %
               (cfg.loopback / 1048576, len(chosen), cfg.reps), flush=True)
-        results, speeds, base_pages, version = [], [], None, {}
+        results, speeds, errors, base_pages = [], [], [], None
         for scen in chosen:
-            real, sim, speed, base_pages = run_scenario(cfg, scen, base_pages)
-            version = json.load(open(os.path.join(cfg.raw, "%s-1.json" % scen["name"])))["qemu"]
+            try:
+                real, sim, speed, base_pages = run_scenario(cfg, scen, base_pages)
+            except Failure as e:
+                if base_pages is None:
+                    raise Failure("%s: %s (the other scenarios need it)" % (scen["name"], e))
+                errors.append("%s: could not be run: %s" % (scen["name"], e))
+                print("%-22s %s" % (scen["name"], errors[-1]), flush=True)
+                continue
             results.append((scen["name"], real, sim))
             speeds.append((scen["name"], speed, real["checks"]))
             print(vtable.summary_line(scen["name"], real, sim), flush=True)
+        with open(os.path.join(cfg.raw, "idle-1.json")) as f:
+            version = json.load(f)["qemu"]
         measured = {"base_pages": base_pages, "speeds": speeds}
-        text = vtable.table(results, header(cfg, version, measured))
+        head = header(cfg, version, measured) + ["- " + e for e in errors] + [""] * bool(errors)
+        text = vtable.table(results, head)
         with open(os.path.join(cfg.out, "table.md"), "w") as f:
             f.write(text)
         for key, heading, med, worst, where in vtable.ratio_stats(results):
@@ -447,7 +463,7 @@ def main(argv):
                                                         vtable.fmt_ratio(worst), where))
         print("validate: table in %s" % os.path.join(cfg.out, "table.md"))
         bad = [c for _, _, checks in speeds for c in checks if c != "ok"]
-        return 1 if bad else 0
+        return 1 if bad or errors else 0
     except (Failure, ValueError, OSError, subprocess.CalledProcessError) as e:
         print("validate: %s" % e, file=sys.stderr)
         return 1
