@@ -371,42 +371,94 @@ def save(path, obj):
         f.write("\n")
 
 
+def load(path):
+    with open(path) as f:
+        return json.load(f)
+
+
 def run_scenario(cfg, scen, base_pages):
-    """The real runs, then migsim; returns (combined real figures, migsim
-    figures, median speed, real normal pages median)."""
-    runs = []
+    """The real runs, then migsim, each saved in raw/; returns the base
+    pages (from the idle scenario's normal pages when not known yet)."""
     for rep in range(1, cfg.reps + 1):
         run = real_run(cfg, scen, rep)
         save(os.path.join(cfg.raw, "%s-%d.json" % (scen["name"], rep)), run)
-        fig = vtable.figures([s["reply"] for s in run["series"]])
-        fig["check"] = run["check"]["result"]
-        runs.append((fig, run["speed"]))
-    speed = statistics.median(s for _, s in runs)
-    real = vtable.combine([f for f, _ in runs])
-    real["checks"] = [f["check"] for f, _ in runs]
+    real, _, speed, _ = scenario_result(cfg.raw, scen["name"], cfg.reps)
     if base_pages is None:
         base_pages = int(real["normal"][0]) - IDLE_BUFFER_PAGES
     sim = migsim_run(cfg, scen, base_pages, speed)
     save(os.path.join(cfg.raw, "%s-migsim.json" % scen["name"]), sim)
-    return real, vtable.figures([sim["reply"]]), speed, base_pages
+    return base_pages
 
 
-def header(cfg, version, measured):
+def scenario_result(raw, name, reps):
+    """(combined real figures, migsim's figures or None, median guest speed,
+    migsim's argument list) of one scenario, read back from raw/: the table
+    is always made from the saved data, so --table-only remakes it."""
+    runs = [load(os.path.join(raw, "%s-%d.json" % (name, rep))) for rep in range(1, reps + 1)]
+    figs = []
+    for run in runs:
+        fig = vtable.figures([s["reply"] for s in run["series"]])
+        fig["check"] = run["check"]["result"]
+        figs.append(fig)
+    real = vtable.combine(figs)
+    real["checks"] = [f["check"] for f in figs]
+    speed = statistics.median(run["speed"] for run in runs)
+    sim_path = os.path.join(raw, "%s-migsim.json" % name)
+    if not os.path.exists(sim_path):
+        return real, None, speed, []
+    sim = load(sim_path)
+    return real, vtable.figures([sim["reply"]]), speed, sim["argv"]
+
+
+def arg_after(argv, flag, prefix=""):
+    """The value given to flag (and starting with prefix) in a migsim
+    argument list."""
+    for i, a in enumerate(argv[:-1]):
+        if a == flag and argv[i + 1].startswith(prefix):
+            return argv[i + 1][len(prefix):]
+    return "?"
+
+
+def header(mode, version, speeds, argv):
     v = "%d.%d.%d" % (version.get("major", 0), version.get("minor", 0), version.get("micro", 0))
     lines = ["# migsim against QEMU %s (TCG, one vCPU, 1 GiB, loopback)" % v, ""]
     if version.get("major", 0) < 8:
         lines += ["**WARNING: QEMU %s is not ground truth: 7.2 under TCG was seen to lose "
                   "dirty pages (docs/validation.md).**" % v, ""]
-    lines += ["- mode: %s, %d real run(s) per scenario, warm-up %d s" %
-              ("quick" if cfg.quick else "full", cfg.reps, cfg.warmup),
-              "- loopback measured: %.0f MiB/s (migsim --bandwidth)" % (cfg.loopback / 1048576),
-              "- migsim --host-cpus %d" % cfg.host_cpus,
-              "- guest non-zero memory from the idle run: %d pages besides the program" %
-              measured["base_pages"]]
-    for name, speed, checks in measured["speeds"]:
+    lines += ["- mode: %s; warm-up %s" % (mode, arg_after(argv, "--warmup")),
+              "- loopback measured: %s (migsim --bandwidth)" % arg_after(argv, "--bandwidth"),
+              "- migsim --host-cpus %s" % arg_after(argv, "--host-cpus"),
+              "- guest non-zero memory from the idle run: %s pages besides the program" %
+              arg_after(argv, "--wl-param", "base_pages=")]
+    for name, speed, checks in speeds:
         lines.append("- %s: guest speed %.1f/s (pass counter), checks: %s" %
                      (name, speed, ", ".join(checks)))
     return lines + [""]
+
+
+def report(cfg, names, errors):
+    """Writes table.md from raw/ and prints the summary; returns the exit
+    status (1 when a guest found its memory corrupted or a scenario failed)."""
+    results, speeds, argv = [], [], []
+    for name in names:
+        real, sim, speed, sim_argv = scenario_result(cfg.raw, name, cfg.reps)
+        if sim is None:
+            continue
+        results.append((name, real, sim))
+        speeds.append((name, speed, real["checks"]))
+        argv = argv or sim_argv
+        print(vtable.summary_line(name, real, sim), flush=True)
+    version = load(os.path.join(cfg.raw, "idle-1.json"))["qemu"]
+    mode = "%s, %d real run(s) per scenario" % ("quick" if cfg.quick else "full", cfg.reps)
+    head = header(mode, version, speeds, argv) + ["- " + e for e in errors] + [""] * bool(errors)
+    with open(os.path.join(cfg.out, "table.md"), "w") as f:
+        f.write(vtable.table(results, head))
+    for key, heading, med, worst, where in vtable.ratio_stats(results):
+        print("%-20s median x%s, worst x%s (%s)" % (heading, vtable.fmt_ratio(med),
+                                                    vtable.fmt_ratio(worst), where))
+    print("validate: table in %s" % os.path.join(cfg.out, "table.md"))
+    bad = [c for _, _, checks in speeds for c in checks if c != "ok"]
+    return 1 if bad or errors else 0
 
 
 def parse_args(argv):
@@ -421,9 +473,11 @@ def parse_args(argv):
     ap.add_argument("--warmup", type=int, default=5, help="seconds before migrating")
     ap.add_argument("--host-cpus", type=int, default=2)
     ap.add_argument("--busybox", default="/bin/busybox")
+    ap.add_argument("--table-only", action="store_true",
+                    help="remake table.md from raw/ without running anything")
     cfg = ap.parse_args(argv)
     cfg.reps = cfg.reps or (1 if cfg.quick else 3)
-    cfg.kernel = cfg.kernel or find_kernel()
+    cfg.kernel = cfg.kernel or (None if cfg.table_only else find_kernel())
     cfg.raw = os.path.join(cfg.out, "raw")
     cfg.work = os.path.join(ROOT, "build", "validation")
     return cfg
@@ -433,37 +487,28 @@ def main(argv):
     try:
         cfg = parse_args(argv)
         chosen = scenarios.select(cfg.quick, cfg.scenario)
+        names = [scen["name"] for scen in chosen]
+        if cfg.table_only:
+            return report(cfg, names, [])
         os.makedirs(cfg.raw, exist_ok=True)
         cfg.initrd = build_initramfs(cfg.work, cfg.busybox)
         cfg.loopback = measure_loopback()
         print("validate: loopback %.0f MiB/s; %d scenario(s), %d real run(s) each" %
               (cfg.loopback / 1048576, len(chosen), cfg.reps), flush=True)
-        results, speeds, errors, base_pages = [], [], [], None
+        errors, base_pages = [], None
         for scen in chosen:
             try:
-                real, sim, speed, base_pages = run_scenario(cfg, scen, base_pages)
+                base_pages = run_scenario(cfg, scen, base_pages)
+                print("validate: %s done" % scen["name"], flush=True)
             except Failure as e:
                 if base_pages is None:
                     raise Failure("%s: %s (the other scenarios need it)" % (scen["name"], e))
                 errors.append("%s: could not be run: %s" % (scen["name"], e))
-                print("%-22s %s" % (scen["name"], errors[-1]), flush=True)
-                continue
-            results.append((scen["name"], real, sim))
-            speeds.append((scen["name"], speed, real["checks"]))
-            print(vtable.summary_line(scen["name"], real, sim), flush=True)
-        with open(os.path.join(cfg.raw, "idle-1.json")) as f:
-            version = json.load(f)["qemu"]
-        measured = {"base_pages": base_pages, "speeds": speeds}
-        head = header(cfg, version, measured) + ["- " + e for e in errors] + [""] * bool(errors)
-        text = vtable.table(results, head)
-        with open(os.path.join(cfg.out, "table.md"), "w") as f:
-            f.write(text)
-        for key, heading, med, worst, where in vtable.ratio_stats(results):
-            print("%-20s median x%s, worst x%s (%s)" % (heading, vtable.fmt_ratio(med),
-                                                        vtable.fmt_ratio(worst), where))
-        print("validate: table in %s" % os.path.join(cfg.out, "table.md"))
-        bad = [c for _, _, checks in speeds for c in checks if c != "ok"]
-        return 1 if bad or errors else 0
+                print("validate: %s" % errors[-1], flush=True)
+                stale = os.path.join(cfg.raw, "%s-migsim.json" % scen["name"])
+                if os.path.exists(stale):
+                    os.unlink(stale)  # an earlier run's: its real runs are not all there
+        return report(cfg, names, errors)
     except (Failure, ValueError, OSError, subprocess.CalledProcessError) as e:
         print("validate: %s" % e, file=sys.stderr)
         return 1

@@ -59,11 +59,13 @@ def status_word(status):
 
 def figures(series):
     """The figures of one run from its query-migrate replies in time order
-    (a migsim run is a series of one). The last reply gives the totals; the
-    throttle is the highest seen, since QEMU drops the field once done."""
-    last = series[-1]
+    (a migsim run is a series of one). The last reply with statistics gives
+    the totals (a cancelled migration's final reply is its status alone);
+    the throttle is the highest seen, since QEMU drops the field once done."""
+    status = series[-1].get("status", "none")
+    last = [r for r in series if "ram" in r][-1] if any("ram" in r for r in series) else {}
     ram = last.get("ram", {})
-    out = {"status": status_word(last.get("status", "none"))}
+    out = {"status": status_word(status)}
     sim = last.get("migsim", {})
     for key in ("total-time", "downtime", "setup-time"):
         # migsim's whole milliseconds would show a 0.4 ms downtime as 0.

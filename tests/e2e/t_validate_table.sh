@@ -1,7 +1,8 @@
 #!/bin/sh
 # make validate's parsing and table (validation/vtable.py) on recorded QMP
 # lines and query-migrate replies (tests/validation/): the QMP message
-# kinds, figures taken from the last reply but the throttle from the highest
+# kinds, figures taken from the last reply with statistics (a cancelled
+# migration's final reply is its status alone) but the throttle from the highest
 # seen, a stopped migration called "did not converge" with no downtime,
 # median and spread over three real runs that disagree, migsim's figures
 # from its nanosecond fields, and the ratio table. The real QEMU side is
