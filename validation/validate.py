@@ -419,6 +419,14 @@ def arg_after(argv, flag, prefix=""):
     return "?"
 
 
+def mib_per_s(rate):
+    """migsim's "NB/s" argument in MiB/s."""
+    try:
+        return "%.0f" % (int(rate[:-3]) / 1048576)
+    except ValueError:
+        return rate
+
+
 def header(mode, version, speeds, argv):
     v = "%d.%d.%d" % (version.get("major", 0), version.get("minor", 0), version.get("micro", 0))
     lines = ["# migsim against QEMU %s (TCG, one vCPU, 1 GiB, loopback)" % v, ""]
@@ -426,7 +434,7 @@ def header(mode, version, speeds, argv):
         lines += ["**WARNING: QEMU %s is not ground truth: 7.2 under TCG was seen to lose "
                   "dirty pages (docs/validation.md).**" % v, ""]
     lines += ["- mode: %s; warm-up %s" % (mode, arg_after(argv, "--warmup")),
-              "- loopback measured: %s (migsim --bandwidth)" % arg_after(argv, "--bandwidth"),
+              "- loopback measured: %s MiB/s (migsim --bandwidth)" % mib_per_s(arg_after(argv, "--bandwidth")),
               "- migsim --host-cpus %s" % arg_after(argv, "--host-cpus"),
               "- guest non-zero memory from the idle run: %s pages besides the program" %
               arg_after(argv, "--wl-param", "base_pages=")]
