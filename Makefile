@@ -8,6 +8,8 @@
 #   make baseline   regenerate results/baseline/ (a change of results on purpose)
 #   make bench      benchmarks that print figures (tests/bench/)
 #   make fuzz       libFuzzer targets (clang), a bounded number of runs each
+#   make validate   migsim against real QEMU migrations here (QUICK=1: 3 scenarios;
+#                   QEMU=/path/to/qemu-system-x86_64; docs/validation.md)
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # User CFLAGS/LDFLAGS are added after ours and never replace the warnings;
@@ -54,7 +56,7 @@ MIGSIM := $(BUILD)/migsim
 UNIT   := $(BUILD)/unit_tests
 
 .PHONY: all deps baseline check check-unit check-e2e check-asan check-gc-stress gc-stress-run check-one \
-	run regress bench fuzz \
+	run regress bench fuzz validate validate-quick \
 	install clean format
 .DEFAULT_GOAL := all
 
@@ -177,6 +179,17 @@ bench:
 
 fuzz:
 	@$(MAKE) --no-print-directory -f tests/fuzz/fuzz.mk
+
+# Real migrations between two QEMUs under TCG, and the same scenarios in
+# migsim: minutes of wall time, so never part of make check (the table code
+# is tested there on recorded replies: t_validate_table). Results go to
+# results/validation/; QEMU=/path/to/qemu-system-x86_64 uses one's own build.
+validate: all
+	@QEMU="$(QEMU)" sh scripts/validate-deps.sh
+	@python3 validation/validate.py $(if $(QUICK),--quick) --migsim $(abspath $(MIGSIM))
+
+validate-quick:
+	@$(MAKE) --no-print-directory validate QUICK=1
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/migsim/workloads
