@@ -133,6 +133,7 @@ static void on_step(void *ctx, uint64_t tag)
 	if (i < 0)
 		return;
 	int64_t now = des_now(v->q);
+	v->all_steps++;
 	if (i == 0) {
 		v->steps++;
 		v->last_start = now;
@@ -150,6 +151,7 @@ static void on_resume(void *ctx, uint64_t tag)
 	if (!v->running || tag != v->gen || v->failed)
 		return;
 	v->stall = 0;
+	v->landed_after_pause = 1; /* on the guest it resumed on */
 	if (land(v, &v->error) < 0)
 		v->failed = 1;
 	else {
@@ -175,7 +177,11 @@ void vcpu_pause(struct vcpu *v, int64_t t)
 	if (t < v->first_perturbed) {
 		v->paused_first = 1;
 		v->steps_at_pause = v->steps;
+		v->all_steps_at_pause = v->all_steps;
 		v->next_at_pause = v->busy_until;
+		v->free_at_pause = v->free_at;
+		for (size_t i = 0; i < v->nprogs; i++)
+			v->due_at_pause[i] = v->progs[i].due;
 	}
 	perturbed_at(v, t);
 	v->running = 0;
@@ -304,9 +310,16 @@ void vcpu_block(struct vcpu *v, int64_t ns)
 	v->stall = sat_add(v->stall, ns);
 }
 
+/* No step of any program since the pause. The writes of the step the pause
+ * cut short may have landed on the destination after a resume, not on the
+ * paused guest: that matters only to a program that reads bytes back. */
 int vcpu_frozen_at_pause(const struct vcpu *v)
 {
-	return v->paused_first && v->steps == v->steps_at_pause;
+	int reads = 0;
+	for (size_t i = 0; i < v->nprogs; i++)
+		reads |= wl_reads_bytes(v->progs[i].w);
+	return v->paused_first && v->all_steps == v->all_steps_at_pause &&
+	       !(v->landed_after_pause && reads);
 }
 
 /* The step in progress at the pause had its cost already, and its writes
@@ -321,6 +334,9 @@ int vcpu_continue_undisturbed(struct vcpu *v, des *q, guest *g, int64_t end, err
 	v->running = 1;
 	v->watched = 0;
 	v->gen++;
+	v->free_at = v->free_at_pause; /* as before a resume moved them */
+	for (size_t i = 0; i < v->nprogs; i++)
+		v->progs[i].due = v->due_at_pause[i];
 	if (land(v, e) < 0)
 		return -1;
 	return schedule(v, v->next_at_pause, e);

@@ -58,6 +58,10 @@ struct vcpu {
 	int64_t first_perturbed; /* first pause, throttle or fault stall; INT64_MAX: none */
 	int paused_first;	 /* that first disturbance was a pause */
 	uint64_t steps_at_pause; /* then: steps started before it */
+	uint64_t all_steps;	 /* steps of every program */
+	uint64_t all_steps_at_pause;
+	int64_t free_at_pause, due_at_pause[VCPU_MAX_PROGRAMS];
+	int landed_after_pause;	 /* writes of the cut step landed after a resume */
 	int64_t next_at_pause;	 /* then: when the undisturbed vCPU starts its next step */
 	int failed;
 	err error;

@@ -744,6 +744,11 @@ journal *wl_journal(wl *w)
 	return w->jr;
 }
 
+int wl_reads_bytes(const wl *w)
+{
+	return w->reads_bytes;
+}
+
 int wl_describe(const char *path, char *name, size_t name_len, char *desc, size_t desc_len, err *e)
 {
 	struct wl_config cfg = {.path = path, .page_size = 4096};

@@ -71,6 +71,9 @@ int wl_init(wl *w, guest *g, err *e);
  * says otherwise). */
 int wl_step(wl *w, guest *g, int64_t now_ns, int64_t *cost_ns, int64_t *cpu_ns, err *e);
 journal *wl_journal(wl *w);
+/* 1 once the script has read bytes back (r:bytes): its steps may depend on
+ * what memory holds. */
+int wl_reads_bytes(const wl *w);
 
 /* Reads a script's name and description without running it further (for
  * `migsim workloads`). */

@@ -63,6 +63,7 @@ struct wl {
 	lua_Integer mseed[2]; /* what math.randomseed() without arguments reuses */
 	guest *g;	      /* the guest of the call in progress, else NULL */
 	journal *jr;	      /* the call's writes, applied by the caller (sim/journal.h) */
+	int reads_bytes;      /* r:bytes was called */
 	int64_t now;	      /* simulated time of the call in progress */
 
 	layout *layout;	     /* where regions are placed: the caller's, or own_layout */

@@ -283,6 +283,7 @@ static int m_bytes(lua_State *L)
 	luaL_Buffer b;
 	char *p = luaL_buffinitsize(L, &b, (size_t)len);
 	err e;
+	w->reads_bytes = 1;
 	if (journal_flush(w->jr, w->g, &e) < 0)
 		return box_stop(L, e.msg);
 	for (uint64_t done = 0, at, n; done < len; done += n) {
