@@ -286,11 +286,12 @@ static int measure_changes(struct sim *s, err *e)
 	uint64_t n = guest_pages(src), step = n / CHANGES_LOOKED + 1;
 	uint32_t ps = s->c->page_size;
 	uint64_t *changed = malloc(CHANGES_LOOKED * sizeof *changed);
-	uint8_t *a = malloc(2 * (size_t)ps), *b = a + ps;
+	uint8_t *a = malloc(2 * (size_t)ps);
 	if (!changed || !a) {
 		free(changed), free(a);
 		return err_set(e, "out of memory");
 	}
+	uint8_t *b = a + ps;
 	size_t nc = 0;
 	for (uint64_t p = 0; p < n && nc < CHANGES_LOOKED; p += step)
 		if (guest_page_kind(dst, p) != GUEST_MISSING && !guest_page_equal(src, dst, p))
