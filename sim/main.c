@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "cmd_sweep.h"
@@ -86,6 +88,15 @@ static const char run_usage[] =
     "  --db FILE              database the run is recorded in (default " DEFAULT_DB ")\n"
     "  --no-db                do not record the run\n"
     "  --json                 print QEMU's query-migrate reply (plus a \"migsim\" object)\n"
+    "  --quiet                no progress line and no warnings on stderr (the warnings\n"
+    "                         are still recorded, and in --json's \"notes\")\n"
+    "\n"
+    "Warnings (one line each on stderr, recorded as notes on the run) explain a\n"
+    "surprising number: the link faster than max-bandwidth, a downtime over\n"
+    "downtime-limit and its parts, post-copy requested but unused, a pre-copy that\n"
+    "did not converge (the rates, and the policy to try), a migration thread\n"
+    "sharing the guest's CPU (docs/model.md, \"Notes on a run\"). A run longer\n"
+    "than a second shows its progress on stderr when that is a terminal.\n"
     "\n"
     "Sizes take K, M, G, T (KiB, MiB, ... are the same powers of 1024) or kB, MB,\n"
     "GB (powers of 1000), up to 1 PiB; rates take B/s forms (MiB/s, MB/s) or bit/s\n"
@@ -116,6 +127,7 @@ struct run_opts {
 	struct wl_override wl[MAX_REPEAT];
 	const char *db;
 	int json;
+	int quiet;
 	int strict_caps;
 	char workload[4096];
 };
@@ -214,6 +226,10 @@ static int parse_run(struct run_opts *o, int argc, char **argv)
 			o->json = 1;
 			continue;
 		}
+		if (!strcmp(arg, "--quiet")) {
+			o->quiet = 1;
+			continue;
+		}
 		if (!strcmp(arg, "--no-db")) {
 			o->db = NULL;
 			continue;
@@ -265,6 +281,61 @@ static int parse_run(struct run_opts *o, int argc, char **argv)
 	return 0;
 }
 
+/* The progress line of a long run: shown once the run has taken
+ * PROGRESS_DELAY of wall time, redrawn in place at most every
+ * PROGRESS_PERIOD. The wall clock is read for this display only. */
+#define PROGRESS_DELAY	1.0 /* s */
+#define PROGRESS_PERIOD 0.25
+
+struct progress {
+	double start, last;
+	int shown;
+};
+
+static double wall_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static const char *phase_words(int phase)
+{
+	static const char *const words[] = {"setup", "pre-copy", "stopped", "post-copy", "done"};
+	return phase >= 0 && phase < (int)(sizeof words / sizeof *words) ? words[phase] : "?";
+}
+
+static void progress_watch(void *ctx, const struct store_sample *x)
+{
+	struct progress *p = ctx;
+	double now = wall_seconds();
+	if (now - p->start < PROGRESS_DELAY || now - p->last < PROGRESS_PERIOD)
+		return;
+	p->last = now;
+	p->shown = 1;
+	char t[48], b[48];
+	fprintf(stderr, "\r\033[Kmigsim: %s simulated, %s, pass %llu, %s remaining",
+		units_fmt_duration(t, sizeof t, x->t_ns), phase_words(x->phase),
+		(unsigned long long)x->dirty_sync_count,
+		units_fmt_bytes(b, sizeof b, (double)x->remaining));
+	fflush(stderr);
+}
+
+static void progress_clear(const struct progress *p)
+{
+	if (p->shown)
+		fputs("\r\033[K", stderr);
+}
+
+/* The warnings, one line each on stderr. */
+static void print_notes(const struct run_opts *o, const struct run_result *r)
+{
+	struct result_notes notes;
+	result_notes(&o->c, r, &notes);
+	for (size_t i = 0; i < notes.n; i++)
+		fprintf(stderr, "migsim: warning: %s\n", notes.note[i].text);
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	if (cli_wants_help(argc, argv)) {
@@ -287,7 +358,11 @@ static int cmd_run(int argc, char **argv)
 	if (o.db && store_open(&db, o.db, &e) < 0)
 		return fail_line(e.msg, "--db");
 	struct run_result r;
-	if (run_execute(&o.c, &r, &e) < 0) {
+	struct progress pg = {.start = wall_seconds()};
+	int show = !o.quiet && isatty(STDERR_FILENO);
+	rc = run_execute_watched(&o.c, &r, show ? progress_watch : NULL, &pg, &e);
+	progress_clear(&pg);
+	if (rc < 0) {
 		store_close(db);
 		return cli_fail_in_file(CLI_EXIT_ERROR, e.msg, o.c.workload_path);
 	}
@@ -308,6 +383,9 @@ static int cmd_run(int argc, char **argv)
 			if (db)
 				printf("recorded      run %lld in %s\n", (long long)id, o.db);
 		}
+		fflush(stdout);
+		if (!o.quiet)
+			print_notes(&o, &r);
 		rc = r.status == MIG_STATUS_COMPLETED ? 0 : CLI_EXIT_FAILED_MIGRATION;
 	}
 	jw_free(&reply);

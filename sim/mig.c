@@ -682,9 +682,11 @@ static int final_step(mig *m, err *e)
 	uint64_t page;
 	if (next_dirty(m, &page))
 		return send_page(m, page, e) < 0 ? -1 : 0;
+	m->st.stop_ram = m->t - m->downtime_start;
 	mig_send_bytes(m, EOS_BYTES);
 	mig_send_bytes(m, m->p.device_state_size);
 	m->last_write = m->t; /* qemu_savevm_state_complete_precopy's last flush */
+	m->st.stop_written = m->last_write - m->downtime_start;
 	m->state = ST_FINISH;
 	return 0;
 }
@@ -727,6 +729,7 @@ static int finish(mig *m, err *e)
 	}
 	end = m->t;
 	pass_now(m)->end = end - m->cfg.start;
+	m->st.ended_in = m->arrival ? MIG_PHASE_POSTCOPY : MIG_PHASE_STOPPED;
 	if (!m->arrival) /* in post-copy the guest resumed at the switch */
 		m->st.guest_pause = end - m->downtime_start;
 	m->st.downtime_to_completion = m->arrival && !m->downtime_set;
@@ -776,6 +779,7 @@ int64_t mig_next_event(const mig *m)
 static void give_up(mig *m, int64_t at)
 {
 	m->t = at;
+	m->st.ended_in = m->phase;
 	m->st.total_time = at - m->cfg.start;
 	if (m->st.setup_time > m->st.total_time)
 		m->st.setup_time = m->st.total_time;

@@ -91,6 +91,13 @@ struct mig_stats {
 	int64_t setup_time, total_time, downtime, expected_downtime; /* ns */
 	int64_t guest_pause; /* ns: the source's stop to the vCPUs running on the destination */
 	int64_t thread_cpu;  /* ns of CPU the migration thread computed (sim/host.h) */
+	/* Where the stop's time went, in ns from it: stop_ram when its RAM was
+	 * written (the final sync's pages; post-copy: the sync and the discard
+	 * list), stop_written at its last write (with the device state; post-copy:
+	 * the package). The guest's pause goes on while the socket drains. */
+	int64_t stop_ram, stop_written;
+	enum mig_phase ended_in;    /* STOPPED: completed in pre-copy (or stop-and-copy);
+				       POSTCOPY; or the phase it failed in */
 	int downtime_to_completion; /* post-copy: QEMU measured downtime at completion */
 	uint64_t transferred, remaining, total;			/* bytes */
 	uint64_t duplicate, normal, normal_bytes;		/* pages, pages, bytes */

@@ -190,7 +190,9 @@ int postcopy_start(mig *m, err *e)
 			       (unsigned long long)m->npages);
 	struct discard d = discard_ranges(m);
 	mig_send_bytes(m, d.ranges * DISCARD_RANGE_BYTES);
+	m->st.stop_ram = m->t - m->downtime_start;
 	mig_send_bytes(m, sat_addu(m->p.device_state_size, PACKAGE_OVERHEAD));
+	m->st.stop_written = m->t - m->downtime_start;
 	mig_downtime_end(m, m->t); /* the package is written */
 	m->resume = sat_add(link_arrival(m->link), postcopy_switch_cost(m->p.postcopy_switch_cost,
 									d.ranges, d.held, m->ps));

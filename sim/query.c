@@ -610,6 +610,58 @@ void query_setting_text(const char *name, const char *value, char *buf, size_t n
 
 /* --- series --------------------------------------------------------------------------- */
 
+/* Whether the database has the notes table (schema version 2 on). */
+static int has_notes(query *q)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(q->db, "SELECT 1 FROM sqlite_master WHERE name = 'notes'", -1, &st,
+			       NULL) != SQLITE_OK)
+		return 0;
+	int found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+/* Appends line to the '\n'-separated text *out. */
+static int append_line(char **out, const char *line)
+{
+	size_t had = *out ? strlen(*out) + 1 : 0, len = strlen(line);
+	char *t = realloc(*out, had + len + 1);
+	if (!t)
+		return -1;
+	if (had)
+		t[had - 1] = '\n';
+	memcpy(t + had, line, len + 1);
+	*out = t;
+	return 0;
+}
+
+int query_notes(query *q, int64_t run_id, char **out, err *e)
+{
+	sqlite3_stmt *st;
+	*out = NULL;
+	if (!has_notes(q))
+		return 0;
+	if (prepare(q, "SELECT text FROM notes WHERE run_id = ? ORDER BY seq", NULL, &st, e) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, run_id);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+		if (t && append_line(out, t) < 0) {
+			sqlite3_finalize(st);
+			free(*out);
+			*out = NULL;
+			return err_set(e, "%s: out of memory", q->path);
+		}
+	}
+	if (step_error(q, st, rc, e) == 0)
+		return 0;
+	free(*out);
+	*out = NULL;
+	return -1;
+}
+
 int query_series(query *q, int64_t run_id, struct store_sample **out, size_t *n, err *e)
 {
 	sqlite3_stmt *st;

@@ -124,6 +124,11 @@ int query_metric_higher_better(const char *name);
 /* The run's time series in time order; *out is malloc'd (free it). */
 int query_series(query *q, int64_t run_id, struct store_sample **out, size_t *n, err *e);
 
+/* The run's notes (warnings that explain its numbers), in order, one a
+ * line, as one malloc'd string in *out; NULL when it has none (and in a
+ * database written before notes existed, schema version 1). */
+int query_notes(query *q, int64_t run_id, char **out, err *e);
+
 /* When things happened in a run, from its result JSON (ns since the start):
  * the start of each pre-copy pass, the switch-over (-1 when none) and the
  * end. *starts is malloc'd. */

@@ -763,6 +763,51 @@ static int timelines(struct rep *r)
 	return 0;
 }
 
+/* --- per run: notes ---------------------------------------------------------------------- */
+
+/* One item per note of a run: "Run 3 (calloc_loop, precopy, seed 1): text". */
+static void run_note_items(struct rep *r, const query_run *run, char *notes)
+{
+	char *save;
+	for (char *line = strtok_r(notes, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char who[400];
+		snprintf(who, sizeof who, "Run %lld (%s, %s, seed %llu): ", (long long)run->id,
+			 run->workload, run->policy, (unsigned long long)run->seed);
+		fputs("<li>", r->html);
+		html_text(r->html, who);
+		html_text(r->html, line);
+		fputs("</li>\n", r->html);
+		fputs("- ", r->md);
+		md_text(r->md, who);
+		md_text(r->md, line);
+		fputc('\n', r->md);
+	}
+}
+
+/* The warnings stored with the runs (sim/result.c), every run's. */
+static int notes_section(struct rep *r)
+{
+	int any = 0;
+	for (size_t i = 0; i < r->set.n; i++) {
+		char *notes;
+		if (query_notes(r->q, r->set.runs[i].id, &notes, r->e) < 0)
+			return -1;
+		if (notes && !any) {
+			fputs("<h2>Notes</h2>\n<ul class=\"notes\">\n", r->html);
+			fputs("## Notes\n\n", r->md);
+			any = 1;
+		}
+		if (notes)
+			run_note_items(r, &r->set.runs[i], notes);
+		free(notes);
+	}
+	if (any) {
+		fputs("</ul>\n", r->html);
+		fputc('\n', r->md);
+	}
+	return 0;
+}
+
 /* --- the pages ----------------------------------------------------------------------------- */
 
 static const char html_head[] =
@@ -808,6 +853,8 @@ static int report_pages(struct rep *r, const char *db, const char *experiment)
 		db, experiment ? ", experiment `" : "", experiment ? experiment : "",
 		experiment ? "`" : "", r->set.n, r->n_groups);
 	int rc = workloads(r);
+	if (rc == 0)
+		rc = notes_section(r);
 	if (rc == 0)
 		rc = timelines(r);
 	fprintf(r->html, "<p>%zu charts.</p>\n</body></html>\n", r->n_charts);

@@ -142,6 +142,223 @@ static void passes_json(const struct run_result *r, jw *w)
 	jw_end(w);
 }
 
+/* --- notes ------------------------------------------------------------------------ */
+
+/* A page changed in at most this part of its bytes between two sends is one
+ * XBZRLE encodes well (its deltas are runs of changed bytes). */
+#define FEW_BYTES_CHANGED 8 /* 1/8 of the page */
+/* A guest that computes at least half the time its steps take slows its
+ * writes under a throttle; one mostly halted absorbs the throttle. */
+#define CPU_BOUND 0.5
+
+static struct store_note *add_note(struct result_notes *out, const char *kind, char **text)
+{
+	if (out->n == RESULT_MAX_NOTES)
+		return NULL;
+	struct store_note *n = &out->note[out->n];
+	n->kind = kind;
+	n->text = *text = out->text[out->n++];
+	return n;
+}
+
+static void note_max_bandwidth(const struct run_config *c, struct result_notes *out)
+{
+	double cap = c->params.max_bandwidth;
+	int precopy = c->mode == MIG_MODE_PRECOPY &&
+		      !((c->caps & CAP_POSTCOPY_RAM) && c->postcopy.rule == POSTCOPY_IMMEDIATELY);
+	char *t, a[48], b[48];
+	if (!precopy || cap <= 0 || c->bandwidth <= cap || !add_note(out, "max-bandwidth", &t))
+		return;
+	snprintf(t, RESULT_NOTE_LEN,
+		 "the link (%s) is faster than max-bandwidth: pre-copy is capped at %s "
+		 "(--param max-bandwidth=0 lifts it)",
+		 units_fmt_rate(a, sizeof a, c->bandwidth), units_fmt_rate(b, sizeof b, cap));
+}
+
+/* Which figures went over the limit, as "downtime X (QEMU's figure) and
+ * guest pause Y". */
+static void over_limit(const struct mig_stats *st, int64_t limit, char *buf, size_t n)
+{
+	char a[48], b[48];
+	units_fmt_duration(a, sizeof a, st->downtime);
+	units_fmt_duration(b, sizeof b, st->guest_pause);
+	if (st->downtime > limit && st->guest_pause > limit)
+		snprintf(buf, n, "downtime %s (QEMU's figure) and guest pause %s", a, b);
+	else if (st->downtime > limit)
+		snprintf(buf, n, "downtime %s (QEMU's figure)", a);
+	else
+		snprintf(buf, n, "guest pause %s (downtime, QEMU's figure: %s)", b, a);
+}
+
+/* The stop's parts, from what the migration measured (sim/mig.h, stop_ram
+ * and stop_written). */
+static void note_downtime(const struct run_config *c, const struct run_result *r,
+			  struct result_notes *out)
+{
+	const struct mig_stats *st = &r->stats;
+	int64_t limit = c->params.downtime_limit;
+	char *t, what[160], l[48], a[48], b[48], d[48], f[48];
+	if (r->status != MIG_STATUS_COMPLETED ||
+	    (st->downtime <= limit && st->guest_pause <= limit) || !add_note(out, "downtime", &t))
+		return;
+	over_limit(st, limit, what, sizeof what);
+	units_fmt_duration(l, sizeof l, limit);
+	units_fmt_duration(a, sizeof a, st->stop_ram);
+	units_fmt_duration(b, sizeof b, st->stop_written - st->stop_ram);
+	units_fmt_duration(d, sizeof d, st->guest_pause - st->stop_written);
+	units_fmt_bytes(f, sizeof f, (double)c->params.device_state_size);
+	if (st->ended_in == MIG_PHASE_POSTCOPY) {
+		snprintf(t, RESULT_NOTE_LEN,
+			 "%s exceeded downtime-limit %s: at the switch to post-copy the final "
+			 "sync and the discard list took %s, the package with the device state "
+			 "(%s) %s; the send buffer's drain, the package's transfer and the "
+			 "destination's switch work %s more of "
+			 "the guest's pause%s",
+			 what, l, a, f, b, d,
+			 st->downtime_to_completion
+			     ? " (QEMU's figure ran on to the end of post-copy: the switch took "
+			       "it under a millisecond, which it reads as not measured)"
+			     : "");
+		return;
+	}
+	const struct mig_pass *last = r->n_passes ? &r->passes[r->n_passes - 1] : NULL;
+	char ram[160];
+	if (c->mode == MIG_MODE_STOP_AND_COPY)
+		snprintf(ram, sizeof ram, "all of RAM, sent while stopped (stop-and-copy), took %s",
+			 a);
+	else
+		snprintf(ram, sizeof ram,
+			 "the tail of the last pass (%llu pages dirty at the final sync) took %s",
+			 (unsigned long long)(last ? last->pages : 0), a);
+	snprintf(t, RESULT_NOTE_LEN,
+		 "%s exceeded downtime-limit %s: %s, the device state (%s) %s; the send "
+		 "buffer's drain and the latency %s more of the guest's pause",
+		 what, l, ram, f, b, d);
+}
+
+static void note_postcopy_unused(const struct run_config *c, const struct run_result *r,
+				 struct result_notes *out)
+{
+	char *t, rule[64], a[48];
+	if (!(c->caps & CAP_POSTCOPY_RAM) || r->status != MIG_STATUS_COMPLETED ||
+	    r->stats.ended_in == MIG_PHASE_POSTCOPY || !add_note(out, "postcopy-unused", &t))
+		return;
+	snprintf(t, RESULT_NOTE_LEN,
+		 "post-copy was requested (%s) but the migration completed in pre-copy: the "
+		 "pending bytes fell below the switch-over threshold (%s) before the rule fired",
+		 postcopy_format(&c->postcopy, rule, sizeof rule),
+		 units_fmt_bytes(a, sizeof a, (double)r->stats.threshold));
+}
+
+/* The policy to try on a pre-copy that did not converge, by the
+ * first rule that holds: xbzrle when the pages re-dirtied changed few of
+ * their bytes, auto-converge when the guest is CPU-bound, post-copy
+ * otherwise. A policy already in force is passed over. */
+static void advice(const struct run_config *c, const struct run_result *r, char *buf, size_t n)
+{
+	char rule[64];
+	if (!(c->caps & CAP_XBZRLE) && r->changed_pages &&
+	    r->changed_bytes * FEW_BYTES_CHANGED <= c->page_size)
+		snprintf(buf, n,
+			 "try xbzrle (--cap xbzrle): the pages dirtied again changed %.0f "
+			 "of their %u bytes on average (%llu compared), and XBZRLE sends only "
+			 "those",
+			 r->changed_bytes, c->page_size, (unsigned long long)r->changed_pages);
+	else if (!(c->caps & CAP_AUTO_CONVERGE) && r->cpu_share >= CPU_BOUND)
+		snprintf(buf, n,
+			 "try auto-converge (--cap auto-converge): the guest computes "
+			 "%.0f %% of its time, so throttling its CPU slows its writes",
+			 r->cpu_share * 100);
+	else if (!(c->caps & CAP_POSTCOPY_RAM))
+		snprintf(buf, n,
+			 "try post-copy (--postcopy after-first-pass): it ends without "
+			 "waiting for the dirty rate to fall");
+	else
+		snprintf(buf, n,
+			 "post-copy was requested (%s) but its rule never fired: one that fires "
+			 "sooner (--postcopy after-first-pass) would switch",
+			 postcopy_format(&c->postcopy, rule, sizeof rule));
+}
+
+static void note_no_convergence(const struct run_config *c, const struct run_result *r,
+				struct result_notes *out)
+{
+	const struct mig_stats *st = &r->stats;
+	char *t, help[320], a[48], b[48], d[48], f[48];
+	if (r->status != MIG_STATUS_FAILED || st->ended_in != MIG_PHASE_ACTIVE ||
+	    !add_note(out, "no-convergence", &t))
+		return;
+	advice(c, r, help, sizeof help);
+	double dirty = st->dirty_pages_rate * (double)c->page_size;
+	units_fmt_rate(a, sizeof a, dirty);
+	units_fmt_rate(b, sizeof b, st->bandwidth);
+	if (st->dirty_sync_count < 2) /* the setup's sync only */
+		snprintf(t, RESULT_NOTE_LEN,
+			 "pre-copy did not converge: the timeout came before its first pass over "
+			 "RAM ended (%s still to send at %s), whatever the guest does: a longer "
+			 "--timeout or a faster link would help",
+			 units_fmt_bytes(d, sizeof d, (double)st->remaining), b);
+	else if (dirty <= 0)
+		snprintf(t, RESULT_NOTE_LEN,
+			 "pre-copy did not converge, and no dirty rate was measured (no sync "
+			 "period of 1 s ended); %s",
+			 help);
+	else if (dirty >= st->bandwidth)
+		snprintf(t, RESULT_NOTE_LEN,
+			 "pre-copy did not converge: the guest dirtied %s, faster than the %s "
+			 "the migration sent (the last dirty-rate period against QEMU's bandwidth "
+			 "estimate); %s",
+			 a, b, help);
+	else
+		snprintf(t, RESULT_NOTE_LEN,
+			 "pre-copy did not converge: the guest dirtied %s, less than the %s the "
+			 "migration sent, but the %s pending never fell below the switch-over "
+			 "threshold of %s (bandwidth x downtime-limit); %s",
+			 a, b, units_fmt_bytes(d, sizeof d, (double)st->remaining),
+			 units_fmt_bytes(f, sizeof f, (double)st->threshold), help);
+}
+
+static void note_shared_cpu(const struct run_config *c, const struct run_result *r,
+			    struct result_notes *out)
+{
+	const struct mig_stats *st = &r->stats;
+	char *t, a[48], b[48];
+	if (c->params.host_cpus != 1 || st->thread_cpu * 4 <= st->total_time ||
+	    !add_note(out, "shared-cpu", &t))
+		return;
+	snprintf(t, RESULT_NOTE_LEN,
+		 "the guest and the migration thread shared a CPU (host-cpus=1): the thread "
+		 "computed %s of the %s migration (%.0f %%), which a computing guest lost, "
+		 "and waited through the guest's slices",
+		 units_fmt_duration(a, sizeof a, st->thread_cpu),
+		 units_fmt_duration(b, sizeof b, st->total_time),
+		 100.0 * (double)st->thread_cpu / (double)st->total_time);
+}
+
+void result_notes(const struct run_config *c, const struct run_result *r, struct result_notes *out)
+{
+	out->n = 0;
+	note_max_bandwidth(c, out);
+	note_downtime(c, r, out);
+	note_postcopy_unused(c, r, out);
+	note_no_convergence(c, r, out);
+	note_shared_cpu(c, r, out);
+}
+
+static void notes_json(const struct run_config *c, const struct run_result *r, jw *w)
+{
+	struct result_notes notes;
+	result_notes(c, r, &notes);
+	jw_arr(w, "notes");
+	for (size_t i = 0; i < notes.n; i++) {
+		jw_obj(w, NULL);
+		jw_str(w, "kind", notes.note[i].kind);
+		jw_str(w, "text", notes.note[i].text);
+		jw_end(w);
+	}
+	jw_end(w);
+}
+
 static void migsim_json(const struct run_config *c, const struct run_result *r, jw *w)
 {
 	const struct mig_stats *st = &r->stats;
@@ -171,6 +388,7 @@ static void migsim_json(const struct run_config *c, const struct run_result *r, 
 	jw_bool(w, "verified", r->status == MIG_STATUS_COMPLETED);
 	jw_uint(w, "host-bytes", r->host_bytes);
 	passes_json(r, w);
+	notes_json(c, r, w);
 	jw_obj(w, "config");
 	config_fields(c, w);
 	jw_end(w);
@@ -265,7 +483,7 @@ void result_summary(const struct run_config *c, const struct run_result *r, FILE
 	fprintf(out, "passes        %llu bitmap syncs, throughput %s\n",
 		(unsigned long long)st->dirty_sync_count,
 		units_fmt_rate(a, sizeof a, st->mbps * 1e6 / 8));
-	if (c->caps & CAP_POSTCOPY_RAM)
+	if (st->ended_in == MIG_PHASE_POSTCOPY)
 		fprintf(out,
 			"post-copy     switch at %s, %llu page requests, guest blocked %s "
 			"(%s in its first second), risk window %s\n",
@@ -340,6 +558,8 @@ int result_record(store *db, const struct run_config *c, const struct run_result
 	struct store_metric metrics[48];
 	char policy[160];
 	int ok = r->status == MIG_STATUS_COMPLETED;
+	struct result_notes notes;
+	result_notes(c, r, &notes);
 	struct store_run row = {
 	    .key = sw ? sw->key : NULL,
 	    .experiment = sw ? sw->experiment : NULL,
@@ -356,6 +576,8 @@ int result_record(store *db, const struct run_config *c, const struct run_result
 	    .n_metrics = result_metrics(r, metrics, 48),
 	    .series = r->series,
 	    .n_series = r->n_series,
+	    .notes = notes.note,
+	    .n_notes = notes.n,
 	};
 	int rc = row.config ? store_put_run(db, &row, id, e) : err_set(e, "out of memory");
 	jw_free(&cfg);

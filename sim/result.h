@@ -27,6 +27,18 @@ size_t result_metrics(const struct run_result *r, struct store_metric *m, size_t
 /* Guest progress: steps during the migration / steps without it (1 = no cost). */
 double result_progress(const struct run_result *r);
 
+/* The notes on a run: warnings that explain a surprising number, one line
+ * each (docs/model.md, "Notes on a run", gives every rule). The notes
+ * point into the texts: use them while `out` lives. */
+#define RESULT_MAX_NOTES 6
+#define RESULT_NOTE_LEN	 1024
+struct result_notes {
+	struct store_note note[RESULT_MAX_NOTES];
+	char text[RESULT_MAX_NOTES][RESULT_NOTE_LEN];
+	size_t n;
+};
+void result_notes(const struct run_config *c, const struct run_result *r, struct result_notes *out);
+
 /* What a sweep adds to a stored run: its key, its experiment, and the
  * canonical JSON the key hashes (stored in the config as "sweep"). */
 struct result_sweep {

@@ -172,6 +172,8 @@ struct sim {
 	int oom;
 	err e;
 	int failed;
+	run_watch_fn watch;
+	void *watch_ctx;
 };
 
 /* The rates of sample x over the interval since sample `prev`. */
@@ -210,6 +212,8 @@ static void sample(struct sim *s, int64_t t)
 	};
 	interval_rates(x, &s->last);
 	s->last = *x;
+	if (s->watch)
+		s->watch(s->watch_ctx, x);
 }
 
 /* Keeps every second periodic sample (the last among them) with its rates
@@ -297,6 +301,55 @@ static int copy_string(char **dst, const char *src, err *e)
 	return *dst ? 0 : err_set(e, "out of memory");
 }
 
+/* Pages looked at, and compared byte for byte, by measure_changes. */
+#define CHANGES_LOOKED	 65536
+#define CHANGES_COMPARED 4096
+
+static uint64_t bytes_differing(const uint8_t *a, const uint8_t *b, uint32_t n)
+{
+	uint64_t d = 0;
+	for (uint32_t i = 0; i < n; i++)
+		d += a[i] != b[i];
+	return d;
+}
+
+/* How much of a page the guest changes between two sends of it, for the
+ * note on a pre-copy that did not converge (XBZRLE would send about that
+ * much of it): the destination holds each page as last sent, so the pages
+ * it holds that differ from the source's are those dirtied since, and the
+ * bytes that differ are what changed. An even sample of the guest's pages
+ * is looked at and a sample of the changed ones compared; nothing in the
+ * model changes. */
+static int measure_changes(struct sim *s, err *e)
+{
+	const guest *src = s->src.g, *dst = s->dst;
+	uint64_t n = guest_pages(src), step = n / CHANGES_LOOKED + 1;
+	uint32_t ps = s->c->page_size;
+	uint64_t *changed = malloc(CHANGES_LOOKED * sizeof *changed);
+	uint8_t *a = malloc(2 * (size_t)ps);
+	if (!changed || !a) {
+		free(changed), free(a);
+		return err_set(e, "out of memory");
+	}
+	uint8_t *b = a + ps;
+	size_t nc = 0;
+	for (uint64_t p = 0; p < n && nc < CHANGES_LOOKED; p += step)
+		if (guest_page_kind(dst, p) != GUEST_MISSING && !guest_page_equal(src, dst, p))
+			changed[nc++] = p;
+	size_t every = nc / CHANGES_COMPARED + 1;
+	uint64_t bytes = 0, pages = 0;
+	for (size_t i = 0; i < nc; i += every, pages++) {
+		const uint8_t *x = guest_page_bytes(src, changed[i], a);
+		const uint8_t *y = guest_page_bytes(dst, changed[i], b);
+		bytes += x && y ? bytes_differing(x, y, ps) : ps;
+	}
+	s->res->changed_pages = pages;
+	s->res->changed_bytes = pages ? (double)bytes / (double)pages : 0;
+	free(changed);
+	free(a);
+	return 0;
+}
+
 static int collect(struct sim *s, err *e)
 {
 	struct run_result *r = s->res;
@@ -315,6 +368,11 @@ static int collect(struct sim *s, err *e)
 	int64_t end = mig_clock(s->m);
 	r->guest_steps = vcpu_progress_before(&s->src.cpu, end);
 	r->host_bytes = guest_host_bytes(s->src.g);
+	const struct vcpu *v = &s->src.cpu;
+	r->cpu_share = v->cost_sum > 0 ? (double)v->cpu_sum / (double)v->cost_sum : 0;
+	if (r->status == MIG_STATUS_FAILED && r->stats.ended_in == MIG_PHASE_ACTIVE &&
+	    measure_changes(s, e) < 0)
+		return -1;
 	/* The last sample is the end state, unless a periodic one fell exactly
 	 * there already (a timeout on a 100 ms boundary). */
 	if (r->n_series == 0 || r->series[r->n_series - 1].t_ns != end - s->c->warmup)
@@ -363,8 +421,14 @@ static int continue_unmigrated(struct machine *mc, int64_t end, uint64_t *steps,
 
 int run_execute(const struct run_config *c, struct run_result *res, err *e)
 {
+	return run_execute_watched(c, res, NULL, NULL, e);
+}
+
+int run_execute_watched(const struct run_config *c, struct run_result *res, run_watch_fn watch,
+			void *ctx, err *e)
+{
 	memset(res, 0, sizeof *res);
-	struct sim s = {.c = c, .res = res};
+	struct sim s = {.c = c, .res = res, .watch = watch, .watch_ctx = ctx};
 	int rc = machine_open(&s.src, c, NO_END, e);
 	if (rc == 0)
 		rc = machine_run(&s.src, c->warmup, NULL, NULL, e);

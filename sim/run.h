@@ -69,12 +69,25 @@ struct run_result {
 	uint64_t guest_steps;	 /* steps started during the migration */
 	uint64_t baseline_steps; /* the same span without a migration */
 	uint64_t host_bytes;	 /* memory the source guest model held */
+	/* For the notes on the run (sim/result.c), measured, not modelled: */
+	double cpu_share; /* the steps' declared cpu over their cost (1: CPU-bound) */
+	/* A pre-copy that failed to converge: of the pages the destination
+	 * holds and the guest has changed since they were sent, how many
+	 * were compared (a sample) and the mean bytes that differed. */
+	uint64_t changed_pages;
+	double changed_bytes;
 };
 
 /* 0 when the simulation ran (the migration may still have failed: see
  * res->status); -1 with e filled when it could not (bad workload, script
  * error, out of memory). */
 int run_execute(const struct run_config *c, struct run_result *res, err *e);
+/* The same, calling watch(ctx, sample) with each sample of the time series
+ * as it is taken (every 100 ms of simulated time at first): for a progress
+ * display, which must leave the run as it is. */
+typedef void (*run_watch_fn)(void *ctx, const struct store_sample *now);
+int run_execute_watched(const struct run_config *c, struct run_result *res, run_watch_fn watch,
+			void *ctx, err *e);
 void run_result_free(struct run_result *res);
 /* Steps the workload starts in [c->warmup, end) with no migration at all: a
  * run's baseline_steps, simulated from time 0. */

@@ -36,7 +36,7 @@
 struct store {
 	sqlite3 *db;
 	char *path;
-	sqlite3_stmt *put_run, *put_metric, *put_sample, *has_key;
+	sqlite3_stmt *put_run, *put_metric, *put_sample, *put_note, *has_key;
 };
 
 /* --- schema ------------------------------------------------------------------ */
@@ -98,9 +98,24 @@ static int step_create_v1(sqlite3 *db, err *e)
 	return exec(db, schema_v1, "creating the schema", e);
 }
 
+/* Version 2: the notes on a run (issue 20). Older runs simply have none. */
+static int step_notes_v2(sqlite3 *db, err *e)
+{
+	return exec(db,
+		    "CREATE TABLE notes ("
+		    " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+		    " seq INTEGER NOT NULL,"
+		    " kind TEXT NOT NULL,"
+		    " text TEXT NOT NULL,"
+		    " PRIMARY KEY (run_id, seq)"
+		    ") WITHOUT ROWID;",
+		    "adding the notes table", e);
+}
+
 /* steps[v] migrates version v to v + 1. */
 static int (*const steps[])(sqlite3 *, err *) = {
     step_create_v1,
+    step_notes_v2,
 };
 
 #define SCHEMA_VERSION ((int)(sizeof steps / sizeof steps[0]))
@@ -252,6 +267,9 @@ static int prepare_all(store *s, err *e)
 		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		    e) < 0)
 		return -1;
+	if (prepare(s, &s->put_note,
+		    "INSERT INTO notes (run_id, seq, kind, text) VALUES (?, ?, ?, ?)", e) < 0)
+		return -1;
 	return prepare(s, &s->has_key, "SELECT 1 FROM runs WHERE key = ?", e);
 }
 
@@ -324,6 +342,7 @@ void store_close(store *s)
 	sqlite3_finalize(s->put_run);
 	sqlite3_finalize(s->put_metric);
 	sqlite3_finalize(s->put_sample);
+	sqlite3_finalize(s->put_note);
 	sqlite3_finalize(s->has_key);
 	sqlite3_close(s->db);
 	free(s->path);
@@ -418,6 +437,20 @@ static int put_series(store *s, const struct store_run *r, sqlite3_int64 id, err
 	return 0;
 }
 
+static int put_notes(store *s, const struct store_run *r, sqlite3_int64 id, err *e)
+{
+	sqlite3_stmt *st = s->put_note;
+	for (size_t i = 0; i < r->n_notes; i++) {
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+		bind_text(st, 3, r->notes[i].kind);
+		bind_text(st, 4, r->notes[i].text);
+		if (run_stmt(s, st, NULL, "notes", e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int store_put_run(store *s, const struct store_run *run, int64_t *run_id, err *e)
 {
 	if (!run->status || (strcmp(run->status, "completed") && strcmp(run->status, "failed")))
@@ -430,7 +463,7 @@ int store_put_run(store *s, const struct store_run *run, int64_t *run_id, err *e
 		goto fail;
 	id = sqlite3_last_insert_rowid(s->db);
 	if (put_metrics(s, run, id, e) < 0 || put_series(s, run, id, e) < 0 ||
-	    exec(s->db, "COMMIT", s->path, e) < 0)
+	    put_notes(s, run, id, e) < 0 || exec(s->db, "COMMIT", s->path, e) < 0)
 		goto fail;
 	if (run_id)
 		*run_id = id;
@@ -508,6 +541,7 @@ int store_check_input(const char *path, err *e)
 
 struct merge {
 	sqlite3_stmt *sel, *by_key, *same, *ins, *metrics, *series;
+	sqlite3_stmt *notes; /* NULL when the input predates notes (version 1) */
 };
 
 static void merge_finalize(struct merge *m)
@@ -518,10 +552,17 @@ static void merge_finalize(struct merge *m)
 	sqlite3_finalize(m->ins);
 	sqlite3_finalize(m->metrics);
 	sqlite3_finalize(m->series);
+	sqlite3_finalize(m->notes);
 }
 
-static int merge_prepare(sqlite3 *db, struct merge *m)
+static int merge_prepare(sqlite3 *db, struct merge *m, int src_version)
 {
+	if (src_version >= 2 &&
+	    sqlite3_prepare_v2(db,
+			       "INSERT INTO main.notes SELECT ?1, seq, kind, text FROM src.notes"
+			       " WHERE run_id = ?2",
+			       -1, &m->notes, NULL))
+		return 1;
 	const char *same = "SELECT 1 FROM main.runs WHERE key IS NULL AND experiment IS ?2 AND"
 			   " workload IS ?3 AND workload_path IS ?4 AND wl_params IS ?5 AND"
 			   " policy IS ?6 AND config IS ?7 AND seed IS ?8 AND status IS ?9 AND"
@@ -570,21 +611,24 @@ static int merge_copy(store *s, struct merge *m, err *e)
 		return -1;
 	sqlite3_int64 id = sqlite3_last_insert_rowid(s->db);
 	sqlite3_int64 old = sqlite3_column_int64(m->sel, 0);
-	sqlite3_stmt *rest[] = {m->metrics, m->series};
-	for (int i = 0; i < 2; i++) {
+	sqlite3_stmt *rest[] = {m->metrics, m->series, m->notes};
+	const char *what[] = {"merge: metrics", "merge: series", "merge: notes"};
+	for (int i = 0; i < 3; i++) {
+		if (!rest[i])
+			continue;
 		sqlite3_bind_int64(rest[i], 1, id);
 		sqlite3_bind_int64(rest[i], 2, old);
-		if (run_stmt(s, rest[i], NULL, i ? "merge: series" : "merge: metrics", e) < 0)
+		if (run_stmt(s, rest[i], NULL, what[i], e) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-static int merge_all(store *s, const char *in, struct store_merge_counts *n, err *e)
+static int merge_all(store *s, const char *in, int version, struct store_merge_counts *n, err *e)
 {
 	struct merge m = {0};
 	int rc = -1;
-	if (merge_prepare(s->db, &m)) {
+	if (merge_prepare(s->db, &m, version)) {
 		err_set(e, "%s: %s", in, sqlite3_errmsg(s->db));
 		goto out;
 	}
@@ -644,7 +688,7 @@ int store_merge(store *s, const char *in_path, struct store_merge_counts *n, err
 	else if (v == 0)
 		rc = 0; /* empty: nothing to copy */
 	else
-		rc = merge_all(s, in_path, n, e);
+		rc = merge_all(s, in_path, v, n, e);
 	sqlite3_exec(s->db, "DETACH DATABASE src", NULL, NULL, NULL);
 	return rc;
 }

@@ -37,6 +37,13 @@ struct store_sample {
 	double throttle_pct;     /* cpu-throttle-percentage, 0 when not throttling */
 };
 
+/* A note on a run: a warning that explains one of its numbers
+ * (sim/result.c writes them; docs/schema.md lists the kinds). */
+struct store_note {
+	const char *kind; /* "max-bandwidth", "downtime", ... */
+	const char *text; /* one line */
+};
+
 struct store_run {
 	const char *key;           /* identity of the run (sweeps); NULL for none */
 	const char *experiment;    /* NULL for `migsim run` */
@@ -53,12 +60,14 @@ struct store_run {
 	size_t n_metrics;
 	const struct store_sample *series;
 	size_t n_series;
+	const struct store_note *notes;
+	size_t n_notes;
 };
 
 /* Opens (creating file and schema if needed) the database at path. */
 int store_open(store **out, const char *path, err *e);
 void store_close(store *s);
-/* Writes the run, its metrics and its series in one transaction. */
+/* Writes the run, its metrics, series and notes in one transaction. */
 int store_put_run(store *s, const struct store_run *run, int64_t *run_id, err *e);
 /* Schema version this build writes (PRAGMA user_version). */
 int store_schema_version(void);
@@ -78,8 +87,8 @@ struct store_merge_counts {
 /* Copies into s, in one transaction, the runs of the database at in_path that
  * s does not hold: a run with a key when no run of s has that key, a run
  * without one when no keyless run of s is identical in every column
- * (recorded_at included). Metrics and series come with their run. The input
- * is only read. */
+ * (recorded_at included). Metrics, series and notes come with their run.
+ * The input is only read. */
 int store_merge(store *s, const char *in_path, struct store_merge_counts *n, err *e);
 
 /* The path the store was opened with. */

@@ -113,6 +113,8 @@ static int run_step(struct vcpu *v, size_t i, int64_t now, err *e)
 	int64_t cost = 0, cpu = 0;
 	if (land(v, e) < 0 || wl_step(p->w, v->g, now, &cost, &cpu, e) < 0)
 		return -1;
+	v->cpu_sum = sat_add(v->cpu_sum, cpu);
+	v->cost_sum = sat_add(v->cost_sum, cost);
 	int64_t busy = computing(v, cpu);
 	v->compute_end = sat_add(now, busy);
 	v->cur = i;

@@ -54,6 +54,8 @@ struct vcpu {
 	int64_t compute_end;	 /* while watched: when the current step's computing ends */
 	uint64_t steps;		 /* steps started */
 	int64_t last_start;	 /* when the last of them started */
+	int64_t cpu_sum;	 /* the steps' declared cpu and cost: how CPU-bound */
+	int64_t cost_sum;	 /* the guest is (what a throttle can slow) */
 	uint64_t steps_at_mark;	 /* steps started before vcpu_mark (migration start) */
 	int64_t first_perturbed; /* first pause, throttle or fault stall; INT64_MAX: none */
 	int paused_first;	 /* that first disturbance was a pause */

@@ -147,13 +147,13 @@ START_TEST(test_create_reopen)
 	tmp_make(&t);
 	store *s;
 	err e = {{0}};
-	ck_assert_int_eq(store_schema_version(), 1);
+	ck_assert_int_eq(store_schema_version(), 2);
 	ck_assert_msg(store_open(&s, t.db, &e) == 0, "%s", e.msg);
 	ck_assert_str_eq(store_path(s), t.db);
 	store_close(s);
 	sqlite3 *db = raw_open(t.db);
 	ck_assert_int_eq(raw_int(db, "PRAGMA user_version"), store_schema_version());
-	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), 3);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), 4);
 	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name IN "
 				     "('runs_experiment', 'runs_policy')"),
 			 2);
@@ -284,6 +284,102 @@ START_TEST(test_put_read_back)
 	ck_assert_int_eq(c.metrics, 3);
 	ck_assert_int_eq(c.series, 2);
 	tmp_remove(&t);
+}
+END_TEST
+
+static const struct store_note notes2[] = {
+    {"max-bandwidth", "the link is faster than max-bandwidth"},
+    {"downtime", "downtime exceeded downtime-limit"},
+};
+
+/* Notes are stored in order with their run, and go with it. */
+START_TEST(test_notes)
+{
+	struct tmp t;
+	tmp_make(&t);
+	store *s;
+	err e = {{0}};
+	ck_assert_int_eq(store_open(&s, t.db, &e), 0);
+	struct store_run r = sample_run(NULL);
+	r.notes = notes2;
+	r.n_notes = 2;
+	int64_t id = 0;
+	ck_assert_msg(store_put_run(s, &r, &id, &e) == 0, "%s", e.msg);
+	r.n_notes = 0;
+	ck_assert_msg(store_put_run(s, &r, NULL, &e) == 0, "%s", e.msg);
+	store_close(s);
+	sqlite3 *db = raw_open(t.db);
+	sqlite3_stmt *st;
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT run_id, kind, text FROM notes ORDER BY seq",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+		ck_assert_int_eq(sqlite3_column_int64(st, 0), id);
+		ck_assert_str_eq((const char *)sqlite3_column_text(st, 1), notes2[i].kind);
+		ck_assert_str_eq((const char *)sqlite3_column_text(st, 2), notes2[i].text);
+	}
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	ck_assert_int_eq(sqlite3_exec(db, "DELETE FROM runs", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM notes"), 0);
+	sqlite3_close(db);
+	tmp_remove(&t);
+}
+END_TEST
+
+/* Turns the database at path into one schema version 1 wrote: no notes. */
+static void make_v1(const char *path)
+{
+	sqlite3 *db = raw_open(path);
+	ck_assert_int_eq(
+	    sqlite3_exec(db, "DROP TABLE notes; PRAGMA user_version = 1;", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* A database of version 1 opens: it gains the notes table and keeps its
+ * runs; and it merges into a current one, its runs without notes. */
+START_TEST(test_v1_database)
+{
+	struct tmp t, u;
+	tmp_make(&t);
+	tmp_make(&u);
+	store *s;
+	err e = {{0}};
+	struct store_run r = sample_run(NULL);
+	ck_assert_int_eq(store_open(&s, t.db, &e), 0);
+	ck_assert_msg(store_put_run(s, &r, NULL, &e) == 0, "%s", e.msg);
+	store_close(s);
+	make_v1(t.db);
+	ck_assert_int_eq(store_open(&s, u.db, &e), 0);
+	struct store_merge_counts n;
+	ck_assert_msg(store_merge(s, t.db, &n, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(n.copied, 1);
+	store_close(s);
+	ck_assert_int_eq(count_rows(u.db).runs, 1);
+	ck_assert_msg(store_open(&s, t.db, &e) == 0, "%s", e.msg);
+	r.notes = notes2;
+	r.n_notes = 2;
+	r.seed = 7; /* not the same run as the first (merge compares every column) */
+	ck_assert_msg(store_put_run(s, &r, NULL, &e) == 0, "%s", e.msg);
+	store_close(s);
+	sqlite3 *db = raw_open(t.db);
+	ck_assert_int_eq(raw_int(db, "PRAGMA user_version"), 2);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM runs"), 2);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM notes"), 2);
+	sqlite3_close(db);
+	/* A current input brings its notes along. */
+	ck_assert_int_eq(store_open(&s, u.db, &e), 0);
+	ck_assert_msg(store_merge(s, t.db, &n, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(n.copied, 1);
+	store_close(s);
+	db = raw_open(u.db);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM notes"), 2);
+	sqlite3_close(db);
+	tmp_remove(&t);
+	tmp_remove(&u);
 }
 END_TEST
 
@@ -443,7 +539,7 @@ START_TEST(test_newer_version)
 			 SQLITE_OK);
 	sqlite3_close(db);
 	assert_refused_untouched(&t, t.db,
-				 "schema version 7 is newer than this migsim understands (1)");
+				 "schema version 7 is newer than this migsim understands (2)");
 	tmp_remove(&t);
 }
 END_TEST
@@ -565,6 +661,8 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_empty_file);
 	tcase_add_test(tc, test_put_read_back);
 	tcase_add_test(tc, test_nan_metric);
+	tcase_add_test(tc, test_notes);
+	tcase_add_test(tc, test_v1_database);
 	tcase_add_test(tc, test_duplicate_key);
 	tcase_add_test(tc, test_rollback_midway);
 	tcase_add_test(tc, test_not_sqlite);
