@@ -364,7 +364,13 @@ static int cmd_run(int argc, char **argv)
 	progress_clear(&pg);
 	if (rc < 0) {
 		store_close(db);
-		return cli_fail_in_file(CLI_EXIT_ERROR, e.msg, o.c.workload_path);
+		/* an error in the guest OS profile's script is placed there */
+		char guest[RUN_GUEST_MAX + 64];
+		const char *place = o.c.workload_path;
+		if (run_guest_path(o.c.guest, guest, sizeof guest) == 0 &&
+		    !strncmp(e.msg, guest, strlen(guest)))
+			place = guest;
+		return cli_fail_in_file(CLI_EXIT_ERROR, e.msg, place);
 	}
 	jw reply;
 	jw_init(&reply, o.json);

@@ -75,8 +75,8 @@ int run_guest_path(const char *name, char *out, size_t n)
 	return len < 0 || (size_t)len >= n ? -1 : 0;
 }
 
-/* The guest OS profile's program, on the layout first: it places its
- * regions where a kernel's are, and the workload's go in what is left. */
+/* The guest OS profile's program. Its regions are placed first, where a
+ * kernel's are, and the workload's go in what is left. */
 static int open_os(struct machine *mc, const struct run_config *c, err *e)
 {
 	if (!strcmp(c->guest, "bare"))
@@ -89,12 +89,10 @@ static int open_os(struct machine *mc, const struct run_config *c, err *e)
 	    .seed = c->seed,
 	    .ram_bytes = c->ram_bytes,
 	    .page_size = c->page_size,
-	    .layout = mc->layout,
+	    .place_later = 1,
 	    .stream = "guest",
 	};
-	if (wl_open(&mc->os, &oc, e) < 0)
-		return -1;
-	return wl_init(mc->os, mc->g, e);
+	return wl_open(&mc->os, &oc, e);
 }
 
 /* Source and destination share the content seed: procedural pages must
@@ -113,9 +111,6 @@ static int machine_open(struct machine *mc, const struct run_config *c, int64_t 
 {
 	memset(mc, 0, sizeof *mc);
 	struct guest_config gc = guest_config_of(c, 0);
-	if (guest_new(&mc->g, &gc, e) < 0 ||
-	    layout_new(&mc->layout, c->ram_bytes / c->page_size, e) < 0 || open_os(mc, c, e) < 0)
-		return -1;
 	struct wl_config wc = {
 	    .path = c->workload_path,
 	    .params = c->wl_params,
@@ -123,9 +118,15 @@ static int machine_open(struct machine *mc, const struct run_config *c, int64_t 
 	    .seed = c->seed,
 	    .ram_bytes = c->ram_bytes,
 	    .page_size = c->page_size,
-	    .layout = mc->layout,
+	    .place_later = 1,
 	};
-	if (wl_open(&mc->w, &wc, e) < 0 || wl_init(mc->w, mc->g, e) < 0 || des_new(&mc->q, e) < 0)
+	/* the workload's script is checked first: its errors come first */
+	if (wl_open(&mc->w, &wc, e) < 0 || open_os(mc, c, e) < 0 ||
+	    layout_new(&mc->layout, c->ram_bytes / c->page_size, e) < 0 ||
+	    (mc->os && wl_place(mc->os, mc->layout, e) < 0) ||
+	    wl_place(mc->w, mc->layout, e) < 0 || guest_new(&mc->g, &gc, e) < 0 ||
+	    (mc->os && wl_init(mc->os, mc->g, e) < 0) || wl_init(mc->w, mc->g, e) < 0 ||
+	    des_new(&mc->q, e) < 0)
 		return -1;
 	vcpu_init(&mc->cpu, mc->q, mc->w, mc->g, end);
 	if (mc->os && vcpu_add_program(&mc->cpu, mc->os, e) < 0)

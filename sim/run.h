@@ -19,7 +19,7 @@
 #include "wl.h"
 
 #define RUN_GUEST_MAX	  512
-#define RUN_DEFAULT_GUEST "bare"
+#define RUN_DEFAULT_GUEST "server"
 
 /* The script of guest profile `name` (bundled, or a path): 0, or -1 when
  * the name is too long. */

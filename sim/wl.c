@@ -329,7 +329,7 @@ static uint64_t region_size(lua_State *L, wl *w, int t, size_t i)
 	return bytes;
 }
 
-static void too_big(lua_State *L, wl *w)
+static int too_big(wl *w, err *e)
 {
 	char list[300] = "", a[32], b[32], c[32];
 	size_t len = 0;
@@ -341,15 +341,15 @@ static void too_big(lua_State *L, wl *w)
 			     ? w->ram_bytes
 			     : layout_free_pages(w->layout) * (uint64_t)w->page_size;
 	if (avail == w->ram_bytes)
-		fail(L, "%s: regions need %s (%s) but the guest's RAM is %s", w->path,
-		     units_fmt_bytes(a, sizeof a, (double)w->footprint), list,
-		     units_fmt_bytes(b, sizeof b, (double)w->ram_bytes));
-	fail(L,
-	     "%s: regions need %s (%s) but the guest's RAM is %s, of which the guest OS "
-	     "holds %s",
-	     w->path, units_fmt_bytes(a, sizeof a, (double)w->footprint), list,
-	     units_fmt_bytes(b, sizeof b, (double)w->ram_bytes),
-	     units_fmt_bytes(c, sizeof c, (double)(w->ram_bytes - avail)));
+		return err_set(e, "%s: regions need %s (%s) but the guest's RAM is %s", w->path,
+			       units_fmt_bytes(a, sizeof a, (double)w->footprint), list,
+			       units_fmt_bytes(b, sizeof b, (double)w->ram_bytes));
+	return err_set(e,
+		       "%s: regions need %s (%s) but the guest's RAM is %s, of which the guest OS "
+		       "holds %s",
+		       w->path, units_fmt_bytes(a, sizeof a, (double)w->footprint), list,
+		       units_fmt_bytes(b, sizeof b, (double)w->ram_bytes),
+		       units_fmt_bytes(c, sizeof c, (double)(w->ram_bytes - avail)));
 }
 
 /* The optional `at`: where in RAM the region asks to be, a fraction. */
@@ -369,30 +369,30 @@ static double region_at(lua_State *L, wl *w, int t, size_t i)
 }
 
 /* Gives every region its extents from the layout, in the order declared. */
-static void place_regions(lua_State *L, wl *w)
+int wl_place(wl *w, layout *l, err *e)
 {
 	if (w->footprint > w->ram_bytes)
-		too_big(L, w);
-	if (!w->layout) {
-		err e;
-		if (layout_new(&w->own_layout, w->ram_bytes / w->page_size, &e) < 0)
-			fail(L, "out of memory");
-		w->layout = w->own_layout;
+		return too_big(w, e);
+	if (!l) {
+		if (layout_new(&w->own_layout, w->ram_bytes / w->page_size, e) < 0)
+			return -1;
+		l = w->own_layout;
 	}
+	w->layout = l;
 	uint64_t ram_pages = w->ram_bytes / w->page_size;
-	if (w->footprint / w->page_size > layout_free_pages(w->layout))
-		too_big(L, w);
+	if (w->footprint / w->page_size > layout_free_pages(l))
+		return too_big(w, e);
 	for (size_t i = 0; i < w->n_regions; i++) {
 		struct wl_region *r = &w->regions[i];
-		err e;
-		int rc = r->at < 0
-			     ? layout_take(w->layout, r->pages, &r->ext, &r->n_ext, &e)
-			     : layout_take_at(w->layout, (uint64_t)(r->at * (double)ram_pages),
-					      r->pages, &r->ext, &r->n_ext, &e);
+		err why;
+		int rc = r->at < 0 ? layout_take(l, r->pages, &r->ext, &r->n_ext, &why)
+				   : layout_take_at(l, (uint64_t)(r->at * (double)ram_pages),
+						    r->pages, &r->ext, &r->n_ext, &why);
 		if (rc < 0)
-			fail(L, "%s: region '%s': %s", w->path, r->name, e.msg);
-		r->first_page = r->ext[0].first_page;
+			return err_set(e, "%s: region '%s': %s", w->path, r->name, why.msg);
+		r->first_page = r->n_ext ? r->ext[0].first_page : 0;
 	}
+	return 0;
 }
 
 static void read_region(lua_State *L, wl *w, int list, size_t i)
@@ -446,7 +446,9 @@ static void read_regions(lua_State *L, wl *w)
 		fail(L, "out of memory");
 	for (size_t i = 0; i < n; i++)
 		read_region(L, w, list, i);
-	place_regions(L, w);
+	err e;
+	if (!w->defer_place && wl_place(w, NULL, &e) < 0)
+		fail(L, "%s", e.msg);
 	lua_settop(L, 2);
 }
 
@@ -538,7 +540,7 @@ static wl *wl_alloc(const struct wl_config *cfg, err *e)
 	}
 	w->ram_bytes = cfg->ram_bytes;
 	w->page_size = cfg->page_size;
-	w->layout = cfg->layout;
+	w->defer_place = cfg->place_later;
 	w->step_ref = w->init_ref = w->mem_ref = w->p_ref = LUA_NOREF;
 	rng_seed(&w->rng, cfg->seed, cfg->stream ? cfg->stream : "workload");
 	return w;

@@ -41,15 +41,20 @@ struct wl_config {
 	uint32_t page_size;
 	uint64_t instr_budget; /* Lua VM instructions per call; 0 = the default */
 	size_t heap_cap;       /* bytes of Lua heap; 0 = the default */
-	/* The guest's free pages, shared by the programs of one guest (its OS
-	 * profile, then its workload): the regions take theirs from it. NULL:
-	 * the whole RAM is the script's, regions packed from page 0. */
-	layout *layout;
+	/* The caller places the regions (wl_place), in a layout shared by the
+	 * programs of one guest (its OS profile first, then its workload);
+	 * otherwise wl_open packs them from page 0 of RAM of their own. */
+	int place_later;
 	const char *stream; /* the random stream's name; NULL: "workload" */
 };
 
-/* Loads and checks the script, resolves parameters, lays out regions. */
+/* Loads and checks the script, resolves parameters, lays out regions
+ * (unless cfg->place_later). */
 int wl_open(wl **out, const struct wl_config *cfg, err *e);
+/* Gives the regions their extents from l (sim/layout.h): each where it asks
+ * to be (its `at`), the others in the lowest free pages. NULL: a RAM of
+ * their own. -1 with e filled when they do not fit, giving the sizes. */
+int wl_place(wl *w, layout *l, err *e);
 void wl_free(wl *w);
 
 const char *wl_name(const wl *w);

@@ -67,6 +67,7 @@ struct wl {
 	int64_t now;	      /* simulated time of the call in progress */
 
 	layout *layout;	     /* where regions are placed: the caller's, or own_layout */
+	int defer_place;     /* the caller places the regions (wl_place) */
 	layout *own_layout;
 	guest *checked;	     /* the last guest whose geometry was checked */
 	struct wl_zipf zipf; /* the last sampler built: most calls reuse it */

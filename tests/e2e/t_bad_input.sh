@@ -1,7 +1,7 @@
 # Bad input: one clear error line, a non-zero exit, and no run in the database.
 . "$E2E_LIB"
 db="$WORK/m.db"
-run() { "$MIGSIM" run "$@" --ram 64MiB --db "$db"; }
+run() { "$MIGSIM" run --guest bare "$@" --ram 64MiB --db "$db"; }
 
 cat >"$WORK/syntax.lua" <<'LUA'
 return {
@@ -68,7 +68,7 @@ expect_fail "zero bandwidth" "bandwidth" -- run idle --bandwidth 0
 expect_fail "negative bandwidth" "bandwidth|-1" -- run idle --bandwidth -1Gbit/s
 expect_fail "bad wl-param" "no_such" -- run idle --wl-param no_such=1
 expect_fail "unwritable database" "database|no-dir" -- \
-	"$MIGSIM" run idle --ram 64MiB --db "$WORK/no-dir/sub/m.db"
+	"$MIGSIM" run --guest bare idle --ram 64MiB --db "$WORK/no-dir/sub/m.db"
 
 if [ -e "$db" ]; then
 	n=$(sql "$db" "select count(*) from runs")

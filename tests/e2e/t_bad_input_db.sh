@@ -7,7 +7,7 @@ cp "$WORK/text.db" "$WORK/text.orig"
 cat >"$WORK/exp.lua" <<'LUA'
 return { name = "db", workloads = { "idle" }, ram = "32MiB", warmup = "100ms" }
 LUA
-"$MIGSIM" run idle --ram 32MiB --warmup 100ms --db "$WORK/ok.db" >/dev/null || die "a plain run"
+"$MIGSIM" run --guest bare idle --ram 32MiB --warmup 100ms --db "$WORK/ok.db" >/dev/null || die "a plain run"
 
 status_is() { # DESC STATUS -- CMD...
 	d=$1; want=$2; shift 3
@@ -18,7 +18,7 @@ status_is() { # DESC STATUS -- CMD...
 	set -e
 	[ "$rc" = "$want" ] || die "$d: exit status $rc, expected $want"
 }
-status_is "run" 2 -- "$MIGSIM" run idle --ram 32MiB --warmup 100ms --db "$WORK/text.db"
+status_is "run" 2 -- "$MIGSIM" run --guest bare idle --ram 32MiB --warmup 100ms --db "$WORK/text.db"
 status_is "sweep" 2 -- "$MIGSIM" sweep "$WORK/exp.lua" --db "$WORK/text.db" --quiet
 status_is "export" 2 -- "$MIGSIM" export --format csv --db "$WORK/text.db"
 status_is "report" 2 -- "$MIGSIM" report --db "$WORK/text.db" -o "$WORK/rep"
@@ -29,7 +29,7 @@ status_is "merge, output" 2 -- "$MIGSIM" merge "$WORK/text.db" "$WORK/ok.db"
 cmp "$WORK/text.db" "$WORK/text.orig" || die "the text file was modified"
 # Usage errors have the same status as input errors (`migsim --help`).
 set +e
-"$MIGSIM" run idle --frob 1 >/dev/null 2>&1
+"$MIGSIM" run --guest bare idle --frob 1 >/dev/null 2>&1
 rc=$?
 set -e
 [ "$rc" = 2 ] || die "unknown option: exit status $rc, expected 2"

@@ -15,7 +15,7 @@ refused() {
 	set -e
 	[ "$rc" = 2 ] || die "$d: exit status $rc, expected 2"
 }
-run() { "$MIGSIM" run idle --ram 64MiB --db "$db" "$@"; }
+run() { "$MIGSIM" run --guest bare idle --ram 64MiB --db "$db" "$@"; }
 
 refused "timeout past the maximum" 'too long \(at most 3650 days\) \(--timeout 9223372036s\)' -- \
 	run --timeout 9223372036s
@@ -32,8 +32,8 @@ refused "bandwidth above 10 Tbit/s" 'rate "1e30Gbit/s": too large \(at most 10 T
 	run --bandwidth 1e30Gbit/s
 refused "a size as the bandwidth" 'a size is not a rate \(write 1Gbit/s or 1GiB/s\) \(--bandwidth 1G\)' -- \
 	run --bandwidth 1G
-refused "RAM past 2^28 pages" 'at most 2\^28 pages.*\(--ram\)' -- "$MIGSIM" run idle --ram 2TiB --db "$db"
-refused "RAM past 1 PiB" 'too large \(at most 1 PiB\)' -- "$MIGSIM" run idle --ram 2000TB --db "$db"
+refused "RAM past 2^28 pages" 'at most 2\^28 pages.*\(--ram\)' -- "$MIGSIM" run --guest bare idle --ram 2TiB --db "$db"
+refused "RAM past 1 PiB" 'too large \(at most 1 PiB\)' -- "$MIGSIM" run --guest bare idle --ram 2000TB --db "$db"
 refused "setup-cost past the maximum" 'setup-cost: duration "9223372036s": too long' -- \
 	run --param setup-cost=9223372036s
 refused "setup-cost above 1 h" "Parameter 'setup-cost' expects a duration from 0 to 1 h" -- \
@@ -98,11 +98,11 @@ exp stop_xbzrle 'stop-and-copy has no pre-copy passes for xbzrle' \
 # A long value reaches the parser whole: 600 zeros and 1ms is 1 ms, in an
 # experiment as on the command line (a 512-byte buffer once made it 0 ms).
 zeros=$(printf '%0600d' 0)
-"$MIGSIM" run idle --ram 64MiB --no-db --json --param "downtime-limit=${zeros}1ms" >"$WORK/r.json" ||
+"$MIGSIM" run --guest bare idle --ram 64MiB --no-db --json --param "downtime-limit=${zeros}1ms" >"$WORK/r.json" ||
 	die "run with a long downtime-limit"
 cat >"$WORK/long.lua" <<'LUA'
 return {
-	name = "long", workloads = { "idle" }, ram = "64MiB", warmup = "100ms",
+	name = "long", guest = "bare", workloads = { "idle" }, ram = "64MiB", warmup = "100ms",
 	params = { ["downtime-limit"] = ("0"):rep(600) .. "1ms" },
 }
 LUA

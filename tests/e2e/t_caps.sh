@@ -4,7 +4,7 @@
 # --strict-caps has nothing to refuse; postcopy-ram needs both sides, and
 # postcopy-preempt goes with it.
 . "$E2E_LIB"
-run() { "$MIGSIM" run idle --ram 64MiB --no-db --json "$@"; }
+run() { "$MIGSIM" run --guest bare idle --ram 64MiB --no-db --json "$@"; }
 
 run --cap xbzrle,auto-converge --dst-caps none --strict-caps >"$WORK/src_only.json" ||
 	die "a destination without xbzrle/auto-converge refused them"

@@ -3,7 +3,7 @@
 # too few seeds, a higher-is-better metric, two policies of one database,
 # and bad input (exit 2, one error line).
 . "$E2E_LIB"
-"$MIGSIM" run idle --ram 64MiB --db "$WORK/tmpl.db" >/dev/null
+"$MIGSIM" run --guest bare idle --ram 64MiB --db "$WORK/tmpl.db" >/dev/null
 mk() { # mk OUT.db SPEC-JSON
 	printf '%s\n' "$2" >"$WORK/spec.json"
 	python3 "$ROOT/tests/e2e/rundb.py" "$WORK/tmpl.db" "$1" "$WORK/spec.json"

@@ -9,10 +9,10 @@ for mode in pre post; do
 	extra=""
 	[ "$mode" = post ] && extra="--postcopy immediately"
 	# shellcheck disable=SC2086
-	"$MIGSIM" run calloc_loop --ram 64MiB --bandwidth 1Gbit/s --latency 5ms $extra \
+	"$MIGSIM" run --guest bare calloc_loop --ram 64MiB --bandwidth 1Gbit/s --latency 5ms $extra \
 		--db "$WORK/r.db" --json >"$WORK/$mode.json" || die "$mode: run failed"
 	# shellcheck disable=SC2086
-	"$MIGSIM" run calloc_loop --ram 64MiB --bandwidth 1Gbit/s --latency 5ms $extra \
+	"$MIGSIM" run --guest bare calloc_loop --ram 64MiB --bandwidth 1Gbit/s --latency 5ms $extra \
 		--no-db >"$WORK/$mode.txt" || die "$mode: summary run failed"
 	grep -q "^downtime .*QEMU's figure, on the source" "$WORK/$mode.txt" ||
 		die "$mode: summary lacks the downtime line: $(cat "$WORK/$mode.txt")"

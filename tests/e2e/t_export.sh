@@ -3,9 +3,9 @@
 # gives the samples; --experiment selects; bad input fails with one line.
 . "$E2E_LIB"
 db="$WORK/e.db"
-"$MIGSIM" run idle --ram 64MiB --seed 1 --db "$db" >/dev/null
-"$MIGSIM" run idle --ram 64MiB --seed 2 --db "$db" >/dev/null
-"$MIGSIM" run idle --ram 64MiB --seed 3 --cap xbzrle --db "$db" >/dev/null
+"$MIGSIM" run --guest bare idle --ram 64MiB --seed 1 --db "$db" >/dev/null
+"$MIGSIM" run --guest bare idle --ram 64MiB --seed 2 --db "$db" >/dev/null
+"$MIGSIM" run --guest bare idle --ram 64MiB --seed 3 --cap xbzrle --db "$db" >/dev/null
 "$MIGSIM" export --db "$db" --format csv >"$WORK/runs.csv"
 "$MIGSIM" export --db "$db" --format json >"$WORK/runs.json"
 python3 - "$WORK/runs.csv" "$WORK/runs.json" "$db" <<'PY'
@@ -47,7 +47,7 @@ echo "ok: series"
 # Numbers are exact: a whole number is written in digits (1e+08 was how a
 # byte count of 10^8 came out), any other with the digits that read back
 # as the stored double. A run at 1 Gbit/s sends byte counts of that size.
-"$MIGSIM" run page_rewrite --ram 256MiB --wl-param working_set=128MiB --db "$db" >/dev/null || true
+"$MIGSIM" run --guest bare page_rewrite --ram 256MiB --wl-param working_set=128MiB --db "$db" >/dev/null || true
 "$MIGSIM" export --db "$db" --format csv >"$WORK/runs.csv"
 "$MIGSIM" export --db "$db" --format json >"$WORK/runs.json"
 "$MIGSIM" export --db "$db" --format csv --series >"$WORK/series.csv"

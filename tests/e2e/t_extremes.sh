@@ -27,7 +27,7 @@ extreme() {
 	set +e
 	(
 		[ -n "${E2E_SANITIZED:-}" ] || ulimit -v 2000000
-		exec timeout 60 "$MIGSIM" run "$@" --db "$db" --json
+		exec timeout 60 "$MIGSIM" run --guest bare "$@" --db "$db" --json
 	) >"$WORK/out" 2>"$WORK/err"
 	rc=$?
 	set -e

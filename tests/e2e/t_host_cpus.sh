@@ -6,7 +6,7 @@
 # the cap and the guest loses only its pause.
 . "$E2E_LIB"
 run() {
-	"$MIGSIM" run "$ROOT/tests/unit/lua/cpubound.lua" --ram 256MiB --bandwidth 10Gbit/s \
+	"$MIGSIM" run --guest bare "$ROOT/tests/unit/lua/cpubound.lua" --ram 256MiB --bandwidth 10Gbit/s \
 		--param max-bandwidth=64MiB/s --param page-copy-cost=12 --no-db --json "$@"
 }
 run >"$WORK/own.json" || die "run with a CPU each failed"

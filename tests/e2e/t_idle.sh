@@ -4,7 +4,7 @@
 # QEMUFile's buffer and into the socket) takes the migration thread,
 # whichever is longer (plus setup and latency).
 . "$E2E_LIB"
-"$MIGSIM" run idle --ram 1GiB --bandwidth 1Gbit/s --no-db --json >"$WORK/r.json" ||
+"$MIGSIM" run --guest bare idle --ram 1GiB --bandwidth 1Gbit/s --no-db --json >"$WORK/r.json" ||
 	die "run failed"
 python3 - "$WORK/r.json" <<'PY'
 import json, sys

@@ -8,7 +8,7 @@ for wl in calloc_loop idle page_rewrite sparse_update hotcold video_stream; do
 		"--postcopy after-first-pass" "--postcopy immediately" \
 		"--postcopy immediately --cap postcopy-preempt" "--cap xbzrle --postcopy when-stuck"; do
 		set +e
-		"$MIGSIM" run "$wl" --ram 640MiB --timeout 30s $policy --no-db \
+		"$MIGSIM" run --guest bare "$wl" --ram 640MiB --timeout 30s $policy --no-db \
 			--json >"$WORK/r.json" 2>"$WORK/err"
 		rc=$?
 		set -e

@@ -8,7 +8,7 @@
 . "$E2E_LIB"
 check() {
 	name=$1; shift
-	"$MIGSIM" run "$@" --bandwidth 1Gbit/s --postcopy immediately --cap postcopy-preempt \
+	"$MIGSIM" run --guest bare "$@" --bandwidth 1Gbit/s --postcopy immediately --cap postcopy-preempt \
 		--no-db --json >"$WORK/$name.json" || die "$name: run failed"
 	python3 - "$WORK/$name.json" "$name" <<'PY'
 import json, sys

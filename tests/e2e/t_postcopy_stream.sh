@@ -30,7 +30,7 @@ LUA
 # SLACK of its bytes' wire time plus one round trip.
 check() {
 	name=$1 slack=$2; shift 3
-	"$MIGSIM" run "$@" --db "$WORK/$name.db" --json >"$WORK/$name.json" || die "$name: run failed"
+	"$MIGSIM" run --guest bare "$@" --db "$WORK/$name.db" --json >"$WORK/$name.json" || die "$name: run failed"
 	python3 - "$WORK/$name.json" "$WORK/$name.db" "$name" "$slack" <<'PY'
 import json, sqlite3, sys
 r = json.load(open(sys.argv[1])); name = sys.argv[3]; slack = float(sys.argv[4])

@@ -8,7 +8,7 @@
 # are quantised by the workload's step and QEMU's threshold test, so they are
 # compared by count only).
 . "$E2E_LIB"
-"$MIGSIM" run working_set --ram 1GiB --bandwidth 1Gbit/s --param max-bandwidth=0 \
+"$MIGSIM" run --guest bare working_set --ram 1GiB --bandwidth 1Gbit/s --param max-bandwidth=0 \
 	--param downtime-limit=10ms --wl-param pages=262144 --wl-param period=10 \
 	--no-db --json >"$WORK/r.json" || die "run failed"
 python3 - "$WORK/r.json" <<'PY'

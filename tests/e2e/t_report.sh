@@ -8,12 +8,12 @@
 db="$WORK/r.db"
 for p in "" "--cap xbzrle" "--postcopy after-first-pass"; do
 	for s in 1 2; do
-		"$MIGSIM" run calloc_loop --ram 128MiB $p --seed $s --db "$db" >/dev/null
+		"$MIGSIM" run --guest bare calloc_loop --ram 128MiB $p --seed $s --db "$db" >/dev/null
 	done
 done
 # A second workload whose downtime is in microseconds: "µs" in the SVGs.
 for s in 1 2; do
-	"$MIGSIM" run idle --ram 16MiB --bandwidth 10Gbit/s --seed $s --db "$db" >/dev/null
+	"$MIGSIM" run --guest bare idle --ram 16MiB --bandwidth 10Gbit/s --seed $s --db "$db" >/dev/null
 done
 out="$WORK/report"
 "$MIGSIM" report --db "$db" -o "$out" >"$WORK/stdout"

@@ -5,7 +5,7 @@
 db="$WORK/m.db"
 lua="$ROOT/tests/unit/lua"
 # Each run has a wall-clock guard: a hang fails the test instead of CI.
-run() { timeout 120 "$MIGSIM" run "$@" --ram 64MiB --db "$db"; }
+run() { timeout 120 "$MIGSIM" run --guest bare "$@" --ram 64MiB --db "$db"; }
 
 # A collection while the script table is read (the table was unanchored:
 # SIGSEGV, or "'step' must be a function").

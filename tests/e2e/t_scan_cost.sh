@@ -5,7 +5,7 @@
 # is the wire's time again, so the parameters are what makes the difference.
 . "$E2E_LIB"
 run() {
-	"$MIGSIM" run idle --ram 16GiB --bandwidth 10Gbit/s --param max-bandwidth=0 \
+	"$MIGSIM" run --guest bare idle --ram 16GiB --bandwidth 10Gbit/s --param max-bandwidth=0 \
 		--no-db --json "$@"
 }
 run >"$WORK/costed.json" || die "run failed"

@@ -5,7 +5,7 @@
 # pass ends, finds exactly the pages whose write time has passed by t, not
 # all 1024 as when a step's writes landed at its start.
 . "$E2E_LIB"
-"$MIGSIM" run "$ROOT/tests/unit/lua/spread.lua" --ram 64MiB --warmup 500ms \
+"$MIGSIM" run --guest bare "$ROOT/tests/unit/lua/spread.lua" --ram 64MiB --warmup 500ms \
 	--param max-bandwidth=4MiB/s --no-db --json >"$WORK/out.json" || die "run failed"
 python3 - "$WORK/out.json" <<'PY'
 import json, sys

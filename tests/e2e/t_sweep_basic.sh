@@ -5,6 +5,7 @@
 cat >"$WORK/exp.lua" <<'LUA'
 return {
 	name = "basic",
+	guest = "bare",
 	workloads = { { script = "calloc_loop" }, "idle" },
 	policies = {
 		{ name = "precopy" },

@@ -5,6 +5,7 @@ for x in a b; do
 	cat >"$WORK/$x.lua" <<LUA
 return {
 	name = "conc-$x",
+	guest = "bare",
 	workloads = { "calloc_loop", "idle" },
 	policies = { { name = "precopy" }, { name = "ac", caps = { "auto-converge" } } },
 	ram = "32MiB", timeout = "5s", warmup = "100ms",

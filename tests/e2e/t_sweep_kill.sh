@@ -4,6 +4,7 @@
 cat >"$WORK/exp.lua" <<'LUA'
 return {
 	name = "kill",
+	guest = "bare",
 	workloads = { "calloc_loop", "idle" },
 	policies = { { name = "precopy" }, { name = "xbzrle", caps = { "xbzrle" } } },
 	ram = "64MiB", bandwidth = "1Gbit/s", timeout = "5s", warmup = "200ms",

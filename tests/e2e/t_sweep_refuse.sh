@@ -6,6 +6,7 @@
 cat >"$WORK/exp.lua" <<'LUA'
 return {
 	name = "refuse",
+	guest = "bare",
 	workloads = { "idle" },
 	ram = "32MiB", timeout = "5s", warmup = "100ms",
 }
@@ -18,7 +19,7 @@ expect_fail "not SQLite" 'not a SQLite database' -- "$MIGSIM" sweep "$WORK/exp.l
 expect_fail "newer schema" 'schema version 99 is newer' -- "$MIGSIM" sweep "$WORK/exp.lua" --db "$WORK/new.db"
 expect_fail "merge: not SQLite input" 'not a SQLite database' -- "$MIGSIM" merge "$WORK/out.db" "$WORK/notdb.db"
 expect_fail "merge: newer input" 'schema version 99 is newer' -- "$MIGSIM" merge "$WORK/out.db" "$WORK/new.db"
-"$MIGSIM" run idle --ram 32MiB --warmup 100ms --db "$WORK/ok.db" >/dev/null || die "a plain run"
+"$MIGSIM" run --guest bare idle --ram 32MiB --warmup 100ms --db "$WORK/ok.db" >/dev/null || die "a plain run"
 expect_fail "merge: newer output" 'schema version 99 is newer' -- "$MIGSIM" merge "$WORK/new.db" "$WORK/ok.db"
 for f in notdb new; do
 	cmp "$WORK/$f.db" "$WORK/$f.orig" || die "$f.db was modified"

@@ -5,6 +5,7 @@
 cat >"$WORK/exp.lua" <<'LUA'
 return {
 	name = "shard",
+	guest = "bare",
 	workloads = { "idle", "calloc_loop" },
 	policies = { { name = "precopy" }, { name = "pc", postcopy = "after-first-pass" } },
 	ram = "32MiB", timeout = "5s", warmup = "100ms",
@@ -26,7 +27,7 @@ q='SELECT key, result FROM runs ORDER BY key'
 "$MIGSIM" merge m.db s0.db s1.db all.db >om2 || die "second merge"
 [ "$(sql m.db 'SELECT count(*) FROM runs')" = 12 ] || die "merging twice added runs"
 # Keyless runs (migsim run) are copied once.
-"$MIGSIM" run idle --ram 32MiB --warmup 100ms --db s0.db >/dev/null || die "run"
+"$MIGSIM" run --guest bare idle --ram 32MiB --warmup 100ms --db s0.db >/dev/null || die "run"
 "$MIGSIM" merge m.db s0.db >/dev/null && "$MIGSIM" merge m.db s0.db >/dev/null || die "merge keyless"
 [ "$(sql m.db 'SELECT count(*) FROM runs WHERE key IS NULL')" = 1 ] || die "keyless run copied twice"
 

@@ -5,7 +5,7 @@
 # old behaviour added at least 6 s), so a slow machine does not fail it.
 . "$E2E_LIB"
 cat >"$WORK/exp.lua" <<'LUA'
-return { name = "wakeup", workloads = { "idle" }, policies = { { name = "precopy" } },
+return { name = "wakeup", guest = "bare", workloads = { "idle" }, policies = { { name = "precopy" } },
 	 ram = "16MiB", bandwidth = "1Gbit/s", timeout = "5s", warmup = "0s", seeds = 60 }
 LUA
 now_ms() { python3 -c 'import time; print(int(time.monotonic() * 1000))'; }

@@ -3,7 +3,7 @@
 . "$E2E_LIB"
 db="$WORK/m.db"
 set +e
-"$MIGSIM" run page_rewrite --ram 256MiB --bandwidth 100Mbit/s --timeout 20s \
+"$MIGSIM" run --guest bare page_rewrite --ram 256MiB --bandwidth 100Mbit/s --timeout 20s \
 	--wl-param working_set=128MiB --wl-param pages_per_second=20000 \
 	--db "$db" --json >"$WORK/r.json"
 rc=$?

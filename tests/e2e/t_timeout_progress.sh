@@ -3,7 +3,7 @@
 # run. (Once, a rate-limit sleep that crossed the timeout let the guest run
 # 6 ms too long, or stopped it 94 ms early.) The calloc loop's step is 1 ms.
 . "$E2E_LIB"
-"$MIGSIM" run calloc_loop --ram 256MiB --param max-bandwidth=32MiB/s --param downtime-limit=30ms \
+"$MIGSIM" run --guest bare calloc_loop --ram 256MiB --param max-bandwidth=32MiB/s --param downtime-limit=30ms \
 	--timeout 2s --no-db --json >"$WORK/r.json" && die "expected the migration to fail"
 python3 - "$WORK/r.json" <<'PY'
 import json, sys

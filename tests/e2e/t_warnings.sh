@@ -12,7 +12,7 @@ run() {
 	name=$1
 	shift
 	rc=0
-	"$MIGSIM" run "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" || rc=$?
+	"$MIGSIM" run --guest bare "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" || rc=$?
 	[ "$rc" -eq 0 ] || [ "$rc" -eq 3 ] || die "$name: exit $rc: $(cat "$WORK/$name.err")"
 }
 # warned NAME PATTERN: a warning line of NAME matches PATTERN.
@@ -46,7 +46,7 @@ run quiet idle --ram 64MiB --bandwidth 10Gbit/s --db "$db" --quiet
 # --- downtime over downtime-limit, in its parts ---------------------------------
 run dt page_rewrite --ram 256MiB --param downtime-limit=5ms --no-db
 warned dt "exceeded downtime-limit 5.00 ms: the tail of the last pass ([0-9]* pages dirty at the final sync) took"
-"$MIGSIM" run page_rewrite --ram 256MiB --param downtime-limit=5ms --no-db --json \
+"$MIGSIM" run --guest bare page_rewrite --ram 256MiB --param downtime-limit=5ms --no-db --json \
 	>"$WORK/dt.json" 2>/dev/null || die "downtime: --json run failed"
 python3 - "$WORK/dt.json" <<'PY'
 import json, re, sys

@@ -1,7 +1,7 @@
 # The script table's required fields: a missing one is named as missing, a
 # field of the wrong type says what it must be; the two messages differ.
 . "$E2E_LIB"
-run() { "$MIGSIM" run "$@" --ram 64MiB --no-db; }
+run() { "$MIGSIM" run --guest bare "$@" --ram 64MiB --no-db; }
 
 # script NAME FIELDS...: a workload whose table holds only the fields given.
 script() {

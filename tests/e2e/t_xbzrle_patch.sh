@@ -15,9 +15,9 @@
 common="calloc_loop --ram 1GiB --bandwidth 1Gbit/s --param max-bandwidth=32MiB/s
 	--param downtime-limit=30ms --host-cpus 1 --timeout 600s --no-db --json"
 set +e
-"$MIGSIM" run $common >"$WORK/plain.json"
+"$MIGSIM" run --guest bare $common >"$WORK/plain.json"
 set -e
-"$MIGSIM" run $common --cap xbzrle >"$WORK/xbzrle.json" || die "xbzrle run failed"
+"$MIGSIM" run --guest bare $common --cap xbzrle >"$WORK/xbzrle.json" || die "xbzrle run failed"
 python3 - "$WORK/plain.json" "$WORK/xbzrle.json" <<'PY'
 import json, sys
 plain, x = (json.load(open(f)) for f in sys.argv[1:3])

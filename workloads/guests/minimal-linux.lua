@@ -31,6 +31,7 @@ return {
 	params = { tick = "4ms", tick_pages = 4, tick_cpu = "5us", log_every = "1s" },
 	regions = function(p, g)
 		local ram = g.ram
+		assert(ram >= 128 * MiB, "minimal-linux: a guest of 128 MiB of RAM at least (--guest bare for less)")
 		local memmap = ram // 64
 		local r = {
 			{ name = "kernel", size = 24 * MiB, at = 16 * MiB / ram },

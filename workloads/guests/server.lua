@@ -37,6 +37,7 @@ return {
 	regions = function(p, g)
 		assert(p.fill >= 0.2 and p.fill <= 0.9, "fill must be from 0.2 to 0.9")
 		local ram, ps = g.ram, g.page_size
+		assert(ram >= 128 * MiB, "server: a guest of 128 MiB of RAM at least (--guest bare for less)")
 		local memmap = ram // 64
 		local r = {
 			{ name = "kernel", size = 24 * MiB, at = 16 * MiB / ram },
