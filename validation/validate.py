@@ -334,7 +334,9 @@ def measure_loopback(nbytes=512 << 20):
 
 
 def migsim_args(cfg, scen, base_pages, speed):
-    args = [cfg.migsim, "run", os.path.join(HERE, "migsim", "guest.lua"),
+    # --guest bare: guest.lua itself holds the real guest's measured non-zero
+    # memory (base_pages), so no profile goes under it.
+    args = [cfg.migsim, "run", os.path.join(HERE, "migsim", "guest.lua"), "--guest", "bare",
             "--ram", "1GiB", "--bandwidth", "%dB/s" % cfg.loopback,
             "--param", "max-bandwidth=%dB/s" % scen["max-bandwidth"],
             "--param", "downtime-limit=%dms" % scen["downtime-limit"],
