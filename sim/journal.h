@@ -30,9 +30,20 @@
  * a step whose recorded writes outgrow JOURNAL_MAX_BYTES of host memory.
  * Both are documented resolution limits: those writes land at the read.
  *
- * This is also the place where a step's writes can be deferred further (to
- * when the migration reads a page, for speed): the interface is in times,
- * not in when the caller chose to apply.
+ * This is also the place where a step's writes can be deferred further, to
+ * when the migration reads a page (issue 23, "deferred writes"; not built
+ * yet). The plan, so that the results stay byte-identical: settling only
+ * moves a time cursor; each page keeps the sequence number of the last
+ * record applied to it (records reach a page in order, so what it has had
+ * is a prefix); the guest calls back before any read of a page's kind,
+ * version or bytes (the zero test, a send, XBZRLE, a compare) and the page
+ * then gets, in order, the units of every record due by the cursor, runs of
+ * identical increments merged into one (bytes + k * delta, version + k);
+ * a dirty-log sync marks the pages of the records due since the previous
+ * sync from their ranges, not from their bytes. The calloc loop's 16384
+ * increments a pass then cost one bit test a page a pass, and bytes only
+ * for the pages the migration reads. A randomised differential test (this
+ * journal applied eagerly vs deferred, random read points) guards it.
  */
 #ifndef MIGSIM_JOURNAL_H
 #define MIGSIM_JOURNAL_H
