@@ -4,6 +4,7 @@
  */
 #include "params.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -284,6 +285,35 @@ int params_check(const struct mig_params *mp, uint32_t page_size, const char **p
 			       "cpu-throttle-initial (%d) to 99",
 			       mp->cpu_throttle_initial);
 	}
+	return 0;
+}
+
+int params_format_stored(const char *name, double v, char *buf, size_t n)
+{
+	const struct param *p = find(name, strlen(name));
+	if (!p || p->kind == K_BOOL || p->kind == K_ZERO_DETECT)
+		return -1;
+	struct mig_params mp;
+	params_defaults(&mp);
+	char *field = (char *)&mp + p->offset;
+	switch (p->kind) {
+	case K_MS:
+		*(int64_t *)field = (int64_t)llround(v * 1e6);
+		break;
+	case K_NS:
+		*(int64_t *)field = (int64_t)v;
+		break;
+	case K_SIZE:
+		*(uint64_t *)field = (uint64_t)v;
+		break;
+	case K_RATE:
+	case K_REAL:
+		*(double *)field = v;
+		break;
+	default:
+		*(int *)field = (int)v;
+	}
+	params_format(&mp, (size_t)(p - table), buf, n);
 	return 0;
 }
 

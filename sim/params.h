@@ -71,6 +71,10 @@ void params_to_json(const struct mig_params *p, jw *w);
  * its unit ("300ms", "128MiB/s", "on"); returns its name, or NULL past the
  * last parameter. For telling runs apart (`sweep --dry-run`). */
 const char *params_format(const struct mig_params *p, size_t i, char *buf, size_t n);
+/* Parameter `name`'s value v as params_to_json stores it (a number in its
+ * JSON unit) in params_format's form ("3ms", "64MiB"): 0, or -1 when name
+ * is no parameter or not a number. */
+int params_format_stored(const char *name, double v, char *buf, size_t n);
 /* One line per parameter: name, default, meaning, and one with its range
  * (for --help). -1 when buf is too small. */
 int params_help(char *buf, size_t n);

@@ -22,6 +22,7 @@
 #include <sqlite3.h>
 
 #include "json.h"
+#include "params.h"
 #include "units.h"
 
 struct query {
@@ -598,6 +599,8 @@ void query_setting_text(const char *name, const char *value, char *buf, size_t n
 		snprintf(buf, n, "(none)");
 	else if (end == value || *end || !(v >= 0 && v < 0x1p63))
 		snprintf(buf, n, "%s", value);
+	else if (params_format_stored(name, v, buf, n) == 0)
+		; /* a migration parameter, in its own unit */
 	else if (strstr(name, "bandwidth"))
 		units_fmt_rate_exact(buf, n, v);
 	else if ((strstr(name, "-size") || strstr(name, "-bytes")) && v == floor(v))

@@ -150,6 +150,15 @@ status "$MIGSIM" compare "$WORK/old.db" "$WORK/base.db"
 grep -q '^DIFFERS xbzrle-cache-size: (none) -> 64MiB$' "$WORK/out" || { cat "$WORK/out"; die "old: header"; }
 echo "ok: a parameter on one side only"
 
+# Parameters in the header read in their own units, whatever their name:
+# host-timeslice is stored in ns and named without "-ns".
+mk "$WORK/ts3.db" "[{\"params\":{\"host-timeslice\":3000000,\"downtime-limit\":300},\"metrics\":$base}]"
+mk "$WORK/ts1.db" "[{\"params\":{\"host-timeslice\":1000000,\"downtime-limit\":30},\"metrics\":$base}]"
+status "$MIGSIM" compare "$WORK/ts3.db" "$WORK/ts1.db"
+grep -q 'host-timeslice: 3ms -> 1ms$' "$WORK/out" || { cat "$WORK/out"; die "timeslice: header"; }
+grep -q '^DIFFERS .*downtime-limit: 300ms -> 30ms' "$WORK/out" || { cat "$WORK/out"; die "downtime-limit: header"; }
+echo "ok: parameters named in their units"
+
 # Two cache sizes on one side do not pair with one on the other (which one
 # would it be?) until --ignore leaves the setting out.
 mk "$WORK/two.db" "[{\"params\":{\"xbzrle-cache-size\":8388608},\"metrics\":$xs},
