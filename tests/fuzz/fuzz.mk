@@ -23,7 +23,8 @@ PKGS       := lua5.4 sqlite3
 FUZZ_SAN   := -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all
 FUZZ_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Iencoders -Isim \
 	-Wno-format-zero-length -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) $(shell pkg-config --cflags $(PKGS)) \
-	-DMIGSIM_VERSION='"$(shell cat VERSION 2>/dev/null || echo 0)-fuzz"'
+	-DMIGSIM_VERSION='"$(shell cat VERSION 2>/dev/null || echo 0)-fuzz"' \
+	-DMIGSIM_WORKLOAD_DIR='"$(CURDIR)/workloads"'
 
 # The libraries, every object instrumented for coverage (without libFuzzer's
 # main, which only the targets link).
