@@ -5,7 +5,9 @@
  * everything but the seed. The report then has three parts, each a list of
  * charts drawn with sim/chart.h plus the HTML and Markdown that show them:
  *
- *   per workload: median bars with min–max whiskers over seeds for
+ *   per workload: which policy wins, per metric (ranked by median, the
+ *   winner's margin and whether `compare`'s Mann–Whitney verdict holds);
+ *   median bars with min–max whiskers over seeds for
  *   downtime, total time and bytes transferred, one bar per group (policy
  *   and whatever else differs), the mean post-copy fault wait when post-copy
  *   ran, and a table of medians;
@@ -41,11 +43,12 @@
 static const char report_usage[] =
     "usage: migsim report [--db FILE] [--experiment NAME] [-o DIR]\n"
     "\n"
-    "Draws the stored runs: per workload, downtime, total time and bytes per\n"
-    "policy (median bars, min-max whiskers over seeds); metric against a swept\n"
-    "parameter; per run (the first 50), timelines of the migration. Each chart is\n"
-    "written as SVG and PNG into DIR, with index.html (open it in a browser; no\n"
-    "network needed) and summary.md.\n"
+    "Draws the stored runs: per workload, which policy wins each metric (by\n"
+    "median, with its margin and whether it holds across seeds); downtime, total\n"
+    "time and bytes per policy (median bars, min-max whiskers over seeds); metric\n"
+    "against a swept parameter; per run (the first 50), timelines of the\n"
+    "migration. Each chart is written as SVG and PNG into DIR, with index.html\n"
+    "(open it in a browser; no network needed) and summary.md.\n"
     "\n"
     "  --db FILE          the database (default results/migsim.db)\n"
     "  --experiment NAME  only the runs of this experiment\n"
@@ -500,6 +503,157 @@ out:
 	return rc;
 }
 
+/* --- per workload: which policy wins ------------------------------------------------------ */
+
+/* What a reader asks first of a workload, each metric the way `compare`
+ * judges it (sim/compare.c): better is lower, but higher for guest progress. */
+static const char *const rank_metrics[] = {"total-time", "downtime", "transferred",
+					   "guest-progress"};
+#define N_RANK (sizeof rank_metrics / sizeof *rank_metrics)
+
+struct ranked {
+	size_t group;  /* index into r->groups */
+	double median; /* NaN: no run has the metric */
+};
+
+/* Whether a ranks before b: a value before none, then the better median;
+ * ties keep the order of first run. */
+static int ranks_before(const struct ranked *a, const struct ranked *b, int higher_better)
+{
+	if (isnan(b->median))
+		return !isnan(a->median);
+	if (isnan(a->median))
+		return 0;
+	return higher_better ? a->median > b->median : a->median < b->median;
+}
+
+/* The groups of cluster k ranked by the metric's median (insertion sort: a
+ * handful of policies, and it keeps ties in order). */
+static size_t rank_groups(const struct rep *r, const struct wl *w, size_t k, const char *metric,
+			  double *v, struct ranked *out)
+{
+	int hb = query_metric_higher_better(metric);
+	size_t n = 0;
+	for (size_t i = 0; i < w->n; i++) {
+		if (w->cat[i] != k)
+			continue;
+		size_t nv = group_values(r, &r->groups[w->g[i]], metric, NULL, 1, v);
+		struct ranked x = {w->g[i], nv ? stats_median(v, nv) : NAN};
+		size_t j = n++;
+		for (; j > 0 && ranks_before(&x, &out[j - 1], hb); j--)
+			out[j] = out[j - 1];
+		out[j] = x;
+	}
+	return n;
+}
+
+/* Whether the winner's lead holds across seeds: the Mann–Whitney verdict of
+ * `compare` with the runner-up as base and the winner as new. */
+static void rank_verdict(const struct rep *r, const char *metric, const struct ranked *win,
+			 const struct ranked *second, double *v, char *buf, size_t n)
+{
+	double *w = v + r->set.n + 1;
+	size_t n2 = group_values(r, &r->groups[second->group], metric, NULL, 1, v);
+	size_t n1 = group_values(r, &r->groups[win->group], metric, NULL, 1, w);
+	stats_dir dir =
+	    query_metric_higher_better(metric) ? STATS_HIGHER_IS_BETTER : STATS_LOWER_IS_BETTER;
+	stats_verdict sv;
+	if (stats_compare(v, n2, w, n1, dir, STATS_ALPHA, STATS_THRESHOLD, &sv, NULL) < 0)
+		snprintf(buf, n, "n/a");
+	else if (sv.too_few)
+		snprintf(buf, n, "cannot tell: under %d seeds (p = %.3g)", STATS_MIN_N, sv.test.p);
+	else if (sv.better)
+		snprintf(buf, n, "yes (p = %.3g)", sv.test.p);
+	else
+		snprintf(buf, n, "no (p = %.3g%s)", sv.test.p,
+			 sv.significant ? ", under the 5% threshold" : "");
+}
+
+/* A cell in both pages. */
+static void cell(struct rep *r, const char *text)
+{
+	fputs("<td>", r->html);
+	html_text(r->html, text);
+	fputs("</td>", r->html);
+	fputc(' ', r->md);
+	md_text(r->md, text);
+	fputs(" |", r->md);
+}
+
+/* One row: the metric's ranking in cluster k, its winner, the margin over
+ * the runner-up and whether it holds across seeds. */
+static void rank_row(struct rep *r, const struct wl *w, size_t k, const char *metric, double *v,
+		     struct ranked *rk)
+{
+	size_t n = rank_groups(r, w, k, metric, v, rk);
+	char order[1024] = "", text[256], a[64], b[128];
+	size_t len = 0;
+	for (size_t i = 0, place = 1; i < n && len < sizeof order; i++) {
+		if (i && rk[i].median != rk[i - 1].median)
+			place = i + 1; /* ties share a place */
+		short_policy(first(r, &r->groups[rk[i].group])->policy, text, sizeof text);
+		compare_format(a, sizeof a, rk[i].median, metric);
+		len += (size_t)snprintf(order + len, sizeof order - len, "%s%zu. %s %s",
+					i ? ", " : "", place, text, a);
+	}
+	fputs("<tr>", r->html);
+	fputc('|', r->md);
+	cell(r, metric);
+	if (w->n_cats > 1)
+		cell(r, w->cat_label[k]);
+	cell(r, order);
+	if (n < 2 || isnan(rk[1].median)) {
+		cell(r,
+		     n && !isnan(rk[0].median) ? first(r, &r->groups[rk[0].group])->policy : "n/a");
+		cell(r, "no runner-up");
+		cell(r, "");
+	} else {
+		double d = fabs(rk[0].median - rk[1].median);
+		compare_format(a, sizeof a, d, metric);
+		if (rk[1].median != 0)
+			snprintf(b, sizeof b, "%s (%.1f%%)", a, 100 * d / fabs(rk[1].median));
+		else
+			snprintf(b, sizeof b, "%s", a);
+		cell(r, d == 0 ? "tie" : first(r, &r->groups[rk[0].group])->policy);
+		cell(r, b);
+		rank_verdict(r, metric, &rk[0], &rk[1], v, text, sizeof text);
+		cell(r, text);
+	}
+	fputs("</tr>\n", r->html);
+	fputc('\n', r->md);
+}
+
+/* At the top of a workload's section: per metric (and per combination of
+ * the other varying settings), the policies from best to worst median. */
+static int ranking(struct rep *r, const struct wl *w)
+{
+	double *v = malloc(2 * (r->set.n + 1) * sizeof *v);
+	struct ranked *rk = malloc((w->n + 1) * sizeof *rk);
+	if (!v || !rk) {
+		free(v), free(rk);
+		return err_set(r->e, "out of memory");
+	}
+	const char *set = w->n_cats > 1 ? "<th>settings</th>" : "";
+	fprintf(r->html,
+		"<h3>Which policy wins</h3>\n<table class=\"rank\">\n<tr><th>metric</th>%s"
+		"<th>ranking (median over seeds, best first)</th><th>winner</th>"
+		"<th>margin over the runner-up</th><th>holds across seeds "
+		"(Mann-Whitney, as <code>compare</code>)</th></tr>\n",
+		set);
+	fprintf(r->md,
+		"\n### Which policy wins\n\n| metric |%s ranking (median over seeds, best first) "
+		"| winner | margin over the runner-up | holds across seeds (Mann-Whitney, as "
+		"`compare`) |\n|---|%s---|---|---:|---|\n",
+		w->n_cats > 1 ? " settings |" : "", w->n_cats > 1 ? "---|" : "");
+	for (size_t m = 0; m < N_RANK; m++)
+		for (size_t k = 0; k < w->n_cats; k++)
+			rank_row(r, w, k, rank_metrics[m], v, rk);
+	fputs("</table>\n", r->html);
+	fputc('\n', r->md);
+	free(v), free(rk);
+	return 0;
+}
+
 /* --- per workload: the table ----------------------------------------------------------- */
 
 static const char *const table_metrics[] = {"total-time", "downtime", "transferred",
@@ -587,7 +741,7 @@ static int workload_section(struct rep *r, struct wl *w, size_t wi)
 	fputs(" `", r->md);
 	fputs(run->wl_params ? run->wl_params : "", r->md);
 	fputs("`\n", r->md);
-	if (table(r, w) < 0)
+	if (ranking(r, w) < 0 || table(r, w) < 0)
 		return -1;
 	if (w->n_cats <= MAX_BAR_CATS) {
 		for (size_t b = 0; b < sizeof bar_specs / sizeof *bar_specs; b++)
