@@ -65,6 +65,7 @@ struct series {
 struct vline {
 	double x;
 	char *label;
+	char color[32]; /* of the line and its label */
 };
 
 struct chart {
@@ -248,8 +249,15 @@ int chart_line(chart *c, const char *label, const double *x, const double *y, si
 
 int chart_vline(chart *c, double x, const char *label, err *e)
 {
+	return chart_mark(c, x, label, NULL, e);
+}
+
+int chart_mark(chart *c, double x, const char *label, const char *color, err *e)
+{
 	if (!isfinite(x))
 		return fail(c, e, "a vertical line needs a finite x");
+	if (color && strlen(color) >= sizeof c->v->color)
+		return fail(c, e, "colour name too long");
 	if (set_kind(c, KIND_LINES, e) < 0)
 		return -1;
 	struct vline *v = realloc(c->v, (c->nv + 1) * sizeof *v);
@@ -257,6 +265,7 @@ int chart_vline(chart *c, double x, const char *label, err *e)
 		return fail(c, e, "out of memory");
 	c->v = v;
 	v[c->nv].x = x;
+	snprintf(v[c->nv].color, sizeof v->color, "%s", color ? color : "#555555");
 	if (!(v[c->nv].label = dup_str(label)))
 		return fail(c, e, "out of memory");
 	c->nv++;
@@ -944,7 +953,7 @@ static void draw_vlines(const chart *c, struct ctx *x, const struct layout *l)
 {
 	for (size_t i = 0; i < c->nv; i++) {
 		double px = scale_map(&l->sx, c->v[i].x, l->x0, l->x1);
-		line(x, px, l->y0, px, l->y1, "#555555", "shortdashed", 1);
+		line(x, px, l->y0, px, l->y1, c->v[i].color, "shortdashed", 1);
 		if (l->vrow[i] < 0)
 			continue;
 		char t[256];
@@ -952,7 +961,8 @@ static void draw_vlines(const chart *c, struct ctx *x, const struct layout *l)
 		double w = text_w(x, VLINE_PT, t);
 		double a = fmax(l->x0, fmin(px - w / 2, l->x1 - w));
 		double py = l->y1 + 4 + l->vrow[i] * (VLINE_PT + 5);
-		draw_text(x, a, py, 'l', 'b', 0, VLINE_PT, "#333333", t);
+		draw_text(x, a, py, 'l', 'b', 0, VLINE_PT,
+			  strcmp(c->v[i].color, "#555555") ? c->v[i].color : "#333333", t);
 	}
 }
 

@@ -71,6 +71,9 @@ int chart_line(chart *c, const char *label, const double *x, const double *y, si
 	       const chart_style *st, err *e);
 /* A vertical line across the plot at x, its label above the plot area. */
 int chart_vline(chart *c, double x, const char *label, err *e);
+/* The same in a colour (NULL: the grey of chart_vline): an event of one
+ * series, such as one policy's switch-over, in that series' colour. */
+int chart_mark(chart *c, double x, const char *label, const char *color, err *e);
 
 /* Makes the chart a bar chart with these categories along x. A label that
  * would be cut makes every category a number, named in a key under the plot. */

@@ -713,9 +713,11 @@ int query_run_marks(query *q, int64_t run_id, query_marks *out, err *e)
 	out->switchover = out->end = -1;
 	if (prepare(q,
 		    "SELECT json_extract(result, '$.migsim.switchover-ns'),"
-		    " json_extract(result, '$.migsim.total-time-ns'), NULL FROM runs WHERE id = ?1"
-		    " AND json_valid(result) UNION ALL"
-		    " SELECT NULL, NULL, json_extract(p.value, '$.start-ns') FROM runs,"
+		    " json_extract(result, '$.migsim.total-time-ns'), NULL, NULL, NULL, NULL, NULL"
+		    " FROM runs WHERE id = ?1 AND json_valid(result) UNION ALL"
+		    " SELECT NULL, NULL, json_extract(p.value, '$.start-ns'),"
+		    " json_extract(p.value, '$.end-ns'), json_extract(p.value, '$.dirty-pages'),"
+		    " json_extract(p.value, '$.pages'), json_extract(p.value, '$.bytes') FROM runs,"
 		    " json_each(runs.result, '$.migsim.passes') p WHERE runs.id = ?1 AND "
 		    "json_valid(runs.result)",
 		    NULL, &st, e) < 0)
@@ -730,13 +732,19 @@ int query_run_marks(query *q, int64_t run_id, query_marks *out, err *e)
 				out->end = sqlite3_column_int64(st, 1);
 			continue;
 		}
-		int64_t *x = realloc(out->starts, (out->n_starts + 1) * sizeof *x);
+		query_pass *x = realloc(out->passes, (out->n_passes + 1) * sizeof *x);
 		if (!x) {
 			sqlite3_finalize(st);
 			return err_set(e, "%s: out of memory", q->path);
 		}
-		out->starts = x;
-		x[out->n_starts++] = sqlite3_column_int64(st, 2);
+		out->passes = x;
+		x[out->n_passes++] = (query_pass){
+		    .start = sqlite3_column_int64(st, 2),
+		    .end = sqlite3_column_int64(st, 3),
+		    .dirty = (uint64_t)sqlite3_column_int64(st, 4),
+		    .pages = (uint64_t)sqlite3_column_int64(st, 5),
+		    .bytes = (uint64_t)sqlite3_column_int64(st, 6),
+		};
 	}
 	return step_error(q, st, rc, e);
 }

@@ -130,11 +130,16 @@ int query_series(query *q, int64_t run_id, struct store_sample **out, size_t *n,
 int query_notes(query *q, int64_t run_id, char **out, err *e);
 
 /* When things happened in a run, from its result JSON (ns since the start):
- * the start of each pre-copy pass, the switch-over (-1 when none) and the
- * end. *starts is malloc'd. */
+ * its pre-copy passes (migsim.passes: start, end, pages pending at the start,
+ * pages and wire bytes sent), the switch-over (-1 when none) and the end.
+ * *passes is malloc'd. */
+typedef struct query_pass {
+	int64_t start, end;
+	uint64_t dirty, pages, bytes;
+} query_pass;
 typedef struct query_marks {
-	int64_t *starts;
-	size_t n_starts;
+	query_pass *passes;
+	size_t n_passes;
 	int64_t switchover, end;
 } query_marks;
 int query_run_marks(query *q, int64_t run_id, query_marks *out, err *e);

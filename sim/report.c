@@ -2,19 +2,27 @@
  * report — `migsim report` (see report.h; docs/report.md lists the files).
  *
  * The stored runs are read once through sim/query.c and grouped by
- * everything but the seed. The report then has three parts, each a list of
+ * everything but the seed. The report then has four parts, each a list of
  * charts drawn with sim/chart.h plus the HTML and Markdown that show them:
  *
- *   per workload: median bars with min–max whiskers over seeds for
+ *   per workload: which policy wins, per metric (ranked by median, the
+ *   winner's margin and whether `compare`'s Mann–Whitney verdict holds);
+ *   median bars with min–max whiskers over seeds for
  *   downtime, total time and bytes transferred, one bar per group (policy
  *   and whatever else differs), the mean post-copy fault wait when post-copy
  *   ran, and a table of medians;
  *   per swept parameter: when exactly one setting (other than the policy)
  *   varies between a workload's groups and it is a number, each metric
  *   against it, one line per policy;
- *   per run (the first MAX_TIMELINES): two timelines, pending bytes with
+ *   the time series overlaid: per workload (and combination of the other
+ *   varying settings), one chart per quantity, one line per policy through
+ *   its median-seed run, its events marked in its colour;
+ *   per run, every run: a page with two timelines, pending bytes with
  *   throughput, and guest progress with the throttle, with pass starts,
  *   switch-over and completion marked.
+ *
+ * A run shorter than the sample interval is drawn from its passes
+ * (run_points serves both the overlaid series and the timelines).
  *
  * Nothing here invents data: what the database does not hold (the
  * individual post-copy fault waits) is said to be missing in the report.
@@ -34,18 +42,20 @@
 #include "query.h"
 #include "stats.h"
 
-#define MAX_TIMELINES 50
-#define MAX_BAR_CATS  24 /* bar clusters (settings besides the policy) per chart */
-#define MAX_VARYING   8
+#define MAX_BAR_CATS 24 /* bar clusters (settings besides the policy) per chart */
+#define MAX_VARYING  8
 
 static const char report_usage[] =
     "usage: migsim report [--db FILE] [--experiment NAME] [-o DIR]\n"
     "\n"
-    "Draws the stored runs: per workload, downtime, total time and bytes per\n"
-    "policy (median bars, min-max whiskers over seeds); metric against a swept\n"
-    "parameter; per run (the first 50), timelines of the migration. Each chart is\n"
-    "written as SVG and PNG into DIR, with index.html (open it in a browser; no\n"
-    "network needed) and summary.md.\n"
+    "Draws the stored runs: per workload, which policy wins each metric (by\n"
+    "median, with its margin and whether it holds across seeds); downtime, total\n"
+    "time and bytes per policy (median bars, min-max whiskers over seeds); metric\n"
+    "against a swept parameter; the time series (transferred, remaining,\n"
+    "throughput, dirty rate, throttle) overlaid, one line per policy; per run,\n"
+    "every run, a page of timelines (runs/runID.html). Each chart is written as\n"
+    "SVG and PNG into DIR, with index.html (open it in a browser; no network\n"
+    "needed) and summary.md.\n"
     "\n"
     "  --db FILE          the database (default results/migsim.db)\n"
     "  --experiment NAME  only the runs of this experiment\n"
@@ -114,8 +124,21 @@ static void md_text(FILE *f, const char *s)
 	}
 }
 
-/* Writes chart c as DIR/name.svg and .png and shows it in both pages. */
-static int emit(struct rep *r, chart *c, const char *name, const char *caption)
+/* An <img> of src.svg (relative to the page) with a link to the PNG. */
+static void figure(FILE *html, const char *src, const char *caption)
+{
+	fprintf(html,
+		"<figure><a href=\"%s.svg\"><img src=\"%s.svg\" width=\"800\" height=\"500\" "
+		"alt=\"",
+		src, src);
+	html_text(html, caption);
+	fputs("\" onload=\"imgOk()\" onerror=\"imgBad(this)\"></a><figcaption>", html);
+	html_text(html, caption);
+	fprintf(html, " (<a href=\"%s.png\">PNG</a>)</figcaption></figure>\n", src);
+}
+
+/* Writes chart c (freed) as DIR/name.svg and .png. */
+static int write_chart(struct rep *r, chart *c, const char *name)
 {
 	char base[4200];
 	snprintf(base, sizeof base, "%s/%s", r->dir, name);
@@ -124,14 +147,15 @@ static int emit(struct rep *r, chart *c, const char *name, const char *caption)
 	if (rc < 0)
 		return err_wrap(r->e, "%s", name);
 	r->n_charts++;
-	fprintf(r->html,
-		"<figure><a href=\"%s.svg\"><img src=\"%s.svg\" width=\"800\" height=\"500\" "
-		"alt=\"",
-		name, name);
-	html_text(r->html, caption);
-	fputs("\" onload=\"imgOk()\" onerror=\"imgBad(this)\"></a><figcaption>", r->html);
-	html_text(r->html, caption);
-	fprintf(r->html, " (<a href=\"%s.png\">PNG</a>)</figcaption></figure>\n", name);
+	return 0;
+}
+
+/* Writes chart c as DIR/name.svg and .png and shows it in both pages. */
+static int emit(struct rep *r, chart *c, const char *name, const char *caption)
+{
+	if (write_chart(r, c, name) < 0)
+		return -1;
+	figure(r->html, name, caption);
 	fprintf(r->md, "- [");
 	md_text(r->md, caption);
 	fprintf(r->md, "](%s.svg) ([PNG](%s.png))\n", name, name);
@@ -500,6 +524,382 @@ out:
 	return rc;
 }
 
+/* --- a run's time series, as every timeline draws it ---------------------------------------- */
+
+/* The quantities of the time series charts. */
+enum { Q_TRANSFERRED, Q_REMAINING, Q_MBPS, Q_DIRTY, Q_THROTTLE, Q_GUEST, N_Q };
+
+struct points {
+	double *t, *v[N_Q]; /* one allocation, n each */
+	size_t n;
+	int from_passes; /* the run was shorter than two samples */
+	query_marks m;
+};
+
+static void points_free(struct points *p)
+{
+	free(p->t);
+	free(p->m.passes);
+	memset(p, 0, sizeof *p);
+}
+
+static int points_alloc(struct points *p, size_t n, err *e)
+{
+	if (!(p->t = malloc((n + 1) * (N_Q + 1) * sizeof *p->t)))
+		return err_set(e, "out of memory");
+	for (int q = 0; q < N_Q; q++)
+		p->v[q] = p->t + (size_t)(q + 1) * (n + 1);
+	return 0;
+}
+
+static void point(struct points *p, double t, double transferred, double remaining, double mbps,
+		  double dirty, double throttle, double guest)
+{
+	size_t i = p->n++;
+	p->t[i] = t;
+	p->v[Q_TRANSFERRED][i] = transferred;
+	p->v[Q_REMAINING][i] = remaining;
+	p->v[Q_MBPS][i] = mbps;
+	p->v[Q_DIRTY][i] = dirty;
+	p->v[Q_THROTTLE][i] = throttle;
+	p->v[Q_GUEST][i] = guest;
+}
+
+/* A run shorter than the sample interval has at most one sample: its
+ * passes say the rest. Each pass gives a point at its start and one at its
+ * end: bytes sent so far, pages pending times the page size (what QEMU's
+ * "remaining" counts), the pass's mean throughput and its dirty rate (the
+ * pages pending at the next pass, dirtied during this one). The throttle
+ * and guest rate are the one sample's, when there is one. */
+static void points_from_passes(struct points *p, const query_run *run, const struct store_sample *s,
+			       size_t ns)
+{
+	const query_marks *m = &p->m;
+	double page = 4096, sent = 0, throttle = ns ? s[0].throttle_pct : NAN,
+	       guest = ns ? s[0].guest_rate : NAN;
+	const char *ps = query_setting_get(run, "page-size");
+	if (ps && atof(ps) > 0)
+		page = atof(ps);
+	for (size_t i = 0; i < m->n_passes; i++) {
+		const query_pass *x = &m->passes[i];
+		double dur = (double)(x->end - x->start);
+		double mbps = dur > 0 ? (double)x->bytes * 8e3 / dur : NAN;
+		double next = i + 1 < m->n_passes ? (double)m->passes[i + 1].dirty * page : NAN;
+		double dirty = dur > 0 && i + 1 < m->n_passes
+				   ? (double)m->passes[i + 1].dirty / (dur / 1e9)
+				   : NAN;
+		point(p, (double)x->start, sent, (double)x->dirty * page, mbps, dirty, throttle,
+		      guest);
+		sent += (double)x->bytes;
+		point(p, (double)x->end, sent, next, mbps, dirty, throttle, guest);
+	}
+	if (ns && (!p->n || (double)s[0].t_ns > p->t[p->n - 1]))
+		point(p, (double)s[0].t_ns, (double)s[0].transferred, (double)s[0].remaining,
+		      s[0].mbps, s[0].dirty_pages_rate, throttle, guest);
+	p->from_passes = 1;
+}
+
+/* A run's points: its stored samples, or made from its passes (above). */
+static int run_points(struct rep *r, const query_run *run, struct points *p)
+{
+	struct store_sample *s;
+	size_t ns;
+	memset(p, 0, sizeof *p);
+	if (query_series(r->q, run->id, &s, &ns, r->e) < 0)
+		return -1;
+	int rc = query_run_marks(r->q, run->id, &p->m, r->e);
+	if (rc == 0)
+		rc = points_alloc(p, ns + 2 * p->m.n_passes + 1, r->e);
+	if (rc == 0 && ns < 2 && p->m.n_passes)
+		points_from_passes(p, run, s, ns);
+	else if (rc == 0)
+		for (size_t i = 0; i < ns; i++)
+			point(p, (double)s[i].t_ns, (double)s[i].transferred,
+			      (double)s[i].remaining, s[i].mbps, s[i].dirty_pages_rate,
+			      s[i].throttle_pct, s[i].guest_rate);
+	free(s);
+	if (rc < 0)
+		points_free(p);
+	return rc;
+}
+
+/* What happened in a run, for a chart of several runs: the switch-over
+ * (the start of post-copy when post-copy sent pages) and a failure. */
+static void run_events(chart *c, const query_run *run, const query_marks *m, const char *color,
+		       err *e)
+{
+	double pc;
+	int postcopy = query_metric_get(run, "postcopy-bytes", &pc) && pc > 0;
+	if (m->switchover >= 0)
+		chart_mark(c, (double)m->switchover, postcopy ? "post-copy" : "switch-over", color,
+			   e);
+	if (strcmp(run->status, "completed") && m->end >= 0)
+		chart_mark(c, (double)m->end, "failed", color, e);
+}
+
+/* --- per workload: time series overlaid ------------------------------------------------------ */
+
+struct series_spec {
+	int q;
+	const char *title, *file, *unit_text;
+	chart_unit unit;
+};
+
+static const struct series_spec series_specs[] = {
+    {Q_TRANSFERRED, "Transferred", "transferred", NULL, CHART_BYTES},
+    {Q_REMAINING, "Remaining (pending dirty)", "remaining", NULL, CHART_BYTES},
+    {Q_MBPS, "Wire throughput", "throughput", "Mbit/s", CHART_PLAIN},
+    {Q_DIRTY, "Dirty rate", "dirty-rate", "pages/s", CHART_PLAIN},
+    {Q_THROTTLE, "Auto-converge throttle", "throttle", "%", CHART_PLAIN},
+};
+#define N_SERIES (sizeof series_specs / sizeof *series_specs)
+
+static double run_total_time(const query_run *run)
+{
+	double v;
+	return query_metric_get(run, "total-time", &v) && !isnan(v) ? v : INFINITY;
+}
+
+/* The run of a group whose total time is the median over its seeds (the
+ * lower of the two middle ones for an even count). */
+static const query_run *median_run(const struct rep *r, const query_group *g)
+{
+	const query_run *best = NULL;
+	for (size_t i = 0; i < g->n && !best; i++) {
+		const query_run *a = &r->set.runs[g->runs[i]];
+		size_t below = 0, equal_before = 0;
+		for (size_t k = 0; k < g->n; k++) {
+			double x = run_total_time(&r->set.runs[g->runs[k]]);
+			below += x < run_total_time(a);
+			equal_before += k < i && x == run_total_time(a);
+		}
+		if (below + equal_before == (g->n - 1) / 2)
+			best = a;
+	}
+	return best ? best : &r->set.runs[g->runs[0]];
+}
+
+/* For cluster k of a workload: per quantity, one line per policy through its
+ * median-seed run, its events marked in its colour. */
+static int overlay(struct rep *r, const struct wl *w, size_t wi, size_t k)
+{
+	size_t n = 0;
+	struct points *p = calloc(w->n + 1, sizeof *p);
+	const query_run **run = calloc(w->n + 1, sizeof *run);
+	int rc = 0, throttled = 0;
+	if (!p || !run) {
+		rc = err_set(r->e, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < w->n && rc == 0; i++) {
+		if (w->cat[i] != k)
+			continue;
+		run[n] = median_run(r, &r->groups[w->g[i]]);
+		rc = run_points(r, run[n], &p[n]);
+		for (size_t j = 0; rc == 0 && j < p[n].n; j++)
+			throttled |= p[n].v[Q_THROTTLE][j] > 0;
+		n += rc == 0;
+	}
+	for (size_t s = 0; s < N_SERIES && rc == 0; s++) {
+		const struct series_spec *sp = &series_specs[s];
+		if (sp->q == Q_THROTTLE && !throttled)
+			continue;
+		char title[600], file[160], caption[800], label[256];
+		snprintf(title, sizeof title, "%s: %s", sp->title,
+			 w->n_cats > 1 ? w->cat_label[k] : run[0]->workload);
+		chart *c = chart_new(title, r->e);
+		if (!c) {
+			rc = -1;
+			break;
+		}
+		chart_set_axis(c, CHART_X,
+			       &(chart_axis){.title = "Simulated time", .unit = CHART_NS}, r->e);
+		chart_set_axis(
+		    c, CHART_Y,
+		    &(chart_axis){.title = sp->title, .unit = sp->unit, .unit_text = sp->unit_text},
+		    r->e);
+		for (size_t i = 0; i < n; i++) {
+			chart_style st = policy_style(r, run[i]->policy);
+			short_policy(run[i]->policy, label, sizeof label);
+			chart_line(c, label, p[i].t, p[i].v[sp->q], p[i].n, &st, r->e);
+			run_events(c, run[i], &p[i].m, st.color, r->e);
+		}
+		if (w->n_cats > 1)
+			snprintf(file, sizeof file, "wl%zu-c%zu-series-%s", wi + 1, k + 1,
+				 sp->file);
+		else
+			snprintf(file, sizeof file, "wl%zu-series-%s", wi + 1, sp->file);
+		snprintf(caption, sizeof caption,
+			 "%s, one line per policy (its median-seed run by total time)", title);
+		rc = emit(r, c, file, caption);
+	}
+out:
+	for (size_t i = 0; i < n; i++)
+		points_free(&p[i]);
+	free(p);
+	free(run);
+	return rc;
+}
+
+static int overlays(struct rep *r, const struct wl *w, size_t wi)
+{
+	for (size_t k = 0; k < w->n_cats; k++)
+		if (overlay(r, w, wi, k) < 0)
+			return -1;
+	return 0;
+}
+
+/* --- per workload: which policy wins ------------------------------------------------------ */
+
+/* What a reader asks first of a workload, each metric the way `compare`
+ * judges it (sim/compare.c): better is lower, but higher for guest progress. */
+static const char *const rank_metrics[] = {"total-time", "downtime", "transferred",
+					   "guest-progress"};
+#define N_RANK (sizeof rank_metrics / sizeof *rank_metrics)
+
+struct ranked {
+	size_t group;  /* index into r->groups */
+	double median; /* NaN: no run has the metric */
+};
+
+/* Whether a ranks before b: a value before none, then the better median;
+ * ties keep the order of first run. */
+static int ranks_before(const struct ranked *a, const struct ranked *b, int higher_better)
+{
+	if (isnan(b->median))
+		return !isnan(a->median);
+	if (isnan(a->median))
+		return 0;
+	return higher_better ? a->median > b->median : a->median < b->median;
+}
+
+/* The groups of cluster k ranked by the metric's median (insertion sort: a
+ * handful of policies, and it keeps ties in order). */
+static size_t rank_groups(const struct rep *r, const struct wl *w, size_t k, const char *metric,
+			  double *v, struct ranked *out)
+{
+	int hb = query_metric_higher_better(metric);
+	size_t n = 0;
+	for (size_t i = 0; i < w->n; i++) {
+		if (w->cat[i] != k)
+			continue;
+		size_t nv = group_values(r, &r->groups[w->g[i]], metric, NULL, 1, v);
+		struct ranked x = {w->g[i], nv ? stats_median(v, nv) : NAN};
+		size_t j = n++;
+		for (; j > 0 && ranks_before(&x, &out[j - 1], hb); j--)
+			out[j] = out[j - 1];
+		out[j] = x;
+	}
+	return n;
+}
+
+/* Whether the winner's lead holds across seeds: the Mann–Whitney verdict of
+ * `compare` with the runner-up as base and the winner as new. */
+static void rank_verdict(const struct rep *r, const char *metric, const struct ranked *win,
+			 const struct ranked *second, double *v, char *buf, size_t n)
+{
+	double *w = v + r->set.n + 1;
+	size_t n2 = group_values(r, &r->groups[second->group], metric, NULL, 1, v);
+	size_t n1 = group_values(r, &r->groups[win->group], metric, NULL, 1, w);
+	stats_dir dir =
+	    query_metric_higher_better(metric) ? STATS_HIGHER_IS_BETTER : STATS_LOWER_IS_BETTER;
+	stats_verdict sv;
+	if (stats_compare(v, n2, w, n1, dir, STATS_ALPHA, STATS_THRESHOLD, &sv, NULL) < 0)
+		snprintf(buf, n, "n/a");
+	else if (sv.too_few)
+		snprintf(buf, n, "cannot tell: under %d seeds (p = %.3g)", STATS_MIN_N, sv.test.p);
+	else if (sv.better)
+		snprintf(buf, n, "yes (p = %.3g)", sv.test.p);
+	else
+		snprintf(buf, n, "no (p = %.3g%s)", sv.test.p,
+			 sv.significant ? ", under the 5% threshold" : "");
+}
+
+/* A cell in both pages. */
+static void cell(struct rep *r, const char *text)
+{
+	fputs("<td>", r->html);
+	html_text(r->html, text);
+	fputs("</td>", r->html);
+	fputc(' ', r->md);
+	md_text(r->md, text);
+	fputs(" |", r->md);
+}
+
+/* One row: the metric's ranking in cluster k, its winner, the margin over
+ * the runner-up and whether it holds across seeds. */
+static void rank_row(struct rep *r, const struct wl *w, size_t k, const char *metric, double *v,
+		     struct ranked *rk)
+{
+	size_t n = rank_groups(r, w, k, metric, v, rk);
+	char order[1024] = "", text[256], a[64], b[128];
+	size_t len = 0;
+	for (size_t i = 0, place = 1; i < n && len < sizeof order; i++) {
+		if (i && rk[i].median != rk[i - 1].median)
+			place = i + 1; /* ties share a place */
+		short_policy(first(r, &r->groups[rk[i].group])->policy, text, sizeof text);
+		compare_format(a, sizeof a, rk[i].median, metric);
+		len += (size_t)snprintf(order + len, sizeof order - len, "%s%zu. %s %s",
+					i ? ", " : "", place, text, a);
+	}
+	fputs("<tr>", r->html);
+	fputc('|', r->md);
+	cell(r, metric);
+	if (w->n_cats > 1)
+		cell(r, w->cat_label[k]);
+	cell(r, order);
+	if (n < 2 || isnan(rk[1].median)) {
+		cell(r,
+		     n && !isnan(rk[0].median) ? first(r, &r->groups[rk[0].group])->policy : "n/a");
+		cell(r, "no runner-up");
+		cell(r, "");
+	} else {
+		double d = fabs(rk[0].median - rk[1].median);
+		compare_format(a, sizeof a, d, metric);
+		if (rk[1].median != 0)
+			snprintf(b, sizeof b, "%s (%.1f%%)", a, 100 * d / fabs(rk[1].median));
+		else
+			snprintf(b, sizeof b, "%s", a);
+		cell(r, d == 0 ? "tie" : first(r, &r->groups[rk[0].group])->policy);
+		cell(r, b);
+		rank_verdict(r, metric, &rk[0], &rk[1], v, text, sizeof text);
+		cell(r, text);
+	}
+	fputs("</tr>\n", r->html);
+	fputc('\n', r->md);
+}
+
+/* At the top of a workload's section: per metric (and per combination of
+ * the other varying settings), the policies from best to worst median. */
+static int ranking(struct rep *r, const struct wl *w)
+{
+	double *v = malloc(2 * (r->set.n + 1) * sizeof *v);
+	struct ranked *rk = malloc((w->n + 1) * sizeof *rk);
+	if (!v || !rk) {
+		free(v), free(rk);
+		return err_set(r->e, "out of memory");
+	}
+	const char *set = w->n_cats > 1 ? "<th>settings</th>" : "";
+	fprintf(r->html,
+		"<h3>Which policy wins</h3>\n<table class=\"rank\">\n<tr><th>metric</th>%s"
+		"<th>ranking (median over seeds, best first)</th><th>winner</th>"
+		"<th>margin over the runner-up</th><th>holds across seeds "
+		"(Mann-Whitney, as <code>compare</code>)</th></tr>\n",
+		set);
+	fprintf(r->md,
+		"\n### Which policy wins\n\n| metric |%s ranking (median over seeds, best first) "
+		"| winner | margin over the runner-up | holds across seeds (Mann-Whitney, as "
+		"`compare`) |\n|---|%s---|---|---:|---|\n",
+		w->n_cats > 1 ? " settings |" : "", w->n_cats > 1 ? "---|" : "");
+	for (size_t m = 0; m < N_RANK; m++)
+		for (size_t k = 0; k < w->n_cats; k++)
+			rank_row(r, w, k, rank_metrics[m], v, rk);
+	fputs("</table>\n", r->html);
+	fputc('\n', r->md);
+	free(v), free(rk);
+	return 0;
+}
+
 /* --- per workload: the table ----------------------------------------------------------- */
 
 static const char *const table_metrics[] = {"total-time", "downtime", "transferred",
@@ -587,7 +987,7 @@ static int workload_section(struct rep *r, struct wl *w, size_t wi)
 	fputs(" `", r->md);
 	fputs(run->wl_params ? run->wl_params : "", r->md);
 	fputs("`\n", r->md);
-	if (table(r, w) < 0)
+	if (ranking(r, w) < 0 || table(r, w) < 0)
 		return -1;
 	if (w->n_cats <= MAX_BAR_CATS) {
 		for (size_t b = 0; b < sizeof bar_specs / sizeof *bar_specs; b++)
@@ -621,7 +1021,7 @@ static int workload_section(struct rep *r, struct wl *w, size_t wi)
 			 w->n_varying);
 		note(r, t);
 	}
-	return 0;
+	return overlays(r, w, wi);
 }
 
 static int workloads(struct rep *r)
@@ -651,116 +1051,6 @@ static int workloads(struct rep *r)
 	free(seen);
 	free(g);
 	return rc;
-}
-
-/* --- per run: timelines ------------------------------------------------------------------ */
-
-static void marks(chart *c, const query_marks *m, err *e)
-{
-	for (size_t i = 1; i < m->n_starts; i++) {
-		char t[32];
-		if (m->starts[i] == m->switchover)
-			continue; /* the switch-over line says it */
-		snprintf(t, sizeof t, "pass %zu", i + 1);
-		chart_vline(c, (double)m->starts[i], t, e);
-	}
-	if (m->switchover >= 0)
-		chart_vline(c, (double)m->switchover, "switch-over", e);
-	if (m->end >= 0)
-		chart_vline(c, (double)m->end, "done", e);
-}
-
-static int timeline(struct rep *r, const query_run *run)
-{
-	struct store_sample *s;
-	size_t n;
-	query_marks m;
-	if (query_series(r->q, run->id, &s, &n, r->e) < 0)
-		return -1;
-	if (query_run_marks(r->q, run->id, &m, r->e) < 0) {
-		free(s);
-		return -1;
-	}
-	double *t = malloc((n + 1) * 4 * sizeof *t), *a = t + n + 1, *b = a + n + 1, *d = b + n + 1;
-	int rc = 0;
-	if (!t) {
-		rc = err_set(r->e, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		t[i] = (double)s[i].t_ns;
-		a[i] = (double)s[i].remaining;
-		b[i] = s[i].mbps;
-	}
-	char title[512], file[64], caption[600];
-	snprintf(title, sizeof title, "Run %lld: %s, %s, seed %llu", (long long)run->id,
-		 run->workload, run->policy, (unsigned long long)run->seed);
-	chart *c = chart_new(title, r->e);
-	if (!c) {
-		rc = -1;
-		goto out;
-	}
-	chart_set_axis(c, CHART_X, &(chart_axis){.title = "Simulated time", .unit = CHART_NS},
-		       r->e);
-	chart_set_axis(c, CHART_Y, &(chart_axis){.title = "Pending dirty", .unit = CHART_BYTES},
-		       r->e);
-	chart_set_axis(
-	    c, CHART_Y2,
-	    &(chart_axis){.title = "Throughput", .unit = CHART_PLAIN, .unit_text = "Mbit/s"}, r->e);
-	chart_line(c, "pending dirty bytes", t, a, n, NULL, r->e);
-	chart_line(c, "throughput", t, b, n, &(chart_style){.right = 1}, r->e);
-	marks(c, &m, r->e);
-	snprintf(file, sizeof file, "runs/run%lld-transfer", (long long)run->id);
-	snprintf(caption, sizeof caption, "%s: pending bytes and throughput", title);
-	if ((rc = emit(r, c, file, caption)) < 0)
-		goto out;
-	for (size_t i = 0; i < n; i++) {
-		a[i] = s[i].guest_rate;
-		d[i] = s[i].throttle_pct;
-	}
-	if (!(c = chart_new(title, r->e))) {
-		rc = -1;
-		goto out;
-	}
-	chart_set_axis(c, CHART_X, &(chart_axis){.title = "Simulated time", .unit = CHART_NS},
-		       r->e);
-	chart_set_axis(
-	    c, CHART_Y,
-	    &(chart_axis){.title = "Guest progress", .unit = CHART_PLAIN, .unit_text = "steps/s"},
-	    r->e);
-	chart_set_axis(c, CHART_Y2,
-		       &(chart_axis){.title = "Throttle", .unit = CHART_PLAIN, .unit_text = "%"},
-		       r->e);
-	chart_line(c, "guest steps/s", t, a, n, NULL, r->e);
-	chart_line(c, "throttle", t, d, n, &(chart_style){.right = 1, .dash = "shortdashed"}, r->e);
-	marks(c, &m, r->e);
-	snprintf(file, sizeof file, "runs/run%lld-guest", (long long)run->id);
-	snprintf(caption, sizeof caption, "%s: guest progress and throttle", title);
-	rc = emit(r, c, file, caption);
-out:
-	free(t);
-	free(s);
-	free(m.starts);
-	return rc;
-}
-
-static int timelines(struct rep *r)
-{
-	fputs("<h2>Runs</h2>\n", r->html);
-	fputs("## Runs\n\n", r->md);
-	size_t n = r->set.n < MAX_TIMELINES ? r->set.n : MAX_TIMELINES;
-	if (r->set.n > n) {
-		char t[200];
-		snprintf(t, sizeof t,
-			 "Timelines of the first %zu runs (by id) of %zu; the other %zu are "
-			 "summarised in the tables only.",
-			 n, r->set.n, r->set.n - n);
-		note(r, t);
-	}
-	for (size_t i = 0; i < n; i++)
-		if (timeline(r, &r->set.runs[i]) < 0)
-			return -1;
-	return 0;
 }
 
 /* --- per run: notes ---------------------------------------------------------------------- */
@@ -835,6 +1125,162 @@ static const char html_head[] =
     "function imgBad(i) { imgsBad++; i.setAttribute('data-broken', '1'); imgShow(); }\n"
     "</script>\n</head><body>\n";
 
+static FILE *open_out(const char *dir, const char *name, err *e)
+{
+	char p[4200];
+	snprintf(p, sizeof p, "%s/%s", dir, name);
+	FILE *f = fopen(p, "w");
+	if (!f)
+		err_set(e, "%s: %s", p, strerror(errno));
+	return f;
+}
+
+static int close_out(FILE *f, const char *name, int rc, err *e)
+{
+	if (f && (ferror(f) | fclose(f)) && rc == 0)
+		return err_set(e, "%s: write error", name);
+	return rc;
+}
+
+/* --- per run: timelines ------------------------------------------------------------------ */
+
+static void marks(chart *c, const query_marks *m, err *e)
+{
+	for (size_t i = 1; i < m->n_passes; i++) {
+		char t[32];
+		if (m->passes[i].start == m->switchover)
+			continue; /* the switch-over line says it */
+		snprintf(t, sizeof t, "pass %zu", i + 1);
+		chart_vline(c, (double)m->passes[i].start, t, e);
+	}
+	if (m->switchover >= 0)
+		chart_vline(c, (double)m->switchover, "switch-over", e);
+	if (m->end >= 0)
+		chart_vline(c, (double)m->end, "done", e);
+}
+
+/* A chart of one run: quantity a on the left axis, b on the right. */
+static chart *timeline_chart(struct rep *r, const char *title, const struct points *p, int a,
+			     const chart_axis *left, int b, const chart_axis *right)
+{
+	static const char *const names[N_Q] = {"transferred", "pending dirty bytes",
+					       "throughput",  "dirty rate",
+					       "throttle",    "guest steps/s"};
+	chart *c = chart_new(title, r->e);
+	if (!c)
+		return NULL;
+	chart_set_axis(c, CHART_X, &(chart_axis){.title = "Simulated time", .unit = CHART_NS},
+		       r->e);
+	chart_set_axis(c, CHART_Y, left, r->e);
+	chart_set_axis(c, CHART_Y2, right, r->e);
+	chart_line(c, names[a], p->t, p->v[a], p->n, NULL, r->e);
+	chart_line(c, names[b], p->t, p->v[b], p->n,
+		   &(chart_style){.right = 1, .dash = b == Q_THROTTLE ? "shortdashed" : NULL},
+		   r->e);
+	marks(c, &p->m, r->e);
+	return c;
+}
+
+/* DIR/runs/runID.html: the run's two timelines. */
+static int timeline(struct rep *r, const query_run *run, FILE *page)
+{
+	struct points p;
+	if (run_points(r, run, &p) < 0)
+		return -1;
+	char title[512], file[64], caption[700];
+	snprintf(title, sizeof title, "Run %lld: %s, %s, seed %llu", (long long)run->id,
+		 run->workload, run->policy, (unsigned long long)run->seed);
+	const char *how = p.from_passes ? " (shorter than the sample interval: drawn from its "
+					  "passes)"
+					: "";
+	chart *c = timeline_chart(
+	    r, title, &p, Q_REMAINING, &(chart_axis){.title = "Pending dirty", .unit = CHART_BYTES},
+	    Q_MBPS,
+	    &(chart_axis){.title = "Throughput", .unit = CHART_PLAIN, .unit_text = "Mbit/s"});
+	snprintf(file, sizeof file, "runs/run%lld-transfer", (long long)run->id);
+	int rc = c ? write_chart(r, c, file) : -1;
+	if (rc == 0) {
+		snprintf(caption, sizeof caption, "%s: pending bytes and throughput%s", title, how);
+		figure(page, file + 5, caption);
+		c = timeline_chart(
+		    r, title, &p, Q_GUEST,
+		    &(chart_axis){
+			.title = "Guest progress", .unit = CHART_PLAIN, .unit_text = "steps/s"},
+		    Q_THROTTLE,
+		    &(chart_axis){.title = "Throttle", .unit = CHART_PLAIN, .unit_text = "%"});
+		snprintf(file, sizeof file, "runs/run%lld-guest", (long long)run->id);
+		rc = c ? write_chart(r, c, file) : -1;
+	}
+	if (rc == 0) {
+		snprintf(caption, sizeof caption, "%s: guest progress and throttle%s", title, how);
+		figure(page, file + 5, caption);
+	}
+	points_free(&p);
+	return rc;
+}
+
+static void page_head(FILE *f, const char *title)
+{
+	fputs(html_head, f);
+	fputs("<h1>", f);
+	html_text(f, title);
+	fputs("</h1>\n<p id=\"images\" data-loaded=\"0\" data-broken=\"0\"></p>\n", f);
+}
+
+/* A run's page, and its row in the index of runs. */
+static int run_page(struct rep *r, const query_run *run)
+{
+	char name[64], cell[64];
+	snprintf(name, sizeof name, "runs/run%lld.html", (long long)run->id);
+	FILE *page = open_out(r->dir, name, r->e);
+	if (!page)
+		return -1;
+	char title[512];
+	snprintf(title, sizeof title, "Run %lld: %s, %s, seed %llu, %s", (long long)run->id,
+		 run->workload, run->policy, (unsigned long long)run->seed, run->status);
+	page_head(page, title);
+	fputs("<p><a href=\"../index.html#runs\">All runs</a></p>\n", page);
+	int rc = timeline(r, run, page);
+	fputs("</body></html>\n", page);
+	rc = close_out(page, name, rc, r->e);
+	double v;
+	compare_format(cell, sizeof cell, query_metric_get(run, "total-time", &v) ? v : NAN,
+		       "total-time");
+	fprintf(r->html, "<tr><td><a href=\"%s\">%lld</a></td><td>", name, (long long)run->id);
+	html_text(r->html, run->workload);
+	fputs("</td><td>", r->html);
+	html_text(r->html, run->policy);
+	fprintf(r->html, "</td><td>%llu</td><td>", (unsigned long long)run->seed);
+	html_text(r->html, run->status);
+	fprintf(r->html, "</td><td>%s</td></tr>\n", cell);
+	fprintf(r->md, "| [%lld](%s) | ", (long long)run->id, name);
+	md_text(r->md, run->workload);
+	fputs(" | ", r->md);
+	md_text(r->md, run->policy);
+	fprintf(r->md, " | %llu | ", (unsigned long long)run->seed);
+	md_text(r->md, run->status);
+	fprintf(r->md, " | %s |\n", cell);
+	return rc;
+}
+
+/* Every run's page, linked from a table of runs. */
+static int timelines(struct rep *r)
+{
+	fputs("<h2 id=\"runs\">Runs</h2>\n<p>Each run's timelines are on its own page.</p>\n"
+	      "<table>\n<tr><th>run</th><th>workload</th><th>policy</th><th>seed</th>"
+	      "<th>status</th><th>total time</th></tr>\n",
+	      r->html);
+	fputs("## Runs\n\nEach run's timelines are on its own page.\n\n| run | workload | policy "
+	      "| seed | status | total time |\n|---:|---|---|---:|---|---:|\n",
+	      r->md);
+	int rc = 0;
+	for (size_t i = 0; i < r->set.n && rc == 0; i++)
+		rc = run_page(r, &r->set.runs[i]);
+	fputs("</table>\n", r->html);
+	fputc('\n', r->md);
+	return rc;
+}
+
 static int report_pages(struct rep *r, const char *db, const char *experiment)
 {
 	fputs(html_head, r->html);
@@ -858,23 +1304,6 @@ static int report_pages(struct rep *r, const char *db, const char *experiment)
 	if (rc == 0)
 		rc = timelines(r);
 	fprintf(r->html, "<p>%zu charts.</p>\n</body></html>\n", r->n_charts);
-	return rc;
-}
-
-static FILE *open_out(const char *dir, const char *name, err *e)
-{
-	char p[4200];
-	snprintf(p, sizeof p, "%s/%s", dir, name);
-	FILE *f = fopen(p, "w");
-	if (!f)
-		err_set(e, "%s: %s", p, strerror(errno));
-	return f;
-}
-
-static int close_out(FILE *f, const char *name, int rc, err *e)
-{
-	if (f && (ferror(f) | fclose(f)) && rc == 0)
-		return err_set(e, "%s: write error", name);
 	return rc;
 }
 

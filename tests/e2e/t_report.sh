@@ -2,8 +2,11 @@
 # second stored by `migsim run`: every expected file is written, PNGs are
 # valid images of the declared size, every SVG is UTF-8 that parses as XML
 # (the idle runs put "µs" on an axis), index.html references only files that
-# exist, and (when Debian's chromium is installed) a headless browser loads
-# every chart without a broken image.
+# exist, every run has its page of timelines (linked from the index; the
+# idle runs, shorter than the sample interval, drawn from their passes), the
+# overlaid time series have one line per policy in its colour, and (when
+# Debian's chromium is installed) a headless browser loads every chart of
+# the index without a broken image.
 . "$E2E_LIB"
 db="$WORK/r.db"
 for p in "" "--cap xbzrle" "--postcopy after-first-pass"; do
@@ -19,19 +22,22 @@ out="$WORK/report"
 "$MIGSIM" report --db "$db" -o "$out" >"$WORK/stdout"
 grep -q "report: .* charts" "$WORK/stdout" || die "no summary line"
 for f in index.html summary.md wl1-downtime wl1-total-time wl1-transferred \
-	runs/run1-transfer runs/run1-guest runs/run6-transfer runs/run6-guest; do
+	wl1-series-transferred wl1-series-remaining wl1-series-throughput wl1-series-dirty-rate \
+	runs/run1-transfer runs/run1-guest runs/run6-transfer runs/run6-guest runs/run8.html; do
 	case $f in
 	*.*) [ -s "$out/$f" ] || die "missing $f" ;;
 	*) [ -s "$out/$f.svg" ] && [ -s "$out/$f.png" ] || die "missing $f.svg/.png" ;;
 	esac
 done
 python3 - "$out" <<'PY'
-import html.parser, os, struct, sys, xml.etree.ElementTree
+import html.parser, os, re, struct, sys, xml.etree.ElementTree
 d = sys.argv[1]
 pngs = []
 for root, _, files in os.walk(d):
     pngs += [os.path.join(root, f) for f in files if f.endswith(".png")]
-assert len(pngs) == 3 + 6 * 2 + 3 + 2 * 2, len(pngs)
+# Per workload: 3 bar charts and 4 overlaid series (no run throttled, so no
+# throttle chart); per run: 2 timelines.
+assert len(pngs) == 2 * (3 + 4) + 8 * 2, len(pngs)
 for p in pngs:
     b = open(p, "rb").read(24)
     assert b[:8] == b"\x89PNG\r\n\x1a\n" and b[12:16] == b"IHDR", p
@@ -47,23 +53,40 @@ for p in pngs:
     root = xml.etree.ElementTree.fromstring(raw)
     assert root.tag == "{http://www.w3.org/2000/svg}svg", (svg, root.tag)
 class Refs(html.parser.HTMLParser):
-    refs, imgs = [], 0
+    def __init__(self):
+        super().__init__()
+        self.refs, self.imgs = [], 0
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "img":
-            Refs.imgs += 1
+            self.imgs += 1
         for k in ("src", "href"):
             if k in a:
-                Refs.refs.append(a[k])
-Refs().feed(open(os.path.join(d, "index.html")).read())
-assert Refs.imgs == len(pngs), (Refs.imgs, len(pngs))
-for r in Refs.refs:
-    assert "://" not in r and not r.startswith("/"), "not a relative local file: " + r
-    assert os.path.isfile(os.path.join(d, r)), "missing " + r
+                self.refs.append(a[k].split("#")[0])
+def refs(page):
+    p = Refs()
+    p.feed(open(os.path.join(d, page)).read())
+    for r in p.refs:
+        assert "://" not in r and not r.startswith("/"), "not a relative local file: " + r
+        f = os.path.normpath(os.path.join(d, os.path.dirname(page), r))
+        assert os.path.isfile(f), page + ": missing " + r
+    return p
+index = refs("index.html")
+assert index.imgs == 2 * (3 + 4), index.imgs
+# Every run, not only the first ones, has its page, linked from the index.
+for i in range(1, 9):
+    assert "runs/run%d.html" % i in index.refs, i
+    assert refs("runs/run%d.html" % i).imgs == 2, i
+# The idle runs end within the 100 ms sample interval: one sample each, yet
+# their timelines have lines, from their passes.
+for i in (7, 8):
+    svg = open(os.path.join(d, "runs/run%d-transfer.svg" % i)).read()
+    pts = re.findall(r'<polyline points="([^"]*)" stroke="#0072b2"', svg)
+    assert pts and len(set(pts[0].split())) >= 2, (i, pts)
+    assert "drawn from its passes" in open(os.path.join(d, "runs/run%d.html" % i)).read()
 # One colour per policy, the same in every chart, named in a legend: the
 # bars of wl1 take the palette's first three colours in the order the
 # policies were first run, wl2's only policy (precopy) the first again.
-import re
 def fills(name):
     svg = open(os.path.join(d, name + ".svg")).read()
     return set(re.findall(r'fill="(#[0-9a-f]{6})"', svg)) - {"#ffffff"}, svg
@@ -72,6 +95,15 @@ for name in ("wl1-downtime", "wl1-total-time", "wl1-transferred"):
     assert f == {"#0072b2", "#d55e00", "#009e73"}, (name, f)
     for p in (">precopy<", ">xbzrle<", ">postcopy@after-first-pass<"):
         assert p in svg, (name, p)
+# The overlaid series: a line per policy in the policy's colour (a data line
+# and its legend entry, both 2 units wide), each run's switch-over marked
+# and labelled in its colour.
+for q in ("transferred", "remaining", "throughput", "dirty-rate"):
+    svg = open(os.path.join(d, "wl1-series-%s.svg" % q)).read()
+    for col in ("#0072b2", "#d55e00", "#009e73"):
+        n = len(re.findall(r'stroke="%s" stroke-width="2"' % col, svg))
+        assert n >= 2, (q, col, n)
+        assert re.search(r'fill="%s" >switch-over<' % col, svg), (q, col)
 f, svg = fills("wl2-downtime")
 assert f == {"#0072b2"} and ">precopy<" in svg, f
 md = open(os.path.join(d, "summary.md")).read()
@@ -114,6 +146,6 @@ m = re.search(r'id="images"[^>]*data-loaded="(\d+)"[^>]*data-broken="(\d+)"', do
     re.search(r'data-loaded="(\d+)" data-broken="(\d+)"', dom)
 assert m, "no image status in the DOM"
 loaded, broken = int(m.group(1)), int(m.group(2))
-assert broken == 0 and loaded == 22, (loaded, broken)
+assert broken == 0 and loaded == 14, (loaded, broken)
 print("chromium: %d images loaded, %d broken" % (loaded, broken))
 PY

@@ -60,8 +60,10 @@ static void put(store *s, const char *policy, const char *config, uint64_t seed,
 			      .config = config,
 			      .seed = seed,
 			      .status = "completed",
-			      .result = "{\"migsim\":{\"switchover-ns\":70,\"total-time-ns\":100,"
-					"\"passes\":[{\"start-ns\":0},{\"start-ns\":50}]}}",
+			      .result =
+				  "{\"migsim\":{\"switchover-ns\":70,\"total-time-ns\":100,"
+				  "\"passes\":[{\"start-ns\":0},{\"start-ns\":50,\"end-ns\":70,"
+				  "\"dirty-pages\":3,\"pages\":4,\"bytes\":16384}]}}",
 			      .metrics = m,
 			      .n_metrics = 2,
 			      .series = x,
@@ -126,11 +128,15 @@ START_TEST(load_and_group)
 	free(x);
 	query_marks m;
 	ck_assert_int_eq(query_run_marks(q, 1, &m, &e), 0);
-	ck_assert_uint_eq(m.n_starts, 2);
-	ck_assert_int_eq(m.starts[1], 50);
+	ck_assert_uint_eq(m.n_passes, 2);
+	ck_assert_int_eq(m.passes[1].start, 50);
+	ck_assert_int_eq(m.passes[1].end, 70);
+	ck_assert_uint_eq(m.passes[1].dirty, 3);
+	ck_assert_uint_eq(m.passes[1].pages, 4);
+	ck_assert_uint_eq(m.passes[1].bytes, 16384);
 	ck_assert_int_eq(m.switchover, 70);
 	ck_assert_int_eq(m.end, 100);
-	free(m.starts);
+	free(m.passes);
 	query_close(q);
 
 	char cmd[160];
