@@ -27,7 +27,7 @@ return {
 	name = "sparse_update",
 	description = "a 512 MiB resident data set with small sparse updates (XBZRLE's target)",
 	params = {
-		data_set = "512MiB",
+		data_set = "256MiB",
 		updates_per_second = 5000,
 		bytes_per_update = 8,
 		tick = "1ms",

@@ -33,3 +33,13 @@ expect_fail "unknown guest profile" "unknown guest profile 'desktop'" -- \
 expect_fail "RAM too small for the profile and the workload" \
 	"regions need 128 MiB \(ws 128 MiB\) but the guest's RAM is 256 MiB, of which the guest OS holds 179 MiB" -- \
 	"$MIGSIM" run page_rewrite --wl-param working_set=128MiB --guest server --ram 256MiB --no-db
+# Every bundled workload fits beside the default guest (server) in the
+# default 1 GiB with its default parameters: no input error (exit 2).
+for w in "$ROOT"/workloads/*.lua; do
+	set +e
+	"$MIGSIM" run "$w" --timeout 100ms --warmup 10ms --no-db >/dev/null 2>"$WORK/err"
+	rc=$?
+	set -e
+	[ "$rc" -ne 2 ] || die "$(basename "$w") on the default guest: $(cat "$WORK/err")"
+done
+echo "ok: every bundled workload runs on the default guest"
