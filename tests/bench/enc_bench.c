@@ -389,9 +389,14 @@ static struct spread bench_zero(void)
 	return spread_of(v[sel_at].ratio);
 }
 
-static const char *verdict(int ok)
+/* "met" when the median reaches `want`; a miss says whether `want` lies
+ * within this run's range, where the shared machine's noise could move it
+ * (the ratios of one build differ by 10-20 % between loaded runs). */
+static const char *verdict(struct spread s, double want)
 {
-	return ok ? "met" : "NOT met";
+	if (s.med >= want)
+		return "met";
+	return s.max >= want ? "NOT met (in range)" : "NOT met";
 }
 
 static void print_targets(const struct spread mem[NPATTERNS], const struct spread hot[NPATTERNS],
@@ -400,18 +405,18 @@ static void print_targets(const struct spread mem[NPATTERNS], const struct sprea
 	printf("\ntargets (issue 23) for the selected encoder (%s), as shares of the ceiling "
 	       "(median [min-max]):\n",
 	       xbz_impl_name(xbz_impl_selected()));
-	printf("%-24s %-38s | %s\n", "pattern", "memory-bound", "cache-hot: >= before issue 23");
+	printf("%-24s %-49s | %s\n", "pattern", "memory-bound", "cache-hot: >= before issue 23");
 	for (int pat = 0; pat < NPATTERNS; pat++) {
 		int compute = pat == PCT1 || pat == PCT25;
 		double want = compute ? patterns[pat].before_mem : CEIL_SHARE;
 		double want_hot = patterns[pat].before_hot;
-		printf("%-24s >= %.3f%-9s %.3f [%.2f-%.2f] %-7s | >= %.3f: %.3f [%.2f-%.2f] %s\n",
+		printf("%-24s >= %.3f%-9s %.3f [%.2f-%.2f] %-18s | >= %.3f: %.3f [%.2f-%.2f] %s\n",
 		       patterns[pat].name, want, compute ? " (before)" : "", mem[pat].med,
-		       mem[pat].min, mem[pat].max, verdict(mem[pat].med >= want), want_hot,
-		       hot[pat].med, hot[pat].min, hot[pat].max, verdict(hot[pat].med >= want_hot));
+		       mem[pat].min, mem[pat].max, verdict(mem[pat], want), want_hot, hot[pat].med,
+		       hot[pat].min, hot[pat].max, verdict(hot[pat], want_hot));
 	}
 	printf("%-24s >= %.3f          %.3f [%.2f-%.2f] %s\n", "zero test (zero pages)", CEIL_SHARE,
-	       zero.med, zero.min, zero.max, verdict(zero.med >= CEIL_SHARE));
+	       zero.med, zero.min, zero.max, verdict(zero, CEIL_SHARE));
 }
 
 int main(void)
