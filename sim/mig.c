@@ -521,9 +521,11 @@ static int send_page(mig *m, uint64_t page, err *e)
 	pass_now(m)->pages++;
 	const uint8_t *bytes = NULL;
 	int xbzrle = xbzrle_active(m);
+	int stored = guest_page_kind(m->src, page) == GUEST_MATERIAL;
 	prefetch_next(m, page);
 	if (m->p.zero_page_detection == ZERO_DETECT_LEGACY && scan_is_zero(m, page, &bytes)) {
 		m->st.duplicate++;
+		m->st.pages_read += stored;
 		if (xbzrle && !m->last_stage)
 			pcache_insert(m->cache, page,
 				      bytes ? bytes : guest_page_bytes(m->src, page, m->scratch),
@@ -531,6 +533,7 @@ static int send_page(mig *m, uint64_t page, err *e)
 		send_copied(m, mig_page_header(m) + 1);
 		return deliver(m, page, 1, e) < 0 ? -1 : 1;
 	}
+	m->st.pages_read += stored || xbzrle; /* copied, or encoded below */
 	if (xbzrle) {
 		if (!bytes)
 			bytes = guest_page_bytes(m->src, page, m->scratch);

@@ -108,6 +108,11 @@ struct mig_stats {
 	double pages_per_second;
 	uint64_t page_size;
 	uint64_t pages_handled; /* every page taken off the bitmap */
+	/* Of the pages sent, those whose bytes migsim read (stored pages, and
+	 * any page XBZRLE encoded); the others were answered from the page's
+	 * metadata (its kind) without touching a byte. A figure of migsim's own
+	 * work (sim_bench), not of the migration modelled. */
+	uint64_t pages_read;
 	struct mig_xbzrle xbzrle;
 	uint64_t postcopy_requests;
 	int64_t postcopy_blocktime;  /* ns the vCPU waited for missing pages */

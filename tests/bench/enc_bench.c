@@ -1,21 +1,27 @@
 /*
  * enc_bench — speed of the page encoders (encoders/): XBZRLE encode with each
  * implementation over the six change patterns of issue 2, decode, and the
- * zero-page test, each figure set against the issue's target for the best
- * implementation. Prints figures and "met" / "NOT met" only and always
- * exits 0: timings depend on the machine and its load (make bench runs it).
+ * zero-page test, each set against a ceiling measured in the same run: one
+ * read of the same bytes (both pages of a pair; the page for the zero test)
+ * with nothing else done. Prints figures and "met" / "NOT met" only and
+ * always exits 0: timings depend on the machine and its load.
  *
- * GB/s counts new-page bytes examined (4096 per page), not delta bytes.
- * A pass encodes 8192 page-aligned pairs (32 MiB old + 32 MiB new, more
- * than L2, so the loads come from L3 or memory as in a real migration)
- * into one reused output page, as QEMU's migration thread does with its
- * encoded_buf. The table is printed twice: over 8192 distinct pairs,
- * where the loads (8 KiB a page) are bound by L3/memory bandwidth, and
- * over the same 8192 encodes cycling through 128 pairs held in L2, the
- * encoders' own speed; both are set against the targets. A repetition is
- * enough passes to last about 20 ms; each figure is the median of REPS
- * repetitions, so neither a preempted repetition (the machine is shared)
- * nor a lucky one moves it.
+ * Timing that a shared machine cannot flatter or spoil (issue 23):
+ * - thread CPU time (CLOCK_THREAD_CPUTIME_ID), so time the thread spends
+ *   descheduled for a neighbour is not counted;
+ * - the variants of one case (the ceiling, each implementation, decode) run
+ *   interleaved in ROUNDS rounds (A B C A B C ...), so a slow minute of the
+ *   machine falls on all of them alike;
+ * - each figure is the median over the rounds with its min-max, and each
+ *   target is a ratio to the ceiling of the same round, never an absolute
+ *   GB/s (a fixed GB/s says more about the machine than the code).
+ *
+ * GB/s counts new-page bytes examined (4096 per page), not delta bytes. A
+ * pass encodes NPAIRS page-aligned pairs into one reused output page, as
+ * QEMU's migration thread does with its encoded_buf. The cases run twice:
+ * over NPAIRS distinct pairs (64 MiB, the loads come from memory as in a
+ * real migration) and cycling through HOT_PAIRS pairs held in L2, the
+ * encoders' own speed.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -23,14 +29,21 @@
 #include <string.h>
 #include <time.h>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include "xbzrle.h"
 #include "zero.h"
 
 #define PAGE	   4096
 #define NPAIRS	   8192
-#define REPS	   7
-#define REP_NS	   20000000.0 /* each repetition runs about 20 ms */
+#define HOT_PAIRS  128
+#define ROUNDS	   15
+#define REP_NS	   5e6 /* each variant's turn in a round: about 5 ms of CPU */
 #define ZERO_BYTES (64u << 20)
+#define MAX_VAR	   (XBZ_IMPL_COUNT + 2) /* ceiling, the encoders, decode */
+#define CEIL_SHARE 0.90			/* memory-bound target: of the ceiling */
 
 static uint64_t rng = 42;
 
@@ -42,22 +55,30 @@ static uint64_t rnd(void)
 	return z ^ (z >> 31);
 }
 
-static double now_ns(void)
+/* CPU time of this thread: a neighbour's load does not stretch it. */
+static double cpu_ns(void)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
 enum pattern { CALLOC_LOOP, PCT1, RUN_64, PCT25, REWRITE, IDENTICAL, NPATTERNS };
 
+/* Ratios to the ceiling of the selected encoder before issue 23 (avx512bw
+ * on the 2-core Xeon with AVX-512 this was written on: median of 15 rounds),
+ * memory-bound | cache-hot. The compute-bound 1 % and 25 % cases must stay
+ * at or above them memory-bound, and no case may fall below them cache-hot. */
 static const struct {
 	const char *name;
-	double target; /* GB/s the best implementation should reach (issue 2) */
+	double before_mem, before_hot;
 } patterns[NPATTERNS] = {
-    [CALLOC_LOOP] = {"calloc loop (4 bytes)", 25}, [PCT1] = {"1% random bytes", 6},
-    [RUN_64] = {"64 contiguous bytes", 25},	   [PCT25] = {"25% random bytes", 1},
-    [REWRITE] = {"full rewrite (overflow)", 12},   [IDENTICAL] = {"identical", 25},
+    [CALLOC_LOOP] = {"calloc loop (4 bytes)", 0.859, 0.593},
+    [PCT1] = {"1% random bytes", 0.573, 0.185},
+    [RUN_64] = {"64 contiguous bytes", 0.795, 0.682},
+    [PCT25] = {"25% random bytes", 0.171, 0.021},
+    [REWRITE] = {"full rewrite (overflow)", 0.799, 0.466},
+    [IDENTICAL] = {"identical", 1.073, 1.002},
 };
 
 /* A changed byte never XORs to 0, so each pattern changes exactly the
@@ -93,50 +114,87 @@ static void make_pair(enum pattern pat, uint8_t *o, uint8_t *n)
 	}
 }
 
-static uint8_t *olds, *news, *out, *scratch;
+static uint8_t *olds, *news, *out, *scratch, *deltas, *zbuf;
 static int dlen[NPAIRS];
+static int ws = NPAIRS; /* distinct pairs a pass cycles over */
 static volatile long sink;
 
-static int cmp_double(const void *a, const void *b)
+/* --- the ceiling: one read of the bytes, nothing else ---------------------- */
+
+/* Each reads a[0..len) and, unless b is NULL, b[0..len) line by line with
+ * a, as the encoders walk a pair, into independent chains of ORs, so the
+ * loads and not the ORs limit it; the widest vectors the CPU has make it
+ * the fastest plain read there is, which the encoders are set against. */
+static long read_words(const uint8_t *a, const uint8_t *b, size_t len)
 {
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
+	uint64_t x = 0, y = 0;
+	for (size_t i = 0; i < len; i += 8) {
+		uint64_t u, v = 0;
+		memcpy(&u, a + i, 8);
+		if (b)
+			memcpy(&v, b + i, 8);
+		x |= u;
+		y |= v;
+	}
+	return (long)(x | y);
 }
 
-/* Median over REPS repetitions of the calls per second of fn(k, i) for i
- * in [0, count): count calls make a pass. */
-static double rate(long (*fn)(int, int), int k, int count)
+#if defined(__x86_64__)
+__attribute__((target("avx2"))) static long read_avx2(const uint8_t *a, const uint8_t *b,
+						      size_t len)
 {
-	double r[REPS];
-	long passes = 1, acc = 0;
-	for (;;) { /* calibrate: also warms the caches and the branch predictor */
-		double t0 = now_ns();
-		for (long it = 0; it < passes; it++)
-			for (int i = 0; i < count; i++)
-				acc += fn(k, i);
-		double t = now_ns() - t0;
-		if (t >= REP_NS / 2) {
-			passes = (long)(passes * REP_NS / t) + 1;
-			break;
+	__m256i x = _mm256_setzero_si256(), y = x, z = x, w = x;
+	const __m256i *p = (const void *)a, *q = (const void *)(b ? b : a);
+	for (size_t i = 0; i < len / 32; i += 2) {
+		x = _mm256_or_si256(x, _mm256_loadu_si256(p + i));
+		z = _mm256_or_si256(z, _mm256_loadu_si256(p + i + 1));
+		if (b) {
+			y = _mm256_or_si256(y, _mm256_loadu_si256(q + i));
+			w = _mm256_or_si256(w, _mm256_loadu_si256(q + i + 1));
 		}
-		passes *= 2;
 	}
-	for (int rep = 0; rep < REPS; rep++) {
-		double t0 = now_ns();
-		for (long it = 0; it < passes; it++)
-			for (int i = 0; i < count; i++)
-				acc += fn(k, i);
-		r[rep] = (double)passes * count / ((now_ns() - t0) / 1e9);
-	}
-	sink += acc;
-	qsort(r, REPS, sizeof r[0], cmp_double);
-	return r[REPS / 2];
+	x = _mm256_or_si256(_mm256_or_si256(x, y), _mm256_or_si256(z, w));
+	return !_mm256_testz_si256(x, x);
 }
 
-/* Distinct pairs a pass cycles over: NPAIRS (from L3 or memory), or
- * HOT_PAIRS (1 MiB, held in L2) to see the encoders' own speed. */
-#define HOT_PAIRS 128
-static int ws = NPAIRS;
+__attribute__((target("avx512f"))) static long read_avx512(const uint8_t *a, const uint8_t *b,
+							   size_t len)
+{
+	__m512i x = _mm512_setzero_si512(), y = x, z = x, w = x;
+	for (size_t i = 0; i < len; i += 128) {
+		x = _mm512_or_si512(x, _mm512_loadu_si512((const void *)(a + i)));
+		z = _mm512_or_si512(z, _mm512_loadu_si512((const void *)(a + i + 64)));
+		if (b) {
+			y = _mm512_or_si512(y, _mm512_loadu_si512((const void *)(b + i)));
+			w = _mm512_or_si512(w, _mm512_loadu_si512((const void *)(b + i + 64)));
+		}
+	}
+	x = _mm512_or_si512(_mm512_or_si512(x, y), _mm512_or_si512(z, w));
+	return _mm512_test_epi64_mask(x, x) != 0;
+}
+#endif
+
+static long (*read_bytes)(const uint8_t *, const uint8_t *, size_t) = read_words;
+
+static void choose_read(void)
+{
+#if defined(__x86_64__)
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("avx512f"))
+		read_bytes = read_avx512;
+	else if (__builtin_cpu_supports("avx2"))
+		read_bytes = read_avx2;
+#endif
+}
+
+/* --- the variants: fn(k, i) handles pair (or page) i ----------------------- */
+
+static long do_ceiling(int k, int p)
+{
+	(void)k;
+	p %= ws;
+	return read_bytes(olds + (size_t)p * PAGE, news + (size_t)p * PAGE, PAGE);
+}
 
 static long do_encode(int k, int p)
 {
@@ -145,9 +203,7 @@ static long do_encode(int k, int p)
 			       PAGE, out, PAGE);
 }
 
-/* Deltas are kept apart from the pages: decode reads them from scratch. */
-static uint8_t *deltas;
-
+/* Deltas are kept apart from the pages: decode reads them from `deltas`. */
 static long do_decode(int k, int p)
 {
 	(void)k;
@@ -158,11 +214,78 @@ static long do_decode(int k, int p)
 	return xbz_decode(scratch, PAGE, deltas + (size_t)p * PAGE, (size_t)dlen[p], NULL);
 }
 
-static uint8_t *zbuf;
+static long do_zero_ceiling(int k, int p)
+{
+	(void)k;
+	return read_bytes(zbuf + (size_t)p * PAGE, NULL, PAGE);
+}
 
 static long do_zero(int k, int p)
 {
 	return zero_test_with((enum zero_impl)k, zbuf + (size_t)p * PAGE, PAGE);
+}
+
+struct variant {
+	const char *name;
+	long (*fn)(int, int);
+	int k;
+	long passes;	      /* per turn, calibrated to about REP_NS */
+	double rate[ROUNDS];  /* calls per CPU second, each round */
+	double ratio[ROUNDS]; /* rate / the ceiling's in the same round */
+};
+
+static double run_passes(const struct variant *v, long passes, int count)
+{
+	long acc = 0;
+	double t0 = cpu_ns();
+	for (long it = 0; it < passes; it++)
+		for (int i = 0; i < count; i++)
+			acc += v->fn(v->k, i);
+	sink += acc;
+	return cpu_ns() - t0;
+}
+
+/* Passes that last about REP_NS; doubling up to it also warms the caches
+ * and the branch predictor. */
+static long calibrate(const struct variant *v, int count)
+{
+	for (long passes = 1;; passes *= 2) {
+		double t = run_passes(v, passes, count);
+		if (t >= REP_NS / 2)
+			return (long)(passes * REP_NS / t) + 1;
+	}
+}
+
+/* Runs the n variants (v[0] the ceiling) interleaved, ROUNDS rounds. */
+static void interleave(struct variant *v, int n, int count)
+{
+	for (int i = 0; i < n; i++)
+		v[i].passes = calibrate(&v[i], count);
+	for (int r = 0; r < ROUNDS; r++)
+		for (int i = 0; i < n; i++)
+			v[i].rate[r] = (double)v[i].passes * count /
+				       (run_passes(&v[i], v[i].passes, count) / 1e9);
+	for (int r = 0; r < ROUNDS; r++)
+		for (int i = 0; i < n; i++)
+			v[i].ratio[r] = v[i].rate[r] / v[0].rate[r];
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+struct spread {
+	double med, min, max;
+};
+
+static struct spread spread_of(const double *x)
+{
+	double s[ROUNDS];
+	memcpy(s, x, sizeof s);
+	qsort(s, ROUNDS, sizeof s[0], cmp_double);
+	return (struct spread){s[ROUNDS / 2], s[0], s[ROUNDS - 1]};
 }
 
 static double gbs(double pages_per_s)
@@ -170,63 +293,130 @@ static double gbs(double pages_per_s)
 	return pages_per_s * PAGE / 1e9;
 }
 
-static void bench_encode(double best[NPATTERNS])
+/* --- the tables ------------------------------------------------------------ */
+
+/* The variants of an encode case: the ceiling, each encoder, decode. */
+static int encode_variants(struct variant *v, int *sel_at)
 {
-	enum xbz_impl sel = xbz_impl_selected();
-	printf("XBZRLE encode, %d page pairs of 4 KiB (%d distinct, %d MiB), limit 4096: GB/s of "
-	       "new-page bytes, median of %d\n",
-	       NPAIRS, ws, ws * 2 * PAGE >> 20, REPS);
-	printf("%-24s", "pattern");
-	for (int k = 0; k < XBZ_IMPL_COUNT; k++)
-		if (xbz_impl_available((enum xbz_impl)k))
-			printf(" %11s", xbz_impl_name((enum xbz_impl)k));
-	printf(" %11s\n", "decode");
+	int n = 0;
+	v[n++] = (struct variant){.name = "ceiling", .fn = do_ceiling};
+	for (int k = 0; k < XBZ_IMPL_COUNT; k++) {
+		if (!xbz_impl_available((enum xbz_impl)k))
+			continue;
+		if (k == (int)xbz_impl_selected())
+			*sel_at = n;
+		v[n++] = (struct variant){
+		    .name = xbz_impl_name((enum xbz_impl)k), .fn = do_encode, .k = k};
+	}
+	v[n++] = (struct variant){.name = "decode", .fn = do_decode};
+	return n;
+}
+
+static int deltas_made; /* pairs of this pattern with a delta to decode */
+
+static void make_deltas(void)
+{
+	deltas_made = 0;
+	for (int p = 0; p < NPAIRS; p++) {
+		dlen[p] =
+		    xbz_encode_with(XBZ_SCALAR_REF, olds + (size_t)p * PAGE,
+				    news + (size_t)p * PAGE, PAGE, deltas + (size_t)p * PAGE, PAGE);
+		deltas_made += dlen[p] > 0;
+	}
+}
+
+/* One table; sel[pat] gets the selected encoder's ratios. */
+static void bench_encode(struct spread sel[NPATTERNS])
+{
+	struct variant v[MAX_VAR];
+	int sel_at = 1, n = encode_variants(v, &sel_at);
+	printf("XBZRLE encode over %d distinct pairs (%d MiB), limit 4096: the ceiling in GB/s "
+	       "of new-page bytes, each variant as a share of it; median [min-max] of %d "
+	       "interleaved rounds, thread CPU time\n",
+	       ws, ws * 2 * PAGE >> 20, ROUNDS);
+	printf("%-24s %17s", "pattern", "ceiling GB/s");
+	for (int i = 1; i < n; i++)
+		printf(" %17s", v[i].name);
+	printf("\n");
 	for (int pat = 0; pat < NPATTERNS; pat++) {
 		for (int p = 0; p < NPAIRS; p++)
 			make_pair((enum pattern)pat, olds + (size_t)p * PAGE,
 				  news + (size_t)p * PAGE);
-		printf("%-24s", patterns[pat].name);
-		for (int k = 0; k < XBZ_IMPL_COUNT; k++) {
-			if (!xbz_impl_available((enum xbz_impl)k))
-				continue;
-			double g = gbs(rate(do_encode, k, NPAIRS));
-			if (k == (int)sel)
-				best[pat] = g;
-			printf(" %11.2f", g);
-			fflush(stdout);
+		make_deltas();
+		interleave(v, n, NPAIRS);
+		struct spread c = spread_of(v[0].rate);
+		printf("%-24s %5.2f [%4.1f-%4.1f]", patterns[pat].name, gbs(c.med), gbs(c.min),
+		       gbs(c.max));
+		for (int i = 1; i < n; i++) {
+			struct spread s = spread_of(v[i].ratio);
+			if (v[i].fn == do_decode && !deltas_made)
+				printf(" %17s", "(no delta)");
+			else
+				printf("  %5.3f [%.2f-%.2f]", s.med, s.min, s.max);
 		}
-		int deltas_made = 0;
-		for (int p = 0; p < NPAIRS; p++) {
-			dlen[p] = xbz_encode_with(XBZ_SCALAR_REF, olds + (size_t)p * PAGE,
-						  news + (size_t)p * PAGE, PAGE,
-						  deltas + (size_t)p * PAGE, PAGE);
-			deltas_made += dlen[p] > 0;
-		}
-		if (!deltas_made)
-			printf(" %11s\n", "(no delta)");
-		else
-			printf(" %11.2f\n", gbs(rate(do_decode, 0, NPAIRS)));
+		printf("\n");
+		sel[pat] = spread_of(v[sel_at].ratio);
+		fflush(stdout);
 	}
-	printf("(decode includes copying the 4 KiB old page; the full rewrite overflows)\n");
+	printf("(decode includes copying the 4 KiB old page)\n");
 }
 
-static void bench_zero(void)
+/* The zero test on zero pages, memory-bound, against one read of them. */
+static struct spread bench_zero(void)
 {
-	printf("\nzero test over %u MiB of 4 KiB pages: GB/s on zero pages | Mpages/s on "
-	       "pages non-zero in their first byte, median of %d\n",
-	       ZERO_BYTES >> 20, REPS);
-	int count = (int)(ZERO_BYTES / PAGE);
+	struct variant v[ZERO_IMPL_COUNT + 1];
+	int n = 0, sel_at = 1, count = (int)(ZERO_BYTES / PAGE);
+	v[n++] = (struct variant){.name = "ceiling", .fn = do_zero_ceiling};
 	for (int k = 0; k < ZERO_IMPL_COUNT; k++) {
 		if (!zero_impl_available((enum zero_impl)k))
 			continue;
-		memset(zbuf, 0, ZERO_BYTES);
-		double z = rate(do_zero, k, count);
-		for (int p = 0; p < count; p++)
-			zbuf[(size_t)p * PAGE] = 1;
-		double nz = rate(do_zero, k, count);
-		printf("%-10s %8.2f GB/s | %8.1f Mpages/s\n", zero_impl_name((enum zero_impl)k),
-		       gbs(z), nz / 1e6);
+		if (k == (int)zero_impl_selected())
+			sel_at = n;
+		v[n++] = (struct variant){
+		    .name = zero_impl_name((enum zero_impl)k), .fn = do_zero, .k = k};
 	}
+	memset(zbuf, 0, ZERO_BYTES);
+	interleave(v, n, count);
+	struct spread c = spread_of(v[0].rate);
+	printf("\nzero test over %u MiB of zero pages: the ceiling (one read) %.2f GB/s "
+	       "[%.1f-%.1f], each implementation as a share of it, median [min-max] of %d "
+	       "interleaved rounds\n",
+	       ZERO_BYTES >> 20, gbs(c.med), gbs(c.min), gbs(c.max), ROUNDS);
+	for (int i = 1; i < n; i++) {
+		struct spread s = spread_of(v[i].ratio);
+		printf("  %-10s %5.3f [%.2f-%.2f]\n", v[i].name, s.med, s.min, s.max);
+	}
+	return spread_of(v[sel_at].ratio);
+}
+
+/* "met" when the median reaches `want`; a miss says whether `want` lies
+ * within this run's range, where the shared machine's noise could move it
+ * (the ratios of one build differ by 10-20 % between loaded runs). */
+static const char *verdict(struct spread s, double want)
+{
+	if (s.med >= want)
+		return "met";
+	return s.max >= want ? "NOT met (in range)" : "NOT met";
+}
+
+static void print_targets(const struct spread mem[NPATTERNS], const struct spread hot[NPATTERNS],
+			  struct spread zero)
+{
+	printf("\ntargets (issue 23) for the selected encoder (%s), as shares of the ceiling "
+	       "(median [min-max]):\n",
+	       xbz_impl_name(xbz_impl_selected()));
+	printf("%-24s %-49s | %s\n", "pattern", "memory-bound", "cache-hot: >= before issue 23");
+	for (int pat = 0; pat < NPATTERNS; pat++) {
+		int compute = pat == PCT1 || pat == PCT25;
+		double want = compute ? patterns[pat].before_mem : CEIL_SHARE;
+		double want_hot = patterns[pat].before_hot;
+		printf("%-24s >= %.3f%-9s %.3f [%.2f-%.2f] %-18s | >= %.3f: %.3f [%.2f-%.2f] %s\n",
+		       patterns[pat].name, want, compute ? " (before)" : "", mem[pat].med,
+		       mem[pat].min, mem[pat].max, verdict(mem[pat], want), want_hot, hot[pat].med,
+		       hot[pat].min, hot[pat].max, verdict(hot[pat], want_hot));
+	}
+	printf("%-24s >= %.3f          %.3f [%.2f-%.2f] %s\n", "zero test (zero pages)", CEIL_SHARE,
+	       zero.med, zero.min, zero.max, verdict(zero, CEIL_SHARE));
 }
 
 int main(void)
@@ -242,24 +432,16 @@ int main(void)
 		fprintf(stderr, "enc_bench: out of memory\n");
 		return 0; /* a figure-only tool: no failure for make bench */
 	}
-	enum xbz_impl sel = xbz_impl_selected();
-	printf("selected: xbzrle %s, zero %s\n\n", xbz_impl_name(sel),
+	choose_read();
+	printf("selected: xbzrle %s, zero %s\n\n", xbz_impl_name(xbz_impl_selected()),
 	       zero_impl_name(zero_impl_selected()));
-	double best[2][NPATTERNS] = {{0}};
-	bench_encode(best[0]);
+	struct spread mem[NPATTERNS], hot[NPATTERNS];
+	bench_encode(mem);
 	printf("\n");
 	ws = HOT_PAIRS;
-	bench_encode(best[1]);
-	bench_zero();
-	printf("\ntargets for the best implementation (%s), issue 2: GB/s with %d distinct "
-	       "pairs | with %d (cache-hot)\n",
-	       xbz_impl_name(sel), NPAIRS, HOT_PAIRS);
-	for (int pat = 0; pat < NPATTERNS; pat++) {
-		double t = patterns[pat].target;
-		printf("%-24s target >= %4.0f  %8.2f %-8s | %8.2f %s\n", patterns[pat].name, t,
-		       best[0][pat], best[0][pat] >= t ? "met" : "NOT met", best[1][pat],
-		       best[1][pat] >= t ? "met" : "NOT met");
-	}
+	bench_encode(hot);
+	struct spread zero = bench_zero();
+	print_targets(mem, hot, zero);
 	free(olds);
 	free(news);
 	free(deltas);
