@@ -80,6 +80,29 @@ START_TEST(test_install_failure_is_reported)
 }
 END_TEST
 
+/* Every page of the rig holds stored bytes, which a send must read: a
+ * stop-and-copy counts each of them in pages_read (the benchmark's pages
+ * read, apart from pages answered from metadata). */
+START_TEST(test_pages_read_counts_stored_pages)
+{
+	err e = {{0}};
+	struct link_config lc = {.bandwidth = 1e9, .latency = 0};
+	struct mig_params p;
+	params_defaults(&p);
+	struct mig_config mc = {.params = &p, .mode = MIG_MODE_STOP_AND_COPY};
+	struct rig r;
+	rig_open(&r, 0, &lc, &mc);
+	for (int64_t t = 1; mig_status(r.m) == MIG_STATUS_ACTIVE; t += 1000000)
+		ck_assert_msg(mig_advance(r.m, t, &e) == 0, "%s", e.msg);
+	struct mig_stats st;
+	mig_get_stats(r.m, &st);
+	ck_assert_int_eq(mig_status(r.m), MIG_STATUS_COMPLETED);
+	ck_assert_uint_eq(st.normal, PAGES);
+	ck_assert_uint_eq(st.pages_read, PAGES);
+	rig_close(&r);
+}
+END_TEST
+
 /* Runs the migration a millisecond at a time until it has handled `pages`
  * pages, and checks that the guest still runs (writes are legal). */
 static void advance_to(mig *m, int64_t *t, uint64_t pages)
@@ -466,6 +489,7 @@ Suite *mig_suite(void)
 	Suite *s = suite_create("mig");
 	TCase *tc = tcase_create("thread");
 	tcase_add_test(tc, test_install_failure_is_reported);
+	tcase_add_test(tc, test_pages_read_counts_stored_pages);
 	tcase_add_test(tc, test_final_stage_deltas);
 	tcase_add_test(tc, test_cache_miss_rate_counts_target_pages);
 	tcase_add_test(tc, test_final_stage_times_out);
