@@ -437,8 +437,8 @@ void result_summary(const struct run_config *c, const struct run_result *r, FILE
 {
 	const struct mig_stats *st = &r->stats;
 	char a[48], b[48], d[48], f[48], policy[160];
-	fprintf(out, "workload      %s on %s of RAM, %s link, %s, seed %llu\n", r->wl_name,
-		units_fmt_bytes(a, sizeof a, (double)c->ram_bytes),
+	fprintf(out, "workload      %s on a %s guest (--guest), %s of RAM, %s link, %s, seed %llu\n",
+		r->wl_name, c->guest, units_fmt_bytes(a, sizeof a, (double)c->ram_bytes),
 		units_fmt_rate(b, sizeof b, c->bandwidth), result_policy(c, policy, sizeof policy),
 		(unsigned long long)c->seed);
 	unsigned lacking = c->caps_requested & ~c->caps;

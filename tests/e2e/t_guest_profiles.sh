@@ -43,3 +43,8 @@ for w in "$ROOT"/workloads/*.lua; do
 	[ "$rc" -ne 2 ] || die "$(basename "$w") on the default guest: $(cat "$WORK/err")"
 done
 echo "ok: every bundled workload runs on the default guest"
+# The summary says which guest the workload ran on.
+"$MIGSIM" run idle --timeout 100ms --warmup 10ms --no-db >"$WORK/sum" 2>/dev/null || true
+grep -q '^workload      idle on a server guest (--guest), 1.00 GiB of RAM' "$WORK/sum" ||
+	die "summary: $(head -n 1 "$WORK/sum")"
+echo "ok: the summary names the guest"
