@@ -13,6 +13,8 @@ for g in bare minimal-linux server; do
 done
 "$MIGSIM" run "$noop" --guest server --no-db --json >"$WORK/server-pre.json" ||
 	die "server pre-copy failed"
+"$MIGSIM" run "$noop" --guest minimal-linux --param max-bandwidth=32MiB/s --no-db --json \
+	>"$WORK/minimal-pre.json" || die "minimal-linux pre-copy failed"
 python3 - "$WORK" <<'PY'
 import json, sys
 d = sys.argv[1]
@@ -27,6 +29,12 @@ for name, want, tol in (("bare", 0, 0), ("minimal-linux", 23552, 0.01), ("server
 rate = load("server-pre")["ram"]["dirty-pages-rate"]
 assert 0.9 * 976 <= rate <= 976, ("server background", rate)
 print("server background: %.0f pages/s (documented 4 MB/s: 976)" % rate)
+# minimal-linux's background: its 64 hot pages (the tick's) and a log page a
+# second; sync 2 comes after the first pass, T s into the migration.
+p2 = load("minimal-pre")["migsim"]["passes"][1]
+t = p2["start-ns"] / 1e9
+assert 64 + int(t) - 1 <= p2["dirty-pages"] <= 64 + int(t) + 2, ("minimal-linux background", p2, t)
+print("minimal-linux background: %d pages dirty %.2f s into the migration" % (p2["dirty-pages"], t))
 PY
 expect_fail "unknown guest profile" "unknown guest profile 'desktop'" -- \
 	"$MIGSIM" run "$noop" --guest desktop --no-db
