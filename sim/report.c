@@ -16,7 +16,8 @@
  *   against it, one line per policy;
  *   the time series overlaid: per workload (and combination of the other
  *   varying settings), one chart per quantity, one line per policy through
- *   its median-seed run, its events marked in its colour;
+ *   its median-seed run, its events marked in its colour; and per pass of
+ *   those runs, the bytes sent and the pages dirtied, one bar per policy;
  *   per run, every run: a page with two timelines, pending bytes with
  *   throughput, and guest progress with the throttle, with pass starts,
  *   switch-over and completion marked.
@@ -52,10 +53,11 @@ static const char report_usage[] =
     "median, with its margin and whether it holds across seeds); downtime, total\n"
     "time and bytes per policy (median bars, min-max whiskers over seeds); metric\n"
     "against a swept parameter; the time series (transferred, remaining,\n"
-    "throughput, dirty rate, throttle) overlaid, one line per policy; per run,\n"
-    "every run, a page of timelines (runs/runID.html). Each chart is written as\n"
-    "SVG and PNG into DIR, with index.html (open it in a browser; no network\n"
-    "needed) and summary.md.\n"
+    "throughput, dirty rate, throttle) overlaid, one line per policy; bytes sent\n"
+    "and pages dirtied per pass, one bar per policy; per run, every run, a page\n"
+    "of timelines (runs/runID.html). Each chart is written as SVG and PNG into\n"
+    "DIR, with index.html (open it in a browser; no network needed) and\n"
+    "summary.md.\n"
     "\n"
     "  --db FILE          the database (default results/migsim.db)\n"
     "  --experiment NAME  only the runs of this experiment\n"
@@ -679,6 +681,112 @@ static const query_run *median_run(const struct rep *r, const query_group *g)
 	return best ? best : &r->set.runs[g->runs[0]];
 }
 
+/* A chart of cluster k of a workload is titled by the cluster's settings
+ * when the workload has several, and named wlW-cK-WHAT (else wlW-WHAT). */
+static void cluster_title(char *buf, size_t n, const struct wl *w, size_t k, const char *what,
+			  const query_run *run)
+{
+	snprintf(buf, n, "%s: %s", what, w->n_cats > 1 ? w->cat_label[k] : run->workload);
+}
+
+static void cluster_file(char *buf, size_t n, const struct wl *w, size_t wi, size_t k,
+			 const char *kind, const char *what)
+{
+	if (w->n_cats > 1)
+		snprintf(buf, n, "wl%zu-c%zu-%s%s", wi + 1, k + 1, kind, what);
+	else
+		snprintf(buf, n, "wl%zu-%s%s", wi + 1, kind, what);
+}
+
+/* --- per workload: per pass -------------------------------------------------------------- */
+
+/* Pages the guest dirtied during pass i: those pending when the next pass
+ * began beyond what pass i left unsent (each page sent clears its dirty
+ * bit, so pass i left dirty - pages). NaN for the last pass: no sync
+ * followed it. */
+static double pass_dirtied(const query_marks *m, size_t i)
+{
+	if (i + 1 >= m->n_passes)
+		return NAN;
+	const query_pass *x = &m->passes[i];
+	double left = x->dirty > x->pages ? (double)(x->dirty - x->pages) : 0;
+	double next = (double)m->passes[i + 1].dirty;
+	return next > left ? next - left : 0;
+}
+
+static double pass_bytes(const query_marks *m, size_t i)
+{
+	return (double)m->passes[i].bytes;
+}
+
+struct pass_spec {
+	const char *title, *file, *unit_text;
+	chart_unit unit;
+	double (*value)(const query_marks *m, size_t i);
+};
+
+static const struct pass_spec pass_specs[] = {
+    {"Bytes sent per pass", "bytes", NULL, CHART_BYTES, pass_bytes},
+    {"Pages dirtied per pass", "dirtied", "pages", CHART_PLAIN, pass_dirtied},
+};
+#define N_PASS_SPECS (sizeof pass_specs / sizeof *pass_specs)
+
+/* One cluster of bars per pass, one bar per policy in its colour: the
+ * passes of its median-seed run (run[i], points p[i]). Left out when no
+ * pass has a value (a single pass dirties nothing that was counted). */
+static int pass_chart(struct rep *r, const struct wl *w, size_t wi, size_t k,
+		      const query_run *const *run, const struct points *p, size_t n,
+		      const struct pass_spec *sp)
+{
+	size_t np = 0;
+	for (size_t i = 0; i < n; i++)
+		np = p[i].m.n_passes > np ? p[i].m.n_passes : np;
+	if (!np)
+		return 0;
+	char(*num)[24] = malloc(np * sizeof *num);
+	const char **names = malloc(np * sizeof *names);
+	double *v = malloc(np * sizeof *v);
+	chart *c = NULL;
+	int rc = 0, any = 0;
+	char title[600], file[160], caption[800], label[256];
+	cluster_title(title, sizeof title, w, k, sp->title, run[0]);
+	if (!num || !names || !v || !(c = chart_new(title, r->e))) {
+		rc = c ? -1 : err_set(r->e, "out of memory");
+		goto out;
+	}
+	for (size_t j = 0; j < np; j++) {
+		snprintf(num[j], sizeof *num, "%zu", j + 1);
+		names[j] = num[j];
+	}
+	chart_set_axis(c, CHART_X, &(chart_axis){.title = "Pass"}, r->e);
+	chart_set_axis(
+	    c, CHART_Y,
+	    &(chart_axis){.title = sp->title, .unit = sp->unit, .unit_text = sp->unit_text}, r->e);
+	chart_categories(c, names, np, r->e);
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < np; j++) {
+			v[j] = j < p[i].m.n_passes ? sp->value(&p[i].m, j) : NAN;
+			any |= !isnan(v[j]);
+		}
+		chart_style st = policy_style(r, run[i]->policy);
+		short_policy(run[i]->policy, label, sizeof label);
+		chart_bars(c, label, v, NULL, NULL, &st, r->e);
+	}
+	cluster_file(file, sizeof file, w, wi, k, "pass-", sp->file);
+	snprintf(caption, sizeof caption,
+		 "%s, one bar per policy (its median-seed run by total time); the last pass "
+		 "runs from the final sync to the end",
+		 title);
+	if (any) {
+		rc = emit(r, c, file, caption);
+		c = NULL;
+	}
+out:
+	chart_free(c);
+	free(num), free(names), free(v);
+	return rc;
+}
+
 /* For cluster k of a workload: per quantity, one line per policy through its
  * median-seed run, its events marked in its colour. */
 static int overlay(struct rep *r, const struct wl *w, size_t wi, size_t k)
@@ -705,8 +813,7 @@ static int overlay(struct rep *r, const struct wl *w, size_t wi, size_t k)
 		if (sp->q == Q_THROTTLE && !throttled)
 			continue;
 		char title[600], file[160], caption[800], label[256];
-		snprintf(title, sizeof title, "%s: %s", sp->title,
-			 w->n_cats > 1 ? w->cat_label[k] : run[0]->workload);
+		cluster_title(title, sizeof title, w, k, sp->title, run[0]);
 		chart *c = chart_new(title, r->e);
 		if (!c) {
 			rc = -1;
@@ -724,15 +831,13 @@ static int overlay(struct rep *r, const struct wl *w, size_t wi, size_t k)
 			chart_line(c, label, p[i].t, p[i].v[sp->q], p[i].n, &st, r->e);
 			run_events(c, run[i], &p[i].m, st.color, r->e);
 		}
-		if (w->n_cats > 1)
-			snprintf(file, sizeof file, "wl%zu-c%zu-series-%s", wi + 1, k + 1,
-				 sp->file);
-		else
-			snprintf(file, sizeof file, "wl%zu-series-%s", wi + 1, sp->file);
+		cluster_file(file, sizeof file, w, wi, k, "series-", sp->file);
 		snprintf(caption, sizeof caption,
 			 "%s, one line per policy (its median-seed run by total time)", title);
 		rc = emit(r, c, file, caption);
 	}
+	for (size_t s = 0; s < N_PASS_SPECS && rc == 0; s++)
+		rc = pass_chart(r, w, wi, k, run, p, n, &pass_specs[s]);
 out:
 	for (size_t i = 0; i < n; i++)
 		points_free(&p[i]);
