@@ -315,6 +315,10 @@ int units_duration(const char *s, int64_t bare_unit_ns, int64_t *ns, err *e)
 	if (split("duration", s, &d, &u, e) < 0)
 		return -1;
 	if (!*u) {
+		if (bare_unit_ns <= 0 && d.mant == 0 && !d.too_long) {
+			*ns = 0; /* zero is zero in any unit: "0", as --help shows defaults */
+			return 0;
+		}
 		if (bare_unit_ns <= 0)
 			return err_set(
 			    e, "duration \"%.64s\": needs a unit (ns, us, ms, s, min, h)", s);
