@@ -61,18 +61,20 @@ static const char *const names[] = {
 static int set_guest(struct run_config *c, const char *v, err *e)
 {
 	char path[RUN_GUEST_MAX + 64];
-	if (strlen(v) >= sizeof c->guest || run_guest_path(v, path, sizeof path) < 0)
+	int given = run_guest_path(v, path, sizeof path);
+	if (strlen(v) >= sizeof c->guest || given < 0)
 		return err_set(e, "guest profile name too long");
-	FILE *f = strcmp(v, "bare") ? fopen(path, "r") : NULL;
-	if (strcmp(v, "bare") && !f) {
-		if (strchr(v, '/') || strstr(v, ".lua"))
+	if (strcmp(v, "bare")) {
+		FILE *f = fopen(path, "r");
+		if (!f && given)
 			return err_set(e, "cannot open guest profile %s", v);
-		return err_set(e, "unknown guest profile '%s' (bare, minimal-linux, server, or a "
-				  "script's path)",
-			       v);
-	}
-	if (f)
+		if (!f)
+			return err_set(e,
+				       "unknown guest profile '%s' (bare, minimal-linux, server, "
+				       "or a script's path)",
+				       v);
 		fclose(f);
+	}
 	snprintf(c->guest, sizeof c->guest, "%s", v);
 	return 0;
 }

@@ -367,7 +367,7 @@ static int cmd_run(int argc, char **argv)
 		/* an error in the guest OS profile's script is placed there */
 		char guest[RUN_GUEST_MAX + 64];
 		const char *place = o.c.workload_path;
-		if (run_guest_path(o.c.guest, guest, sizeof guest) == 0 &&
+		if (run_guest_path(o.c.guest, guest, sizeof guest) >= 0 &&
 		    !strncmp(e.msg, guest, strlen(guest)))
 			place = guest;
 		return cli_fail_in_file(CLI_EXIT_ERROR, e.msg, place);

@@ -69,10 +69,10 @@ struct machine {
 
 int run_guest_path(const char *name, char *out, size_t n)
 {
-	int len = strchr(name, '/') || strstr(name, ".lua")
-		      ? snprintf(out, n, "%s", name)
-		      : snprintf(out, n, "%s/guests/%s.lua", MIGSIM_WORKLOAD_DIR, name);
-	return len < 0 || (size_t)len >= n ? -1 : 0;
+	int given = strchr(name, '/') || strstr(name, ".lua");
+	int len = given ? snprintf(out, n, "%s", name)
+			: snprintf(out, n, "%s/guests/%s.lua", MIGSIM_WORKLOAD_DIR, name);
+	return len < 0 || (size_t)len >= n ? -1 : given;
 }
 
 /* The guest OS profile's program. Its regions are placed first, where a
@@ -123,10 +123,9 @@ static int machine_open(struct machine *mc, const struct run_config *c, int64_t 
 	/* the workload's script is checked first: its errors come first */
 	if (wl_open(&mc->w, &wc, e) < 0 || open_os(mc, c, e) < 0 ||
 	    layout_new(&mc->layout, c->ram_bytes / c->page_size, e) < 0 ||
-	    (mc->os && wl_place(mc->os, mc->layout, e) < 0) ||
-	    wl_place(mc->w, mc->layout, e) < 0 || guest_new(&mc->g, &gc, e) < 0 ||
-	    (mc->os && wl_init(mc->os, mc->g, e) < 0) || wl_init(mc->w, mc->g, e) < 0 ||
-	    des_new(&mc->q, e) < 0)
+	    (mc->os && wl_place(mc->os, mc->layout, e) < 0) || wl_place(mc->w, mc->layout, e) < 0 ||
+	    guest_new(&mc->g, &gc, e) < 0 || (mc->os && wl_init(mc->os, mc->g, e) < 0) ||
+	    wl_init(mc->w, mc->g, e) < 0 || des_new(&mc->q, e) < 0)
 		return -1;
 	vcpu_init(&mc->cpu, mc->q, mc->w, mc->g, end);
 	if (mc->os && vcpu_add_program(&mc->cpu, mc->os, e) < 0)

@@ -21,8 +21,8 @@
 #define RUN_GUEST_MAX	  512
 #define RUN_DEFAULT_GUEST "server"
 
-/* The script of guest profile `name` (bundled, or a path): 0, or -1 when
- * the name is too long. */
+/* The script of guest profile `name`: 0 for a bundled one's name, 1 when
+ * name is a script's path itself, -1 when it is too long. */
 int run_guest_path(const char *name, char *out, size_t n);
 
 struct run_config {

@@ -15,7 +15,7 @@ static void on_step(void *ctx, uint64_t tag);
 void vcpu_init(struct vcpu *v, des *q, wl *w, guest *g, int64_t end)
 {
 	*v = (struct vcpu){
-	    .q = q, .w = w, .g = g, .end = end, .first_perturbed = INT64_MAX, .unit_t = INT64_MIN};
+	    .q = q, .g = g, .end = end, .first_perturbed = INT64_MAX, .unit_t = INT64_MIN};
 	if (w)
 		v->progs[v->nprogs++] = (struct vcpu_prog){w, 0};
 }
@@ -178,7 +178,6 @@ void vcpu_pause(struct vcpu *v, int64_t t)
 		return;
 	if (t < v->first_perturbed) {
 		v->paused_first = 1;
-		v->steps_at_pause = v->steps;
 		v->all_steps_at_pause = v->all_steps;
 		v->next_at_pause = v->busy_until;
 		v->free_at_pause = v->free_at;

@@ -35,8 +35,8 @@ struct vcpu_prog {
 
 struct vcpu {
 	des *q;
-	wl *w; /* the main program (the workload): its steps are the progress */
-	struct vcpu_prog progs[VCPU_MAX_PROGRAMS]; /* progs[0] is w */
+	/* progs[0] is the main program (the workload): its steps are the progress */
+	struct vcpu_prog progs[VCPU_MAX_PROGRAMS];
 	size_t nprogs;
 	size_t cur;	 /* the program of the step in progress */
 	int64_t free_at; /* when the vCPU has computed the step in progress */
@@ -59,12 +59,11 @@ struct vcpu {
 	uint64_t steps_at_mark;	 /* steps started before vcpu_mark (migration start) */
 	int64_t first_perturbed; /* first pause, throttle or fault stall; INT64_MAX: none */
 	int paused_first;	 /* that first disturbance was a pause */
-	uint64_t steps_at_pause; /* then: steps started before it */
 	uint64_t all_steps;	 /* steps of every program */
 	uint64_t all_steps_at_pause;
 	int64_t free_at_pause, due_at_pause[VCPU_MAX_PROGRAMS];
-	int landed_after_pause;	 /* writes of the cut step landed after a resume */
-	int64_t next_at_pause;	 /* then: when the undisturbed vCPU starts its next step */
+	int landed_after_pause; /* writes of the cut step landed after a resume */
+	int64_t next_at_pause;	/* then: when the undisturbed vCPU starts its next step */
 	int failed;
 	err error;
 };

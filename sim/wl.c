@@ -390,7 +390,6 @@ int wl_place(wl *w, layout *l, err *e)
 						    r->pages, &r->ext, &r->n_ext, &why);
 		if (rc < 0)
 			return err_set(e, "%s: region '%s': %s", w->path, r->name, why.msg);
-		r->first_page = r->n_ext ? r->ext[0].first_page : 0;
 	}
 	return 0;
 }

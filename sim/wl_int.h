@@ -32,7 +32,6 @@ uint64_t wl_zipf_draw(const struct wl_zipf *z, rng *r);
  * one extent when RAM had room in one piece. */
 struct wl_region {
 	char *name;
-	uint64_t first_page; /* in guest RAM: the first extent's */
 	uint64_t pages;
 	uint64_t size; /* bytes as declared (pages * page_size after rounding up) */
 	double at;     /* where it asked to be, a fraction of RAM; < 0: anywhere */
@@ -66,8 +65,8 @@ struct wl {
 	int reads_bytes;      /* r:bytes was called */
 	int64_t now;	      /* simulated time of the call in progress */
 
-	layout *layout;	     /* where regions are placed: the caller's, or own_layout */
-	int defer_place;     /* the caller places the regions (wl_place) */
+	layout *layout;	 /* where regions are placed: the caller's, or own_layout */
+	int defer_place; /* the caller places the regions (wl_place) */
 	layout *own_layout;
 	guest *checked;	     /* the last guest whose geometry was checked */
 	struct wl_zipf zipf; /* the last sampler built: most calls reuse it */

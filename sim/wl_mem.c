@@ -97,7 +97,7 @@ static void check_pages(lua_State *L, const struct wl_region *r, uint64_t first,
 
 static uint64_t base(const wl *w, const struct wl_region *r)
 {
-	return r->first_page * w->page_size;
+	return (r->n_ext ? r->ext[0].first_page : 0) * w->page_size; /* its first piece's */
 }
 
 /* --- regions in guest RAM: extents ---------------------------------------- */
