@@ -11,9 +11,10 @@
  *   downtime, total time and bytes transferred, one bar per group (policy
  *   and whatever else differs), the mean post-copy fault wait when post-copy
  *   ran, and a table of medians;
- *   per swept parameter: when exactly one setting (other than the policy)
- *   varies between a workload's groups and it is a number, each metric
- *   against it, one line per policy;
+ *   per swept parameter: when a setting (other than the policy) that is a
+ *   number varies between a workload's groups, each metric against it, one
+ *   line per policy; small multiples, one panel per value of a second
+ *   varying setting; one set of charts per value of any further one, held;
  *   the time series overlaid: per workload (and combination of the other
  *   varying settings), one chart per quantity, one line per policy through
  *   its median-seed run, its events marked in its colour; and per pass of
@@ -52,7 +53,8 @@ static const char report_usage[] =
     "Draws the stored runs: per workload, which policy wins each metric (by\n"
     "median, with its margin and whether it holds across seeds); downtime, total\n"
     "time and bytes per policy (median bars, min-max whiskers over seeds); metric\n"
-    "against a swept parameter; the time series (transferred, remaining,\n"
+    "against a swept parameter (one panel per value of a second one, the rest\n"
+    "held, said in the page); the time series (transferred, remaining,\n"
     "throughput, dirty rate, throttle) overlaid, one line per policy; bytes sent\n"
     "and pages dirtied per pass, one bar per policy; per run, every run, a page\n"
     "of timelines (runs/runID.html). Each chart is written as SVG and PNG into\n"
