@@ -703,7 +703,7 @@ static int sweep_chart(struct rep *r, const struct wl *w, size_t wi, const struc
 	else
 		snprintf(file, sizeof file, "wl%zu-sweep-%s", wi + 1, b->file);
 	if (lines) {
-		char caption[1000], pp[300] = "";
+		char caption[1100], pp[300] = "";
 		if (sp->panel)
 			snprintf(pp, sizeof pp, "; one panel per value of %s, axes shared",
 				 sp->panel);
