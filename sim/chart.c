@@ -33,6 +33,7 @@
 #define LEGEND_ROW 16.0
 #define SAMPLE_W   22.0
 #define VLINE_ROWS 3
+#define PANEL_PT   12.0
 
 /* Okabe–Ito: distinguishable with the common colour-vision deficiencies. */
 static const char *const palette[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7",
@@ -60,6 +61,7 @@ struct series {
 	char dash[32];
 	int marker; /* libplot marker type, 0: none */
 	int right;
+	size_t panel;
 };
 
 struct vline {
@@ -80,6 +82,9 @@ struct chart {
 	size_t ns;
 	struct vline *v;
 	size_t nv;
+	char **panels; /* small multiples: each panel's title */
+	size_t npanels;
+	int columns;
 	int broken; /* an adding call failed: the chart is incomplete */
 };
 
@@ -162,6 +167,9 @@ void chart_free(chart *c)
 	for (size_t i = 0; i < c->nv; i++)
 		free(c->v[i].label);
 	free(c->v);
+	for (size_t i = 0; i < c->npanels; i++)
+		free(c->panels[i]);
+	free(c->panels);
 	free(c);
 }
 
@@ -200,10 +208,24 @@ static int set_kind(chart *c, enum kind k, err *e)
 	return 0;
 }
 
+/* The first series with this label: later ones (the same policy in other
+ * panels) share its marker and its legend entry. */
+static const struct series *first_labelled(const chart *c, const char *label, size_t before)
+{
+	for (size_t i = 0; label[0] && i < before; i++)
+		if (!strcmp(c->s[i].label, label))
+			return &c->s[i];
+	return NULL;
+}
+
 /* Appends a series with its style resolved now, so the palette index is
  * the order of the calls. */
 static struct series *add_series(chart *c, const char *label, const chart_style *st, err *e)
 {
+	if (st && (c->npanels ? st->panel >= c->npanels : st->panel > 0)) {
+		fail(c, e, "a series in a panel the chart does not have");
+		return NULL;
+	}
 	struct series *s = realloc(c->s, (c->ns + 1) * sizeof *s);
 	if (!s) {
 		fail(c, e, "out of memory");
@@ -219,10 +241,14 @@ static struct series *add_series(chart *c, const char *label, const chart_style 
 	snprintf(s->dash, sizeof s->dash, "%s", dash);
 	s->marker = st && st->markers ? markers[i % NELEM(markers)] : 0;
 	s->right = st ? st->right : 0;
+	s->panel = st ? st->panel : 0;
 	if (!(s->label = dup_str(label))) {
 		fail(c, e, "out of memory");
 		return NULL;
 	}
+	const struct series *same = first_labelled(c, s->label, i);
+	if (same && s->marker)
+		s->marker = same->marker ? same->marker : s->marker;
 	c->ns++;
 	return s;
 }
@@ -260,6 +286,8 @@ int chart_mark(chart *c, double x, const char *label, const char *color, err *e)
 		return fail(c, e, "colour name too long");
 	if (set_kind(c, KIND_LINES, e) < 0)
 		return -1;
+	if (c->npanels)
+		return fail(c, e, "a chart with panels has no vertical lines");
 	struct vline *v = realloc(c->v, (c->nv + 1) * sizeof *v);
 	if (!v)
 		return fail(c, e, "out of memory");
@@ -269,6 +297,24 @@ int chart_mark(chart *c, double x, const char *label, const char *color, err *e)
 	if (!(v[c->nv].label = dup_str(label)))
 		return fail(c, e, "out of memory");
 	c->nv++;
+	return 0;
+}
+
+int chart_panels(chart *c, const char *const *titles, size_t n, int columns, err *e)
+{
+	if (c->npanels || c->ns || c->nv || n == 0 || !titles || columns < 1)
+		return fail(c, e, "panels are set once, before any line, with titles and columns");
+	if (c->has_y2)
+		return fail(c, e, "a chart with panels has no right axis");
+	if (set_kind(c, KIND_LINES, e) < 0)
+		return -1;
+	if (!(c->panels = calloc(n, sizeof *c->panels)))
+		return fail(c, e, "out of memory");
+	c->npanels = n;
+	c->columns = columns < (int)n ? columns : (int)n;
+	for (size_t i = 0; i < n; i++)
+		if (!(c->panels[i] = dup_str(titles[i])))
+			return fail(c, e, "out of memory");
 	return 0;
 }
 
@@ -705,7 +751,7 @@ static void legend_size(const chart *c, struct ctx *x, struct layout *l)
 	l->leg_label_w = 0;
 	l->nleg = 0;
 	for (size_t i = 0; i < c->ns; i++) {
-		if (!c->s[i].label[0])
+		if (!c->s[i].label[0] || first_labelled(c, c->s[i].label, i))
 			continue;
 		char t[256];
 		fit_text(x, LEGEND_PT, c->s[i].label, cap, t, sizeof t);
@@ -1054,7 +1100,7 @@ static void draw_legend(const chart *c, struct ctx *x, const struct layout *l)
 	int row = 0;
 	for (size_t i = 0; i < c->ns && row < rows; i++) {
 		const struct series *s = &c->s[i];
-		if (!s->label[0])
+		if (!s->label[0] || first_labelled(c, s->label, i))
 			continue;
 		double py = top - 4 - (row + 0.5) * LEGEND_ROW;
 		double lx = l->leg_x + 6 + SAMPLE_W + 6;
@@ -1071,6 +1117,39 @@ static void draw_legend(const chart *c, struct ctx *x, const struct layout *l)
 	}
 }
 
+/* Small multiples: the plot area split into a grid of panels that share
+ * both scales (the data ranges are the whole chart's), each with its own
+ * ticks and title; the axis titles and the legend are the chart's. */
+static void draw_panels(const chart *c, struct ctx *x, const struct layout *l)
+{
+	size_t cols = (size_t)c->columns, rows = (c->npanels + cols - 1) / cols;
+	double title_h = PANEL_PT + 4;
+	double gap_x = l->ytick_w + 4 + TICK_LEN + 3 * GAP;
+	double gap_y = TICK_PT + 4 + TICK_LEN + GAP + title_h;
+	double pw = (l->x1 - l->x0 - (double)(cols - 1) * gap_x) / (double)cols;
+	double ph = (l->y1 - l->y0 - title_h - (double)(rows - 1) * gap_y) / (double)rows;
+	struct range r[3];
+	data_ranges(c, r);
+	for (size_t p = 0; p < c->npanels; p++) {
+		struct layout pl = *l;
+		pl.x0 = l->x0 + (double)(p % cols) * (pw + gap_x);
+		pl.x1 = pl.x0 + pw;
+		pl.y1 = l->y1 - title_h - (double)(p / cols) * (ph + gap_y);
+		pl.y0 = pl.y1 - ph;
+		x_scale(c, x, r[CHART_X], &pl);
+		draw_y_ticks(x, &pl, &pl.sy, 0);
+		draw_x_ticks(x, &pl);
+		for (size_t i = 0; i < c->ns; i++)
+			if (c->s[i].panel == p)
+				draw_series_line(c, x, &pl, &c->s[i]);
+		line(x, pl.x0, pl.y0, pl.x1, pl.y0, "black", "solid", 1);
+		pl_fbox_r(x->pl, pl.x0, pl.y0, pl.x1, pl.y1);
+		char t[256];
+		fit_text(x, PANEL_PT, c->panels[p], pw, t, sizeof t);
+		draw_text(x, (pl.x0 + pl.x1) / 2, pl.y1 + 4, 'c', 'b', 0, PANEL_PT, "black", t);
+	}
+}
+
 static int draw(const chart *c, struct ctx *x)
 {
 	struct layout l;
@@ -1082,19 +1161,23 @@ static int draw(const chart *c, struct ctx *x)
 	pl_filltype_r(x->pl, 0);
 	pl_joinmod_r(x->pl, "round");
 	pl_capmod_r(x->pl, "butt");
-	draw_y_ticks(x, &l, &l.sy, 0);
-	if (c->has_y2)
-		draw_y_ticks(x, &l, &l.sy2, 1);
-	if (c->kind == KIND_BARS) {
-		draw_bars(c, x, &l);
+	if (c->npanels) {
+		draw_panels(c, x, &l);
 	} else {
-		draw_x_ticks(x, &l);
-		draw_vlines(c, x, &l);
-		for (size_t i = 0; i < c->ns; i++)
-			draw_series_line(c, x, &l, &c->s[i]);
+		draw_y_ticks(x, &l, &l.sy, 0);
+		if (c->has_y2)
+			draw_y_ticks(x, &l, &l.sy2, 1);
+		if (c->kind == KIND_BARS) {
+			draw_bars(c, x, &l);
+		} else {
+			draw_x_ticks(x, &l);
+			draw_vlines(c, x, &l);
+			for (size_t i = 0; i < c->ns; i++)
+				draw_series_line(c, x, &l, &c->s[i]);
+		}
+		line(x, l.x0, l.y0, l.x1, l.y0, "black", "solid", 1);
+		pl_fbox_r(x->pl, l.x0, l.y0, l.x1, l.y1);
 	}
-	line(x, l.x0, l.y0, l.x1, l.y0, "black", "solid", 1);
-	pl_fbox_r(x->pl, l.x0, l.y0, l.x1, l.y1);
 	draw_frame_text(c, x, &l);
 	draw_legend(c, x, &l);
 	free(l.vrow);

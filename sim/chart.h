@@ -52,6 +52,7 @@ typedef struct chart_style {
 	const char *dash;  /* libplot line mode: "solid", "dotted", "shortdashed", ... */
 	int markers;	   /* lines: draw a marker at each point */
 	int right;	   /* lines: plotted against the right axis (CHART_Y2) */
+	size_t panel;	   /* lines: the panel (chart_panels) it is drawn in */
 } chart_style;
 
 /* The i-th style of the palette (Okabe-Ito colours, then dashes): what a
@@ -74,6 +75,13 @@ int chart_vline(chart *c, double x, const char *label, err *e);
 /* The same in a colour (NULL: the grey of chart_vline): an event of one
  * series, such as one policy's switch-over, in that series' colour. */
 int chart_mark(chart *c, double x, const char *label, const char *color, err *e);
+
+/* Makes the chart small multiples: n panels, titled, in rows of `columns`,
+ * sharing both axes' scales, the axis titles and the legend; a line goes to
+ * the panel its style names. Lines only, no right axis, no vertical lines.
+ * Series with the same label (one policy in several panels) share one
+ * legend entry and one marker, in any chart. */
+int chart_panels(chart *c, const char *const *titles, size_t n, int columns, err *e);
 
 /* Makes the chart a bar chart with these categories along x. A label that
  * would be cut makes every category a number, named in a key under the plot. */

@@ -100,6 +100,32 @@ int query_parse_source(const char *arg, char *path, size_t n, query_filter *f, e
 
 /* --- opening ------------------------------------------------------------------ */
 
+/* A database older than schema version 3 has no runs.policy_name, and a
+ * read-only reader must not migrate it: a temporary view of the same name
+ * (the temp schema comes first in name lookups) adds the column, from the
+ * config as the migration would fill it. */
+static int policy_name_view(query *q, err *e)
+{
+	sqlite3_stmt *st;
+	int v = 0;
+	if (sqlite3_prepare_v2(q->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return err_set(e, "%s: %s", q->path, sqlite3_errmsg(q->db));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (v >= 3 || v == 0) /* 0: empty (store_check_db refused any other) */
+		return 0;
+	char *msg = NULL;
+	if (sqlite3_exec(q->db,
+			 "CREATE TEMP VIEW runs AS SELECT *, " STORE_POLICY_NAME_OF(
+			     "config") " AS policy_name FROM main.runs",
+			 NULL, NULL, &msg) == SQLITE_OK)
+		return 0;
+	err_set(e, "%s: %s", q->path, msg ? msg : sqlite3_errmsg(q->db));
+	sqlite3_free(msg);
+	return -1;
+}
+
 int query_open(query **out, const char *path, err *e)
 {
 	struct stat sb;
@@ -121,7 +147,7 @@ int query_open(query **out, const char *path, err *e)
 		return -1;
 	}
 	sqlite3_busy_timeout(q->db, 5000);
-	if (store_check_db(q->db, path, e) < 0) {
+	if (store_check_db(q->db, path, e) < 0 || policy_name_view(q, e) < 0) {
 		query_close(q);
 		return -1;
 	}
@@ -143,7 +169,7 @@ void query_close(query *q)
 #define WHERE                                                                                      \
 	" WHERE (?1 IS NULL OR r.policy = ?1) AND (?2 IS NULL OR r.experiment = ?2)"               \
 	" AND (?3 IS NULL OR r.workload = ?3) AND (?4 IS NULL OR r.status = ?4)"                   \
-	" AND (?5 IS NULL OR json_extract(r.config, '$.sweep.policy.name') = ?5)"
+	" AND (?5 IS NULL OR r.policy_name = ?5)"
 
 static int prepare(query *q, const char *sql, const query_filter *f, sqlite3_stmt **st, err *e)
 {
@@ -183,7 +209,7 @@ static int load_runs(query *q, const query_filter *f, query_set *s, err *e)
 	sqlite3_stmt *st;
 	if (prepare(q,
 		    "SELECT id, seed, experiment, workload, wl_params, policy, config, status,"
-		    " error, result, migsim_version FROM runs r" WHERE " ORDER BY id",
+		    " error, result, migsim_version, policy_name FROM runs r" WHERE " ORDER BY id",
 		    f, &st, e) < 0)
 		return -1;
 	size_t cap = 0;
@@ -202,10 +228,10 @@ static int load_runs(query *q, const query_filter *f, query_set *s, err *e)
 		memset(r, 0, sizeof *r);
 		r->id = sqlite3_column_int64(st, 0);
 		r->seed = (uint64_t)sqlite3_column_int64(st, 1);
-		char **cols[] = {&r->experiment, &r->workload, &r->wl_params,
-				 &r->policy,	 &r->config,   &r->status,
-				 &r->error,	 &r->result,   &r->version};
-		for (int i = 0; i < 9; i++)
+		char **cols[] = {&r->experiment, &r->workload,	 &r->wl_params, &r->policy,
+				 &r->config,	 &r->status,	 &r->error,	&r->result,
+				 &r->version,	 &r->policy_name};
+		for (int i = 0; i < 10; i++)
 			*cols[i] = dup_col(st, i + 2, &oom);
 	}
 	if (oom) {
@@ -341,9 +367,10 @@ void query_set_free(query_set *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		query_run *r = &s->runs[i];
-		char *cols[] = {r->experiment, r->workload, r->wl_params, r->policy, r->config,
-				r->status,     r->error,    r->result,	  r->version};
-		for (int k = 0; k < 9; k++)
+		char *cols[] = {r->experiment, r->workload,   r->wl_params, r->policy,
+				r->config,     r->status,     r->error,	    r->result,
+				r->version,    r->policy_name};
+		for (int k = 0; k < 10; k++)
 			free(cols[k]);
 		for (size_t k = 0; k < r->n_metrics; k++)
 			free(r->metrics[k].name);

@@ -36,7 +36,7 @@ enum {
 /* Selection of runs; a NULL field selects everything. */
 typedef struct query_filter {
 	const char *policy, *experiment, *workload, *status;
-	const char *policy_name; /* config.sweep.policy.name: "xb64" */
+	const char *policy_name; /* runs.policy_name: "xb64" */
 	unsigned keys;		 /* QUERY_BY_* of the fields set */
 	char buf[512];		 /* the parsed text the fields point into */
 } query_filter;
@@ -57,6 +57,8 @@ typedef struct query_run {
 	uint64_t seed;
 	char *experiment; /* NULL for `migsim run` */
 	char *workload, *wl_params, *policy, *config, *status, *error, *result, *version;
+	char *policy_name;	 /* the experiment's name of the policy ("xb64"); NULL
+				    for a single run (runs.policy_name) */
 	query_setting *settings; /* sorted by name */
 	size_t n_settings;
 	query_metric *metrics; /* sorted by name */

@@ -11,9 +11,10 @@
  *   downtime, total time and bytes transferred, one bar per group (policy
  *   and whatever else differs), the mean post-copy fault wait when post-copy
  *   ran, and a table of medians;
- *   per swept parameter: when exactly one setting (other than the policy)
- *   varies between a workload's groups and it is a number, each metric
- *   against it, one line per policy;
+ *   per swept parameter: when a setting (other than the policy) that is a
+ *   number varies between a workload's groups, each metric against it, one
+ *   line per policy; small multiples, one panel per value of a second
+ *   varying setting; one set of charts per value of any further one, held;
  *   the time series overlaid: per workload (and combination of the other
  *   varying settings), one chart per quantity, one line per policy through
  *   its median-seed run, its events marked in its colour; and per pass of
@@ -52,7 +53,8 @@ static const char report_usage[] =
     "Draws the stored runs: per workload, which policy wins each metric (by\n"
     "median, with its margin and whether it holds across seeds); downtime, total\n"
     "time and bytes per policy (median bars, min-max whiskers over seeds); metric\n"
-    "against a swept parameter; the time series (transferred, remaining,\n"
+    "against a swept parameter (one panel per value of a second one, the rest\n"
+    "held, said in the page); the time series (transferred, remaining,\n"
     "throughput, dirty rate, throttle) overlaid, one line per policy; bytes sent\n"
     "and pages dirtied per pass, one bar per policy; per run, every run, a page\n"
     "of timelines (runs/runID.html). Each chart is written as SVG and PNG into\n"
@@ -127,16 +129,21 @@ static void md_text(FILE *f, const char *s)
 }
 
 /* An <img> of src.svg (relative to the page) with a link to the PNG. */
-static void figure(FILE *html, const char *src, const char *caption)
+static void figure_sized(FILE *html, const char *src, const char *caption, int width, int height)
 {
 	fprintf(html,
-		"<figure><a href=\"%s.svg\"><img src=\"%s.svg\" width=\"800\" height=\"500\" "
+		"<figure><a href=\"%s.svg\"><img src=\"%s.svg\" width=\"%d\" height=\"%d\" "
 		"alt=\"",
-		src, src);
+		src, src, width, height);
 	html_text(html, caption);
 	fputs("\" onload=\"imgOk()\" onerror=\"imgBad(this)\"></a><figcaption>", html);
 	html_text(html, caption);
 	fprintf(html, " (<a href=\"%s.png\">PNG</a>)</figcaption></figure>\n", src);
+}
+
+static void figure(FILE *html, const char *src, const char *caption)
+{
+	figure_sized(html, src, caption, 800, 500);
 }
 
 /* Writes chart c (freed) as DIR/name.svg and .png. */
@@ -152,16 +159,23 @@ static int write_chart(struct rep *r, chart *c, const char *name)
 	return 0;
 }
 
-/* Writes chart c as DIR/name.svg and .png and shows it in both pages. */
-static int emit(struct rep *r, chart *c, const char *name, const char *caption)
+/* Writes chart c (of the size given to chart_set_size) as DIR/name.svg and
+ * .png and shows it in both pages. */
+static int emit_sized(struct rep *r, chart *c, const char *name, const char *caption, int width,
+		      int height)
 {
 	if (write_chart(r, c, name) < 0)
 		return -1;
-	figure(r->html, name, caption);
+	figure_sized(r->html, name, caption, width, height);
 	fprintf(r->md, "- [");
 	md_text(r->md, caption);
 	fprintf(r->md, "](%s.svg) ([PNG](%s.png))\n", name, name);
 	return 0;
+}
+
+static int emit(struct rep *r, chart *c, const char *name, const char *caption)
+{
+	return emit_sized(r, c, name, caption, 800, 500);
 }
 
 /* --- groups and their labels ------------------------------------------------------ */
@@ -169,6 +183,14 @@ static int emit(struct rep *r, chart *c, const char *name, const char *caption)
 static const query_run *first(const struct rep *r, const query_group *g)
 {
 	return &r->set.runs[g->runs[0]];
+}
+
+/* A run's policy as the report names it: the experiment's own name
+ * (runs.policy_name, "xb64") when a sweep stored one, else the label of
+ * its mechanism ("precopy+xbzrle"). */
+static const char *run_policy(const query_run *run)
+{
+	return run->policy_name ? run->policy_name : run->policy;
 }
 
 static int same_workload(const query_run *a, const query_run *b)
@@ -196,12 +218,22 @@ static int same_setting(const query_run *a, const query_run *b, const char *name
 	return x == y || (x && y && !strcmp(x, y));
 }
 
+/* Whether a setting varies between a workload's groups as a swept setting
+ * does. A named policy (a sweep's) owns its settings: one that differs
+ * only between named policies, each with one value (xb64's cache size
+ * against xb8's), is part of the policy, not a sweep. */
 static int is_varying(const struct rep *r, const struct wl *w, const char *name)
 {
-	for (size_t i = 1; i < w->n; i++)
-		if (!same_setting(first(r, &r->groups[w->g[0]]), first(r, &r->groups[w->g[i]]),
-				  name))
-			return 1;
+	for (size_t i = 0; i < w->n; i++)
+		for (size_t k = i + 1; k < w->n; k++) {
+			const query_run *a = first(r, &r->groups[w->g[i]]);
+			const query_run *b = first(r, &r->groups[w->g[k]]);
+			if (same_setting(a, b, name))
+				continue;
+			if (!a->policy_name || !b->policy_name ||
+			    !strcmp(a->policy_name, b->policy_name))
+				return 1;
+		}
 	return 0;
 }
 
@@ -229,8 +261,8 @@ static int find_policies(struct rep *r)
 	if (!(r->policies = malloc((r->set.n + 1) * sizeof *r->policies)))
 		return err_set(r->e, "out of memory");
 	for (size_t i = 0; i < r->set.n; i++)
-		if (policy_index(r, r->set.runs[i].policy) == r->n_policies)
-			r->policies[r->n_policies++] = r->set.runs[i].policy;
+		if (policy_index(r, run_policy(&r->set.runs[i])) == r->n_policies)
+			r->policies[r->n_policies++] = run_policy(&r->set.runs[i]);
 	return 0;
 }
 
@@ -240,8 +272,10 @@ static chart_style policy_style(const struct rep *r, const char *policy)
 	return chart_palette_style(policy_index(r, policy));
 }
 
-/* A swept setting's axis in the unit the setting is given in: a rate in
- * Gbit/s (stored in bytes/s), sizes in binary units, durations in time. */
+/* A swept setting's axis in the unit its values are shown in
+ * (query_setting_text, which gives migration parameters the unit
+ * params_format_stored writes): a bandwidth in Gbit/s (stored in bytes/s),
+ * sizes in binary units, durations in time (stored in ms or ns). */
 struct param_axis {
 	char title[200];
 	chart_unit unit;
@@ -249,63 +283,106 @@ struct param_axis {
 	double scale; /* stored value to the axis's */
 };
 
+static int ends_with(const char *s, const char *end)
+{
+	size_t n = strlen(s), k = strlen(end);
+	return n >= k && !strcmp(s + n - k, end);
+}
+
 static void param_axis(const char *name, struct param_axis *a)
 {
 	static const char bps[] = "-bytes-per-s";
-	size_t len = strlen(name);
+	char one[64];
+	query_setting_text(name, "1", one, sizeof one); /* "1ms", "1B", "1B/s", "1" */
 	a->unit = CHART_PLAIN;
 	a->unit_text = "";
 	a->scale = 1;
 	snprintf(a->title, sizeof a->title, "%s", name);
 	if (strstr(name, "bandwidth")) {
-		if (len > sizeof bps - 1 && !strcmp(name + len - (sizeof bps - 1), bps))
-			a->title[len - (sizeof bps - 1)] = '\0';
+		if (ends_with(name, bps))
+			a->title[strlen(name) - (sizeof bps - 1)] = '\0';
 		a->unit_text = "Gbit/s";
 		a->scale = 8 / 1e9;
-	} else if (strstr(name, "size") || strstr(name, "bytes"))
-		a->unit = CHART_BYTES;
-	else if (strstr(name, "-ns"))
+	} else if (!strcmp(one, "1ms") || !strcmp(one, "1ns")) {
 		a->unit = CHART_NS;
+		a->scale = one[1] == 'm' ? 1e6 : 1;
+	} else if (!strcmp(one, "1B"))
+		a->unit = CHART_BYTES;
 }
 
-/* Groups equal in the varying settings share a bar cluster, named by them. */
-static int find_cats(const struct rep *r, struct wl *w)
+/* The groups of a workload that are equal in the named settings share a
+ * combination: of[i] for group i, numbered in order of first run, each
+ * labelled by the settings in their units ("bandwidth 10Gbit/s, ...").
+ * Bar clusters, sweep panels and sweep sets are such combinations. */
+struct combos {
+	size_t *of;
+	char (*label)[256];
+	size_t n;
+};
+
+static void combos_free(struct combos *c)
 {
-	w->cat = malloc(w->n * sizeof *w->cat);
-	w->cat_label = malloc(w->n * sizeof *w->cat_label);
-	if (!w->cat || !w->cat_label)
+	free(c->of);
+	free(c->label);
+	memset(c, 0, sizeof *c);
+}
+
+static void combo_label(const query_run *run, const char *const *names, size_t n_names, char *l,
+			size_t size)
+{
+	size_t len = 0;
+	l[0] = '\0';
+	for (size_t v = 0; v < n_names && len < size; v++) {
+		char t[64];
+		struct param_axis pa;
+		param_axis(names[v], &pa);
+		query_setting_text(names[v], query_setting_get(run, names[v]), t, sizeof t);
+		len += (size_t)snprintf(l + len, size - len, "%s%s %s", v ? ", " : "", pa.title, t);
+	}
+}
+
+static int find_combos(const struct rep *r, const struct wl *w, const char *const *names,
+		       size_t n_names, struct combos *c)
+{
+	memset(c, 0, sizeof *c);
+	c->of = malloc((w->n + 1) * sizeof *c->of);
+	c->label = malloc((w->n + 1) * sizeof *c->label);
+	if (!c->of || !c->label) {
+		combos_free(c);
 		return err_set(r->e, "out of memory");
+	}
 	for (size_t i = 0; i < w->n; i++) {
 		const query_run *run = first(r, &r->groups[w->g[i]]);
 		size_t k = 0;
 		for (; k < i; k++) {
 			const query_run *o = first(r, &r->groups[w->g[k]]);
 			size_t v = 0;
-			while (v < w->n_varying && same_setting(run, o, w->varying[v]))
+			while (v < n_names && same_setting(run, o, names[v]))
 				v++;
-			if (v == w->n_varying)
+			if (v == n_names)
 				break;
 		}
 		if (k < i) {
-			w->cat[i] = w->cat[k];
+			c->of[i] = c->of[k];
 			continue;
 		}
-		w->cat[i] = w->n_cats;
-		char *l = w->cat_label[w->n_cats++];
-		size_t len = 0;
-		l[0] = '\0';
-		for (size_t v = 0; v < w->n_varying && len < sizeof *w->cat_label; v++) {
-			char t[64];
-			struct param_axis pa;
-			param_axis(w->varying[v], &pa);
-			query_setting_text(w->varying[v], query_setting_get(run, w->varying[v]), t,
-					   sizeof t);
-			len += (size_t)snprintf(l + len, sizeof *w->cat_label - len, "%s%s %s",
-						v ? ", " : "", pa.title, t);
-		}
-		if (!w->n_varying)
-			snprintf(l, sizeof *w->cat_label, "%s", run->workload);
+		c->of[i] = c->n;
+		combo_label(run, names, n_names, c->label[c->n++], sizeof *c->label);
+		if (!n_names)
+			snprintf(c->label[c->n - 1], sizeof *c->label, "%s", run->workload);
 	}
+	return 0;
+}
+
+/* Groups equal in the varying settings share a bar cluster, named by them. */
+static int find_cats(const struct rep *r, struct wl *w)
+{
+	struct combos c;
+	if (find_combos(r, w, w->varying, w->n_varying, &c) < 0)
+		return -1;
+	w->cat = c.of;
+	w->cat_label = c.label;
+	w->n_cats = c.n;
 	return 0;
 }
 
@@ -326,7 +403,7 @@ static void short_policy(const char *p, char *buf, size_t n)
 static void group_label(const struct rep *r, const struct wl *w, size_t gi, char *buf, size_t n)
 {
 	const query_run *run = first(r, &r->groups[gi]);
-	size_t len = (size_t)snprintf(buf, n, "%s", run->policy);
+	size_t len = (size_t)snprintf(buf, n, "%s", run_policy(run));
 	for (size_t i = 0; i < w->n_varying && len < n; i++) {
 		const char *v = query_setting_get(run, w->varying[i]);
 		len += (size_t)snprintf(buf + len, n - len, " %s=%s", w->varying[i], v ? v : "-");
@@ -402,7 +479,7 @@ static int bars(struct rep *r, const struct wl *w, size_t wi, const struct bar_s
 	chart_set_axis(c, CHART_Y, &(chart_axis){.title = b->title, .unit = b->unit}, r->e);
 	chart_categories(c, names, nc, r->e);
 	for (size_t i = 0; i < w->n; i++) {
-		const char *pol = first(r, &r->groups[w->g[i]])->policy;
+		const char *pol = run_policy(first(r, &r->groups[w->g[i]]));
 		if (done[i])
 			continue;
 		for (size_t k = 0; k < nc; k++)
@@ -410,7 +487,7 @@ static int bars(struct rep *r, const struct wl *w, size_t wi, const struct bar_s
 		for (size_t k = i; k < w->n; k++) {
 			const query_group *g = &r->groups[w->g[k]];
 			size_t ck = w->cat[k];
-			if (done[k] || strcmp(first(r, g)->policy, pol))
+			if (done[k] || strcmp(run_policy(first(r, g)), pol))
 				continue;
 			done[k] = 1;
 			group_summary(r, g, b, v, &med[ck], &lo[ck], &hi[ck]);
@@ -448,28 +525,137 @@ static int by_x(const void *a, const void *b)
 	return (p[0] > q[0]) - (p[0] < q[0]);
 }
 
-/* One line per policy through (parameter value, median of metric). */
-static int sweep_chart(struct rep *r, const struct wl *w, size_t wi, const char *param,
-		       const struct bar_spec *b)
+#define MAX_PANELS     12 /* panels of one sweep chart */
+#define MAX_SWEEP_SETS 4  /* sweep charts per metric, one per value of the settings held */
+#define PANEL_COLUMNS  3
+#define PANEL_ROW_H    230 /* pixels per row of panels */
+
+/* How a workload's sweep is drawn: x, a setting whose values are numbers,
+ * on the x axis; when a second setting varies, one panel per value of it
+ * (`panel`); when more vary, one chart per combination of the others,
+ * held within it (`sets`). */
+struct sweep_plan {
+	const char *x, *panel;
+	const char *held[MAX_VARYING];
+	size_t n_held;
+	struct combos panels, sets;
+	size_t *panel_place; /* per panel combination: its panel, in order of value */
+	size_t n_panels;     /* drawn: at most MAX_PANELS */
+};
+
+static void plan_free(struct sweep_plan *sp)
+{
+	combos_free(&sp->panels);
+	combos_free(&sp->sets);
+	free(sp->panel_place);
+}
+
+/* Whether every group has a number for the setting. */
+static int numeric_setting(const struct rep *r, const struct wl *w, const char *name)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		const char *v = query_setting_get(first(r, &r->groups[w->g[i]]), name);
+		double d;
+		if (!v || !numeric(v, &d))
+			return 0;
+	}
+	return 1;
+}
+
+static size_t distinct_values(const struct rep *r, const struct wl *w, const char *name)
+{
+	struct combos c;
+	if (find_combos(r, w, &name, 1, &c) < 0)
+		return 0;
+	size_t n = c.n;
+	combos_free(&c);
+	return n;
+}
+
+/* Panel k's value, for ordering panels: a number, or its place of first run. */
+static double panel_value(const struct rep *r, const struct wl *w, const struct sweep_plan *sp,
+			  size_t k)
+{
+	size_t i = 0;
+	while (sp->panels.of[i] != k)
+		i++;
+	double v;
+	const char *t = query_setting_get(first(r, &r->groups[w->g[i]]), sp->panel);
+	return t && numeric(t, &v) && numeric_setting(r, w, sp->panel) ? v : (double)k;
+}
+
+/* Chooses the settings' roles: on the x axis the numeric setting with the
+ * most values, in panels the other with the most, the rest held. 0 when
+ * no varying setting is a number (no sweep chart). */
+static int plan_sweep(const struct rep *r, const struct wl *w, struct sweep_plan *sp)
+{
+	size_t best = 0, best_panel = 0;
+	memset(sp, 0, sizeof *sp);
+	for (size_t v = 0; v < w->n_varying; v++) {
+		size_t n = distinct_values(r, w, w->varying[v]);
+		if (numeric_setting(r, w, w->varying[v]) && n > best)
+			best = n, sp->x = w->varying[v];
+	}
+	if (!sp->x)
+		return 0;
+	for (size_t v = 0; v < w->n_varying; v++) {
+		size_t n = distinct_values(r, w, w->varying[v]);
+		if (w->varying[v] != sp->x && n > best_panel)
+			best_panel = n, sp->panel = w->varying[v];
+	}
+	for (size_t v = 0; v < w->n_varying; v++)
+		if (w->varying[v] != sp->x && w->varying[v] != sp->panel)
+			sp->held[sp->n_held++] = w->varying[v];
+	if (find_combos(r, w, &sp->panel, sp->panel ? 1 : 0, &sp->panels) < 0 ||
+	    find_combos(r, w, sp->held, sp->n_held, &sp->sets) < 0 ||
+	    !(sp->panel_place = calloc(sp->panels.n + 1, sizeof *sp->panel_place)))
+		return err_set(r->e, "out of memory");
+	for (size_t k = 0; sp->panel && k < sp->panels.n; k++) /* places in order of value */
+		for (size_t o = 0; o < sp->panels.n; o++) {
+			double a = panel_value(r, w, sp, o), b = panel_value(r, w, sp, k);
+			sp->panel_place[k] += a < b || (a == b && o < k);
+		}
+	sp->n_panels = sp->panels.n < MAX_PANELS ? sp->panels.n : MAX_PANELS;
+	return 1;
+}
+
+/* Set h of a sweep, one chart per metric: one line per policy through
+ * (x value, median of the metric), in each panel; the panels share both
+ * axes, so they compare at a glance. */
+static int sweep_chart(struct rep *r, const struct wl *w, size_t wi, const struct sweep_plan *sp,
+		       size_t h, const struct bar_spec *b)
 {
 	const query_run *run0 = first(r, &r->groups[w->g[0]]);
 	double *pts = malloc(2 * (w->n + 1) * sizeof *pts), *x = malloc((w->n + 1) * sizeof *x),
 	       *y = malloc((w->n + 1) * sizeof *y), *v = malloc((r->set.n + 1) * sizeof *v);
-	char *done = calloc(w->n + 1, 1);
+	const char **titles = calloc(sp->n_panels + 1, sizeof *titles);
 	double xmin = INFINITY, xmax = -INFINITY;
-	int rc = 0, lines = 0;
+	int rc = 0, lines = 0, width = 800, height = 500;
 	chart *c = NULL;
-	char title[512], file[160];
+	char title[700], file[160];
 	struct param_axis pa;
-	param_axis(param, &pa);
-	snprintf(title, sizeof title, "%s against %s: %s", b->title, pa.title, run0->workload);
-	if (!pts || !x || !y || !v || !done || !(c = chart_new(title, r->e))) {
+	param_axis(sp->x, &pa);
+	snprintf(title, sizeof title, "%s against %s: %s%s%s", b->title, pa.title, run0->workload,
+		 sp->sets.n > 1 ? ", " : "", sp->sets.n > 1 ? sp->sets.label[h] : "");
+	if (!pts || !x || !y || !v || !titles || !(c = chart_new(title, r->e))) {
 		rc = c ? -1 : err_set(r->e, "out of memory");
 		goto out;
 	}
+	if (sp->panel) {
+		int cols = sp->n_panels < PANEL_COLUMNS ? (int)sp->n_panels : PANEL_COLUMNS;
+		int rows = (int)((sp->n_panels + (size_t)cols - 1) / (size_t)cols);
+		width = cols < PANEL_COLUMNS ? 800 : 1100;
+		height = 140 + PANEL_ROW_H * rows > 500 ? 140 + PANEL_ROW_H * rows : 500;
+		for (size_t k = 0; k < sp->panels.n; k++)
+			if (sp->panel_place[k] < sp->n_panels)
+				titles[sp->panel_place[k]] = sp->panels.label[k];
+		chart_set_size(c, width, height, r->e);
+		chart_panels(c, titles, sp->n_panels, cols, r->e);
+	}
 	for (size_t i = 0; i < w->n; i++) {
 		double p;
-		if (numeric(query_setting_get(first(r, &r->groups[w->g[i]]), param), &p))
+		if (sp->sets.of[i] == h && sp->panel_place[sp->panels.of[i]] < sp->n_panels &&
+		    numeric(query_setting_get(first(r, &r->groups[w->g[i]]), sp->x), &p))
 			xmin = fmin(xmin, p * pa.scale), xmax = fmax(xmax, p * pa.scale);
 	}
 	int logx = xmin > 0 && xmax / xmin >= 16;
@@ -481,49 +667,114 @@ static int sweep_chart(struct rep *r, const struct wl *w, size_t wi, const char 
 				     .tight = 1},
 		       r->e);
 	chart_set_axis(c, CHART_Y, &(chart_axis){.title = b->title, .unit = b->unit}, r->e);
-	for (size_t i = 0; i < w->n; i++) {
-		if (done[i])
-			continue;
-		const char *pol = first(r, &r->groups[w->g[i]])->policy;
-		size_t np = 0;
-		for (size_t k = i; k < w->n; k++) {
-			const query_run *rk = first(r, &r->groups[w->g[k]]);
-			double p;
-			if (done[k] || strcmp(rk->policy, pol))
+	for (size_t pi = 0; pi < r->n_policies; pi++)
+		for (size_t q = 0; q < sp->n_panels; q++) {
+			const char *pol = r->policies[pi];
+			size_t np = 0;
+			for (size_t k = 0; k < w->n; k++) {
+				const query_run *rk = first(r, &r->groups[w->g[k]]);
+				double p;
+				if (sp->sets.of[k] != h || sp->panel_place[sp->panels.of[k]] != q ||
+				    strcmp(run_policy(rk), pol))
+					continue;
+				size_t n = group_values(r, &r->groups[w->g[k]], b->metric, b->per,
+							b->scale, v);
+				if (!n || !numeric(query_setting_get(rk, sp->x), &p))
+					continue;
+				pts[2 * np] = p * pa.scale;
+				pts[2 * np + 1] = stats_median(v, n);
+				np++;
+			}
+			qsort(pts, np, 2 * sizeof *pts, by_x);
+			for (size_t k = 0; k < np; k++)
+				x[k] = pts[2 * k], y[k] = pts[2 * k + 1];
+			if (!np)
 				continue;
-			done[k] = 1;
-			size_t n =
-			    group_values(r, &r->groups[w->g[k]], b->metric, b->per, b->scale, v);
-			if (!n || !numeric(query_setting_get(rk, param), &p))
-				continue;
-			pts[2 * np] = p * pa.scale;
-			pts[2 * np + 1] = stats_median(v, n);
-			np++;
-		}
-		qsort(pts, np, 2 * sizeof *pts, by_x);
-		for (size_t k = 0; k < np; k++)
-			x[k] = pts[2 * k], y[k] = pts[2 * k + 1];
-		if (np) {
 			chart_style st = policy_style(r, pol);
 			char label[256];
 			st.markers = 1;
+			st.panel = q;
 			short_policy(pol, label, sizeof label);
 			chart_line(c, label, x, y, np, &st, r->e);
 			lines++;
 		}
-	}
-	snprintf(file, sizeof file, "wl%zu-sweep-%s", wi + 1, b->file);
+	if (sp->sets.n > 1)
+		snprintf(file, sizeof file, "wl%zu-h%zu-sweep-%s", wi + 1, h + 1, b->file);
+	else
+		snprintf(file, sizeof file, "wl%zu-sweep-%s", wi + 1, b->file);
 	if (lines) {
-		char caption[700];
-		snprintf(caption, sizeof caption, "%s (median over seeds, one line per policy)",
-			 title);
-		rc = emit(r, c, file, caption);
+		char caption[1100], pp[300] = "";
+		if (sp->panel)
+			snprintf(pp, sizeof pp, "; one panel per value of %s, axes shared",
+				 sp->panel);
+		snprintf(caption, sizeof caption, "%s (median over seeds, one line per policy%s)",
+			 title, pp);
+		rc = emit_sized(r, c, file, caption, width, height);
 		c = NULL;
 	}
 out:
 	chart_free(c);
-	free(pts), free(x), free(y), free(v), free(done);
+	free(pts), free(x), free(y), free(v), free(titles);
 	return rc;
+}
+
+static void note(struct rep *r, const char *text);
+
+/* What the page says of a sweep's plan: which setting is where, and what
+ * was held or left out, never a silent "too many". */
+static void sweep_notes(struct rep *r, const struct sweep_plan *sp)
+{
+	char t[1200], held[600] = "", more[300] = ", all drawn";
+	size_t len = 0;
+	if (!sp->panel)
+		return;
+	if (sp->panels.n > sp->n_panels)
+		snprintf(more, sizeof more,
+			 ": the %zu smallest are drawn (at most %d panels a chart), the other %zu "
+			 "are in the tables above",
+			 sp->n_panels, MAX_PANELS, sp->panels.n - sp->n_panels);
+	snprintf(t, sizeof t,
+		 "Sweep charts: %s on the x axis, one panel per value of %s (%zu values%s).", sp->x,
+		 sp->panel, sp->panels.n, more);
+	note(r, t);
+	if (!sp->n_held)
+		return;
+	for (size_t i = 0; i < sp->n_held && len < sizeof held; i++)
+		len += (size_t)snprintf(held + len, sizeof held - len, "%s%s", i ? ", " : "",
+					sp->held[i]);
+	snprintf(more, sizeof more, ", all drawn");
+	if (sp->sets.n > MAX_SWEEP_SETS)
+		snprintf(more, sizeof more,
+			 ": the first %d are drawn, the other %zu are not (they are in the tables "
+			 "above)",
+			 MAX_SWEEP_SETS, sp->sets.n - MAX_SWEEP_SETS);
+	snprintf(t, sizeof t,
+		 "%s: %s. Each sweep chart holds %s at one value, one set of charts per %s "
+		 "(%zu%s).",
+		 sp->n_held > 1 ? "More settings vary" : "A third setting varies", held,
+		 sp->n_held > 1 ? "them" : "it", sp->n_held > 1 ? "combination" : "value",
+		 sp->sets.n, more);
+	note(r, t);
+}
+
+/* The sweep charts of a workload whose settings besides the policy vary. */
+static int sweeps(struct rep *r, const struct wl *w, size_t wi)
+{
+	struct sweep_plan sp;
+	int rc = plan_sweep(r, w, &sp);
+	if (rc <= 0) {
+		plan_free(&sp);
+		if (rc == 0 && w->n_varying)
+			note(r, "No setting that varies between these groups is a number: no sweep "
+				"chart.");
+		return rc;
+	}
+	sweep_notes(r, &sp);
+	for (size_t h = 0; h < sp.sets.n && h < MAX_SWEEP_SETS && rc >= 0; h++)
+		for (size_t b = 0; b < 3 && rc >= 0; b++)
+			rc = sweep_chart(r, w, wi, &sp, h, &bar_specs[b]);
+	plan_free(&sp);
+	return rc < 0 ? -1 : 0;
 }
 
 /* --- a run's time series, as every timeline draws it ---------------------------------------- */
@@ -768,8 +1019,8 @@ static int pass_chart(struct rep *r, const struct wl *w, size_t wi, size_t k,
 			v[j] = j < p[i].m.n_passes ? sp->value(&p[i].m, j) : NAN;
 			any |= !isnan(v[j]);
 		}
-		chart_style st = policy_style(r, run[i]->policy);
-		short_policy(run[i]->policy, label, sizeof label);
+		chart_style st = policy_style(r, run_policy(run[i]));
+		short_policy(run_policy(run[i]), label, sizeof label);
 		chart_bars(c, label, v, NULL, NULL, &st, r->e);
 	}
 	cluster_file(file, sizeof file, w, wi, k, "pass-", sp->file);
@@ -826,8 +1077,8 @@ static int overlay(struct rep *r, const struct wl *w, size_t wi, size_t k)
 		    &(chart_axis){.title = sp->title, .unit = sp->unit, .unit_text = sp->unit_text},
 		    r->e);
 		for (size_t i = 0; i < n; i++) {
-			chart_style st = policy_style(r, run[i]->policy);
-			short_policy(run[i]->policy, label, sizeof label);
+			chart_style st = policy_style(r, run_policy(run[i]));
+			short_policy(run_policy(run[i]), label, sizeof label);
 			chart_line(c, label, p[i].t, p[i].v[sp->q], p[i].n, &st, r->e);
 			run_events(c, run[i], &p[i].m, st.color, r->e);
 		}
@@ -942,7 +1193,7 @@ static void rank_row(struct rep *r, const struct wl *w, size_t k, const char *me
 	for (size_t i = 0, place = 1; i < n && len < sizeof order; i++) {
 		if (i && rk[i].median != rk[i - 1].median)
 			place = i + 1; /* ties share a place */
-		short_policy(first(r, &r->groups[rk[i].group])->policy, text, sizeof text);
+		short_policy(run_policy(first(r, &r->groups[rk[i].group])), text, sizeof text);
 		compare_format(a, sizeof a, rk[i].median, metric);
 		len += (size_t)snprintf(order + len, sizeof order - len, "%s%zu. %s %s",
 					i ? ", " : "", place, text, a);
@@ -954,8 +1205,8 @@ static void rank_row(struct rep *r, const struct wl *w, size_t k, const char *me
 		cell(r, w->cat_label[k]);
 	cell(r, order);
 	if (n < 2 || isnan(rk[1].median)) {
-		cell(r,
-		     n && !isnan(rk[0].median) ? first(r, &r->groups[rk[0].group])->policy : "n/a");
+		cell(r, n && !isnan(rk[0].median) ? run_policy(first(r, &r->groups[rk[0].group]))
+						  : "n/a");
 		cell(r, "no runner-up");
 		cell(r, "");
 	} else {
@@ -965,7 +1216,7 @@ static void rank_row(struct rep *r, const struct wl *w, size_t k, const char *me
 			snprintf(b, sizeof b, "%s (%.1f%%)", a, 100 * d / fabs(rk[1].median));
 		else
 			snprintf(b, sizeof b, "%s", a);
-		cell(r, d == 0 ? "tie" : first(r, &r->groups[rk[0].group])->policy);
+		cell(r, d == 0 ? "tie" : run_policy(first(r, &r->groups[rk[0].group])));
 		cell(r, b);
 		rank_verdict(r, metric, &rk[0], &rk[1], v, text, sizeof text);
 		cell(r, text);
@@ -1036,7 +1287,7 @@ static int table(struct rep *r, const struct wl *w)
 			failed += strcmp(r->set.runs[g->runs[k]].status, "completed") != 0;
 		group_label(r, w, w->g[i], label, sizeof label);
 		fprintf(r->html, "<tr><td><span class=\"sw\" style=\"background:%s\"></span>",
-			policy_style(r, first(r, g)->policy).color);
+			policy_style(r, run_policy(first(r, g))).color);
 		html_text(r->html, label);
 		fprintf(r->html, "</td><td>%zu</td><td>%zu</td>", g->n, failed);
 		fputs("| ", r->md);
@@ -1110,22 +1361,8 @@ static int workload_section(struct rep *r, struct wl *w, size_t wi)
 		     "Post-copy: the database stores each run's total fault blocktime and "
 		     "request count, not the individual fault waits, so the chart shows the mean "
 		     "wait per run (blocktime / requests); no distribution of waits is drawn.");
-	double dummy;
-	if (w->n_varying == 1 &&
-	    numeric(query_setting_get(run, w->varying[0]) ? query_setting_get(run, w->varying[0])
-							  : "",
-		    &dummy)) {
-		for (size_t b = 0; b < 3; b++)
-			if (sweep_chart(r, w, wi, w->varying[0], &bar_specs[b]) < 0)
-				return -1;
-	} else if (w->n_varying > 1) {
-		char t[200];
-		snprintf(t, sizeof t,
-			 "%zu settings besides the policy vary between these groups; no sweep "
-			 "chart (it needs exactly one).",
-			 w->n_varying);
-		note(r, t);
-	}
+	if (sweeps(r, w, wi) < 0)
+		return -1;
 	return overlays(r, w, wi);
 }
 
@@ -1167,7 +1404,7 @@ static void run_note_items(struct rep *r, const query_run *run, char *notes)
 	for (char *line = strtok_r(notes, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char who[400];
 		snprintf(who, sizeof who, "Run %lld (%s, %s, seed %llu): ", (long long)run->id,
-			 run->workload, run->policy, (unsigned long long)run->seed);
+			 run->workload, run_policy(run), (unsigned long long)run->seed);
 		fputs("<li>", r->html);
 		html_text(r->html, who);
 		html_text(r->html, line);
@@ -1294,7 +1531,7 @@ static int timeline(struct rep *r, const query_run *run, FILE *page)
 		return -1;
 	char title[512], file[64], caption[700];
 	snprintf(title, sizeof title, "Run %lld: %s, %s, seed %llu", (long long)run->id,
-		 run->workload, run->policy, (unsigned long long)run->seed);
+		 run->workload, run_policy(run), (unsigned long long)run->seed);
 	const char *how = p.from_passes ? " (shorter than the sample interval: drawn from its "
 					  "passes)"
 					: "";
@@ -1342,7 +1579,7 @@ static int run_page(struct rep *r, const query_run *run)
 		return -1;
 	char title[512];
 	snprintf(title, sizeof title, "Run %lld: %s, %s, seed %llu, %s", (long long)run->id,
-		 run->workload, run->policy, (unsigned long long)run->seed, run->status);
+		 run->workload, run_policy(run), (unsigned long long)run->seed, run->status);
 	page_head(page, title);
 	fputs("<p><a href=\"../index.html#runs\">All runs</a></p>\n", page);
 	int rc = timeline(r, run, page);
@@ -1354,14 +1591,14 @@ static int run_page(struct rep *r, const query_run *run)
 	fprintf(r->html, "<tr><td><a href=\"%s\">%lld</a></td><td>", name, (long long)run->id);
 	html_text(r->html, run->workload);
 	fputs("</td><td>", r->html);
-	html_text(r->html, run->policy);
+	html_text(r->html, run_policy(run));
 	fprintf(r->html, "</td><td>%llu</td><td>", (unsigned long long)run->seed);
 	html_text(r->html, run->status);
 	fprintf(r->html, "</td><td>%s</td></tr>\n", cell);
 	fprintf(r->md, "| [%lld](%s) | ", (long long)run->id, name);
 	md_text(r->md, run->workload);
 	fputs(" | ", r->md);
-	md_text(r->md, run->policy);
+	md_text(r->md, run_policy(run));
 	fprintf(r->md, " | %llu | ", (unsigned long long)run->seed);
 	md_text(r->md, run->status);
 	fprintf(r->md, " | %s |\n", cell);

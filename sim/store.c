@@ -112,10 +112,21 @@ static int step_notes_v2(sqlite3 *db, err *e)
 		    "adding the notes table", e);
 }
 
+/* Version 3: the policy's own name as a column (issue 22), filled for the
+ * runs already stored from the config they were stored with. */
+static int step_policy_name_v3(sqlite3 *db, err *e)
+{
+	static const char sql[] = "ALTER TABLE runs ADD COLUMN policy_name TEXT;"
+				  "CREATE INDEX runs_policy_name ON runs(policy_name);"
+				  "UPDATE runs SET policy_name = " STORE_POLICY_NAME_OF("config");
+	return exec(db, sql, "adding runs.policy_name", e);
+}
+
 /* steps[v] migrates version v to v + 1. */
 static int (*const steps[])(sqlite3 *, err *) = {
     step_create_v1,
     step_notes_v2,
+    step_policy_name_v3,
 };
 
 #define SCHEMA_VERSION ((int)(sizeof steps / sizeof steps[0]))
@@ -252,11 +263,13 @@ static int prepare(store *s, sqlite3_stmt **st, const char *sql, err *e)
 
 static int prepare_all(store *s, err *e)
 {
-	if (prepare(s, &s->put_run,
-		    "INSERT INTO runs (key, experiment, workload, workload_path, wl_params, policy,"
-		    " config, seed, status, error, result, migsim_version)"
-		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		    e) < 0)
+	if (prepare(
+		s, &s->put_run,
+		"INSERT INTO runs (key, experiment, workload, workload_path, wl_params, policy,"
+		" config, seed, status, error, result, migsim_version, policy_name)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, " STORE_POLICY_NAME_OF(
+		    "?7") ")",
+		e) < 0)
 		return -1;
 	if (prepare(s, &s->put_metric, "INSERT INTO metrics (run_id, name, value) VALUES (?, ?, ?)",
 		    e) < 0)
@@ -573,10 +586,12 @@ static int merge_prepare(sqlite3 *db, struct merge *m, int src_version)
 	       sqlite3_prepare_v2(db, "SELECT 1 FROM main.runs WHERE key = ?1", -1, &m->by_key,
 				  NULL) ||
 	       sqlite3_prepare_v2(db, same, -1, &m->same, NULL) ||
-	       sqlite3_prepare_v2(db,
-				  "INSERT INTO main.runs (" RUN_COLS ") VALUES (?1, ?2, ?3, ?4,"
-				  " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-				  -1, &m->ins, NULL) ||
+	       sqlite3_prepare_v2(
+		   db,
+		   "INSERT INTO main.runs (" RUN_COLS ", policy_name) VALUES (?1, ?2,"
+		   " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, " STORE_POLICY_NAME_OF(
+		       "?7") ")",
+		   -1, &m->ins, NULL) ||
 	       sqlite3_prepare_v2(db,
 				  "INSERT INTO main.metrics (run_id, name, value) SELECT ?1, name,"
 				  " value FROM src.metrics WHERE run_id = ?2",

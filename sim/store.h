@@ -91,6 +91,15 @@ struct store_merge_counts {
  * The input is only read. */
 int store_merge(store *s, const char *in_path, struct store_merge_counts *n, err *e);
 
+/* SQL for a run's policy as the experiment named it ("xb64" where
+ * runs.policy says "precopy+xbzrle"), from the text of its config column: a
+ * sweep records it there, a single run has none (NULL). runs.policy_name
+ * (schema version 3) holds it; the writer, the migration, merge and readers
+ * of older databases (sim/query.c) all use this one expression. */
+#define STORE_POLICY_NAME_OF(config)                                                               \
+	"CASE WHEN json_valid(" config ") THEN"                                                    \
+	" json_extract(" config ", '$.sweep.policy.name') END"
+
 /* The path the store was opened with. */
 const char *store_path(const store *s);
 

@@ -39,5 +39,8 @@ for g in spec:
         for name, vals in g["metrics"].items():
             if i < len(vals):
                 db.execute("INSERT INTO metrics VALUES (?,?,?)", (cur.lastrowid, name, vals[i]))
+# The experiment's own policy name, as migsim writes it (schema version 3).
+if any(c[1] == "policy_name" for c in db.execute("PRAGMA table_info(runs)")):
+    db.execute("UPDATE runs SET policy_name = json_extract(config, '$.sweep.policy.name')")
 db.commit()
 db.close()

@@ -502,6 +502,63 @@ START_TEST(test_errors)
 }
 END_TEST
 
+/* Small multiples: each panel titled, a series in the panel its style
+ * names, one legend entry per label however many panels draw it; lines
+ * only, no panel the chart lacks, no vertical lines, panels set once. */
+START_TEST(test_panels)
+{
+	err e;
+	make_dir();
+	const char *titles[] = {"ram 1GiB", "ram 2GiB", "ram 4GiB"};
+	double x[] = {1, 2, 4}, y[] = {3, 2, 1};
+	chart *c = chart_new("Total time against bandwidth", &e);
+	ck_assert_int_eq(chart_set_size(c, 1100, 500, &e), 0);
+	ck_assert_int_eq(chart_panels(c, titles, 3, 3, &e), 0);
+	ck_assert_int_eq(chart_panels(c, titles, 3, 3, &e), -1);
+	chart_free(c);
+	c = chart_new("Total time against bandwidth", &e);
+	ck_assert_int_eq(chart_set_size(c, 1100, 500, &e), 0);
+	ck_assert_int_eq(chart_panels(c, titles, 3, 3, &e), 0);
+	for (size_t p = 0; p < 3; p++) {
+		ck_assert_int_eq(chart_line(c, "precopy", x, y, 3,
+					    &(chart_style){.color = "#0072B2", .panel = p}, &e),
+				 0);
+		ck_assert_int_eq(chart_line(c, "xbzrle", x, y, 3,
+					    &(chart_style){.color = "#D55E00", .panel = p}, &e),
+				 0);
+	}
+	ck_assert_msg(chart_write(c, base("a"), &e) == 0, "%s", e.msg);
+	check_files(base("a"), 1100, 500, "Total time against bandwidth");
+	size_t n;
+	char *svg = slurp_ext(base("a"), "svg", &n);
+	for (int i = 0; i < 3; i++)
+		ck_assert_msg(has(svg, n, titles[i]), "no panel %s", titles[i]);
+	size_t lines = 0, named = 0;
+	for (char *q = svg; (q = strstr(q, "<polyline")); q++)
+		lines++;
+	for (char *q = svg; (q = strstr(q, ">precopy<")); q++)
+		named++;
+	ck_assert_uint_eq(lines, 6);
+	ck_assert_uint_eq(named, 1);
+	free(svg);
+	ck_assert_int_eq(chart_vline(c, 1, "switch-over", &e), -1);
+	chart_free(c);
+	c = chart_new("t", &e);
+	ck_assert_int_eq(chart_panels(c, titles, 2, 2, &e), 0);
+	ck_assert_int_eq(chart_line(c, "a", x, y, 3, &(chart_style){.panel = 2}, &e), -1);
+	chart_free(c);
+	c = chart_new("t", &e);
+	ck_assert_int_eq(chart_line(c, "a", x, y, 3, &(chart_style){.panel = 1}, &e), -1);
+	chart_free(c);
+	c = chart_new("t", &e);
+	const char *cats[] = {"a"};
+	ck_assert_int_eq(chart_categories(c, cats, 1, &e), 0);
+	ck_assert_int_eq(chart_panels(c, titles, 2, 2, &e), -1);
+	chart_free(c);
+	remove_dir();
+}
+END_TEST
+
 /* Empty charts, odd values and non-Latin-1 text still give valid files. */
 START_TEST(test_odd_input)
 {
@@ -544,6 +601,7 @@ Suite *chart_suite(void)
 	tcase_add_test(tc, test_environment_ignored);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_odd_input);
+	tcase_add_test(tc, test_panels);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -147,7 +147,7 @@ START_TEST(test_create_reopen)
 	tmp_make(&t);
 	store *s;
 	err e = {{0}};
-	ck_assert_int_eq(store_schema_version(), 2);
+	ck_assert_int_eq(store_schema_version(), 3);
 	ck_assert_msg(store_open(&s, t.db, &e) == 0, "%s", e.msg);
 	ck_assert_str_eq(store_path(s), t.db);
 	store_close(s);
@@ -329,15 +329,78 @@ START_TEST(test_notes)
 }
 END_TEST
 
+/* Turns the database at path into one schema version 2 wrote: no
+ * runs.policy_name. */
+static void make_v2(const char *path)
+{
+	sqlite3 *db = raw_open(path);
+	ck_assert_int_eq(sqlite3_exec(db,
+				      "DROP INDEX runs_policy_name;"
+				      "ALTER TABLE runs DROP COLUMN policy_name;"
+				      "PRAGMA user_version = 2;",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+}
+
 /* Turns the database at path into one schema version 1 wrote: no notes. */
 static void make_v1(const char *path)
 {
+	make_v2(path);
 	sqlite3 *db = raw_open(path);
 	ck_assert_int_eq(
 	    sqlite3_exec(db, "DROP TABLE notes; PRAGMA user_version = 1;", NULL, NULL, NULL),
 	    SQLITE_OK);
 	sqlite3_close(db);
 }
+
+static const char sweep_config[] =
+    "{\"ram-bytes\":268435456,\"sweep\":{\"policy\":{\"name\":\"xb64\"}}}";
+
+/* The policy's own name, runs.policy_name, is what a sweep recorded in the
+ * config (config.sweep.policy.name), NULL for a single run; a database of
+ * version 2 gains the column filled the same way for the runs it holds, and
+ * a version 2 input of merge gives its runs theirs. */
+START_TEST(test_policy_name)
+{
+	struct tmp t, u;
+	tmp_make(&t);
+	tmp_make(&u);
+	store *s;
+	err e = {{0}};
+	struct store_run r = sample_run(NULL);
+	ck_assert_int_eq(store_open(&s, t.db, &e), 0);
+	ck_assert_msg(store_put_run(s, &r, NULL, &e) == 0, "%s", e.msg);
+	r.config = sweep_config;
+	ck_assert_msg(store_put_run(s, &r, NULL, &e) == 0, "%s", e.msg);
+	store_close(s);
+	const char *named = "SELECT count(*) FROM runs WHERE policy_name = 'xb64' AND id = 2";
+	const char *unnamed = "SELECT count(*) FROM runs WHERE policy_name IS NULL AND id = 1";
+	sqlite3 *db = raw_open(t.db);
+	ck_assert_int_eq(raw_int(db, named), 1);
+	ck_assert_int_eq(raw_int(db, unnamed), 1);
+	sqlite3_close(db);
+	make_v2(t.db);
+	ck_assert_int_eq(store_open(&s, u.db, &e), 0);
+	struct store_merge_counts n;
+	ck_assert_msg(store_merge(s, t.db, &n, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(n.copied, 2);
+	store_close(s);
+	db = raw_open(u.db);
+	ck_assert_int_eq(raw_int(db, named), 1);
+	ck_assert_int_eq(raw_int(db, unnamed), 1);
+	sqlite3_close(db);
+	ck_assert_msg(store_open(&s, t.db, &e) == 0, "%s", e.msg);
+	store_close(s);
+	db = raw_open(t.db);
+	ck_assert_int_eq(raw_int(db, "PRAGMA user_version"), 3);
+	ck_assert_int_eq(raw_int(db, named), 1);
+	ck_assert_int_eq(raw_int(db, unnamed), 1);
+	sqlite3_close(db);
+	tmp_remove(&t);
+	tmp_remove(&u);
+}
+END_TEST
 
 /* A database of version 1 opens: it gains the notes table and keeps its
  * runs; and it merges into a current one, its runs without notes. */
@@ -366,7 +429,7 @@ START_TEST(test_v1_database)
 	ck_assert_msg(store_put_run(s, &r, NULL, &e) == 0, "%s", e.msg);
 	store_close(s);
 	sqlite3 *db = raw_open(t.db);
-	ck_assert_int_eq(raw_int(db, "PRAGMA user_version"), 2);
+	ck_assert_int_eq(raw_int(db, "PRAGMA user_version"), 3);
 	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM runs"), 2);
 	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM notes"), 2);
 	sqlite3_close(db);
@@ -539,7 +602,7 @@ START_TEST(test_newer_version)
 			 SQLITE_OK);
 	sqlite3_close(db);
 	assert_refused_untouched(&t, t.db,
-				 "schema version 7 is newer than this migsim understands (2)");
+				 "schema version 7 is newer than this migsim understands (3)");
 	tmp_remove(&t);
 }
 END_TEST
@@ -663,6 +726,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_nan_metric);
 	tcase_add_test(tc, test_notes);
 	tcase_add_test(tc, test_v1_database);
+	tcase_add_test(tc, test_policy_name);
 	tcase_add_test(tc, test_duplicate_key);
 	tcase_add_test(tc, test_rollback_midway);
 	tcase_add_test(tc, test_not_sqlite);
