@@ -45,7 +45,9 @@ SIM_SRC   := $(filter-out sim/main.c,$(wildcard sim/*.c))
 UNIT_SRC  := $(wildcard tests/unit/*.c)
 BENCH_SRC := $(wildcard tests/bench/*.c)
 
-ENC_OBJ   := $(ENC_SRC:%.c=$(BUILD)/%.o)
+# The encoders report errors through sim/err.h: err.o goes in both archives,
+# so a program linking only libencoders.a (a bench, a fuzz target) has it.
+ENC_OBJ   := $(ENC_SRC:%.c=$(BUILD)/%.o) $(BUILD)/sim/err.o
 SIM_OBJ   := $(SIM_SRC:%.c=$(BUILD)/%.o)
 UNIT_OBJ  := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
