@@ -10,9 +10,7 @@
 #include "codec.h"
 
 static const struct codec *const codec_table[] = {
-    &codec_none,
-    &codec_zlib,
-    &codec_zstd,
+    &codec_none, &codec_zlib, &codec_zstd, &codec_lz4, &codec_xbzrle, &codec_zero,
 };
 
 #define CODEC_TABLE_LEN (sizeof codec_table / sizeof codec_table[0])

@@ -69,6 +69,9 @@ double codec_encode_cost(const struct codec *c, const struct codec_cost *cost, i
 extern const struct codec codec_none;
 extern const struct codec codec_zlib;
 extern const struct codec codec_zstd;
+extern const struct codec codec_lz4;
+extern const struct codec codec_xbzrle;
+extern const struct codec codec_zero;
 
 /* --- for the codecs' own files ------------------------------------------ */
 

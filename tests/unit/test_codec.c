@@ -177,10 +177,11 @@ static void expect_reject(const struct codec *c, const uint8_t *in, size_t len, 
 	} else {
 		ck_assert_msg(d == CODEC_ERROR, "%s: %s: %d", c->name, what, d);
 		ck_assert_msg(e.msg[0] != '\0', "%s: %s: no message", c->name, what);
+		static uint8_t marker[PS];
+		memset(marker, 0xa5, PS);
 		for (size_t i = 0; i < NPAGE; i++)
-			for (size_t b = 0; b < PS; b++)
-				ck_assert_msg(got[i][b] == 0xa5, "%s: %s: page %zu written",
-					      c->name, what, i);
+			ck_assert_msg(memcmp(got[i], marker, PS) == 0, "%s: %s: page %zu written",
+				      c->name, what, i);
 	}
 	free(copy);
 	free_pages(got, NPAGE);
@@ -303,6 +304,91 @@ START_TEST(test_none_edges)
 }
 END_TEST
 
+/* XBZRLE through the interface: a page against its previous version, for
+ * every class, round-trips or is declined (a rewrite whose delta would be
+ * longer than the page); a page with a few bytes changed always encodes. */
+START_TEST(test_xbzrle_codec)
+{
+	const struct codec *c = codec_find("xbzrle");
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(c->kind, CODEC_DELTA);
+	err e = {{0}};
+	void *st;
+	ck_assert_int_eq(c->open(&st, 0, PS, &e), 0);
+	size_t cap = c->bound(1, PS);
+	uint8_t *out = malloc(cap);
+	ck_assert_ptr_nonnull(out);
+	for (int cls = 0; cls < CONTENT_CLASSES; cls++) {
+		uint8_t **old = make_pages((enum content_class)cls, 1, 0);
+		uint8_t **now = make_pages((enum content_class)cls, 1, 1);
+		for (int small = 0; small < 2; small++) {
+			if (small) {
+				memcpy(now[0], old[0], PS);
+				now[0][100] ^= 1;
+				now[0][3000] ^= 0xff;
+			}
+			long r = c->encode(st, (const uint8_t *const *)old,
+					   (const uint8_t *const *)now, 1, PS, out, cap, &e);
+			if (r == CODEC_DECLINED && !small)
+				continue;
+			ck_assert_msg(r >= 0, "%s: %ld", content_name(cls), r);
+			ck_assert_uint_le((size_t)r, cap);
+			uint8_t **got = make_pages((enum content_class)cls, 1, 0);
+			ck_assert_int_eq(c->decode(st, got, 1, PS, out, (size_t)r, &e), 0);
+			ck_assert(memcmp(got[0], now[0], PS) == 0);
+			if (r > 0) { /* a delta cut short: rejected, page untouched */
+				ck_assert_int_eq(c->decode(st, got, 1, PS, out, (size_t)r - 1, &e),
+						 CODEC_ERROR);
+				ck_assert_str_ne(e.msg, "");
+				ck_assert(memcmp(got[0], now[0], PS) == 0);
+			}
+			free_pages(got, 1);
+		}
+		free_pages(old, 1);
+		free_pages(now, 1);
+	}
+	/* One page a call, and never without the previous bytes. */
+	uint8_t **two = make_pages(CONTENT_TEXT, 2, 0);
+	ck_assert_int_eq(c->encode(st, (const uint8_t *const *)two, (const uint8_t *const *)two, 2,
+				   PS, out, cap, &e),
+			 CODEC_ERROR);
+	ck_assert_int_eq(c->encode(st, NULL, (const uint8_t *const *)two, 1, PS, out, cap, &e),
+			 CODEC_ERROR);
+	ck_assert_int_eq(c->decode(st, two, 2, PS, out, 0, &e), CODEC_ERROR);
+	free_pages(two, 2);
+	free(out);
+	c->close(st);
+}
+END_TEST
+
+/* The zero test through the interface: zero pages encode to nothing and
+ * decode to zeros; any other page is declined; bytes are malformed. */
+START_TEST(test_zero_codec)
+{
+	const struct codec *c = codec_find("zero");
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(c->kind, CODEC_TEST);
+	err e = {{0}};
+	void *st;
+	ck_assert_int_eq(c->open(&st, 0, PS, &e), 0);
+	uint8_t byte = 0;
+	for (int cls = 0; cls < CONTENT_CLASSES; cls++) {
+		uint8_t **pages = make_pages((enum content_class)cls, NPAGE, 0);
+		long r =
+		    c->encode(st, NULL, (const uint8_t *const *)pages, NPAGE, PS, &byte, 0, &e);
+		ck_assert_int_eq(r, cls == CONTENT_ZERO ? 0 : CODEC_DECLINED);
+		ck_assert_int_eq(c->decode(st, pages, NPAGE, PS, &byte, 1, &e), CODEC_ERROR);
+		ck_assert_str_ne(e.msg, "");
+		ck_assert_int_eq(c->decode(st, pages, NPAGE, PS, NULL, 0, &e), 0);
+		static const uint8_t zeros[PS];
+		for (size_t i = 0; i < NPAGE; i++)
+			ck_assert(memcmp(pages[i], zeros, PS) == 0);
+		free_pages(pages, NPAGE);
+	}
+	c->close(st);
+}
+END_TEST
+
 Suite *codec_suite(void)
 {
 	Suite *s = suite_create("codec");
@@ -316,6 +402,8 @@ Suite *codec_suite(void)
 	tcase_add_loop_test(tc, test_packet_truncated, 0, (int)codec_count());
 	tcase_add_loop_test(tc, test_packet_corrupt, 0, (int)codec_count());
 	tcase_add_loop_test(tc, test_history_kept, 0, 2);
+	tcase_add_test(tc, test_xbzrle_codec);
+	tcase_add_test(tc, test_zero_codec);
 	tcase_add_test(tc, test_none_edges);
 	suite_add_tcase(s, tc);
 	return s;
