@@ -1,7 +1,7 @@
 /*
- * codec — the table of page encoders (codec.h) and the cost model they
- * share. Adding an encoder is its file, codec_NAME.c, plus one line in
- * codec_table and one extern in codec.h.
+ * codec — the table of page encoders (codec.h), the cost model and the
+ * helpers they share. Adding an encoder is its file, codec_NAME.c, plus its
+ * name in CODEC_LIST (docs/encoders.md).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -9,9 +9,14 @@
 
 #include "codec.h"
 
-static const struct codec *const codec_table[] = {
-    &codec_none, &codec_zlib, &codec_zstd, &codec_lz4, &codec_xbzrle, &codec_zero,
-};
+/* The table: one X(name) an encoder, whose file codec_NAME.c defines
+ * `const struct codec codec_NAME`. Order is the order of listings. */
+#define CODEC_LIST(X) X(none) X(zlib) X(zstd) X(lz4) X(xbzrle) X(zero)
+
+#define CODEC_EXTERN(name) extern const struct codec codec_##name;
+#define CODEC_ENTRY(name)  &codec_##name,
+CODEC_LIST(CODEC_EXTERN)
+static const struct codec *const codec_table[] = {CODEC_LIST(CODEC_ENTRY)};
 
 #define CODEC_TABLE_LEN (sizeof codec_table / sizeof codec_table[0])
 

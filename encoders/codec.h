@@ -65,14 +65,6 @@ const struct codec *codec_at(size_t i); /* NULL when i >= codec_count() */
 double codec_encode_cost(const struct codec *c, const struct codec_cost *cost, int level,
 			 size_t in_bytes);
 
-/* The codecs of the table (codec.c), one file each (codec_NAME.c). */
-extern const struct codec codec_none;
-extern const struct codec codec_zlib;
-extern const struct codec codec_zstd;
-extern const struct codec codec_lz4;
-extern const struct codec codec_xbzrle;
-extern const struct codec codec_zero;
-
 /* --- for the codecs' own files ------------------------------------------ */
 
 /* A buffer a codec's state keeps between calls, grown on demand: where a

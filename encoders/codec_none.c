@@ -7,6 +7,8 @@
 
 #include "codec.h"
 
+extern const struct codec codec_none; /* at the end of this file */
+
 static int none_open(void **state, int level, size_t page_size, err *e)
 {
 	(void)level;

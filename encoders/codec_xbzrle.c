@@ -8,6 +8,8 @@
 #include "codec.h"
 #include "xbzrle.h"
 
+extern const struct codec codec_xbzrle; /* at the end of this file */
+
 static int xbzrle_open(void **state, int level, size_t page_size, err *e)
 {
 	(void)page_size;

@@ -10,6 +10,8 @@
 #include "codec.h"
 #include "zero.h"
 
+extern const struct codec codec_zero; /* at the end of this file */
+
 static int zero_open(void **state, int level, size_t page_size, err *e)
 {
 	(void)page_size;

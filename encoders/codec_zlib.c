@@ -14,6 +14,8 @@
 
 #include "codec.h"
 
+extern const struct codec codec_zlib; /* at the end of this file */
+
 struct zlib_state {
 	int level;
 	int deflating, inflating; /* which of the streams is initialised */

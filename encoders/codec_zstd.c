@@ -13,6 +13,8 @@
 
 #include "codec.h"
 
+extern const struct codec codec_zstd; /* at the end of this file */
+
 struct zstd_state {
 	int level;
 	ZSTD_CStream *cs; /* created on the first encode */

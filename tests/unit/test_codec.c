@@ -49,7 +49,7 @@ START_TEST(test_table)
 		ck_assert(c->open && c->close && c->bound && c->encode && c->decode);
 		ck_assert(c->cost.ns_per_byte > 0 && c->cost.level_factor > 0);
 	}
-	ck_assert_ptr_eq(codec_find("none"), &codec_none);
+	ck_assert_str_eq(codec_at(0)->name, "none");
 }
 END_TEST
 
@@ -281,24 +281,25 @@ END_TEST
 
 START_TEST(test_none_round_trip)
 {
-	round_trip(&codec_none, 0, (enum content_class)_i);
+	round_trip(codec_find("none"), 0, (enum content_class)_i);
 }
 END_TEST
 
 START_TEST(test_none_edges)
 {
+	const struct codec *none = codec_find("none");
 	err e = {{0}};
 	uint8_t **pages = make_pages(CONTENT_TEXT, 2, 0);
 	uint8_t out[2 * PS];
-	ck_assert_uint_eq(codec_none.bound(2, PS), 2 * PS);
-	ck_assert_int_eq(codec_none.encode(NULL, NULL, (const uint8_t *const *)pages, 2, PS, out,
-					   2 * PS - 1, &e),
-			 CODEC_DECLINED);
+	ck_assert_uint_eq(none->bound(2, PS), 2 * PS);
 	ck_assert_int_eq(
-	    codec_none.encode(NULL, NULL, (const uint8_t *const *)pages, 2, PS, out, 2 * PS, &e),
+	    none->encode(NULL, NULL, (const uint8_t *const *)pages, 2, PS, out, 2 * PS - 1, &e),
+	    CODEC_DECLINED);
+	ck_assert_int_eq(
+	    none->encode(NULL, NULL, (const uint8_t *const *)pages, 2, PS, out, 2 * PS, &e),
 	    2 * PS);
 	e.msg[0] = '\0';
-	ck_assert_int_eq(codec_none.decode(NULL, pages, 2, PS, out, 2 * PS - 1, &e), CODEC_ERROR);
+	ck_assert_int_eq(none->decode(NULL, pages, 2, PS, out, 2 * PS - 1, &e), CODEC_ERROR);
 	ck_assert_str_ne(e.msg, "");
 	free_pages(pages, 2);
 }
