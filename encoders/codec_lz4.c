@@ -4,8 +4,9 @@
  * for QEMU. Each packet is one LZ4 block of its pages laid end to end,
  * compressed on its own: no history across packets (a QEMU packet is 512 KiB
  * and LZ4's window 64 KiB, so history would gain little), so a state is
- * only a buffer. LZ4 has no levels; its "acceleration" trades ratio for
- * speed the other way and is not offered as a level (it stays at 1).
+ * only a buffer. LZ4 has no levels (LZ4HC, a separate compressor, has); its
+ * acceleration factor, which trades ratio for speed, is not offered as a
+ * level either: it stays at 1 (LZ4_compress_default).
  *
  * Adding an encoder: this file and its name in codec.c's CODEC_LIST
  * (docs/encoders.md walks through it with this one).
