@@ -26,10 +26,10 @@ DEFS     ?=
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0)
 WORKLOAD_DIR ?= $(CURDIR)/workloads
 
-# zlib is for the unit tests only: test_content.c checks each content class's
-# compressibility with a real compressor.
-PKGS      := lua5.4 sqlite3
-TEST_PKGS := check zlib
+# zlib, libzstd and liblz4 are the packet compressors of encoders/codec_*.c
+# (test_content.c also checks each content class's compressibility with zlib).
+PKGS      := lua5.4 sqlite3 zlib libzstd liblz4
+TEST_PKGS := check
 PKG_CF    := $(shell pkg-config --cflags $(PKGS) $(TEST_PKGS) 2>/dev/null)
 PKG_LIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lplot -lm
 CHECK_LIBS := $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
@@ -45,7 +45,9 @@ SIM_SRC   := $(filter-out sim/main.c,$(wildcard sim/*.c))
 UNIT_SRC  := $(wildcard tests/unit/*.c)
 BENCH_SRC := $(wildcard tests/bench/*.c)
 
-ENC_OBJ   := $(ENC_SRC:%.c=$(BUILD)/%.o)
+# The encoders report errors through sim/err.h: err.o goes in both archives,
+# so a program linking only libencoders.a (a bench, a fuzz target) has it.
+ENC_OBJ   := $(ENC_SRC:%.c=$(BUILD)/%.o) $(BUILD)/sim/err.o
 SIM_OBJ   := $(SIM_SRC:%.c=$(BUILD)/%.o)
 UNIT_OBJ  := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
@@ -64,7 +66,7 @@ all: deps
 	@$(MAKE) --no-print-directory $(MIGSIM)
 
 deps:
-	@sh scripts/deps.sh zlib1g-dev
+	@sh scripts/deps.sh zlib1g-dev libzstd-dev liblz4-dev
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
