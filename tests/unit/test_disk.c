@@ -147,6 +147,20 @@ START_TEST(test_copy_on_read)
 	ck_assert_int_eq(f.fetched, 3);
 	ck_assert_int_eq(f.written, 2);
 	ck_assert_uint_eq(disk_missing(t), 60);
+	/* the guest's own writes on the destination: compared only when not
+	 * tracked as its (dirty) */
+	for (uint64_t c = 0; c < disk_clusters(t); c++)
+		if (disk_is_missing(t, c))
+			disk_copy_cluster(t, s, c);
+	uint64_t diff;
+	ck_assert_int_eq(disk_compare(s, t, 0, &diff), 1);
+	ck_assert_uint_eq(diff, 4);
+	ck_assert_int_eq(disk_compare(s, t, 1, &diff), 1); /* untracked writes differ */
+	disk_track(t, 1);
+	ck_assert_int_eq(disk_write(t, 4 * CS, CS, CONTENT_HEAP, &e), 0);
+	ck_assert_int_eq(disk_write(t, 5 * CS, 1, CONTENT_HEAP, &e), 0);
+	ck_assert_int_eq(disk_compare(s, t, 1, &diff), 0);
+	ck_assert_int_eq(disk_compare(s, t, 0, &diff), 1);
 	disk_free(s);
 	disk_free(t);
 }
