@@ -11,6 +11,8 @@ run() {
 		--storage postcopy-stream --param stream-speed=50MB/s --no-db --quiet --json "$@"
 }
 run >"$WORK/p.json" || die "postcopy-stream run failed"
+run >"$WORK/p2.json" || die "postcopy-stream run failed the second time"
+cmp -s "$WORK/p.json" "$WORK/p2.json" || die "two runs of one seed differ"
 j() { json_get "$WORK/p.json" "$1"; }
 [ "$(j status)" = completed ] || die "status $(j status)"
 [ "$(j migsim.storage.verified)" = True ] || die "destination disk not verified"
