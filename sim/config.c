@@ -14,6 +14,10 @@
  *   warmup     0 to 1 day
  *   mode       stop-and-copy requests no capability: each acts on pre-copy
  *              passes, which stop-and-copy does not have
+ *   disk       repeatable, at most DISK_MAX; at most 2^28 clusters each
+ *   disk-cluster-size  a power of two from 512 B to 64 MiB
+ *   storage    precopy and postcopy-stream need a disk
+ *   fail-*-at  from 0 to the timeout
  */
 #include "config.h"
 
@@ -46,15 +50,35 @@ enum setting {
 	S_SRC_CAPS,
 	S_DST_CAPS,
 	S_GUEST,
+	S_DISK,
+	S_DISK_CLUSTER,
+	S_STORAGE,
+	S_MIRROR_COPY_MODE,
+	S_FAIL_SOURCE_AT,
+	S_FAIL_LINK_AT,
 	S_NONE
 };
 
 static const char *const names[] = {
-    [S_RAM] = "ram",	     [S_PAGE] = "page-size",	[S_BANDWIDTH] = "bandwidth",
-    [S_LATENCY] = "latency", [S_TIMEOUT] = "timeout",	[S_WARMUP] = "warmup",
-    [S_SEED] = "seed",	     [S_MODE] = "mode",		[S_POSTCOPY] = "postcopy",
-    [S_CAP] = "cap",	     [S_SRC_CAPS] = "src-caps", [S_DST_CAPS] = "dst-caps",
+    [S_RAM] = "ram",
+    [S_PAGE] = "page-size",
+    [S_BANDWIDTH] = "bandwidth",
+    [S_LATENCY] = "latency",
+    [S_TIMEOUT] = "timeout",
+    [S_WARMUP] = "warmup",
+    [S_SEED] = "seed",
+    [S_MODE] = "mode",
+    [S_POSTCOPY] = "postcopy",
+    [S_CAP] = "cap",
+    [S_SRC_CAPS] = "src-caps",
+    [S_DST_CAPS] = "dst-caps",
     [S_GUEST] = "guest",
+    [S_DISK] = "disk",
+    [S_DISK_CLUSTER] = "disk-cluster-size",
+    [S_STORAGE] = "storage",
+    [S_MIRROR_COPY_MODE] = "mirror-copy-mode",
+    [S_FAIL_SOURCE_AT] = "fail-source-at",
+    [S_FAIL_LINK_AT] = "fail-link-at",
 };
 
 /* A guest profile: bare, a bundled one, or a script that can be opened. */
@@ -140,6 +164,60 @@ static int set_caps(unsigned *bits, const char *v, int add, err *e)
 	return 0;
 }
 
+static int blame(const char **setting, const char *name);
+
+static int add_disk(struct storage_config *sc, const char *v, err *e)
+{
+	struct disk_spec d;
+	if (sc->ndisks == DISK_MAX)
+		return err_set(e, "at most %d disks", DISK_MAX);
+	if (disk_parse(v, &d, e) < 0)
+		return -1;
+	sc->disks[sc->ndisks++] = d;
+	return 0;
+}
+
+static int set_cluster(struct storage_config *sc, const char *v, err *e)
+{
+	uint64_t u;
+	if (units_size(v, &u, e) < 0)
+		return -1;
+	if (u < 512 || u > (64u << 20) || (u & (u - 1)))
+		return err_set(e, "disk cluster size must be a power of two from 512 B to 64 MiB");
+	sc->cluster = (uint32_t)u;
+	return 0;
+}
+
+/* The storage settings against each other and the timeout. */
+static int check_storage(const struct run_config *c, const char **setting, err *e)
+{
+	const struct storage_config *sc = &c->storage;
+	for (size_t i = 0; i < sc->ndisks; i++)
+		if (sc->disks[i].size / sc->cluster + (sc->disks[i].size % sc->cluster != 0) >
+		    DISK_MAX_CLUSTERS) {
+			err_set(
+			    e,
+			    "a disk must be at most 2^28 clusters (%llu GiB of %u-byte clusters)",
+			    (unsigned long long)((DISK_MAX_CLUSTERS * sc->cluster) >> 30),
+			    sc->cluster);
+			return blame(setting, "disk");
+		}
+	if (sc->policy != STORAGE_SHARED && sc->ndisks == 0) {
+		err_set(e, "--storage %s needs a disk to move (--disk SIZE)",
+			storage_policy_name(sc->policy));
+		return blame(setting, "storage");
+	}
+	if (sc->fail_source_at > c->timeout) {
+		err_set(e, "fail-source-at is past the timeout");
+		return blame(setting, "fail-source-at");
+	}
+	if (sc->fail_link_at > c->timeout) {
+		err_set(e, "fail-link-at is past the timeout");
+		return blame(setting, "fail-link-at");
+	}
+	return 0;
+}
+
 int config_set(struct run_config *c, const char *name, const char *v, err *e)
 {
 	switch (lookup(name)) {
@@ -183,6 +261,20 @@ int config_set(struct run_config *c, const char *name, const char *v, err *e)
 		return set_caps(&c->caps_dst, v, 0, e);
 	case S_GUEST:
 		return set_guest(c, v, e);
+	case S_DISK:
+		return add_disk(&c->storage, v, e);
+	case S_DISK_CLUSTER:
+		return set_cluster(&c->storage, v, e);
+	case S_STORAGE:
+		return storage_parse_policy(v, &c->storage.policy, e);
+	case S_MIRROR_COPY_MODE:
+		return storage_parse_copy_mode(v, &c->storage.copy_mode, e);
+	case S_FAIL_SOURCE_AT:
+		return duration_in("fail-source-at", v, 0, MAX_TIMEOUT, "from 0 to 30 days",
+				   &c->storage.fail_source_at, e);
+	case S_FAIL_LINK_AT:
+		return duration_in("fail-link-at", v, 0, MAX_TIMEOUT, "from 0 to 30 days",
+				   &c->storage.fail_link_at, e);
 	case S_NONE:
 		break;
 	}
@@ -222,7 +314,8 @@ int config_check(struct run_config *c, const char **setting, err *e)
 		err_set(e, "Postcopy preempt requires postcopy-ram");
 		return blame(setting, "cap");
 	}
-	if (params_check(&c->params, c->page_size, setting, e) < 0)
+	if (params_check(&c->params, c->page_size, setting, e) < 0 ||
+	    check_storage(c, setting, e) < 0)
 		return -1;
 	run_negotiate_caps(c);
 	return 0;

@@ -15,6 +15,7 @@
 #include "host.h"
 #include "mig_int.h"
 #include "pcache.h"
+#include "storage.h"
 #include "xbzrle.h"
 #include "zero.h"
 
@@ -721,6 +722,53 @@ static int64_t completion_end(const mig *m, int64_t last_arrival)
 	return sat_add(last_arrival, m->link->cfg.latency);
 }
 
+/* --- storage (sim/storage.h): the disks' hooks, one place ------------------ */
+
+int mig_storage_cutover(mig *m, int64_t t, err *e)
+{
+	return m->cfg.storage ? storage_cutover(m->cfg.storage, t, m->st.transferred, e) : 0;
+}
+
+/* The disks are on the destination too, checked cluster by cluster: 0, or
+ * -1 with the run failed. */
+static int storage_done(mig *m)
+{
+	char msg[256];
+	if (m->cfg.storage && storage_verify(m->cfg.storage, msg, sizeof msg) < 0) {
+		mig_fail(m, "%s", msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* The mirror or the stream sends its next cluster before the RAM
+ * migration's next step: the mirror until it is ready (RAM waits), while
+ * stopped (the switch-over waits for sync), in turn with RAM otherwise. */
+static int storage_turn(const mig *m)
+{
+	return m->cfg.storage && m->state != ST_FINISH &&
+	       storage_wants(m->cfg.storage, m->phase == MIG_PHASE_STOPPED, m->state == ST_STREAM,
+			     m->st.transferred);
+}
+
+/* The RAM is on the destination: the migration is complete, or goes on
+ * while the disks' stream copies what is left. */
+static void ram_complete(mig *m)
+{
+	if (m->cfg.storage && storage_streaming(m->cfg.storage))
+		m->state = ST_STREAM;
+	else if (storage_done(m) == 0)
+		m->status = MIG_STATUS_COMPLETED;
+}
+
+/* The stream copied the last cluster: the migration is complete. */
+static int stream_end(mig *m)
+{
+	if (storage_done(m) == 0)
+		m->status = MIG_STATUS_COMPLETED;
+	return 0;
+}
+
 static int finish(mig *m, err *e)
 {
 	int64_t end = link_arrival(m->link); /* the preempt channel's bytes too */
@@ -750,7 +798,7 @@ static int finish(mig *m, err *e)
 		if (postcopy_finish(m, e) < 0)
 			return -1;
 		if (m->status == MIG_STATUS_ACTIVE)
-			m->status = MIG_STATUS_COMPLETED;
+			ram_complete(m);
 		return 0;
 	}
 	uint64_t diff;
@@ -759,7 +807,9 @@ static int finish(mig *m, err *e)
 				"destination memory differs from the source at page %llu "
 				"(a simulator bug: please report it)",
 				(unsigned long long)diff);
-	m->status = MIG_STATUS_COMPLETED;
+	if (mig_storage_cutover(m, end, e) < 0)
+		return -1;
+	ram_complete(m);
 	return vcpu_resume(m->cpu, end, m->dst, e);
 }
 
@@ -825,6 +875,17 @@ static void fail_at_deadline(mig *m, int64_t at)
 			 "still dirty); cancelled, the guest resumes on the source",
 			 limit, (double)m->st.switchover / 1e9,
 			 (unsigned long long)m->st.remaining);
+	} else if (m->state == ST_STREAM) {
+		mig_fail(m,
+			 "the disks' stream did not complete within the timeout of %.3f s (%llu "
+			 "clusters only on the source)",
+			 limit, (unsigned long long)storage_lost(m->cfg.storage));
+	} else if (m->phase == MIG_PHASE_SETUP && m->cfg.storage &&
+		   !storage_ram_may_start(m->cfg.storage)) {
+		char why[400];
+		storage_not_ready(m->cfg.storage, why, sizeof why);
+		mig_fail(m, "did not start the RAM migration within the timeout of %.3f s: %s",
+			 limit, why);
 	} else if (m->phase == MIG_PHASE_SETUP || m->st.setup_time == m->st.total_time) {
 		mig_fail(m,
 			 "did not finish setup within the timeout of %.3f s (setup-cost %.3f s); "
@@ -893,6 +954,8 @@ static int step(mig *m, err *e)
 {
 	if (m->phase == MIG_PHASE_POSTCOPY && log_progress(m) < 0)
 		return -1;
+	if (storage_turn(m))
+		return storage_step(m->cfg.storage, &m->t, e);
 	switch (m->state) {
 	case ST_SETUP:
 		return do_setup(m, e);
@@ -913,6 +976,8 @@ static int step(mig *m, err *e)
 		return final_step(m, e);
 	case ST_FINISH:
 		return finish(m, e);
+	case ST_STREAM:
+		return stream_end(m);
 	}
 	return 0;
 }
@@ -1078,4 +1143,14 @@ const struct mig_pass *mig_passes(const mig *m, size_t *n)
 {
 	*n = m->npasses;
 	return m->passes;
+}
+
+void mig_fail_at(mig *m, int64_t at, const char *why)
+{
+	if (m->status != MIG_STATUS_ACTIVE)
+		return;
+	if (m->arrival)
+		guest_set_fault_handler(m->dst, NULL, NULL);
+	give_up(m, at);
+	mig_fail(m, "%s", why);
 }

@@ -55,6 +55,8 @@ int postcopy_parse(const char *s, struct postcopy_policy *out, err *e);
 /* The rule as the user writes it, into buf. */
 char *postcopy_format(const struct postcopy_policy *pp, char *buf, size_t n);
 
+struct storage; /* sim/storage.h */
+
 struct mig_config {
 	const struct mig_params *params;
 	unsigned caps; /* enum mig_cap bits */
@@ -62,6 +64,7 @@ struct mig_config {
 	int64_t start;			 /* simulated time the migrate command is issued */
 	int64_t timeout;		 /* ns after start; 0 = none */
 	struct postcopy_policy postcopy; /* used only with CAP_POSTCOPY_RAM */
+	struct storage *storage;	 /* the disks' migration; NULL: shared storage */
 };
 
 /* One pass: the pages sent between two bitmap syncs. */
@@ -163,5 +166,8 @@ void mig_get_stats(const mig *m, struct mig_stats *out);
  * faults run it ahead of the simulation. Calls must come in time order. */
 void mig_get_stats_at(mig *m, int64_t t, struct mig_stats *out);
 const struct mig_pass *mig_passes(const mig *m, size_t *n);
+/* Ends the run at `at` (the simulation's present), failed for `why`: an
+ * injected failure (sim/run.c). */
+void mig_fail_at(mig *m, int64_t at, const char *why);
 
 #endif

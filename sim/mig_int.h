@@ -52,7 +52,17 @@ struct mig_progress {
 	size_t head, n, cap; /* at[head..n) are still to be sampled */
 };
 
-enum state { ST_SETUP, ST_LOOP, ST_ITERATE, ST_RATE_LIMIT, ST_COMPLETE, ST_FINAL, ST_FINISH };
+/* ST_STREAM: the RAM is there; the disks' stream goes on (sim/storage.h). */
+enum state {
+	ST_SETUP,
+	ST_LOOP,
+	ST_ITERATE,
+	ST_RATE_LIMIT,
+	ST_COMPLETE,
+	ST_FINAL,
+	ST_FINISH,
+	ST_STREAM
+};
 
 struct mig {
 	struct mig_config cfg;
@@ -147,6 +157,9 @@ int mig_run_ahead(mig *m, int64_t limit, err *e);
 int mig_serve_request(mig *m, uint64_t page, int64_t at, err *e);
 /* When the migration gives up (the timeout); INT64_MAX for never. */
 int64_t mig_deadline(const mig *m);
+
+/* The guest runs on the destination's disks from t (sim/storage.h). */
+int mig_storage_cutover(mig *m, int64_t t, err *e);
 
 /* postcopy.c */
 int postcopy_due(mig *m);                 /* the switch-over rule fires now */

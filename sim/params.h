@@ -38,8 +38,10 @@ struct mig_params {
 	double xbzrle_encode_cost;    /* ns of source CPU per page byte encoded */
 	double zero_scan_cost;	      /* ns of source CPU per byte the zero-page test reads */
 	double page_copy_cost;	      /* ns of source CPU per byte copied into the stream */
-	int host_cpus;		      /* source host CPUs for the vCPU and the thread; 0 = one each */
-	int64_t host_timeslice;	      /* ns: the scheduler's slice on a shared CPU */
+	int host_cpus;		/* source host CPUs for the vCPU and the thread; 0 = one each */
+	int64_t host_timeslice; /* ns: the scheduler's slice on a shared CPU */
+
+	double stream_speed; /* bytes/s of block-stream (sim/storage.h); 0 = the link's */
 };
 
 /* Capabilities migsim implements, as bits. */

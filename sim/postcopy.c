@@ -205,6 +205,8 @@ int postcopy_start(mig *m, err *e)
 	guest_set_fault_handler(m->dst, on_fault, m);
 	guest_dirty_sync(m->dst, m->in_flight); /* forget installs: only the guest's writes count */
 	memset(m->in_flight, 0, m->nwords * sizeof *m->in_flight);
+	if (mig_storage_cutover(m, m->resume, e) < 0)
+		return -1;
 	return vcpu_resume(m->cpu, m->resume, m->dst, e);
 }
 

@@ -692,15 +692,31 @@ int query_notes(query *q, int64_t run_id, char **out, err *e)
 	return -1;
 }
 
+/* Whether the series have the storage columns (schema version 3 on). */
+static int has_disk_series(query *q)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(q->db, "SELECT disk_remaining FROM series LIMIT 0", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return 0;
+	sqlite3_finalize(st);
+	return 1;
+}
+
 int query_series(query *q, int64_t run_id, struct store_sample **out, size_t *n, err *e)
 {
 	sqlite3_stmt *st;
 	*out = NULL;
 	*n = 0;
+	int disk = has_disk_series(q);
 	if (prepare(q,
-		    "SELECT t_ns, phase, remaining, transferred, mbps, dirty_sync_count,"
-		    " dirty_pages_rate, guest_steps, guest_rate, throttle_pct FROM series"
-		    " WHERE run_id = ? ORDER BY t_ns",
+		    disk ? "SELECT t_ns, phase, remaining, transferred, mbps, dirty_sync_count,"
+			   " dirty_pages_rate, guest_steps, guest_rate, throttle_pct,"
+			   " disk_remaining, disk_transferred FROM series"
+			   " WHERE run_id = ? ORDER BY t_ns"
+			 : "SELECT t_ns, phase, remaining, transferred, mbps, dirty_sync_count,"
+			   " dirty_pages_rate, guest_steps, guest_rate, throttle_pct FROM series"
+			   " WHERE run_id = ? ORDER BY t_ns",
 		    NULL, &st, e) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, run_id);
@@ -729,6 +745,11 @@ int query_series(query *q, int64_t run_id, struct store_sample **out, size_t *n,
 		x->guest_steps = (uint64_t)sqlite3_column_int64(st, 7);
 		x->guest_rate = sqlite3_column_double(st, 8);
 		x->throttle_pct = sqlite3_column_double(st, 9);
+		x->disk_remaining = x->disk_transferred = -1;
+		if (disk && sqlite3_column_type(st, 10) != SQLITE_NULL) {
+			x->disk_remaining = sqlite3_column_int64(st, 10);
+			x->disk_transferred = sqlite3_column_int64(st, 11);
+		}
 	}
 	return step_error(q, st, rc, e);
 }

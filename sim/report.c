@@ -21,7 +21,8 @@
  *   those runs, the bytes sent and the pages dirtied, one bar per policy;
  *   per run, every run: a page with two timelines, pending bytes with
  *   throughput, and guest progress with the throttle, with pass starts,
- *   switch-over and completion marked.
+ *   switch-over and completion marked; a run with a storage migration has
+ *   a third, its job's progress with the disk's risk window.
  *
  * A run shorter than the sample interval is drawn from its passes
  * (run_points serves both the overlaid series and the timelines).
@@ -780,12 +781,23 @@ static int sweeps(struct rep *r, const struct wl *w, size_t wi)
 /* --- a run's time series, as every timeline draws it ---------------------------------------- */
 
 /* The quantities of the time series charts. */
-enum { Q_TRANSFERRED, Q_REMAINING, Q_MBPS, Q_DIRTY, Q_THROTTLE, Q_GUEST, N_Q };
+enum {
+	Q_TRANSFERRED,
+	Q_REMAINING,
+	Q_MBPS,
+	Q_DIRTY,
+	Q_THROTTLE,
+	Q_GUEST,
+	Q_DISK_LEFT,
+	Q_DISK_SENT,
+	N_Q
+};
 
 struct points {
 	double *t, *v[N_Q]; /* one allocation, n each */
 	size_t n;
 	int from_passes; /* the run was shorter than two samples */
+	int disk;	 /* a storage migration's samples (disk_remaining) */
 	query_marks m;
 };
 
@@ -816,6 +828,7 @@ static void point(struct points *p, double t, double transferred, double remaini
 	p->v[Q_DIRTY][i] = dirty;
 	p->v[Q_THROTTLE][i] = throttle;
 	p->v[Q_GUEST][i] = guest;
+	p->v[Q_DISK_LEFT][i] = p->v[Q_DISK_SENT][i] = NAN;
 }
 
 /* A run shorter than the sample interval has at most one sample: its
@@ -866,10 +879,16 @@ static int run_points(struct rep *r, const query_run *run, struct points *p)
 	if (rc == 0 && ns < 2 && p->m.n_passes)
 		points_from_passes(p, run, s, ns);
 	else if (rc == 0)
-		for (size_t i = 0; i < ns; i++)
+		for (size_t i = 0; i < ns; i++) {
 			point(p, (double)s[i].t_ns, (double)s[i].transferred,
 			      (double)s[i].remaining, s[i].mbps, s[i].dirty_pages_rate,
 			      s[i].throttle_pct, s[i].guest_rate);
+			if (s[i].disk_remaining < 0)
+				continue;
+			p->disk = 1;
+			p->v[Q_DISK_LEFT][i] = (double)s[i].disk_remaining;
+			p->v[Q_DISK_SENT][i] = (double)s[i].disk_transferred;
+		}
 	free(s);
 	if (rc < 0)
 		points_free(p);
@@ -1505,9 +1524,9 @@ static void marks(chart *c, const query_marks *m, err *e)
 static chart *timeline_chart(struct rep *r, const char *title, const struct points *p, int a,
 			     const chart_axis *left, int b, const chart_axis *right)
 {
-	static const char *const names[N_Q] = {"transferred", "pending dirty bytes",
-					       "throughput",  "dirty rate",
-					       "throttle",    "guest steps/s"};
+	static const char *const names[N_Q] = {
+	    "transferred", "pending dirty bytes", "throughput",	       "dirty rate",
+	    "throttle",	   "guest steps/s",	  "disk job: to copy", "disk job: bytes sent"};
 	chart *c = chart_new(title, r->e);
 	if (!c)
 		return NULL;
@@ -1523,7 +1542,37 @@ static chart *timeline_chart(struct rep *r, const char *title, const struct poin
 	return c;
 }
 
-/* DIR/runs/runID.html: the run's two timelines. */
+/* A storage migration's progress: what its job still has to copy and
+ * what it has sent, the risk window's disk part between two lines (the
+ * guest on the destination's disks, the last cluster there). */
+static int disk_timeline(struct rep *r, const query_run *run, const struct points *p,
+			 const char *title, FILE *page)
+{
+	char file[64], caption[700];
+	chart *c = timeline_chart(
+	    r, title, p, Q_DISK_LEFT, &(chart_axis){.title = "Disk to copy", .unit = CHART_BYTES},
+	    Q_DISK_SENT, &(chart_axis){.title = "Disk bytes sent", .unit = CHART_BYTES});
+	if (!c)
+		return -1;
+	double cut, done, ready, window;
+	int risky = query_metric_get(run, "risk-window-disk", &window) && window > 0;
+	if (query_metric_get(run, "disk-ready", &ready) && ready >= 0)
+		chart_vline(c, ready * 1e6, "mirror ready", r->e);
+	if (query_metric_get(run, "disk-cutover", &cut) && cut >= 0)
+		chart_vline(c, cut * 1e6, risky ? "risk window opens" : "cut-over", r->e);
+	if (query_metric_get(run, "disk-done", &done) && done >= 0 && done > cut)
+		chart_vline(c, done * 1e6, "disk whole", r->e);
+	snprintf(file, sizeof file, "runs/run%lld-disk", (long long)run->id);
+	if (write_chart(r, c, file) < 0)
+		return -1;
+	snprintf(caption, sizeof caption, "%s: the storage migration's job and its risk window",
+		 title);
+	figure(page, file + 5, caption);
+	return 0;
+}
+
+/* DIR/runs/runID.html: the run's two timelines (three with a storage
+ * migration). */
 static int timeline(struct rep *r, const query_run *run, FILE *page)
 {
 	struct points p;
@@ -1557,6 +1606,8 @@ static int timeline(struct rep *r, const query_run *run, FILE *page)
 		snprintf(caption, sizeof caption, "%s: guest progress and throttle%s", title, how);
 		figure(page, file + 5, caption);
 	}
+	if (rc == 0 && p.disk)
+		rc = disk_timeline(r, run, &p, title, page);
 	points_free(&p);
 	return rc;
 }

@@ -33,7 +33,18 @@ char *result_policy(const struct run_config *c, char *buf, size_t n)
 		snprintf(buf + len, n - len, "@%s",
 			 postcopy_format(&c->postcopy, rule, sizeof rule));
 	}
+	if (c->storage.policy != STORAGE_SHARED) { /* "precopy, storage postcopy-stream" */
+		size_t len = strlen(buf);
+		snprintf(buf + len, n - len, ", storage %s%s", storage_policy_name(c->storage.policy),
+			 c->storage.copy_mode == MIRROR_WRITE_BLOCKING ? " (write-blocking)" : "");
+	}
 	return buf;
+}
+
+int64_t result_risk_window(const struct run_result *r)
+{
+	int64_t ram = r->stats.risk_window, disk = r->storage.risk_window;
+	return ram > disk ? ram : disk;
 }
 
 double result_progress(const struct run_result *r)
@@ -53,6 +64,27 @@ static const char *status_name(enum mig_status s)
 static int64_t ms(int64_t ns)
 {
 	return ns / 1000000;
+}
+
+/* Only for runs with disks or an injected failure: the settings of runs
+ * without stay as they were stored before storage existed. */
+static void storage_config_json(const struct storage_config *sc, jw *w)
+{
+	if (!sc->ndisks && sc->policy == STORAGE_SHARED && sc->fail_source_at < 0 &&
+	    sc->fail_link_at < 0)
+		return;
+	char spec[128];
+	jw_obj(w, "storage");
+	jw_str(w, "policy", storage_policy_name(sc->policy));
+	jw_str(w, "mirror-copy-mode", storage_copy_mode_name(sc->copy_mode));
+	jw_uint(w, "cluster-size", sc->cluster);
+	jw_arr(w, "disks");
+	for (size_t i = 0; i < sc->ndisks; i++)
+		jw_str(w, NULL, disk_format(&sc->disks[i], spec, sizeof spec));
+	jw_end(w);
+	jw_int(w, "fail-source-at-ns", sc->fail_source_at);
+	jw_int(w, "fail-link-at-ns", sc->fail_link_at);
+	jw_end(w);
 }
 
 static void config_fields(const struct run_config *c, jw *w)
@@ -78,6 +110,7 @@ static void config_fields(const struct run_config *c, jw *w)
 	jw_obj(w, "parameters");
 	params_to_json(&c->params, w);
 	jw_end(w);
+	storage_config_json(&c->storage, w);
 }
 
 void result_config_json(const struct run_config *c, jw *w)
@@ -359,6 +392,58 @@ static void notes_json(const struct run_config *c, const struct run_result *r, j
 	jw_end(w);
 }
 
+/* query-block-jobs' reply, as QEMU gives it for the job of a storage
+ * migration: one job over all the guest's disks (QEMU has one a disk). */
+static void block_jobs_json(const struct run_config *c, const struct run_result *r, jw *w)
+{
+	const struct storage_stats *ss = &r->storage;
+	int mirror = c->storage.policy == STORAGE_PRECOPY;
+	jw_arr(w, "block-jobs");
+	jw_obj(w, NULL);
+	jw_str(w, "type", mirror ? "mirror" : "stream");
+	jw_str(w, "device", "drive-virtio-disk0");
+	jw_uint(w, "len", ss->len);
+	jw_uint(w, "offset", ss->offset);
+	jw_num(w, "speed", mirror ? 0 : c->params.stream_speed);
+	jw_bool(w, "ready", mirror ? ss->ready : ss->done_at >= 0);
+	jw_bool(w, "busy", ss->dirty > 0);
+	jw_bool(w, "paused", 0);
+	jw_str(w, "io-status", "ok");
+	jw_end(w);
+	jw_end(w);
+}
+
+/* The storage migration's own figures (docs/model.md, "Storage"). */
+static void storage_json(const struct run_config *c, const struct run_result *r, jw *w)
+{
+	const struct storage_stats *ss = &r->storage;
+	if (ss->active) {
+		jw_obj(w, "storage");
+		jw_str(w, "policy", storage_policy_name(c->storage.policy));
+		jw_uint(w, "bytes", ss->bytes);
+		jw_uint(w, "clusters-copied", ss->clusters_copied);
+		jw_uint(w, "zero-clusters-skipped", ss->zero_skipped);
+		jw_uint(w, "passes", ss->passes);
+		jw_int(w, "ready-ns", ss->ready_at);
+		jw_int(w, "cutover-ns", ss->cutover);
+		jw_int(w, "done-ns", ss->done_at);
+		jw_uint(w, "dirty-clusters", ss->dirty);
+		jw_uint(w, "fetches", ss->fetches);
+		jw_uint(w, "fetch-bytes", ss->fetch_bytes);
+		jw_uint(w, "blocked-writes", ss->blocked_writes);
+		jw_int(w, "io-stall-ns", ss->io_stall);
+		jw_bool(w, "verified", ss->verified);
+		jw_end(w);
+	}
+	if (r->outcome[0]) {
+		jw_obj(w, "failure");
+		jw_str(w, "outcome", r->outcome);
+		jw_uint(w, "lost-ram-pages", r->lost_pages);
+		jw_uint(w, "lost-disk-clusters", r->lost_clusters);
+		jw_end(w);
+	}
+}
+
 static void migsim_json(const struct run_config *c, const struct run_result *r, jw *w)
 {
 	const struct mig_stats *st = &r->stats;
@@ -380,13 +465,16 @@ static void migsim_json(const struct run_config *c, const struct run_result *r, 
 	jw_int(w, "switchover-ns", st->switchover);
 	jw_int(w, "postcopy-blocktime-ns", st->postcopy_blocktime);
 	jw_int(w, "effective-downtime-ns", sat_add(st->guest_pause, st->early_blocktime));
-	jw_int(w, "risk-window-ns", st->risk_window);
+	jw_int(w, "risk-window-ns", result_risk_window(r));
+	jw_int(w, "risk-window-ram-ns", st->risk_window);
+	jw_int(w, "risk-window-disk-ns", r->storage.risk_window);
 	jw_int(w, "max-cpu-throttle-percentage", st->max_throttle_pct);
 	jw_uint(w, "guest-steps", r->guest_steps);
 	jw_uint(w, "baseline-steps", r->baseline_steps);
 	jw_num(w, "guest-progress", result_progress(r));
 	jw_bool(w, "verified", r->status == MIG_STATUS_COMPLETED);
 	jw_uint(w, "host-bytes", r->host_bytes);
+	storage_json(c, r, w);
 	passes_json(r, w);
 	notes_json(c, r, w);
 	jw_obj(w, "config");
@@ -417,6 +505,8 @@ void result_json(const struct run_config *c, const struct run_result *r, jw *w)
 	ram_json(r, w);
 	if (c->caps & CAP_XBZRLE)
 		xbzrle_json(&st->xbzrle, w);
+	if (r->storage.active)
+		block_jobs_json(c, r, w);
 	migsim_json(c, r, w);
 	jw_end(w);
 }
@@ -431,6 +521,29 @@ static const char *downtime_end_words(const struct run_config *c, const struct m
 	if (st->downtime_to_completion)
 		return "the end of post-copy (its switch took under a millisecond)";
 	return "the post-copy package written";
+}
+
+static void storage_summary(const struct run_config *c, const struct run_result *r, FILE *out)
+{
+	const struct storage_stats *ss = &r->storage;
+	char a[48], b[48], d[48];
+	if (c->storage.policy == STORAGE_PRECOPY)
+		fprintf(out,
+			"storage       drive-mirror (%s): %s in %llu passes, ready at %s, "
+			"%llu writes blocked, guest I/O stall %s\n",
+			storage_copy_mode_name(c->storage.copy_mode),
+			units_fmt_bytes(a, sizeof a, (double)ss->bytes),
+			(unsigned long long)ss->passes,
+			ss->ready_at < 0 ? "never" : units_fmt_duration(b, sizeof b, ss->ready_at),
+			(unsigned long long)ss->blocked_writes,
+			units_fmt_duration(d, sizeof d, ss->io_stall));
+	else
+		fprintf(out,
+			"storage       block-stream: %s, %llu copy-on-read fetches, guest I/O stall "
+			"%s, disk risk window %s\n",
+			units_fmt_bytes(a, sizeof a, (double)ss->bytes),
+			(unsigned long long)ss->fetches, units_fmt_duration(b, sizeof b, ss->io_stall),
+			units_fmt_duration(d, sizeof d, ss->risk_window));
 }
 
 void result_summary(const struct run_config *c, const struct run_result *r, FILE *out)
@@ -492,12 +605,48 @@ void result_summary(const struct run_config *c, const struct run_result *r, FILE
 			units_fmt_duration(b, sizeof b, st->postcopy_blocktime),
 			units_fmt_duration(d, sizeof d, st->early_blocktime),
 			units_fmt_duration(f, sizeof f, st->risk_window));
+	if (r->storage.active)
+		storage_summary(c, r, out);
+	if (r->outcome[0])
+		fprintf(out, "failure       %s: %llu RAM pages and %llu disk clusters lost\n",
+			r->outcome, (unsigned long long)r->lost_pages,
+			(unsigned long long)r->lost_clusters);
 	if (st->max_throttle_pct)
 		fprintf(out, "throttle      up to %d %% (auto-converge), %d %% at switch-over\n",
 			st->max_throttle_pct, st->cpu_throttle_percentage);
 	fprintf(out, "guest         %.3f of an unmigrated run's progress (%llu of %llu steps)\n",
 		result_progress(r), (unsigned long long)r->guest_steps,
 		(unsigned long long)r->baseline_steps);
+}
+
+/* Only for runs with a storage migration or an injected failure: the
+ * metrics of others stay as they were. */
+static size_t storage_metrics(const struct run_result *r, struct store_metric *m, size_t cap)
+{
+	const struct storage_stats *ss = &r->storage;
+	const struct store_metric disk[] = {
+	    {"disk-bytes", (double)ss->bytes},
+	    {"disk-passes", (double)ss->passes},
+	    {"disk-ready", ss->ready_at < 0 ? -1 : (double)ss->ready_at / NS_PER_MS},
+	    {"disk-cutover", ss->cutover < 0 ? -1 : (double)ss->cutover / NS_PER_MS},
+	    {"disk-done", ss->done_at < 0 ? -1 : (double)ss->done_at / NS_PER_MS},
+	    {"disk-fetches", (double)ss->fetches},
+	    {"disk-blocked-writes", (double)ss->blocked_writes},
+	    {"disk-io-stall", (double)ss->io_stall / NS_PER_MS},
+	    {"risk-window-ram", (double)r->stats.risk_window / NS_PER_MS},
+	    {"risk-window-disk", (double)ss->risk_window / NS_PER_MS},
+	    {"disk-verified", (double)ss->verified},
+	};
+	const struct store_metric lost[] = {
+	    {"lost-ram-pages", (double)r->lost_pages},
+	    {"lost-disk-clusters", (double)r->lost_clusters},
+	};
+	size_t n = 0;
+	for (size_t i = 0; ss->active && i < sizeof disk / sizeof *disk && n < cap; i++)
+		m[n++] = disk[i];
+	for (size_t i = 0; r->outcome[0] && i < sizeof lost / sizeof *lost && n < cap; i++)
+		m[n++] = lost[i];
+	return n;
 }
 
 size_t result_metrics(const struct run_result *r, struct store_metric *m, size_t cap)
@@ -529,7 +678,7 @@ size_t result_metrics(const struct run_result *r, struct store_metric *m, size_t
 	    {"thread-cpu", (double)st->thread_cpu / NS_PER_MS},
 	    {"effective-downtime",
 	     (double)sat_add(st->guest_pause, st->early_blocktime) / NS_PER_MS},
-	    {"risk-window", (double)st->risk_window / NS_PER_MS},
+	    {"risk-window", (double)result_risk_window(r) / NS_PER_MS},
 	    {"xbzrle-cache.bytes", (double)st->xbzrle.bytes},
 	    {"xbzrle-cache.pages", (double)st->xbzrle.pages},
 	    {"xbzrle-cache.cache-miss", (double)st->xbzrle.cache_miss},
@@ -542,7 +691,7 @@ size_t result_metrics(const struct run_result *r, struct store_metric *m, size_t
 	if (n > cap)
 		n = cap;
 	memcpy(m, all, n * sizeof *m);
-	return n;
+	return n + storage_metrics(r, m + n, cap - n);
 }
 
 int result_record(store *db, const struct run_config *c, const struct run_result *r,

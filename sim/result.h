@@ -26,6 +26,9 @@ void result_summary(const struct run_config *c, const struct run_result *r, FILE
 size_t result_metrics(const struct run_result *r, struct store_metric *m, size_t cap);
 /* Guest progress: steps during the migration / steps without it (1 = no cost). */
 double result_progress(const struct run_result *r);
+/* The failure window: the longer of its RAM part (post-copy) and its disk
+ * part (postcopy-stream), both from the cut-over. */
+int64_t result_risk_window(const struct run_result *r);
 
 /* The notes on a run: warnings that explain a surprising number, one line
  * each (docs/model.md, "Notes on a run", gives every rule). The notes

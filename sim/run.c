@@ -40,6 +40,7 @@ void run_config_defaults(struct run_config *c)
 	c->seed = 1;
 	c->timeout = (int64_t)600 * 1000000000;
 	c->warmup = 1000000000;
+	storage_config_defaults(&c->storage);
 }
 
 /* Capabilities only the source acts on: QEMU's destination decodes XBZRLE
@@ -65,6 +66,8 @@ struct machine {
 	wl *w;
 	des *q;
 	struct vcpu cpu;
+	struct disk_set disks; /* the workload's view of its disks */
+	disk *own[DISK_MAX];   /* the machine's own disks */
 };
 
 int run_guest_path(const char *name, char *out, size_t n)
@@ -107,6 +110,25 @@ static struct guest_config guest_config_of(const struct run_config *c, int all_m
 	};
 }
 
+/* The guest's disks as --disk gave them; the same on every run of a seed. */
+static int open_disks(struct machine *mc, const struct run_config *c, err *e)
+{
+	for (size_t i = 0; i < c->storage.ndisks; i++) {
+		struct disk_config dc = {
+		    .spec = c->storage.disks[i],
+		    .cluster = c->storage.cluster,
+		    .content_seed = guest_config_of(c, 0).content_seed,
+		    .index = (unsigned)i,
+		};
+		if (disk_new(&mc->own[i], &dc, e) < 0)
+			return -1;
+		mc->disks.d[i] = mc->own[i];
+		mc->disks.n = i + 1;
+	}
+	wl_set_disks(mc->w, &mc->disks);
+	return 0;
+}
+
 static int machine_open(struct machine *mc, const struct run_config *c, int64_t end, err *e)
 {
 	memset(mc, 0, sizeof *mc);
@@ -121,7 +143,7 @@ static int machine_open(struct machine *mc, const struct run_config *c, int64_t 
 	    .place_later = 1,
 	};
 	/* the workload's script is checked first: its errors come first */
-	if (wl_open(&mc->w, &wc, e) < 0 || open_os(mc, c, e) < 0 ||
+	if (wl_open(&mc->w, &wc, e) < 0 || open_disks(mc, c, e) < 0 || open_os(mc, c, e) < 0 ||
 	    layout_new(&mc->layout, c->ram_bytes / c->page_size, e) < 0 ||
 	    (mc->os && wl_place(mc->os, mc->layout, e) < 0) || wl_place(mc->w, mc->layout, e) < 0 ||
 	    guest_new(&mc->g, &gc, e) < 0 || (mc->os && wl_init(mc->os, mc->g, e) < 0) ||
@@ -140,6 +162,8 @@ static void machine_close(struct machine *mc)
 	wl_free(mc->os);
 	layout_free(mc->layout);
 	guest_free(mc->g);
+	for (size_t i = 0; i < DISK_MAX; i++)
+		disk_free(mc->own[i]);
 }
 
 /* Runs events until time `until` (exclusive) or until stop() says so. */
@@ -164,6 +188,7 @@ struct sim {
 	struct machine src;
 	guest *dst;
 	struct link link;
+	storage *storage; /* NULL: shared storage */
 	mig *m;
 	struct run_result *res;
 	size_t cap_series;
@@ -209,7 +234,15 @@ static void sample(struct sim *s, int64_t t)
 	    .dirty_pages_rate = st.dirty_pages_rate,
 	    .guest_steps = vcpu_progress_before(&s->src.cpu, t),
 	    .throttle_pct = s->src.cpu.throttle_pct,
+	    .disk_remaining = -1,
+	    .disk_transferred = -1,
 	};
+	if (s->storage) {
+		struct storage_stats ss;
+		storage_get_stats(s->storage, t, &ss);
+		x->disk_remaining = (int64_t)(ss.len - ss.offset);
+		x->disk_transferred = (int64_t)ss.bytes;
+	}
 	interval_rates(x, &s->last);
 	s->last = *x;
 	if (s->watch)
@@ -267,6 +300,78 @@ static int sim_stop(void *ctx)
 	return s->failed || s->oom || mig_status(s->m) != MIG_STATUS_ACTIVE;
 }
 
+/* --- injected failures ----------------------------------------------------------- */
+
+/* What a failure at `now` does, by where the migration is: before the
+ * guest stops on the source, a lost link cancels the migration (the guest
+ * stays) and a lost source takes the guest with it, migration or not;
+ * while it is stopped for a pre-copy switch-over, a lost link cancels and
+ * the guest resumes on the source; once it runs on the destination with
+ * RAM pages (post-copy) or disk clusters (postcopy-stream) the source alone
+ * holds, either failure loses the guest (QEMU's postcopy-recover could
+ * resume after a lost link that comes back; migsim's links do not). */
+static void fail_now(struct sim *s, int source)
+{
+	const char *what = source ? "source host failed" : "link failed";
+	int64_t now = des_now(s->src.q);
+	struct mig_stats st;
+	mig_get_stats(s->m, &st);
+	enum mig_phase ph = mig_phase(s->m);
+	int cut = ph == MIG_PHASE_POSTCOPY || ph == MIG_PHASE_DONE;
+	struct run_result *r = s->res;
+	char why[512];
+	if (cut) {
+		r->lost_pages = ph == MIG_PHASE_POSTCOPY ? st.remaining / s->c->page_size : 0;
+		r->lost_clusters = s->storage ? storage_lost(s->storage) : 0;
+		snprintf(r->outcome, sizeof r->outcome, "guest lost");
+		snprintf(
+		    why, sizeof why,
+		    "%s %.3f s into the migration, inside the risk window: guest lost (%llu RAM "
+		    "pages and %llu disk clusters were only on the source)",
+		    what, (double)(now - s->c->warmup) / 1e9, (unsigned long long)r->lost_pages,
+		    (unsigned long long)r->lost_clusters);
+	} else if (source) {
+		snprintf(r->outcome, sizeof r->outcome, "guest lost");
+		snprintf(why, sizeof why,
+			 "%s %.3f s into the migration, before the cut-over: the guest was lost "
+			 "with it (the destination had not taken over)",
+			 what, (double)(now - s->c->warmup) / 1e9);
+	} else {
+		snprintf(r->outcome, sizeof r->outcome, "aborted, guest on source");
+		snprintf(why, sizeof why,
+			 "%s %.3f s into the migration, before the cut-over: migration aborted, "
+			 "the guest %s on the source",
+			 what, (double)(now - s->c->warmup) / 1e9,
+			 ph == MIG_PHASE_STOPPED ? "resumes" : "runs on");
+	}
+	mig_fail_at(s->m, now, why);
+}
+
+static void on_fail_source(void *ctx, uint64_t tag)
+{
+	(void)tag;
+	fail_now(ctx, 1);
+}
+
+static void on_fail_link(void *ctx, uint64_t tag)
+{
+	(void)tag;
+	fail_now(ctx, 0);
+}
+
+static int schedule_failures(struct sim *s, err *e)
+{
+	const struct storage_config *sc = &s->c->storage;
+	if (sc->fail_source_at >= 0 &&
+	    des_schedule(s->src.q, sat_add(s->c->warmup, sc->fail_source_at), on_fail_source, s, 0,
+			 e) < 0)
+		return -1;
+	if (sc->fail_link_at >= 0 && des_schedule(s->src.q, sat_add(s->c->warmup, sc->fail_link_at),
+						  on_fail_link, s, 0, e) < 0)
+		return -1;
+	return 0;
+}
+
 static int start_migration(struct sim *s, err *e)
 {
 	const struct run_config *c = s->c;
@@ -284,8 +389,21 @@ static int start_migration(struct sim *s, err *e)
 	    .timeout = c->timeout,
 	    .postcopy = c->postcopy,
 	};
-	if (guest_new(&s->dst, &dc, e) < 0 || link_init(&s->link, &lc, e) < 0 ||
-	    mig_new(&s->m, &mc, s->src.g, s->dst, &s->link, &s->src.cpu, e) < 0)
+	if (guest_new(&s->dst, &dc, e) < 0 || link_init(&s->link, &lc, e) < 0)
+		return -1;
+	struct storage_env env = {
+	    .content_seed = dc.content_seed,
+	    .stream_speed = c->params.stream_speed,
+	    .link = &s->link,
+	    .cpu = &s->src.cpu,
+	    .start = c->warmup,
+	};
+	if (c->storage.policy != STORAGE_SHARED &&
+	    storage_new(&s->storage, &c->storage, &s->src.disks, &env, e) < 0)
+		return -1;
+	mc.storage = s->storage;
+	if (mig_new(&s->m, &mc, s->src.g, s->dst, &s->link, &s->src.cpu, e) < 0 ||
+	    schedule_failures(s, e) < 0)
 		return -1;
 	vcpu_mark(&s->src.cpu);
 	s->sample_period = SAMPLE_PERIOD;
@@ -366,6 +484,11 @@ static int collect(struct sim *s, err *e)
 	}
 	r->n_passes = n;
 	int64_t end = mig_clock(s->m);
+	if (s->storage)
+		storage_get_stats(s->storage, end, &r->storage);
+	if (s->c->storage.fail_source_at >= 0 || s->c->storage.fail_link_at >= 0)
+		if (!r->outcome[0])
+			snprintf(r->outcome, sizeof r->outcome, "completed anyway");
 	r->guest_steps = vcpu_progress_before(&s->src.cpu, end);
 	r->host_bytes = guest_host_bytes(s->src.g);
 	const struct vcpu *v = &s->src.cpu;
@@ -452,6 +575,7 @@ int run_execute_watched(const struct run_config *c, struct run_result *res, run_
 	int undisturbed = s.src.cpu.first_perturbed >= end;
 	int frozen = vcpu_frozen_at_pause(&s.src.cpu);
 	mig_free(s.m);
+	storage_free(s.storage); /* the source machine has its own disks back */
 	link_free(&s.link);
 	guest_free(s.dst);
 	if (rc == 0 && undisturbed)

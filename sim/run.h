@@ -15,6 +15,7 @@
 #include "err.h"
 #include "mig.h"
 #include "params.h"
+#include "storage.h"
 #include "store.h"
 #include "wl.h"
 
@@ -46,6 +47,8 @@ struct run_config {
 	uint64_t seed;
 	int64_t timeout; /* ns of migration before it is declared failed */
 	int64_t warmup;	 /* ns the workload runs before the migration starts */
+
+	struct storage_config storage; /* the guest's disks and how they move */
 };
 
 /* Defaults as `migsim run --help` documents them. */
@@ -76,6 +79,11 @@ struct run_result {
 	 * were compared (a sample) and the mean bytes that differed. */
 	uint64_t changed_pages;
 	double changed_bytes;
+	struct storage_stats storage; /* zeros without disks */
+	/* An injected failure (--fail-source-at, --fail-link-at): what became
+	 * of the guest, and what was lost. outcome is "" without one. */
+	char outcome[64];
+	uint64_t lost_pages, lost_clusters;
 };
 
 /* 0 when the simulation ran (the migration may still have failed: see

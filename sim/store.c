@@ -122,11 +122,22 @@ static int step_policy_name_v3(sqlite3 *db, err *e)
 	return exec(db, sql, "adding runs.policy_name", e);
 }
 
+/* Version 4: the storage migration's progress in the series (issue 25).
+ * Older runs, and runs without disks, have NULL there. */
+static int step_disk_v4(sqlite3 *db, err *e)
+{
+	return exec(db,
+		    "ALTER TABLE series ADD COLUMN disk_remaining INTEGER;"
+		    "ALTER TABLE series ADD COLUMN disk_transferred INTEGER;",
+		    "adding the series' disk columns", e);
+}
+
 /* steps[v] migrates version v to v + 1. */
 static int (*const steps[])(sqlite3 *, err *) = {
     step_create_v1,
     step_notes_v2,
     step_policy_name_v3,
+    step_disk_v4,
 };
 
 #define SCHEMA_VERSION ((int)(sizeof steps / sizeof steps[0]))
@@ -276,8 +287,9 @@ static int prepare_all(store *s, err *e)
 		return -1;
 	if (prepare(s, &s->put_sample,
 		    "INSERT INTO series (run_id, t_ns, phase, remaining, transferred, mbps,"
-		    " dirty_sync_count, dirty_pages_rate, guest_steps, guest_rate, throttle_pct)"
-		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		    " dirty_sync_count, dirty_pages_rate, guest_steps, guest_rate, throttle_pct,"
+		    " disk_remaining, disk_transferred)"
+		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		    e) < 0)
 		return -1;
 	if (prepare(s, &s->put_note,
@@ -426,6 +438,15 @@ static int put_metrics(store *s, const struct store_run *r, sqlite3_int64 id, er
 	return 0;
 }
 
+/* v, or NULL for -1 (no such quantity in this run). */
+static void bind_optional(sqlite3_stmt *st, int i, int64_t v)
+{
+	if (v < 0)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, v);
+}
+
 static int put_series(store *s, const struct store_run *r, sqlite3_int64 id, err *e)
 {
 	sqlite3_stmt *st = s->put_sample;
@@ -443,6 +464,8 @@ static int put_series(store *s, const struct store_run *r, sqlite3_int64 id, err
 		sqlite3_bind_int64(st, 9, (sqlite3_int64)x->guest_steps);
 		sqlite3_bind_double(st, 10, x->guest_rate);
 		sqlite3_bind_double(st, 11, x->throttle_pct);
+		bind_optional(st, 12, x->disk_remaining);
+		bind_optional(st, 13, x->disk_transferred);
 		snprintf(what, sizeof what, "series: sample at t=%lld ns", (long long)x->t_ns);
 		if (run_stmt(s, st, NULL, what, e) < 0)
 			return -1;
@@ -597,10 +620,15 @@ static int merge_prepare(sqlite3 *db, struct merge *m, int src_version)
 				  " value FROM src.metrics WHERE run_id = ?2",
 				  -1, &m->metrics, NULL) ||
 	       sqlite3_prepare_v2(db,
-				  "INSERT INTO main.series SELECT ?1, t_ns, phase, remaining,"
-				  " transferred, mbps, dirty_sync_count, dirty_pages_rate,"
-				  " guest_steps, guest_rate, throttle_pct FROM src.series"
-				  " WHERE run_id = ?2",
+				  src_version >= 3
+				      ? "INSERT INTO main.series SELECT ?1, t_ns, phase, remaining,"
+					" transferred, mbps, dirty_sync_count, dirty_pages_rate,"
+					" guest_steps, guest_rate, throttle_pct, disk_remaining,"
+					" disk_transferred FROM src.series WHERE run_id = ?2"
+				      : "INSERT INTO main.series SELECT ?1, t_ns, phase, remaining,"
+					" transferred, mbps, dirty_sync_count, dirty_pages_rate,"
+					" guest_steps, guest_rate, throttle_pct, NULL, NULL"
+					" FROM src.series WHERE run_id = ?2",
 				  -1, &m->series, NULL);
 }
 

@@ -35,6 +35,9 @@ struct store_sample {
 	uint64_t guest_steps;    /* workload steps completed so far */
 	double guest_rate;       /* steps per second over the last sample interval */
 	double throttle_pct;     /* cpu-throttle-percentage, 0 when not throttling */
+	/* The storage migration's job (sim/storage.h): bytes it still has to
+	 * copy and bytes it has sent; -1 (stored as NULL) without one. */
+	int64_t disk_remaining, disk_transferred;
 };
 
 /* A note on a run: a warning that explains one of its numbers

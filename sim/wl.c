@@ -740,6 +740,11 @@ int wl_step(wl *w, guest *g, int64_t now_ns, int64_t *cost_ns, int64_t *cpu_ns, 
 	return rc;
 }
 
+void wl_set_disks(wl *w, struct disk_set *disks)
+{
+	w->disks = disks;
+}
+
 journal *wl_journal(wl *w)
 {
 	return w->jr;

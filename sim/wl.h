@@ -76,6 +76,11 @@ int wl_init(wl *w, guest *g, err *e);
  * says otherwise). */
 int wl_step(wl *w, guest *g, int64_t now_ns, int64_t *cost_ns, int64_t *cpu_ns, err *e);
 journal *wl_journal(wl *w);
+/* The disks the script's disk primitives reach (sim/disk.h): the machine's
+ * set, which the storage migration points at the destination's disks at
+ * cut-over. NULL (the default): no disk. */
+struct disk_set;
+void wl_set_disks(wl *w, struct disk_set *disks);
 /* 1 once the script has read bytes back (r:bytes): its steps may depend on
  * what memory holds. */
 int wl_reads_bytes(const wl *w);

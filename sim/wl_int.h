@@ -65,6 +65,8 @@ struct wl {
 	int reads_bytes;      /* r:bytes was called */
 	int64_t now;	      /* simulated time of the call in progress */
 
+	struct disk_set *disks; /* the machine's disks (sim/disk.h); NULL: none */
+
 	layout *layout;	 /* where regions are placed: the caller's, or own_layout */
 	int defer_place; /* the caller places the regions (wl_place) */
 	layout *own_layout;

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "content.h"
+#include "disk.h"
 #include "units.h"
 
 #define HANDLE_MAGIC 0x6d656d72u /* "memr" */
@@ -525,7 +526,75 @@ static const luaL_Reg methods[] = {
     {NULL, NULL},
 };
 
+/* --- disks ------------------------------------------------------------------ */
+
+/* Disk primitives act on the disk when called, at the step's start: unlike
+ * memory writes they are not spread over the step's time (docs/lua-api.md).
+ * A disk is numbered from 1, in --disk order. */
+static disk *disk_arg(lua_State *L, wl *w, int arg)
+{
+	lua_Integer i = luaL_checkinteger(L, arg);
+	size_t n = w->disks ? w->disks->n : 0;
+	if (i < 1 || (uint64_t)i > n)
+		luaL_error(L, "no disk %I: the guest has %I (--disk)", i, (lua_Integer)n);
+	if (!w->g)
+		luaL_error(L, "disks are reachable only from init and step");
+	return w->disks->d[i - 1];
+}
+
+static int disk_done(lua_State *L, int rc, const err *e)
+{
+	return rc < 0 ? box_stop(L, e->msg) : 0;
+}
+
+/* mem.disk_write(disk, offset, len [, class]) */
+static int m_disk_write(lua_State *L)
+{
+	wl *w = wl_self(L);
+	disk *d = disk_arg(L, w, 1);
+	uint64_t off = count_arg(L, 2), len = count_arg(L, 3);
+	enum content_class cls = class_arg(L, 4);
+	if (off > disk_size(d) || len > disk_size(d) - off)
+		return luaL_error(L, "disk bytes %I+%I are past its end (%I bytes)",
+				  (lua_Integer)off, (lua_Integer)len, (lua_Integer)disk_size(d));
+	err e;
+	return disk_done(L, disk_write(d, off, len, cls, &e), &e);
+}
+
+/* mem.disk_read(disk, offset, len) */
+static int m_disk_read(lua_State *L)
+{
+	wl *w = wl_self(L);
+	disk *d = disk_arg(L, w, 1);
+	uint64_t off = count_arg(L, 2), len = count_arg(L, 3);
+	if (off > disk_size(d) || len > disk_size(d) - off)
+		return luaL_error(L, "disk bytes %I+%I are past its end (%I bytes)",
+				  (lua_Integer)off, (lua_Integer)len, (lua_Integer)disk_size(d));
+	err e;
+	return disk_done(L, disk_read(d, off, len, &e), &e);
+}
+
+/* mem.disks() -> how many disks the guest has */
+static int m_disks(lua_State *L)
+{
+	wl *w = wl_self(L);
+	lua_pushinteger(L, w->disks ? (lua_Integer)w->disks->n : 0);
+	return 1;
+}
+
+/* mem.disk_size(disk) -> bytes */
+static int m_disk_size(lua_State *L)
+{
+	wl *w = wl_self(L);
+	lua_pushinteger(L, (lua_Integer)disk_size(disk_arg(L, w, 1)));
+	return 1;
+}
+
 static const luaL_Reg mem_fns[] = {
+    {"disk_write", m_disk_write},
+    {"disk_read", m_disk_read},
+    {"disks", m_disks},
+    {"disk_size", m_disk_size},
     {"now", m_now},
     {"random", m_random},
     {"random_below", m_random_below},

@@ -5,7 +5,8 @@
 grep -q 'run WORKLOAD.lua' "$WORK/h" || die "top-level help lacks run"
 "$MIGSIM" run --help >"$WORK/rh" || die "migsim run --help failed"
 for opt in --ram --page-size --bandwidth --latency --mode --param --cap --wl-param \
-	--seed --timeout --warmup --db --no-db --json; do
+	--seed --timeout --warmup --db --no-db --json --disk --disk-cluster-size --storage \
+	--mirror-copy-mode --fail-source-at --fail-link-at; do
 	grep -q -- "$opt" "$WORK/rh" || die "run --help does not mention $opt"
 done
 grep -q 'downtime-limit.*300' "$WORK/rh" || die "run --help lacks downtime-limit's default"

@@ -116,8 +116,8 @@ static const struct store_metric metrics3[] = {
 };
 
 static const struct store_sample series2[] = {
-    {100000000, 1, 1u << 30, 4096, 941.5, 1, 12.5, 10, 100.25, 0},
-    {200000000, 4, 0, (1ull << 40) + 7, 1000, 3, 0, 20, 99.5, 20},
+    {100000000, 1, 1u << 30, 4096, 941.5, 1, 12.5, 10, 100.25, 0, -1, -1},
+    {200000000, 4, 0, (1ull << 40) + 7, 1000, 3, 0, 20, 99.5, 20, 65536, 1ll << 33},
 };
 
 static struct store_run sample_run(const char *key)
@@ -330,13 +330,15 @@ START_TEST(test_notes)
 END_TEST
 
 /* Turns the database at path into one schema version 2 wrote: no
- * runs.policy_name. */
+ * runs.policy_name and no disk columns in the series. */
 static void make_v2(const char *path)
 {
 	sqlite3 *db = raw_open(path);
 	ck_assert_int_eq(sqlite3_exec(db,
 				      "DROP INDEX runs_policy_name;"
 				      "ALTER TABLE runs DROP COLUMN policy_name;"
+				      "ALTER TABLE series DROP COLUMN disk_remaining;"
+				      "ALTER TABLE series DROP COLUMN disk_transferred;"
 				      "PRAGMA user_version = 2;",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
@@ -393,9 +395,50 @@ START_TEST(test_policy_name)
 	ck_assert_msg(store_open(&s, t.db, &e) == 0, "%s", e.msg);
 	store_close(s);
 	db = raw_open(t.db);
-	ck_assert_int_eq(raw_int(db, "PRAGMA user_version"), 3);
+	ck_assert_int_eq(raw_int(db, "PRAGMA user_version"), 4);
 	ck_assert_int_eq(raw_int(db, named), 1);
 	ck_assert_int_eq(raw_int(db, unnamed), 1);
+	sqlite3_close(db);
+	tmp_remove(&t);
+	tmp_remove(&u);
+}
+END_TEST
+
+/* A database of version 2 opens: its series gain the disk columns, NULL
+ * for its runs; a current run's disk figures read back; and it merges
+ * into a current one. */
+START_TEST(test_v2_database)
+{
+	struct tmp t, u;
+	tmp_make(&t);
+	tmp_make(&u);
+	store *s;
+	err e = {{0}};
+	struct store_run r = sample_run(NULL);
+	ck_assert_int_eq(store_open(&s, t.db, &e), 0);
+	ck_assert_msg(store_put_run(s, &r, NULL, &e) == 0, "%s", e.msg);
+	store_close(s);
+	make_v2(t.db);
+	ck_assert_int_eq(store_open(&s, u.db, &e), 0);
+	struct store_merge_counts n;
+	ck_assert_msg(store_merge(s, t.db, &n, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(n.copied, 1);
+	store_close(s);
+	ck_assert_msg(store_open(&s, t.db, &e) == 0, "%s", e.msg);
+	r.seed = 7;
+	ck_assert_msg(store_put_run(s, &r, NULL, &e) == 0, "%s", e.msg);
+	store_close(s);
+	sqlite3 *db = raw_open(t.db);
+	ck_assert_int_eq(raw_int(db, "PRAGMA user_version"), 4);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM series"), 4);
+	ck_assert_int_eq(raw_int(db, "SELECT count(disk_remaining) FROM series"), 1);
+	ck_assert_int_eq(raw_int(db, "SELECT disk_transferred FROM series WHERE disk_remaining = "
+				     "65536"),
+			 1ll << 33);
+	sqlite3_close(db);
+	db = raw_open(u.db);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM series WHERE disk_remaining IS NULL"),
+			 2);
 	sqlite3_close(db);
 	tmp_remove(&t);
 	tmp_remove(&u);
@@ -429,7 +472,7 @@ START_TEST(test_v1_database)
 	ck_assert_msg(store_put_run(s, &r, NULL, &e) == 0, "%s", e.msg);
 	store_close(s);
 	sqlite3 *db = raw_open(t.db);
-	ck_assert_int_eq(raw_int(db, "PRAGMA user_version"), 3);
+	ck_assert_int_eq(raw_int(db, "PRAGMA user_version"), 4);
 	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM runs"), 2);
 	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM notes"), 2);
 	sqlite3_close(db);
@@ -727,6 +770,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_notes);
 	tcase_add_test(tc, test_v1_database);
 	tcase_add_test(tc, test_policy_name);
+	tcase_add_test(tc, test_v2_database);
 	tcase_add_test(tc, test_duplicate_key);
 	tcase_add_test(tc, test_rollback_midway);
 	tcase_add_test(tc, test_not_sqlite);
