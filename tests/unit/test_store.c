@@ -147,7 +147,7 @@ START_TEST(test_create_reopen)
 	tmp_make(&t);
 	store *s;
 	err e = {{0}};
-	ck_assert_int_eq(store_schema_version(), 3);
+	ck_assert_int_eq(store_schema_version(), 4);
 	ck_assert_msg(store_open(&s, t.db, &e) == 0, "%s", e.msg);
 	ck_assert_str_eq(store_path(s), t.db);
 	store_close(s);
@@ -645,7 +645,7 @@ START_TEST(test_newer_version)
 			 SQLITE_OK);
 	sqlite3_close(db);
 	assert_refused_untouched(&t, t.db,
-				 "schema version 7 is newer than this migsim understands (3)");
+				 "schema version 7 is newer than this migsim understands (4)");
 	tmp_remove(&t);
 }
 END_TEST
