@@ -26,10 +26,10 @@ DEFS     ?=
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0)
 WORKLOAD_DIR ?= $(CURDIR)/workloads
 
-# zlib is for the unit tests only: test_content.c checks each content class's
-# compressibility with a real compressor.
-PKGS      := lua5.4 sqlite3
-TEST_PKGS := check zlib
+# zlib, libzstd and liblz4 are the packet compressors of encoders/codec_*.c
+# (test_content.c also checks each content class's compressibility with zlib).
+PKGS      := lua5.4 sqlite3 zlib libzstd liblz4
+TEST_PKGS := check
 PKG_CF    := $(shell pkg-config --cflags $(PKGS) $(TEST_PKGS) 2>/dev/null)
 PKG_LIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lplot -lm
 CHECK_LIBS := $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
@@ -66,7 +66,7 @@ all: deps
 	@$(MAKE) --no-print-directory $(MIGSIM)
 
 deps:
-	@sh scripts/deps.sh zlib1g-dev
+	@sh scripts/deps.sh zlib1g-dev libzstd-dev liblz4-dev
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)

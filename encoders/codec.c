@@ -1,16 +1,22 @@
 /*
- * codec — the table of page encoders (codec.h) and the cost model they
- * share. Adding an encoder is its file, codec_NAME.c, plus one line in
- * codec_table and one extern in codec.h.
+ * codec — the table of page encoders (codec.h), the cost model and the
+ * helpers they share. Adding an encoder is its file, codec_NAME.c, plus its
+ * name in CODEC_LIST (docs/encoders.md).
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "codec.h"
 
-static const struct codec *const codec_table[] = {
-    &codec_none,
-};
+/* The table: one X(name) an encoder, whose file codec_NAME.c defines
+ * `const struct codec codec_NAME`. Order is the order of listings. */
+#define CODEC_LIST(X) X(none) X(zlib) X(zstd) X(lz4) X(xbzrle) X(zero)
+
+#define CODEC_EXTERN(name) extern const struct codec codec_##name;
+#define CODEC_ENTRY(name)  &codec_##name,
+CODEC_LIST(CODEC_EXTERN)
+static const struct codec *const codec_table[] = {CODEC_LIST(CODEC_ENTRY)};
 
 #define CODEC_TABLE_LEN (sizeof codec_table / sizeof codec_table[0])
 
@@ -43,4 +49,39 @@ double codec_encode_cost(const struct codec *c, const struct codec_cost *cost, i
 		level = c->level_max;
 	double per_byte = cost->ns_per_byte * pow(cost->level_factor, level - c->level_min);
 	return cost->ns_per_call + per_byte * (double)in_bytes;
+}
+
+int codec_buf_reserve(struct codec_buf *b, size_t len, const char *who, err *e)
+{
+	if (len <= b->cap)
+		return 0;
+	uint8_t *p = realloc(b->p, len);
+	if (!p) {
+		err_set(e, "%s: out of memory for a %zu-byte buffer", who, len);
+		return CODEC_ERROR;
+	}
+	b->p = p;
+	b->cap = len;
+	return 0;
+}
+
+void codec_buf_free(struct codec_buf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->cap = 0;
+}
+
+int codec_level_check(const struct codec *c, int level, err *e)
+{
+	if (level >= c->level_min && level <= c->level_max)
+		return 0;
+	err_set(e, "%s: level %d is not in %d..%d", c->name, level, c->level_min, c->level_max);
+	return CODEC_ERROR;
+}
+
+void codec_scatter(uint8_t *const *pages, size_t n, size_t page_size, const uint8_t *from)
+{
+	for (size_t i = 0; i < n; i++)
+		memcpy(pages[i], from + i * page_size, page_size);
 }

@@ -65,7 +65,22 @@ const struct codec *codec_at(size_t i); /* NULL when i >= codec_count() */
 double codec_encode_cost(const struct codec *c, const struct codec_cost *cost, int level,
 			 size_t in_bytes);
 
-/* The codecs of the table (codec.c), one file each (codec_NAME.c). */
-extern const struct codec codec_none;
+/* --- for the codecs' own files ------------------------------------------ */
+
+/* A buffer a codec's state keeps between calls, grown on demand: where a
+ * packet is decoded before its pages are written, so a malformed packet
+ * leaves them untouched. */
+struct codec_buf {
+	uint8_t *p;
+	size_t cap;
+};
+
+/* 0 when b holds at least len bytes, else CODEC_ERROR (out of memory). */
+int codec_buf_reserve(struct codec_buf *b, size_t len, const char *who, err *e);
+void codec_buf_free(struct codec_buf *b);
+/* 0 when level is in c's range, else CODEC_ERROR saying the range. */
+int codec_level_check(const struct codec *c, int level, err *e);
+/* Copies from[0 .. n * page_size) into the n pages. */
+void codec_scatter(uint8_t *const *pages, size_t n, size_t page_size, const uint8_t *from);
 
 #endif

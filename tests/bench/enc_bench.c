@@ -22,6 +22,13 @@
  * over NPAIRS distinct pairs (64 MiB, the loads come from memory as in a
  * real migration) and cycling through HOT_PAIRS pairs held in L2, the
  * encoders' own speed.
+ *
+ * The codec case (encoders/codec.h; `enc_bench codecs` runs it alone) times
+ * each codec's real speed on this machine in the same way (thread CPU,
+ * interleaved rounds, median [min-max]) per content class, and prints it
+ * next to the cost model's default (the simulated CPU time a run charges)
+ * with the ratio, so a user can calibrate with --param. docs/model.md
+ * ("Encoder CPU cost") says how the defaults were fitted from it.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -33,6 +40,8 @@
 #include <immintrin.h>
 #endif
 
+#include "codec.h"
+#include "content.h"
 #include "xbzrle.h"
 #include "zero.h"
 
@@ -419,8 +428,253 @@ static void print_targets(const struct spread mem[NPATTERNS], const struct sprea
 	       zero.med, zero.min, zero.max, verdict(zero, CEIL_SHARE));
 }
 
-int main(void)
+/* --- the codec case ---------------------------------------------------------- */
+
+#define CPKT_PAGES 128 /* QEMU's multifd packet: 512 KiB of 4 KiB pages */
+#define CPKTS	   4   /* packets a pass of a variant encodes (2 MiB) */
+#define POOL_PKTS  64  /* distinct packets the encoders cycle through (32 MiB) */
+#define CPKT_BYTES ((double)CPKT_PAGES * PAGE)
+#define MAX_CFG	   16
+
+/* One codec at one level: its channel's state, kept across packets, and a
+ * stream of packets encoded once for the decode variant. */
+static struct ccfg {
+	const struct codec *c;
+	int level;
+	void *enc, *dec;
+	uint8_t *pkt[CPKTS];
+	long len[CPKTS];
+	size_t next; /* the pool's next packet (or page) this encoder takes */
+} cfg[MAX_CFG];
+static int ncfg;
+/* The class's pages. The encoders take the next packet of the pool at each
+ * call, so a stream never meets data it has seen: zstd's window at level 19
+ * is 8 MiB, and a repeat inside it would be matched whole at no cost. */
+static uint8_t *pool;
+static const uint8_t *ppages[POOL_PKTS][CPKT_PAGES];
+static uint8_t *cnew[CPKTS][CPKT_PAGES]; /* pool pages with 1 % of bytes changed */
+static uint8_t *cdec[CPKT_PAGES];	 /* where decode writes */
+static uint8_t *cout;
+static size_t cout_cap;
+
+/* A packet of pages (packet codecs), or each page of one (xbzrle against
+ * its old bytes, the zero test). */
+static long do_cenc(int k, int p)
 {
+	struct ccfg *f = &cfg[k];
+	err e;
+	if (f->c->kind == CODEC_PACKET)
+		return f->c->encode(f->enc, NULL, ppages[f->next++ % POOL_PKTS], CPKT_PAGES, PAGE,
+				    cout, cout_cap, &e);
+	long acc = 0;
+	for (int i = 0; i < CPKT_PAGES; i++) {
+		const uint8_t *o = ppages[p][i], *nw = f->c->kind == CODEC_DELTA ? cnew[p][i] : o;
+		acc += f->c->encode(f->enc, &o, &nw, 1, PAGE, cout, cout_cap, &e);
+	}
+	return acc;
+}
+
+/* A packet of one page: what a call costs beside its bytes. */
+static long do_cenc1(int k, int p)
+{
+	struct ccfg *f = &cfg[k];
+	size_t q = f->next++ % ((size_t)POOL_PKTS * CPKT_PAGES);
+	err e;
+	(void)p;
+	return f->c->encode(f->enc, NULL, &ppages[q / CPKT_PAGES][q % CPKT_PAGES], 1, PAGE, cout,
+			    cout_cap, &e);
+}
+
+/* The stream of packets encoded once, decoded by a fresh state each pass. */
+static long do_cdec(int k, int p)
+{
+	struct ccfg *f = &cfg[k];
+	err e;
+	if (p == 0) {
+		f->c->close(f->dec);
+		f->c->open(&f->dec, f->level, PAGE, &e);
+	}
+	return f->c->decode(f->dec, cdec, CPKT_PAGES, PAGE, f->pkt[p], (size_t)f->len[p], &e);
+}
+
+static void ccfg_add(const char *name, int level)
+{
+	struct ccfg *f = &cfg[ncfg++];
+	err e;
+	*f = (struct ccfg){.c = codec_find(name), .level = level};
+	if (f->c->open(&f->enc, level, PAGE, &e) < 0 || f->c->open(&f->dec, level, PAGE, &e) < 0) {
+		fprintf(stderr, "enc_bench: %s\n", e.msg);
+		exit(1);
+	}
+}
+
+static void ccfg_free(void)
+{
+	for (int k = 0; k < ncfg; k++) {
+		cfg[k].c->close(cfg[k].enc);
+		cfg[k].c->close(cfg[k].dec);
+		for (int p = 0; p < CPKTS; p++)
+			free(cfg[k].pkt[p]);
+	}
+	ncfg = 0;
+}
+
+/* The class's pool; for xbzrle, a second version of its first packets
+ * with 41 bytes of each page changed (1 %). */
+static void cfill(enum content_class cls)
+{
+	for (size_t q = 0; q < (size_t)POOL_PKTS * CPKT_PAGES; q++)
+		content_fill(cls, 7, q, 1, pool + q * PAGE, PAGE);
+	for (int p = 0; p < CPKTS; p++)
+		for (int i = 0; i < CPKT_PAGES; i++) {
+			memcpy(cnew[p][i], ppages[p][i], PAGE);
+			for (int b = 0; b < 41; b++)
+				cnew[p][i][(b * 97 + i) % PAGE] ^= (uint8_t)(1 + rnd() % 255);
+		}
+}
+
+/* Encodes each packet codec's first CPKTS packets once, on a fresh state:
+ * the stream do_cdec decodes. */
+static void cencode_streams(void)
+{
+	for (int k = 0; k < ncfg; k++) {
+		struct ccfg *f = &cfg[k];
+		if (f->c->kind != CODEC_PACKET)
+			continue;
+		void *st;
+		err e;
+		f->c->open(&st, f->level, PAGE, &e);
+		for (int p = 0; p < CPKTS; p++) {
+			f->len[p] =
+			    f->c->encode(st, NULL, ppages[p], CPKT_PAGES, PAGE, cout, cout_cap, &e);
+			f->pkt[p] = malloc(f->len[p] > 0 ? (size_t)f->len[p] : 1);
+			if (f->len[p] > 0)
+				memcpy(f->pkt[p], cout, (size_t)f->len[p]);
+		}
+		f->c->close(st);
+	}
+}
+
+/* ns a byte from a rate of calls (each `bytes` long) per CPU second. */
+static struct spread ns_per_byte(const double *rate, double bytes)
+{
+	double x[ROUNDS];
+	for (int r = 0; r < ROUNDS; r++)
+		x[r] = 1e9 / (rate[r] * bytes);
+	return spread_of(x);
+}
+
+static void print_ccfg(const struct ccfg *f, const char *what, struct spread m, double model)
+{
+	char lv[16] = "-";
+	if (f->c->level_param)
+		snprintf(lv, sizeof lv, "%d", f->level);
+	printf("  %-7s %5s %-7s %7.3f [%6.3f-%6.3f] %8.3f %7.2f", f->c->name, lv, what, m.med,
+	       m.min, m.max, model, m.med / model);
+}
+
+/* One class: encode (and decode) of every codec configuration, interleaved. */
+static void bench_codec_class(enum content_class cls)
+{
+	struct variant v[3 * MAX_CFG];
+	int n = 0;
+	for (int k = 0; k < ncfg; k++) {
+		v[n++] = (struct variant){.name = "encode", .fn = do_cenc, .k = k};
+		if (cfg[k].c->kind != CODEC_PACKET)
+			continue;
+		v[n++] = (struct variant){.name = "decode", .fn = do_cdec, .k = k};
+		if (cfg[k].level == cfg[k].c->level_default)
+			v[n++] = (struct variant){.name = "1-page", .fn = do_cenc1, .k = k};
+	}
+	cfill(cls);
+	cencode_streams();
+	interleave(v, n, CPKTS);
+	printf("\n%s pages: ns a byte, median [min-max] of %d interleaved rounds; the model's "
+	       "default; measured/model; out/in\n",
+	       content_name(cls), ROUNDS);
+	for (int i = 0; i < n; i++) {
+		const struct ccfg *f = &cfg[v[i].k];
+		if (v[i].fn == do_cenc1) {
+			/* What a 1-page packet costs beyond its bytes at the 128-page rate. */
+			struct spread one = ns_per_byte(v[i].rate, PAGE);
+			struct spread big = ns_per_byte(v[i - 2].rate, CPKT_BYTES);
+			double call = (one.med - big.med) * PAGE;
+			printf("  %-7s %5s per call: %.0f ns (model %.0f)\n", f->c->name, "", call,
+			       f->c->cost.ns_per_call);
+			continue;
+		}
+		if (v[i].fn == do_cdec) {
+			print_ccfg(f, "decode", ns_per_byte(v[i].rate, CPKT_BYTES),
+				   f->c->cost.decode_ns_per_byte);
+			printf("\n");
+			continue;
+		}
+		double per_page = f->c->kind != CODEC_PACKET;
+		double model =
+		    per_page
+			? codec_encode_cost(f->c, NULL, f->level, PAGE) / PAGE
+			: codec_encode_cost(f->c, NULL, f->level, CPKT_PAGES * PAGE) / CPKT_BYTES;
+		print_ccfg(f, "encode", ns_per_byte(v[i].rate, CPKT_BYTES), model);
+		if (!per_page) {
+			long out_bytes = 0;
+			for (int p = 0; p < CPKTS; p++)
+				out_bytes += f->len[p];
+			printf(" %6.3f", (double)out_bytes / (CPKTS * CPKT_BYTES));
+		}
+		printf("\n");
+		fflush(stdout);
+	}
+}
+
+static void bench_codecs(void)
+{
+	pool = aligned_alloc(PAGE, (size_t)POOL_PKTS * CPKT_PAGES * PAGE);
+	cout_cap = 2 * (size_t)CPKT_BYTES;
+	cout = malloc(cout_cap);
+	if (!pool || !cout)
+		return;
+	for (size_t q = 0; q < (size_t)POOL_PKTS * CPKT_PAGES; q++)
+		ppages[q / CPKT_PAGES][q % CPKT_PAGES] = pool + q * PAGE;
+	for (int p = 0; p < CPKTS; p++)
+		for (int i = 0; i < CPKT_PAGES; i++)
+			if (!(cnew[p][i] = aligned_alloc(PAGE, PAGE)))
+				return;
+	for (int i = 0; i < CPKT_PAGES; i++)
+		if (!(cdec[i] = aligned_alloc(PAGE, PAGE)))
+			return;
+	printf("\ncodecs (encoders/codec.h): packets of %d pages as QEMU's multifd sends them, "
+	       "each codec's stream kept across packets (%d MiB of distinct pages a class); "
+	       "xbzrle per page against its old bytes (1 %% changed); zero on zero pages\n",
+	       CPKT_PAGES, POOL_PKTS * CPKT_PAGES * PAGE >> 20);
+	static const struct {
+		const char *name;
+		int level;
+	} cfgs[] = {{"none", 0}, {"zlib", 1},  {"zlib", 9}, {"zstd", 1},
+		    {"zstd", 9}, {"zstd", 19}, {"lz4", 0},  {"xbzrle", 0}};
+	for (size_t i = 0; i < sizeof cfgs / sizeof cfgs[0]; i++)
+		ccfg_add(cfgs[i].name, cfgs[i].level);
+	bench_codec_class(CONTENT_TEXT);
+	bench_codec_class(CONTENT_HEAP);
+	bench_codec_class(CONTENT_RANDOM);
+	ccfg_free();
+	ccfg_add("zero", 0);
+	bench_codec_class(CONTENT_ZERO);
+	ccfg_free();
+	for (int p = 0; p < CPKTS; p++)
+		for (int i = 0; i < CPKT_PAGES; i++)
+			free(cnew[p][i]);
+	for (int i = 0; i < CPKT_PAGES; i++)
+		free(cdec[i]);
+	free(pool);
+	free(cout);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "codecs") == 0) {
+		bench_codecs();
+		return 0;
+	}
 	/* Page-aligned, like guest RAM and the page cache's calloc. */
 	olds = aligned_alloc(PAGE, (size_t)NPAIRS * PAGE);
 	news = aligned_alloc(PAGE, (size_t)NPAIRS * PAGE);
@@ -442,6 +696,7 @@ int main(void)
 	bench_encode(hot);
 	struct spread zero = bench_zero();
 	print_targets(mem, hot, zero);
+	bench_codecs();
 	free(olds);
 	free(news);
 	free(deltas);

@@ -20,15 +20,17 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_DEBS  := clang libclang-rt-14-dev
 
 PKGS       := lua5.4 sqlite3
+CODEC_PKGS := zlib libzstd liblz4
 FUZZ_SAN   := -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all
 FUZZ_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Iencoders -Isim \
-	-Wno-format-zero-length -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) $(shell pkg-config --cflags $(PKGS)) \
+	-Wno-format-zero-length -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) $(shell pkg-config --cflags $(PKGS) $(CODEC_PKGS)) \
 	-DMIGSIM_VERSION='"$(shell cat VERSION 2>/dev/null || echo 0)-fuzz"' \
 	-DMIGSIM_WORKLOAD_DIR='"$(CURDIR)/workloads"'
 
 # The libraries, every object instrumented for coverage (without libFuzzer's
-# main, which only the targets link).
-FUZZ_ENC_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(wildcard encoders/*.c))
+# main, which only the targets link). The encoders report errors through
+# sim/err.h, so err.o goes in both archives (as in the Makefile).
+FUZZ_ENC_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(wildcard encoders/*.c) sim/err.c)
 FUZZ_SIM_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(filter-out sim/main.c,$(wildcard sim/*.c)))
 FUZZ_ENC     := $(FUZZ_BUILD)/libencoders.a
 FUZZ_SIM     := $(FUZZ_BUILD)/libsim.a
@@ -47,10 +49,26 @@ fuzz_xbzrle_decode_RUNS  = $(FUZZ_RUNS)
 fuzz_xbzrle_decode_SMOKE = 50000
 fuzz_xbzrle_decode_OPTS  = -max_len=9000
 
+# The packet codecs' decoders (encoders/codec_*.c; the checks are
+# tests/fuzz/fuzz_codec.h's), ~1500 executions/s for zlib, ~400 for zstd
+# (a new stream or two per input), ~4000 for lz4; none and zero only check
+# lengths: short runs. Smoke runs of about 6 s each.
+CODEC_LIBS := $(shell pkg-config --libs $(CODEC_PKGS))
+CODEC_FUZZ := fuzz_none_decode fuzz_zlib_decode fuzz_zstd_decode fuzz_lz4_decode fuzz_zero_decode
+$(CODEC_FUZZ:%=$(FUZZ_BUILD)/%): $(FUZZ_ENC)
+$(foreach t,$(CODEC_FUZZ),$(eval $t_LIBS = $(CODEC_LIBS)))
+$(foreach t,$(CODEC_FUZZ),$(eval $t_RUNS = $(FUZZ_RUNS)))
+$(foreach t,$(CODEC_FUZZ),$(eval $t_OPTS = -max_len=9000))
+fuzz_zlib_decode_SMOKE = 10000
+fuzz_zstd_decode_SMOKE = 2500
+fuzz_lz4_decode_SMOKE  = 20000
+fuzz_none_decode_SMOKE = 2000
+fuzz_zero_decode_SMOKE = 2000
+
 # Generated workload scripts through the Lua host and whole simulated runs:
 # tens of executions/s, so its smoke run is short. A run taking 20 s is a hang.
 $(FUZZ_BUILD)/fuzz_workload: $(FUZZ_SIM) $(FUZZ_ENC)
-fuzz_workload_LIBS  = $(shell pkg-config --libs $(PKGS)) -lplot -lm
+fuzz_workload_LIBS  = $(shell pkg-config --libs $(PKGS) $(CODEC_PKGS)) -lplot -lm
 fuzz_workload_RUNS  = $(FUZZ_WL_RUNS)
 fuzz_workload_SMOKE = 1500
 fuzz_workload_OPTS  = -max_len=4096 -timeout=20
