@@ -69,7 +69,8 @@ static uint64_t bitmap_next(const mig *m, uint64_t from)
 
 /* find_dirty_block: the next dirty page from the scan position, wrapping to
  * the start of RAM once (which ends the first pass; with multifd, each wrap
- * flushes and syncs its channels: multifd_ram_sync_per_round). 1 when
+ * in pre-copy flushes and syncs its channels: multifd_ram_sync_per_round).
+ * 1 when
  * found, 0 when none, -1 on error. */
 static int next_dirty(mig *m, uint64_t *page, err *e)
 {
@@ -77,7 +78,7 @@ static int next_dirty(mig *m, uint64_t *page, err *e)
 		return 0;
 	uint64_t p = bitmap_next(m, m->scan);
 	if (p == m->npages) {
-		if (m->mf && multifd_flush_and_sync(m, e) < 0)
+		if (multifd_active(m) && multifd_flush_and_sync(m, e) < 0)
 			return -1;
 		m->complete_round = 1;
 		p = bitmap_next(m, 0);

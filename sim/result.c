@@ -491,12 +491,12 @@ static void multifd_summary(const struct mig_stats *st, FILE *out)
 void result_summary(const struct run_config *c, const struct run_result *r, FILE *out)
 {
 	const struct mig_stats *st = &r->stats;
-	char a[48], b[48], d[48], f[48], policy[160];
+	char a[48], b[48], d[48], f[48], policy[160], mf[96];
 	fprintf(out,
 		"workload      %s on a %s guest (--guest), %s of RAM, %s link, %s%s, seed %llu\n",
 		r->wl_name, c->guest, units_fmt_bytes(a, sizeof a, (double)c->ram_bytes),
 		units_fmt_rate(b, sizeof b, c->bandwidth), result_policy(c, policy, sizeof policy),
-		multifd_words(c, f, sizeof f), (unsigned long long)c->seed);
+		multifd_words(c, mf, sizeof mf), (unsigned long long)c->seed);
 	unsigned lacking = c->caps_requested & ~c->caps;
 	if (lacking) {
 		char l[128], in[128];
