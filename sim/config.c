@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "multifd.h"
 #include "units.h"
 
 #define MS	    INT64_C(1000000)
@@ -314,6 +315,12 @@ int config_check(struct run_config *c, const char **setting, err *e)
 		err_set(e, "Postcopy preempt requires postcopy-ram");
 		return blame(setting, "cap");
 	}
+	if ((c->caps_requested & CAP_MULTIFD) && (c->caps_requested & CAP_XBZRLE)) {
+		err_set(e, "Multifd is not compatible with xbzrle");
+		return blame(setting, "cap");
+	}
+	if (multifd_check_host(&c->params, c->caps_requested, e) < 0)
+		return blame(setting, "host-cpus");
 	if (params_check(&c->params, c->page_size, setting, e) < 0 ||
 	    check_storage(c, setting, e) < 0)
 		return -1;

@@ -1,13 +1,13 @@
 /*
- * link — a wire behind a bounded send buffer, shared by the main stream and
- * urgent bytes (see link.h). Each queue is tracked by the time it becomes
- * idle; buffered bytes are the part of the main stream's backlog that has
- * not left yet. Urgent bytes that go ahead of queued main-stream bytes delay
- * them; each such overtake is logged so that a byte's arrival, fixed when it
- * was queued, can be brought up to date later without a per-byte record.
- * Times saturate at the end of the simulated clock (sim/sat.h): a wire too
- * slow for its bytes to leave within ~292 years is busy "forever", not busy
- * until a wrapped time.
+ * link — a wire shared by sockets, each behind its own bounded send buffer,
+ * and urgent bytes (see link.h). The sockets' writes form one queue, the
+ * "main stream", served in submission order; each queue is tracked by the
+ * time it becomes idle, and each socket by the time its own last byte
+ * leaves, which is what its writer's buffer waits for. Urgent bytes that go ahead of queued
+ * main-stream bytes delay them; each such overtake is logged so that a byte's arrival, fixed when
+ * it was queued, can be brought up to date later without a per-byte record. Times saturate at the
+ * end of the simulated clock (sim/sat.h): a wire too slow for its bytes to leave within ~292 years
+ * is busy "forever", not busy until a wrapped time.
  */
 #include "link.h"
 
@@ -24,7 +24,7 @@ int link_init(struct link *l, const struct link_config *cfg, err *e)
 		return err_set(e, "link bandwidth must be a positive rate");
 	if (cfg->latency < 0)
 		return err_set(e, "link latency must not be negative");
-	*l = (struct link){.cfg = *cfg};
+	*l = (struct link){.cfg = *cfg, .main = {.buffer_bytes = cfg->buffer_bytes}};
 	return 0;
 }
 
@@ -33,6 +33,40 @@ void link_free(struct link *l)
 	free(l->overtakes);
 	l->overtakes = NULL;
 	l->n_overtakes = l->cap_overtakes = 0;
+	free(l->main.spans);
+	l->main.spans = NULL;
+	for (size_t i = 0; i < l->nsocks; i++)
+		free(l->socks[i].spans);
+	free(l->socks);
+	l->socks = NULL;
+	l->nsocks = l->cap_socks = 0;
+}
+
+int link_socket_open(struct link *l, uint64_t buffer_bytes, int *id, err *e)
+{
+	if (l->nsocks == l->cap_socks) {
+		size_t cap = l->cap_socks ? 2 * l->cap_socks : 8;
+		struct link_socket *grown = realloc(l->socks, cap * sizeof *grown);
+		if (!grown)
+			return err_set(e, "out of memory for the link's sockets");
+		l->socks = grown;
+		l->cap_socks = cap;
+	}
+	l->socks[l->nsocks++] = (struct link_socket){.buffer_bytes = buffer_bytes};
+	*id = (int)l->nsocks;
+	return 0;
+}
+
+static struct link_socket *socket_of(struct link *l, int id)
+{
+	if (id == LINK_MAIN)
+		return &l->main;
+	return id > 0 && (size_t)id <= l->nsocks ? &l->socks[id - 1] : NULL;
+}
+
+const struct link_socket *link_socket_get(const struct link *l, int id)
+{
+	return socket_of((struct link *)l, id);
 }
 
 /* Capped at 2^63 ns, "never": times stay finite, so no difference of two
@@ -54,20 +88,144 @@ static double later(double a, double b)
 
 int64_t link_send(struct link *l, int64_t t, uint64_t bytes)
 {
-	/* Behind the main stream's own bytes and any urgent ones on the wire. */
+	return link_socket_send(l, LINK_MAIN, t, bytes);
+}
+
+/* Logs the socket's bytes on the wire from start to end, merged with its
+ * last span when they follow it; spans gone by `now` are dropped. */
+static int log_span(struct link_socket *s, double now, double start, double end, double bytes)
+{
+	while (s->head < s->n && s->spans[s->head].end <= now)
+		s->head++;
+	if (s->head == s->n)
+		s->head = s->n = 0;
+	if (s->n > s->head && s->spans[s->n - 1].end >= start) {
+		s->spans[s->n - 1].end = end;
+		s->spans[s->n - 1].bytes += bytes;
+		return 0;
+	}
+	if (s->n == s->cap) {
+		if (s->head) {
+			s->n -= s->head;
+			memmove(s->spans, s->spans + s->head, s->n * sizeof *s->spans);
+			s->head = 0;
+		}
+		if (s->n == s->cap) {
+			size_t cap = s->cap ? 2 * s->cap : 16;
+			struct link_span *grown = realloc(s->spans, cap * sizeof *grown);
+			if (!grown)
+				return -1;
+			s->spans = grown;
+			s->cap = cap;
+		}
+	}
+	s->spans[s->n++] = (struct link_span){start, end, bytes};
+	return 0;
+}
+
+/* The part of the span's bytes still on the wire (or before it) at t. */
+static double span_left(const struct link_span *sp, double t)
+{
+	if (t <= sp->start)
+		return sp->bytes;
+	if (t >= sp->end)
+		return 0;
+	return sp->bytes * (sp->end - t) / (sp->end - sp->start);
+}
+
+/* When no more than the socket's buffer of its own bytes remains queued,
+ * from t on: its spans drain in order, each at the wire's rate while it
+ * is on the wire. */
+static double own_resume(const struct link_socket *s, double t)
+{
+	double queued = 0;
+	for (size_t i = s->head; i < s->n; i++)
+		queued += span_left(&s->spans[i], t);
+	double excess = queued - (double)s->buffer_bytes;
+	for (size_t i = s->head; i < s->n && excess > 0; i++) {
+		const struct link_span *sp = &s->spans[i];
+		double here = span_left(sp, t);
+		if (here <= 0)
+			continue;
+		double from = later(t, sp->start);
+		if (here >= excess)
+			return from + (sp->end - from) * excess / here;
+		excess -= here;
+	}
+	return t;
+}
+
+static int64_t shared_send(struct link *l, struct link_socket *s, int64_t t, uint64_t bytes);
+
+int64_t link_socket_send(struct link *l, int id, int64_t t, uint64_t bytes)
+{
+	struct link_socket *s = socket_of(l, id);
+	if (!s)
+		return t;
+	if (l->nsocks)
+		return shared_send(l, s, t, bytes);
+	/* Behind every socket's bytes submitted before, and urgent ones on the wire. */
 	double start = later(later((double)t, l->main_free), l->urgent_free);
 	if (start > l->main_free)
 		l->main_run = start;
 	l->main_free = ns_cap(start + ns_for(l, (double)bytes));
 	l->wire_free = later(l->wire_free, l->main_free);
 	l->sent = sat_addu(l->sent, bytes);
-	if (l->cfg.buffer_bytes == 0)
+	s->free = l->main_free;
+	s->sent = sat_addu(s->sent, bytes);
+	if (s->buffer_bytes == 0)
 		return t;
-	/* The writer continues once no more than buffer_bytes remain queued. */
-	double resume = l->main_free - ns_for(l, (double)l->cfg.buffer_bytes);
+	/* The writer continues once no more than its buffer of its own bytes
+	 * remains queued. */
+	double resume = s->free - ns_for(l, (double)s->buffer_bytes);
 	if (resume <= (double)t)
 		return t;
 	return sat_ns(ceil(resume));
+}
+
+/* link_socket_send with other sockets open: the socket's own bytes are
+ * no longer one run on the wire, so its buffer is followed span by span.
+ * (Alone on the wire, the socket's queue is the wire's: below.) */
+static int64_t shared_send(struct link *l, struct link_socket *s, int64_t t, uint64_t bytes)
+{
+	double start = later(later((double)t, l->main_free), l->urgent_free);
+	if (start > l->main_free)
+		l->main_run = start;
+	double end = ns_cap(start + ns_for(l, (double)bytes));
+	l->main_free = end;
+	l->wire_free = later(l->wire_free, end);
+	l->sent = sat_addu(l->sent, bytes);
+	s->free = end;
+	s->sent = sat_addu(s->sent, bytes);
+	if (s->buffer_bytes == 0 || bytes == 0)
+		return t;
+	if (log_span(s, (double)t, start, end, (double)bytes) < 0)
+		return sat_ns(ceil(end)); /* out of memory: as if the buffer held nothing */
+	double resume = own_resume(s, (double)t);
+	return resume <= (double)t ? t : sat_ns(ceil(resume));
+}
+
+/* Urgent bytes that went ahead delay every socket's bytes queued after
+ * `from`. */
+static void delay_socket(struct link_socket *s, double from, double delay)
+{
+	if (s->free > from)
+		s->free = ns_cap(s->free + delay);
+	for (size_t i = s->head; i < s->n; i++) {
+		struct link_span *sp = &s->spans[i];
+		if (sp->end <= from)
+			continue;
+		if (sp->start >= from)
+			sp->start = ns_cap(sp->start + delay);
+		sp->end = ns_cap(sp->end + delay);
+	}
+}
+
+static void delay_sockets(struct link *l, double from, double delay)
+{
+	delay_socket(&l->main, from, delay);
+	for (size_t i = 0; i < l->nsocks; i++)
+		delay_socket(&l->socks[i], from, delay);
 }
 
 /* Urgent bytes wait for earlier urgent ones, or for the end of the main
@@ -118,6 +276,7 @@ int link_send_urgent(struct link *l, int64_t t, uint64_t bytes, int64_t *arrival
 		double delay = end - resumes;
 		if (log_overtake(l, start, delay, e) < 0)
 			return -1;
+		delay_sockets(l, resumes, delay);
 		l->main_free = ns_cap(l->main_free + delay);
 		l->main_run = end;
 	}

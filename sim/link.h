@@ -10,7 +10,18 @@
  * per-byte event. QEMU's own max-bandwidth rate limit is not here: it lives in
  * the migration thread (sim/mig.c), where QEMU applies it.
  *
- * Urgent bytes (post-copy's preempt channel, a second socket on the same
+ * Several sockets share the wire (multifd's channels besides the main
+ * channel; later a storage mirror's connection, or other VMs' migrations
+ * on one NIC): each has its own send buffer, whose writer blocks on its own
+ * bytes only, and the wire serves the sockets' writes in the order they were
+ * submitted, each write whole. Backlogged writers whose buffers pace them
+ * alternate on the wire, which approximates TCP's fair share between
+ * backlogged flows at the granularity of one write (a multifd packet, a
+ * QEMUFile flush); docs/model.md, "Sockets sharing the link", says what
+ * that leaves out. Socket LINK_MAIN (the migration's main channel) exists
+ * from link_init; link_socket_open adds others.
+ *
+ * Urgent bytes (post-copy's preempt channel, a socket of its own on the same
  * network) share the wire: they wait at most for the packet being
  * transmitted, then go ahead of everything the main stream has buffered,
  * which leaves that much later. link_arrival_of tells when a main-stream
@@ -33,6 +44,26 @@ struct link_config {
 	uint64_t buffer_bytes; /* send buffer; 0 = the writer never blocks */
 };
 
+/* The main channel's socket, whose buffer is link_config's buffer_bytes. */
+#define LINK_MAIN 0
+
+/* A socket's bytes on the wire from start to end (ns), in submission
+ * order: its writes, those that follow each other on the wire merged. */
+struct link_span {
+	double start, end, bytes;
+};
+
+/* One socket on the wire: its own send buffer. */
+struct link_socket {
+	double free;	       /* ns: when its last queued byte leaves the wire */
+	uint64_t buffer_bytes; /* 0: its writer never blocks */
+	uint64_t sent;	       /* bytes written to it */
+	/* With other sockets open, its bytes still queued, oldest first
+	 * (spans[head..n)): what its writer's buffer holds. */
+	struct link_span *spans;
+	size_t head, n, cap;
+};
+
 /* Urgent bytes that went ahead of main-stream bytes still queued. */
 struct link_overtake {
 	double main_end;    /* ns: when the main stream's queue would have drained */
@@ -43,18 +74,32 @@ struct link_overtake {
 struct link {
 	struct link_config cfg;
 	double wire_free;   /* ns: when the wire has sent everything queued */
-	double main_free;   /* ns: when the main stream's queued bytes have left */
+	double main_free;   /* ns: when the sockets' queued bytes (the "main stream" of
+			       writes in submission order) have left */
 	double main_run;    /* ns: where the main stream's current train of packets began */
 	double urgent_free; /* ns: when the urgent bytes queued so far have left */
 	uint64_t sent;	    /* bytes handed to the link so far */
 	struct link_overtake *overtakes; /* in order; NULL until the first */
 	size_t n_overtakes, cap_overtakes;
+	struct link_socket main;   /* LINK_MAIN */
+	struct link_socket *socks; /* sockets 1..nsocks; NULL until the first */
+	size_t nsocks, cap_socks;
 };
 
 int link_init(struct link *l, const struct link_config *cfg, err *e);
 void link_free(struct link *l);
-/* Queues `bytes` at time t; returns when the writer may continue (>= t). */
+/* Queues `bytes` on the main channel's socket at time t; returns when the
+ * writer may continue (>= t). */
 int64_t link_send(struct link *l, int64_t t, uint64_t bytes);
+/* Opens another socket on the wire with a send buffer of buffer_bytes (0:
+ * never blocks); *id names it from then on. */
+int link_socket_open(struct link *l, uint64_t buffer_bytes, int *id, err *e);
+/* link_send on socket id: behind every byte submitted before on any socket;
+ * the writer blocks while more than the socket's own buffer of its own
+ * bytes is queued. */
+int64_t link_socket_send(struct link *l, int id, int64_t t, uint64_t bytes);
+/* The socket (LINK_MAIN or an id link_socket_open gave); NULL for no such. */
+const struct link_socket *link_socket_get(const struct link *l, int id);
 /* Sends urgent `bytes` at time t; fills when they reach the destination. */
 int link_send_urgent(struct link *l, int64_t t, uint64_t bytes, int64_t *arrival, err *e);
 /* When everything queued so far has arrived at the destination; INT64_MAX

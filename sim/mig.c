@@ -14,6 +14,7 @@
 
 #include "host.h"
 #include "mig_int.h"
+#include "multifd.h"
 #include "pcache.h"
 #include "storage.h"
 #include "xbzrle.h"
@@ -68,13 +69,18 @@ static uint64_t bitmap_next(const mig *m, uint64_t from)
 }
 
 /* find_dirty_block: the next dirty page from the scan position, wrapping to
- * the start of RAM once (which ends the first pass). */
-static int next_dirty(mig *m, uint64_t *page)
+ * the start of RAM once (which ends the first pass; with multifd, each wrap
+ * in pre-copy flushes and syncs its channels: multifd_ram_sync_per_round).
+ * 1 when
+ * found, 0 when none, -1 on error. */
+static int next_dirty(mig *m, uint64_t *page, err *e)
 {
 	if (m->dirty_pages == 0)
 		return 0;
 	uint64_t p = bitmap_next(m, m->scan);
 	if (p == m->npages) {
+		if (multifd_active(m) && multifd_flush_and_sync(m, e) < 0)
+			return -1;
 		m->complete_round = 1;
 		p = bitmap_next(m, 0);
 		if (p == m->npages)
@@ -509,6 +515,15 @@ static void prefetch_next(mig *m, uint64_t page)
 		pcache_prefetch(m->cache, next);
 }
 
+/* save_zero_page runs on the migration thread unless zero-page-detection
+ * is none, or multifd whose channels do the test
+ * (ram_save_target_page_multifd). */
+static int legacy_zero_test(const mig *m, int multifd)
+{
+	int z = m->p.zero_page_detection;
+	return z == ZERO_DETECT_LEGACY || (z == ZERO_DETECT_MULTIFD && !multifd);
+}
+
 /* ram_save_target_page: a zero page (page_is_zero: by kind, or on the real
  * bytes), an XBZRLE delta, or a normal page; the destination gets what was sent. A
  * normal page is copied from the source's model, so its bytes are read
@@ -524,7 +539,8 @@ static int send_page(mig *m, uint64_t page, err *e)
 	int xbzrle = xbzrle_active(m);
 	int stored = guest_page_kind(m->src, page) == GUEST_MATERIAL;
 	prefetch_next(m, page);
-	if (m->p.zero_page_detection == ZERO_DETECT_LEGACY && scan_is_zero(m, page, &bytes)) {
+	int multifd = multifd_active(m);
+	if (legacy_zero_test(m, multifd) && scan_is_zero(m, page, &bytes)) {
 		m->st.duplicate++;
 		m->st.pages_read += stored;
 		if (xbzrle && !m->last_stage)
@@ -534,6 +550,8 @@ static int send_page(mig *m, uint64_t page, err *e)
 		send_copied(m, mig_page_header(m) + 1);
 		return deliver(m, page, 1, e) < 0 ? -1 : 1;
 	}
+	if (multifd) /* ram_save_multifd_page: the channel reads and counts it */
+		return multifd_queue_page(m, page, e) < 0 ? -1 : 1;
 	m->st.pages_read += stored || xbzrle; /* copied, or encoded below */
 	if (xbzrle) {
 		if (!bytes)
@@ -563,6 +581,8 @@ static int do_setup(mig *m, err *e)
 	vcpu_watch(m->cpu); /* from here on the thread reads RAM as the guest writes it */
 	run_cpu(m, m->p.setup_cost);
 	mig_send_bytes(m, FILE_HEADER_BYTES + SETUP_RAM_BYTES);
+	if (m->mf && multifd_setup(m, e) < 0)
+		return -1;
 	m->st.setup_time = m->t - m->cfg.start;
 	m->phase = MIG_PHASE_ACTIVE;
 	m->rate_limited = m->p.max_bandwidth > 0;
@@ -636,7 +656,9 @@ static int iterate_step(mig *m, err *e)
 	if (forced_sync(m) < 0)
 		return -1;
 	uint64_t page;
-	int more = (m->finding || !rate_exceeded(m)) && next_dirty(m, &page);
+	int more = (m->finding || !rate_exceeded(m)) ? next_dirty(m, &page, e) : 0;
+	if (more < 0)
+		return -1;
 	m->finding = 0;
 	if (more) {
 		int pages = send_page(m, page, e);
@@ -684,8 +706,11 @@ static int complete_begin(mig *m)
 static int final_step(mig *m, err *e)
 {
 	uint64_t page;
-	if (next_dirty(m, &page))
-		return send_page(m, page, e) < 0 ? -1 : 0;
+	int more = next_dirty(m, &page, e);
+	if (more)
+		return more < 0 || send_page(m, page, e) < 0 ? -1 : 0;
+	if (m->mf && multifd_flush_and_sync(m, e) < 0) /* ram_save_complete */
+		return -1;
 	m->st.stop_ram = m->t - m->downtime_start;
 	mig_send_bytes(m, EOS_BYTES);
 	mig_send_bytes(m, m->p.device_state_size);
@@ -954,6 +979,8 @@ static int step(mig *m, err *e)
 {
 	if (m->phase == MIG_PHASE_POSTCOPY && log_progress(m) < 0)
 		return -1;
+	if (m->mf)
+		multifd_account(m);
 	if (storage_turn(m))
 		return storage_step(m->cfg.storage, &m->t, e);
 	switch (m->state) {
@@ -1075,6 +1102,10 @@ int mig_new(mig **out, const struct mig_config *cfg, guest *src, guest *dst, str
 		}
 		m->st.xbzrle.cache_size = pcache_capacity_bytes(m->cache);
 	}
+	if ((cfg->caps & CAP_MULTIFD) && multifd_init(m, e) < 0) {
+		mig_free(m);
+		return -1;
+	}
 	*out = m;
 	return 0;
 }
@@ -1088,6 +1119,7 @@ void mig_free(mig *m)
 	free(m->scratch);
 	free(m->delta);
 	pcache_free(m->cache);
+	multifd_free(m);
 	postcopy_free(m);
 	free(m->progress.at);
 	free(m->passes);

@@ -21,6 +21,7 @@
 #include "err.h"
 #include "guest.h"
 #include "link.h"
+#include "multifd.h"
 #include "params.h"
 #include "vcpu.h"
 
@@ -117,6 +118,8 @@ struct mig_stats {
 	 * work (sim_bench), not of the migration modelled. */
 	uint64_t pages_read;
 	struct mig_xbzrle xbzrle;
+	uint64_t multifd_bytes;	    /* bytes the multifd channels wrote (in transferred) */
+	struct mig_multifd multifd; /* migsim's figures of the channels */
 	uint64_t postcopy_requests;
 	int64_t postcopy_blocktime;  /* ns the vCPU waited for missing pages */
 	int64_t early_blocktime;     /* of which in the first second after resume */

@@ -131,6 +131,8 @@ struct mig {
 	uint64_t *in_flight;        /* bitmap: sent in post-copy, not delivered yet */
 	int64_t resume;             /* the guest runs on the destination from here */
 	int preempt_block_sent;     /* the preempt channel has named the RAM block */
+
+	struct multifd *mf;         /* multifd's channels (multifd.c); NULL without */
 };
 
 
@@ -172,5 +174,16 @@ uint64_t postcopy_undelivered(const mig *m, int64_t t);
 /* Delivers what is still in flight and checks the destination. */
 int postcopy_finish(mig *m, err *e);
 void postcopy_free(mig *m);
+
+/* multifd.c (multifd.h has what the rest of migsim sees) */
+int multifd_init(mig *m, err *e);
+void multifd_free(mig *m);
+/* The pre-copy pages go to the channels (not in post-copy). */
+int multifd_active(const mig *m);
+/* Counts the channels' finished writes in transferred and multifd-bytes. */
+void multifd_account(mig *m);
+int multifd_setup(mig *m, err *e);
+int multifd_queue_page(mig *m, uint64_t page, err *e);
+int multifd_flush_and_sync(mig *m, err *e);
 
 #endif

@@ -11,7 +11,7 @@
 
 #include "units.h"
 
-enum kind { K_MS, K_NS, K_SIZE, K_RATE, K_INT, K_BOOL, K_ZERO_DETECT, K_REAL, K_SHIFT };
+enum kind { K_MS, K_NS, K_SIZE, K_RATE, K_INT, K_BOOL, K_ZERO_DETECT, K_COMP, K_REAL, K_SHIFT };
 
 struct param {
 	const char *name;
@@ -58,8 +58,20 @@ static const struct param table[] = {
      "an integer in the range of cpu-throttle-initial to 99", "auto-converge: ceiling, %"},
     {"max-postcopy-bandwidth", K_RATE, P(max_postcopy_bandwidth), "0", 0, UNITS_RATE_MAX,
      RATE_RANGE, "rate limit once in post-copy (0 = none)"},
-    {"zero-page-detection", K_ZERO_DETECT, P(zero_page_detection), "legacy", 0, 0, NULL,
-     "legacy: zero pages go as 9-byte records; none: sent whole"},
+    {"zero-page-detection", K_ZERO_DETECT, P(zero_page_detection), "multifd", 0, 0, NULL,
+     "multifd: multifd's channels find zero pages and send their offsets only (without "
+     "the multifd capability: as legacy); legacy: the migration thread finds them, each a "
+     "9-byte record; none: sent whole"},
+    /* migrate_params_check's ranges and texts (migration/options.c). */
+    {"multifd-channels", K_INT, P(multifd_channels), "2", 1, 255, "a value between 1 and 255",
+     "multifd: sender threads, each with its own socket"},
+    {"multifd-compression", K_COMP, P(multifd_compression), "none", 0, 0, NULL,
+     "multifd: none, zlib or zstd (QEMU's), or lz4 (migsim's own extension, not a QEMU "
+     "method)"},
+    {"multifd-zlib-level", K_INT, P(multifd_zlib_level), "1", 0, 9, "a value between 0 and 9",
+     "multifd: zlib's compression level"},
+    {"multifd-zstd-level", K_INT, P(multifd_zstd_level), "1", 0, 20, "a value between 0 and 20",
+     "multifd: zstd's compression level"},
     /* QEMU's x-clear-bitmap-shift (a property of the migration object):
      * CLEAR_BITMAP_SHIFT_MIN..MAX, default CLEAR_BITMAP_SHIFT_DEFAULT
      * (migration/migration.h); QEMU clamps a value outside, migsim refuses
@@ -141,6 +153,38 @@ static int parse_bool(const char *v, int *out, err *e)
 	return 0;
 }
 
+static const char *const comp_names[] = {"none", "zlib", "zstd", "lz4"};
+#define NCOMP (sizeof comp_names / sizeof comp_names[0])
+
+const char *params_multifd_compression_name(int comp)
+{
+	return comp >= 0 && (size_t)comp < NCOMP ? comp_names[comp] : "?";
+}
+
+int params_multifd_level(const struct mig_params *p)
+{
+	if (p->multifd_compression == MULTIFD_COMP_ZLIB)
+		return p->multifd_zlib_level;
+	if (p->multifd_compression == MULTIFD_COMP_ZSTD)
+		return p->multifd_zstd_level;
+	return 0;
+}
+
+static int parse_comp(const char *v, int *out, err *e)
+{
+	for (size_t i = 0; i < NCOMP; i++)
+		if (!strcmp(v, comp_names[i])) {
+			*out = (int)i;
+			return 0;
+		}
+	return err_set(e, "\"%s\" is not none, zlib, zstd or lz4 (migsim's own)", v);
+}
+
+static const char *zero_detect_name(int z)
+{
+	return z == ZERO_DETECT_NONE ? "none" : z == ZERO_DETECT_MULTIFD ? "multifd" : "legacy";
+}
+
 static int parse_value(const struct param *p, struct mig_params *mp, const char *v, err *e)
 {
 	char *field = (char *)mp + p->offset;
@@ -171,9 +215,13 @@ static int parse_value(const struct param *p, struct mig_params *mp, const char 
 			*(int *)field = ZERO_DETECT_LEGACY;
 		else if (!strcmp(v, "none"))
 			*(int *)field = ZERO_DETECT_NONE;
+		else if (!strcmp(v, "multifd"))
+			*(int *)field = ZERO_DETECT_MULTIFD;
 		else
-			return err_set(e, "\"%s\" is not legacy or none", v);
+			return err_set(e, "\"%s\" is not legacy, multifd or none", v);
 		return 0;
+	case K_COMP:
+		return parse_comp(v, (int *)field, e);
 	}
 	return err_set(e, "internal: parameter kind");
 }
@@ -194,6 +242,7 @@ static double field_value(const struct param *p, const struct mig_params *mp)
 	case K_INT:
 	case K_BOOL:
 	case K_ZERO_DETECT:
+	case K_COMP:
 	case K_SHIFT:
 		break;
 	}
@@ -295,7 +344,7 @@ int params_check(const struct mig_params *mp, uint32_t page_size, const char **p
 int params_format_stored(const char *name, double v, char *buf, size_t n)
 {
 	const struct param *p = find(name, strlen(name));
-	if (!p || p->kind == K_BOOL || p->kind == K_ZERO_DETECT)
+	if (!p || p->kind == K_BOOL || p->kind == K_ZERO_DETECT || p->kind == K_COMP)
 		return -1;
 	struct mig_params mp;
 	params_defaults(&mp);
@@ -352,7 +401,10 @@ void params_to_json(const struct mig_params *mp, jw *w)
 			jw_bool(w, p->name, *(const int *)field);
 			break;
 		case K_ZERO_DETECT:
-			jw_str(w, p->name, *(const int *)field ? "none" : "legacy");
+			jw_str(w, p->name, zero_detect_name(*(const int *)field));
+			break;
+		case K_COMP:
+			jw_str(w, p->name, params_multifd_compression_name(*(const int *)field));
 			break;
 		}
 	}
@@ -390,7 +442,10 @@ const char *params_format(const struct mig_params *mp, size_t i, char *buf, size
 		snprintf(buf, n, "%s", v ? "on" : "off");
 		break;
 	case K_ZERO_DETECT:
-		snprintf(buf, n, "%s", v ? "none" : "legacy");
+		snprintf(buf, n, "%s", zero_detect_name(v));
+		break;
+	case K_COMP:
+		snprintf(buf, n, "%s", params_multifd_compression_name(v));
 		break;
 	}
 	return p->name;
@@ -422,6 +477,7 @@ static const struct {
     {"auto-converge", CAP_AUTO_CONVERGE},
     {"postcopy-ram", CAP_POSTCOPY_RAM},
     {"postcopy-preempt", CAP_POSTCOPY_PREEMPT},
+    {"multifd", CAP_MULTIFD},
 };
 
 #define NCAPS (sizeof caps / sizeof caps[0])

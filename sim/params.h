@@ -15,7 +15,15 @@
 #include "err.h"
 #include "json.h"
 
-enum zero_detect { ZERO_DETECT_LEGACY, ZERO_DETECT_NONE };
+/* Where zero pages are found: the migration thread (legacy), multifd's
+ * channels (multifd, QEMU's default since 9.0; without the multifd
+ * capability the migration thread tests, as QEMU's save_zero_page does for
+ * anything but none), or nowhere (none: sent whole). */
+enum zero_detect { ZERO_DETECT_LEGACY, ZERO_DETECT_NONE, ZERO_DETECT_MULTIFD };
+
+/* multifd-compression: QEMU's methods (MultiFDCompression) and lz4, which
+ * is migsim's own extension (QEMU has no lz4 method). */
+enum multifd_comp { MULTIFD_COMP_NONE, MULTIFD_COMP_ZLIB, MULTIFD_COMP_ZSTD, MULTIFD_COMP_LZ4 };
 
 struct mig_params {
 	int64_t downtime_limit;		   /* ns */
@@ -30,6 +38,9 @@ struct mig_params {
 	double max_postcopy_bandwidth;	   /* bytes/s; 0 = no limit */
 	int zero_page_detection;	   /* enum zero_detect */
 	int clear_bitmap_shift;		   /* log-clear chunk: 2^shift pages; 0 = off */
+	int multifd_channels;		   /* sender threads with the multifd capability */
+	int multifd_compression;	   /* enum multifd_comp */
+	int multifd_zlib_level, multifd_zstd_level;
 	/* migsim's own */
 	uint64_t device_state_size;   /* bytes of non-RAM device state */
 	uint64_t send_buffer_size;    /* bytes the socket holds before the sender blocks */
@@ -50,7 +61,14 @@ enum mig_cap {
 	CAP_AUTO_CONVERGE = 1 << 1,
 	CAP_POSTCOPY_RAM = 1 << 2,
 	CAP_POSTCOPY_PREEMPT = 1 << 3,
+	CAP_MULTIFD = 1 << 4,
 };
+
+/* multifd-compression's value as written ("none", "zlib", ...). */
+const char *params_multifd_compression_name(int comp);
+/* The level parameter that applies to the method (multifd-zlib-level's
+ * value for zlib, ...); 0 for a method without levels. */
+int params_multifd_level(const struct mig_params *p);
 
 void params_defaults(struct mig_params *p);
 /* Sets one parameter from its text (QEMU's name, value with units). The

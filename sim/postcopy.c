@@ -181,6 +181,11 @@ int postcopy_start(mig *m, err *e)
 	m->st.cpu_throttle_percentage = m->cpu->throttle_pct;
 	vcpu_pause(m->cpu, m->t);
 	vcpu_set_throttle(m->cpu, 0);
+	/* multifd carries pre-copy only: its channels are flushed and synced
+	 * (multifd_ram_flush_and_sync) before the discard bitmap, so that no
+	 * pre-copy page is still on its way to a channel. */
+	if (m->mf && multifd_flush_and_sync(m, e) < 0)
+		return -1;
 	if (mig_bitmap_sync(m) < 0)
 		return err_set(e, "out of memory");
 	m->arrival = calloc(m->npages, sizeof *m->arrival);

@@ -207,6 +207,7 @@ struct wl {
 	const char *varying[MAX_VARYING]; /* settings (not policy) that differ */
 	size_t n_varying;
 	int postcopy;
+	int multifd; /* some run sent multifd bytes */
 	/* Bar clusters: the groups' values of the varying settings. */
 	size_t *cat; /* per group: its cluster */
 	char (*cat_label)[256];
@@ -1278,20 +1279,39 @@ static int ranking(struct rep *r, const struct wl *w)
 /* --- per workload: the table ----------------------------------------------------------- */
 
 static const char *const table_metrics[] = {"total-time", "downtime", "transferred",
-					    "guest-progress", "postcopy-blocktime"};
+					    "guest-progress"};
 #define N_TABLE (sizeof table_metrics / sizeof *table_metrics)
+/* Shown when a run of the workload used the mechanism. */
+static const char *const postcopy_metrics[] = {"postcopy-blocktime"};
+static const char *const multifd_metrics[] = {"multifd-bytes", "multifd.payload-bytes",
+					      "multifd.busiest-cpu", "multifd.send-wait"};
+#define MAX_TABLE (N_TABLE + 1 + 4)
+
+/* The table's columns for the workload: into cols, how many. */
+static size_t table_columns(const struct wl *w, const char **cols)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < N_TABLE; i++)
+		cols[n++] = table_metrics[i];
+	if (w->postcopy)
+		cols[n++] = postcopy_metrics[0];
+	for (size_t i = 0; w->multifd && i < sizeof multifd_metrics / sizeof *multifd_metrics; i++)
+		cols[n++] = multifd_metrics[i];
+	return n;
+}
 
 static int table(struct rep *r, const struct wl *w)
 {
 	double *v = malloc((r->set.n + 1) * sizeof *v);
 	if (!v)
 		return err_set(r->e, "out of memory");
-	size_t nm = w->postcopy ? N_TABLE : N_TABLE - 1;
+	const char *cols[MAX_TABLE];
+	size_t nm = table_columns(w, cols);
 	fputs("<table>\n<tr><th>policy</th><th>runs</th><th>failed</th>", r->html);
 	fputs("\n| policy | runs | failed |", r->md);
 	for (size_t m = 0; m < nm; m++) {
-		fprintf(r->html, "<th>%s (median)</th>", table_metrics[m]);
-		fprintf(r->md, " %s (median) |", table_metrics[m]);
+		fprintf(r->html, "<th>%s (median)</th>", cols[m]);
+		fprintf(r->md, " %s (median) |", cols[m]);
 	}
 	fputs("</tr>\n", r->html);
 	fputs("\n|---|---:|---:|", r->md);
@@ -1313,9 +1333,8 @@ static int table(struct rep *r, const struct wl *w)
 		md_text(r->md, label);
 		fprintf(r->md, " | %zu | %zu |", g->n, failed);
 		for (size_t m = 0; m < nm; m++) {
-			size_t n = group_values(r, g, table_metrics[m], NULL, 1, v);
-			compare_format(cell, sizeof cell, n ? stats_median(v, n) : NAN,
-				       table_metrics[m]);
+			size_t n = group_values(r, g, cols[m], NULL, 1, v);
+			compare_format(cell, sizeof cell, n ? stats_median(v, n) : NAN, cols[m]);
 			fprintf(r->html, "<td>%s</td>", cell);
 			fprintf(r->md, " %s |", cell);
 		}
@@ -1347,10 +1366,13 @@ static int workload_section(struct rep *r, struct wl *w, size_t wi)
 	for (size_t i = 0; i < w->n; i++) {
 		double req;
 		const query_group *g = &r->groups[w->g[i]];
-		for (size_t k = 0; k < g->n; k++)
-			if (query_metric_get(&r->set.runs[g->runs[k]], "postcopy-requests", &req) &&
-			    req > 0)
+		for (size_t k = 0; k < g->n; k++) {
+			const query_run *run = &r->set.runs[g->runs[k]];
+			if (query_metric_get(run, "postcopy-requests", &req) && req > 0)
 				w->postcopy = 1;
+			if (query_metric_get(run, "multifd-bytes", &req) && req > 0)
+				w->multifd = 1;
+		}
 	}
 	fputs("<h2>Workload ", r->html);
 	html_text(r->html, run->workload);

@@ -35,7 +35,8 @@ char *result_policy(const struct run_config *c, char *buf, size_t n)
 	}
 	if (c->storage.policy != STORAGE_SHARED) { /* "precopy, storage postcopy-stream" */
 		size_t len = strlen(buf);
-		snprintf(buf + len, n - len, ", storage %s%s", storage_policy_name(c->storage.policy),
+		snprintf(buf + len, n - len, ", storage %s%s",
+			 storage_policy_name(c->storage.policy),
 			 c->storage.copy_mode == MIRROR_WRITE_BLOCKING ? " (write-blocking)" : "");
 	}
 	return buf;
@@ -136,7 +137,7 @@ static void ram_json(const struct run_result *r, jw *w)
 	jw_uint(w, "dirty-sync-count", st->dirty_sync_count);
 	jw_uint(w, "postcopy-requests", st->postcopy_requests);
 	jw_uint(w, "page-size", st->page_size);
-	jw_uint(w, "multifd-bytes", 0);
+	jw_uint(w, "multifd-bytes", st->multifd_bytes);
 	jw_num(w, "pages-per-second", st->pages_per_second);
 	jw_uint(w, "precopy-bytes", st->precopy_bytes);
 	jw_uint(w, "downtime-bytes", st->downtime_bytes);
@@ -155,6 +156,24 @@ static void xbzrle_json(const struct mig_xbzrle *x, jw *w)
 	jw_num(w, "cache-miss-rate", x->cache_miss_rate);
 	jw_num(w, "encoding-rate", x->encoding_rate);
 	jw_uint(w, "overflow", x->overflow);
+	jw_end(w);
+}
+
+/* migsim's figures of the multifd channels: QEMU 10's query-migrate has
+ * none besides ram.multifd-bytes (the legacy compress statistics went with
+ * the compress capability in 9.1). */
+static void multifd_json(const struct mig_multifd *x, jw *w)
+{
+	jw_obj(w, "x-migsim-multifd");
+	jw_uint(w, "packets", x->packets);
+	jw_uint(w, "sync-packets", x->sync_packets);
+	jw_uint(w, "raw-bytes", x->raw_bytes);
+	jw_uint(w, "payload-bytes", x->payload_bytes);
+	jw_num(w, "compression-ratio",
+	       x->payload_bytes ? (double)x->raw_bytes / (double)x->payload_bytes : 0);
+	jw_int(w, "channel-cpu-ns", x->channel_cpu);
+	jw_int(w, "busiest-channel-cpu-ns", x->busiest_cpu);
+	jw_int(w, "send-wait-ns", x->send_wait);
 	jw_end(w);
 }
 
@@ -507,6 +526,8 @@ void result_json(const struct run_config *c, const struct run_result *r, jw *w)
 		xbzrle_json(&st->xbzrle, w);
 	if (r->storage.active)
 		block_jobs_json(c, r, w);
+	if (c->caps & CAP_MULTIFD)
+		multifd_json(&st->multifd, w);
 	migsim_json(c, r, w);
 	jw_end(w);
 }
@@ -538,22 +559,59 @@ static void storage_summary(const struct run_config *c, const struct run_result 
 			(unsigned long long)ss->blocked_writes,
 			units_fmt_duration(d, sizeof d, ss->io_stall));
 	else
-		fprintf(out,
-			"storage       block-stream: %s, %llu copy-on-read fetches, guest I/O stall "
-			"%s, disk risk window %s\n",
-			units_fmt_bytes(a, sizeof a, (double)ss->bytes),
-			(unsigned long long)ss->fetches, units_fmt_duration(b, sizeof b, ss->io_stall),
-			units_fmt_duration(d, sizeof d, ss->risk_window));
+		fprintf(
+		    out,
+		    "storage       block-stream: %s, %llu copy-on-read fetches, guest I/O stall "
+		    "%s, disk risk window %s\n",
+		    units_fmt_bytes(a, sizeof a, (double)ss->bytes),
+		    (unsigned long long)ss->fetches, units_fmt_duration(b, sizeof b, ss->io_stall),
+		    units_fmt_duration(d, sizeof d, ss->risk_window));
+}
+
+/* " (2 channels, zstd level 1, zero pages: multifd)" when multifd is on. */
+static const char *multifd_words(const struct run_config *c, char *buf, size_t n)
+{
+	const struct mig_params *p = &c->params;
+	buf[0] = 0;
+	if (!(c->caps & CAP_MULTIFD))
+		return buf;
+	char level[32] = "";
+	if (p->multifd_compression == MULTIFD_COMP_ZLIB ||
+	    p->multifd_compression == MULTIFD_COMP_ZSTD)
+		snprintf(level, sizeof level, " level %d", params_multifd_level(p));
+	static const char *const zero[] = {"legacy", "none", "multifd"};
+	snprintf(buf, n, " (%d channel%s, %s%s, zero pages: %s)", p->multifd_channels,
+		 p->multifd_channels == 1 ? "" : "s",
+		 params_multifd_compression_name(p->multifd_compression), level,
+		 zero[p->zero_page_detection]);
+	return buf;
+}
+
+static void multifd_summary(const struct mig_stats *st, FILE *out)
+{
+	const struct mig_multifd *x = &st->multifd;
+	char a[48], b[48], d[48], f[48], g[48];
+	fprintf(out,
+		"multifd       %s in %llu packets (+%llu syncs); pages %s -> %s (%.2fx); channel "
+		"CPU %s (busiest %s)\n",
+		units_fmt_bytes(a, sizeof a, (double)st->multifd_bytes),
+		(unsigned long long)x->packets, (unsigned long long)x->sync_packets,
+		units_fmt_bytes(b, sizeof b, (double)x->raw_bytes),
+		units_fmt_bytes(d, sizeof d, (double)x->payload_bytes),
+		x->payload_bytes ? (double)x->raw_bytes / (double)x->payload_bytes : 0.0,
+		units_fmt_duration(f, sizeof f, x->channel_cpu),
+		units_fmt_duration(g, sizeof g, x->busiest_cpu));
 }
 
 void result_summary(const struct run_config *c, const struct run_result *r, FILE *out)
 {
 	const struct mig_stats *st = &r->stats;
-	char a[48], b[48], d[48], f[48], policy[160];
-	fprintf(out, "workload      %s on a %s guest (--guest), %s of RAM, %s link, %s, seed %llu\n",
+	char a[48], b[48], d[48], f[48], policy[160], mf[96];
+	fprintf(out,
+		"workload      %s on a %s guest (--guest), %s of RAM, %s link, %s%s, seed %llu\n",
 		r->wl_name, c->guest, units_fmt_bytes(a, sizeof a, (double)c->ram_bytes),
 		units_fmt_rate(b, sizeof b, c->bandwidth), result_policy(c, policy, sizeof policy),
-		(unsigned long long)c->seed);
+		multifd_words(c, mf, sizeof mf), (unsigned long long)c->seed);
 	unsigned lacking = c->caps_requested & ~c->caps;
 	if (lacking) {
 		char l[128], in[128];
@@ -593,6 +651,8 @@ void result_summary(const struct run_config *c, const struct run_result *r, FILE
 		    units_fmt_bytes(a, sizeof a, (double)st->xbzrle.bytes),
 		    (unsigned long long)st->xbzrle.cache_miss,
 		    (unsigned long long)st->xbzrle.overflow);
+	if (c->caps & CAP_MULTIFD)
+		multifd_summary(st, out);
 	fprintf(out, "passes        %llu bitmap syncs, throughput %s\n",
 		(unsigned long long)st->dirty_sync_count,
 		units_fmt_rate(a, sizeof a, st->mbps * 1e6 / 8));
@@ -642,10 +702,12 @@ static size_t storage_metrics(const struct run_result *r, struct store_metric *m
 	    {"lost-disk-clusters", (double)r->lost_clusters},
 	};
 	size_t n = 0;
-	for (size_t i = 0; ss->active && i < sizeof disk / sizeof *disk && n < cap; i++)
-		m[n++] = disk[i];
-	for (size_t i = 0; r->outcome[0] && i < sizeof lost / sizeof *lost && n < cap; i++)
-		m[n++] = lost[i];
+	for (size_t i = 0; ss->active && i < sizeof disk / sizeof *disk; i++, n++)
+		if (n < cap)
+			m[n] = disk[i];
+	for (size_t i = 0; r->outcome[0] && i < sizeof lost / sizeof *lost; i++, n++)
+		if (n < cap)
+			m[n] = lost[i];
 	return n;
 }
 
@@ -685,13 +747,18 @@ size_t result_metrics(const struct run_result *r, struct store_metric *m, size_t
 	    {"xbzrle-cache.cache-miss-rate", st->xbzrle.cache_miss_rate},
 	    {"xbzrle-cache.encoding-rate", st->xbzrle.encoding_rate},
 	    {"xbzrle-cache.overflow", (double)st->xbzrle.overflow},
+	    {"multifd-bytes", (double)st->multifd_bytes},
+	    {"multifd.packets", (double)st->multifd.packets},
+	    {"multifd.raw-bytes", (double)st->multifd.raw_bytes},
+	    {"multifd.payload-bytes", (double)st->multifd.payload_bytes},
+	    {"multifd.channel-cpu", (double)st->multifd.channel_cpu / NS_PER_MS},
+	    {"multifd.busiest-cpu", (double)st->multifd.busiest_cpu / NS_PER_MS},
+	    {"multifd.send-wait", (double)st->multifd.send_wait / NS_PER_MS},
 	    {"verified", r->status == MIG_STATUS_COMPLETED ? 1.0 : 0.0},
 	};
 	size_t n = sizeof all / sizeof all[0];
-	if (n > cap)
-		n = cap;
-	memcpy(m, all, n * sizeof *m);
-	return n + storage_metrics(r, m + n, cap - n);
+	memcpy(m, all, (n < cap ? n : cap) * sizeof *m);
+	return n + storage_metrics(r, m + (n < cap ? n : cap), n < cap ? cap - n : 0);
 }
 
 int result_record(store *db, const struct run_config *c, const struct run_result *r,
@@ -704,7 +771,13 @@ int result_record(store *db, const struct run_config *c, const struct run_result
 	if (sw && sw->canonical)
 		jw_raw(&cfg, "sweep", sw->canonical);
 	jw_end(&cfg);
-	struct store_metric metrics[48];
+	struct store_metric metrics[RESULT_METRICS_MAX];
+	size_t n_metrics = result_metrics(r, metrics, RESULT_METRICS_MAX);
+	if (n_metrics > RESULT_METRICS_MAX) {
+		jw_free(&cfg);
+		return err_set(e, "%zu metrics, room for %d (RESULT_METRICS_MAX)", n_metrics,
+			       RESULT_METRICS_MAX);
+	}
 	char policy[160];
 	int ok = r->status == MIG_STATUS_COMPLETED;
 	struct result_notes notes;
@@ -722,7 +795,7 @@ int result_record(store *db, const struct run_config *c, const struct run_result
 	    .error = ok ? NULL : r->error,
 	    .result = reply,
 	    .metrics = metrics,
-	    .n_metrics = result_metrics(r, metrics, 48),
+	    .n_metrics = n_metrics,
 	    .series = r->series,
 	    .n_series = r->n_series,
 	    .notes = notes.note,

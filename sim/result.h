@@ -22,7 +22,10 @@ void result_config_json(const struct run_config *c, jw *w);
 void result_json(const struct run_config *c, const struct run_result *r, jw *w);
 /* The human summary of `migsim run`. */
 void result_summary(const struct run_config *c, const struct run_result *r, FILE *out);
-/* Fills at most cap metrics (names and units as docs/schema.md); returns how many. */
+/* Room for every metric a run can have (result_metrics). */
+#define RESULT_METRICS_MAX 64
+/* Fills at most cap metrics (names and units as docs/schema.md); returns how
+ * many the run has, which is more than cap when some did not fit. */
 size_t result_metrics(const struct run_result *r, struct store_metric *m, size_t cap);
 /* Guest progress: steps during the migration / steps without it (1 = no cost). */
 double result_progress(const struct run_result *r);

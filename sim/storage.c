@@ -44,6 +44,7 @@ struct storage {
 	disk *src[DISK_MAX], *dst[DISK_MAX];
 	size_t n;
 	struct link *link;
+	int sock; /* the jobs' connection (NBD) on the link: a socket of its own */
 	struct vcpu *cpu;
 	int64_t start;
 	size_t cur_disk; /* the job's cursor */
@@ -97,12 +98,14 @@ int storage_parse_copy_mode(const char *s, enum mirror_copy_mode *out, err *e)
 	return err_set(e, "unknown mirror copy mode '%.64s' (background, write-blocking)", s);
 }
 
-/* The one place the jobs' bytes enter the network: the migration's link for
- * now, a socket of their own once the link has several. */
+/* The one place the jobs' bytes enter the network: the NBD connection,
+ * a socket of its own beside the migration's channels on the same wire, as
+ * libvirt's --copy-storage-all opens one (sim/link.h: its writer blocks on
+ * its own send buffer only). */
 static int64_t mirror_send(storage *s, int64_t t, uint64_t bytes)
 {
 	s->st.bytes = sat_addu(s->st.bytes, bytes);
-	return link_send(s->link, t, bytes);
+	return link_socket_send(s->link, s->sock, t, bytes);
 }
 
 static int64_t since_start(const storage *s, int64_t t)
@@ -194,6 +197,11 @@ int storage_new(storage **out, const struct storage_config *c, struct disk_set *
 	s->stream_speed = env->stream_speed;
 	s->st.active = c->policy != STORAGE_SHARED;
 	s->st.ready_at = s->st.cutover = s->st.done_at = -1;
+	s->sock = LINK_MAIN;
+	if (s->st.active && link_socket_open(s->link, s->link->cfg.buffer_bytes, &s->sock, e) < 0) {
+		free(s);
+		return -1;
+	}
 	for (size_t i = 0; i < s->n; i++) {
 		s->src[i] = src->d[i];
 		struct disk_config dc = {

@@ -11,6 +11,9 @@ for opt in --ram --page-size --bandwidth --latency --mode --param --cap --wl-par
 done
 grep -q 'downtime-limit.*300' "$WORK/rh" || die "run --help lacks downtime-limit's default"
 grep -q 'max-bandwidth' "$WORK/rh" || die "run --help lacks max-bandwidth"
+grep -q "multifd-compression.*lz4 (migsim's own extension, not a QEMU method)" "$WORK/rh" ||
+	die "run --help does not mark lz4 as migsim's own"
+grep -q 'multifd-channels  *2 ' "$WORK/rh" || die "run --help lacks multifd-channels' default"
 "$MIGSIM" version | grep -q '^migsim [0-9]' || die "version"
 expect_fail "unknown command" "unknown command" -- "$MIGSIM" frobnicate
 expect_fail "unknown option" "unknown option" -- "$MIGSIM" run idle --frob 1

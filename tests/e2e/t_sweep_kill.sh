@@ -43,7 +43,7 @@ grep -q "$((total - n)) to run, $n already stored" "$WORK/o2" || die "resume: $(
 [ "$(sql "$db" 'SELECT count(*), count(DISTINCT key) FROM runs')" = "$total|$total" ] ||
 	die "expected $total runs once each"
 [ "$(sql "$db" 'SELECT count(*) FROM runs WHERE
-	(SELECT count(*) FROM metrics WHERE run_id = id) <> 32 OR
+	(SELECT count(*) FROM metrics WHERE run_id = id) <> 39 OR
 	(SELECT count(*) FROM series WHERE run_id = id) = 0')" = 0 ] || die "a partial run"
 [ "$(sql "$db" 'SELECT count(*) FROM metrics WHERE run_id NOT IN (SELECT id FROM runs)')" = 0 ] ||
 	die "orphan metrics"

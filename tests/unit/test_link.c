@@ -6,7 +6,7 @@
 
 #include "link.h"
 
-#define MS 1000000
+#define MS INT64_C(1000000)
 
 static struct link make(double bw, int64_t lat, uint64_t buf)
 {
@@ -42,8 +42,8 @@ END_TEST
 START_TEST(test_idle_wire_restarts_at_send_time)
 {
 	struct link l = make(1e6, 2 * MS, 0);
-	link_send(&l, 0, 1000);         /* on the wire 0..1 ms */
-	link_send(&l, 10 * MS, 1000);   /* idle gap, then 10..11 ms */
+	link_send(&l, 0, 1000);	      /* on the wire 0..1 ms */
+	link_send(&l, 10 * MS, 1000); /* idle gap, then 10..11 ms */
 	ck_assert_int_eq(link_arrival(&l), 13 * MS);
 	ck_assert_uint_eq(l.sent, 2000);
 }
@@ -168,6 +168,70 @@ START_TEST(test_sent_saturates)
 }
 END_TEST
 
+/* Two sockets on one wire: each writer blocks on its own buffer only, and
+ * the wire serves their writes in submission order, so two backlogged
+ * writers alternate and share it evenly. */
+START_TEST(test_sockets_share_the_wire)
+{
+	struct link l = make(1e6, 0, 100000); /* main: 100 ms of buffer */
+	err e;
+	int a, b;
+	ck_assert_int_eq(link_socket_open(&l, 100000, &a, &e), 0);
+	ck_assert_int_eq(link_socket_open(&l, 100000, &b, &e), 0);
+	ck_assert_int_ne(a, b);
+	ck_assert_int_ne(a, LINK_MAIN);
+	/* a's 200 kB occupy 0..200 ms; b's go after them, 200..400 ms, and b
+	 * blocks until 100 kB of its own remain: 300 ms. a's writer waited
+	 * for its own bytes only: 100 ms. */
+	ck_assert_int_eq(link_socket_send(&l, a, 0, 200000), 100 * MS);
+	ck_assert_int_eq(link_socket_send(&l, b, 0, 200000), 300 * MS);
+	/* The main socket's small write goes behind both. */
+	ck_assert_int_eq(link_send(&l, 0, 1000), 0);
+	ck_assert_int_eq(link_arrival(&l), 401 * MS);
+	ck_assert_uint_eq(link_socket_get(&l, a)->sent, 200000);
+	ck_assert_uint_eq(link_socket_get(&l, b)->sent, 200000);
+	ck_assert_uint_eq(link_socket_get(&l, LINK_MAIN)->sent, 1000);
+	ck_assert_uint_eq(l.sent, 401000);
+	ck_assert_ptr_null(link_socket_get(&l, 3));
+	/* Backlogged writers, each writing 50 kB whenever its writer may:
+	 * the wire alternates between them, each gets half. */
+	struct link k = make(1e6, 0, 0);
+	int x, y;
+	ck_assert_int_eq(link_socket_open(&k, 100000, &x, &e), 0);
+	ck_assert_int_eq(link_socket_open(&k, 100000, &y, &e), 0);
+	int64_t tx = 0, ty = 0;
+	for (int i = 0; i < 40; i++) {
+		tx = link_socket_send(&k, x, tx, 50000);
+		ty = link_socket_send(&k, y, ty, 50000);
+	}
+	ck_assert_uint_eq(link_socket_get(&k, x)->sent, link_socket_get(&k, y)->sent);
+	ck_assert_int_eq(link_arrival(&k), 4000 * MS); /* the wire never idled */
+	double gap = link_socket_get(&k, y)->free - link_socket_get(&k, x)->free;
+	ck_assert(gap > 0 && gap <= 50 * MS); /* finished one write apart */
+	link_free(&k);
+	link_free(&l);
+}
+END_TEST
+
+/* Urgent bytes that overtake queued bytes delay every socket's, so a
+ * socket's writer waits for its own bytes' real departure. */
+START_TEST(test_urgent_delays_other_sockets)
+{
+	struct link l = make(1e6, 0, 0);
+	err e;
+	int a;
+	ck_assert_int_eq(link_socket_open(&l, 100000, &a, &e), 0);
+	ck_assert_int_eq(link_socket_send(&l, a, 0, 300000), 200 * MS); /* 0..300 ms */
+	int64_t arrival;
+	ck_assert_int_eq(link_send_urgent(&l, 0, 100000, &arrival, &e), 0);
+	ck_assert(arrival < 300 * MS);
+	ck_assert(link_socket_get(&l, a)->free >= 400 * MS - 1);
+	/* Without the urgent bytes a's writer would continue at 200 ms. */
+	ck_assert_int_gt(link_socket_send(&l, a, 0, 1), 200 * MS);
+	link_free(&l);
+}
+END_TEST
+
 Suite *link_suite(void)
 {
 	Suite *s = suite_create("link");
@@ -182,6 +246,8 @@ Suite *link_suite(void)
 	tcase_add_test(tc, test_slowest_wire_saturates);
 	tcase_add_test(tc, test_longest_latency_saturates);
 	tcase_add_test(tc, test_sent_saturates);
+	tcase_add_test(tc, test_sockets_share_the_wire);
+	tcase_add_test(tc, test_urgent_delays_other_sockets);
 	suite_add_tcase(s, tc);
 	return s;
 }
