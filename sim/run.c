@@ -499,6 +499,11 @@ const struct run_config *run_unit_config(const run_unit *s)
 	return &s->c;
 }
 
+uint64_t run_unit_written_pages(const run_unit *s)
+{
+	return guest_dirty_count(s->src.g);
+}
+
 const mig *run_unit_mig(const run_unit *s)
 {
 	return s->m;

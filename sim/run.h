@@ -119,6 +119,8 @@ int run_unit_start(run_unit *u, int64_t at, struct link *shared, run_horizon_fn 
 int run_unit_active(const run_unit *u);
 const struct run_config *run_unit_config(const run_unit *u);
 const mig *run_unit_mig(const run_unit *u); /* NULL before the start */
+/* Before the start: the pages the guest has written since time 0. */
+uint64_t run_unit_written_pages(const run_unit *u);
 /* After its migration ended: fills the result (as run_execute does, with
  * the baseline) and releases the machine. On failure res is freed. */
 int run_unit_finish(run_unit *u, err *e);
