@@ -37,7 +37,8 @@ static const char usage[] =
     "  --vm NAME:HOST:RAM:WORKLOAD[:KEY=VALUE...]   a VM on HOST; KEY is to (its\n"
     "                         destination; default: the placement rule), guest, seed,\n"
     "                         latency, or a migration parameter (max-bandwidth is the\n"
-    "                         policy's), e.g. vm1:a:2G:hotcold:to=b:guest=bare\n"
+    "                         policy's), wl.NAME (a workload parameter),\n"
+    "                         e.g. vm1:a:2G:hotcold:to=b:guest=bare:wl.s=0\n"
     "  --drain HOST           a host to empty (repeatable)\n"
     "  --parallelMigrationsPerCluster N       (default 5)\n"
     "  --parallelOutboundMigrationsPerNode N  (default 2)\n"
@@ -56,9 +57,13 @@ static const char usage[] =
     "Exit status: 0 every migration completed, 3 one failed or was cancelled\n"
     "(recorded), 2 error of usage or input (nothing recorded).\n";
 
+#define VM_WL_MAX 16 /* wl.NAME=VALUE settings of one VM */
+
 struct evac_opts {
 	struct evac_scenario s;
 	char workloads[EVAC_MAX_VMS][ARG_MAX_LEN];
+	char specs[EVAC_MAX_VMS][ARG_MAX_LEN]; /* the --vm texts, cut into its settings */
+	struct wl_override wl[EVAC_MAX_VMS][VM_WL_MAX];
 	const char *db;
 	int quiet;
 	uint64_t seed;
@@ -153,6 +158,12 @@ static int vm_setting(struct evac_opts *o, struct evac_vm *v, char *kv, err *e)
 		return err_set(e, "expected KEY=VALUE, not %s", kv);
 	*eq = '\0';
 	const char *key = kv, *val = eq + 1;
+	if (!strncmp(key, "wl.", 3) && key[3]) {
+		if (v->c.n_wl_params == VM_WL_MAX)
+			return err_set(e, "too many wl. settings (at most %d)", VM_WL_MAX);
+		o->wl[o->s.n_vms][v->c.n_wl_params++] = (struct wl_override){key + 3, val};
+		return 0;
+	}
 	if (!strcmp(key, "to"))
 		return host_of(&o->s, val, &v->dest, e);
 	if (!strcmp(key, "seed"))
@@ -166,14 +177,18 @@ static int vm_setting(struct evac_opts *o, struct evac_vm *v, char *kv, err *e)
 	return err_set(e, "unknown VM setting %s", key);
 }
 
-/* NAME:HOST:RAM:WORKLOAD[:KEY=VALUE...] */
-static int parse_vm(struct evac_opts *o, char *spec, err *e)
+/* NAME:HOST:RAM:WORKLOAD[:KEY=VALUE...]; the workload's parameters
+ * (wl.NAME=VALUE) point into the copy of the text kept in o. */
+static int parse_vm(struct evac_opts *o, const char *text, err *e)
 {
 	struct evac_scenario *s = &o->s;
 	if (s->n_vms == EVAC_MAX_VMS)
 		return err_set(e, "too many VMs (at most %d)", EVAC_MAX_VMS);
+	char *spec = o->specs[s->n_vms];
+	snprintf(spec, ARG_MAX_LEN, "%s", text);
 	struct evac_vm *v = &s->vms[s->n_vms];
 	run_config_defaults(&v->c);
+	v->c.wl_params = o->wl[s->n_vms];
 	v->dest = EVAC_ANY;
 	char *save = NULL, *name = strtok_r(spec, ":", &save), *host = strtok_r(NULL, ":", &save),
 	     *ram = strtok_r(NULL, ":", &save), *workload = strtok_r(NULL, ":", &save);
@@ -215,8 +230,8 @@ static int parse_count(const char *v, unsigned *out, err *e)
 	uint64_t n;
 	if (units_uint(v, &n, e) < 0)
 		return -1;
-	if (n > 1000)
-		return err_set(e, "at most 1000");
+	if (n < 1 || n > 1000)
+		return err_set(e, "must be at least 1 (and at most 1000)");
 	*out = (unsigned)n;
 	return 0;
 }
