@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "config.h"
 #include "evac.h"
+#include "evac_file.h"
 #include "json.h"
 #include "result.h"
 #include "store.h"
@@ -24,11 +25,14 @@
 #define ARG_MAX_LEN 4096
 
 static const char usage[] =
-    "usage: migsim evacuate --host SPEC... --vm SPEC... --drain HOST [options]\n"
+    "usage: migsim evacuate [SCENARIO.lua] --host SPEC... --vm SPEC... --drain HOST [options]\n"
     "\n"
     "Simulates moving every VM off the drained hosts, each migration the whole\n"
     "single-VM model, the migrations leaving a host sharing its NIC, started by\n"
-    "the management layer's policy (KubeVirt's knobs and defaults).\n"
+    "the management layer's policy (KubeVirt's knobs and defaults). A scenario\n"
+    "file gives the same options (docs/evacuation.md), and may sweep policy\n"
+    "knobs: then one line per combination of their values; options given here\n"
+    "come after the file's.\n"
     "\n"
     "  --host NAME:NIC[:ram=SIZE][:cpus=N]   a host, its NIC's rate (e.g. 10Gbit/s),\n"
     "                         optionally its RAM (checked) and CPUs (host-cpus of its VMs)\n"
@@ -319,10 +323,10 @@ static int parse_pass(struct evac_opts *o, int argc, char **argv, int hosts_pass
 	return 0;
 }
 
-static int parse(struct evac_opts *o, int argc, char **argv)
+static int parse(struct evac_opts *o, const char *db, int argc, char **argv)
 {
 	evac_defaults(&o->s);
-	o->db = DEFAULT_DB;
+	o->db = db;
 	o->seed = 1;
 	int rc = parse_pass(o, argc, argv, 1);
 	if (rc == 0)
@@ -381,7 +385,8 @@ static void print_table(const struct evac_scenario *s, const struct evac_result 
 			       r->links[h].peak * 100);
 }
 
-static int record(const struct evac_opts *o, const struct evac_result *r, store *db, err *e)
+static int record(const struct evac_opts *o, const struct evac_result *r, const char *experiment,
+		  store *db, err *e)
 {
 	for (size_t i = 0; i < o->s.n_vms; i++) {
 		const struct evac_vm_result *vr = &r->vms[i];
@@ -391,8 +396,9 @@ static int record(const struct evac_opts *o, const struct evac_result *r, store 
 		jw_init(&reply, 0);
 		result_json(&vr->c, &vr->run, &reply);
 		int64_t id;
+		struct result_sweep sw = {.experiment = experiment};
 		int rc = jw_text(&reply)
-			     ? result_record(db, &vr->c, &vr->run, jw_text(&reply), NULL, &id, e)
+			     ? result_record(db, &vr->c, &vr->run, jw_text(&reply), &sw, &id, e)
 			     : err_set(e, "out of memory");
 		jw_free(&reply);
 		if (rc < 0)
@@ -401,37 +407,161 @@ static int record(const struct evac_opts *o, const struct evac_result *r, store 
 	return 0;
 }
 
+/* The options of one evacuation: the file's, the sweep's values of
+ * combination k, then the command line's. */
+struct arglist {
+	char **v;
+	size_t n;
+};
+
+static int build_args(const struct evac_file *f, size_t k, int argc, char **argv, struct arglist *a)
+{
+	size_t n = f->argc + 2 * f->n_axes + (size_t)argc;
+	a->v = calloc(n + 1, sizeof *a->v);
+	if (!a->v)
+		return -1;
+	a->n = 0;
+	for (size_t i = 0; i < f->argc; i++)
+		a->v[a->n++] = f->argv[i];
+	for (size_t x = 0; x < f->n_axes; x++) {
+		const struct evac_axis *ax = &f->axes[x];
+		a->v[a->n++] = ax->option;
+		a->v[a->n++] = ax->values[k % ax->n];
+		k /= ax->n;
+	}
+	for (int i = 0; i < argc; i++)
+		a->v[a->n++] = argv[i];
+	return 0;
+}
+
+static size_t combinations(const struct evac_file *f)
+{
+	size_t n = 1;
+	for (size_t x = 0; x < f->n_axes; x++)
+		n *= f->axes[x].n;
+	return n;
+}
+
+static void print_row_head(const struct evac_file *f)
+{
+	for (size_t x = 0; x < f->n_axes; x++)
+		printf("%-*s ", (int)strlen(f->axes[x].option) - 2, f->axes[x].option + 2);
+	printf("%10s %10s %10s %6s %9s %8s %6s\n", "drain", "max-down", "sum-down", "failed",
+	       "post-copy", "lost-s", "peak");
+}
+
+static void print_row(const struct evac_file *f, size_t k, const struct evac_result *r)
+{
+	char a[32], b[32], c[32];
+	for (size_t x = 0; x < f->n_axes; x++) {
+		const struct evac_axis *ax = &f->axes[x];
+		printf("%-*s ", (int)strlen(ax->option) - 2, ax->values[k % ax->n]);
+		k /= ax->n;
+	}
+	printf("%10s %10s %10s %6u %9u %8.2f %5.0f%%\n",
+	       units_fmt_duration(a, sizeof a, r->drain_time),
+	       units_fmt_duration(b, sizeof b, r->max_downtime),
+	       units_fmt_duration(c, sizeof c, r->total_downtime), r->failed, r->postcopy,
+	       r->progress_lost, r->peak_util * 100);
+}
+
+/* One evacuation: parsed (bad input: one line, nothing run), run, recorded,
+ * printed whole or as the sweep's row k. */
+static int evacuate(const struct evac_file *f, size_t k, int argc, char **argv, const char *db_path,
+		    store **db)
+{
+	struct evac_opts *o = calloc(1, sizeof *o);
+	struct evac_result *r = calloc(1, sizeof *r);
+	struct arglist a = {0};
+	int rc = 0;
+	if (!o || !r || build_args(f, k, argc, argv, &a) < 0)
+		rc = fail("out of memory", "evacuate");
+	if (rc == 0)
+		rc = parse(o, db_path, (int)a.n, a.v);
+	err e = {{0}};
+	if (rc == 0 && o->db && !*db) {
+		if (!strcmp(o->db, DEFAULT_DB))
+			mkdir("results", 0777); /* failure shows in store_open */
+		if (store_open(db, o->db, &e) < 0)
+			rc = fail(e.msg, "--db");
+	}
+	if (rc == 0 && evac_execute(&o->s, r, &e) < 0)
+		rc = fail(e.msg, "evacuate");
+	else if (rc == 0) {
+		if (o->db && record(o, r, f->name, *db, &e) < 0)
+			rc = fail(e.msg, "--db");
+		if (f->n_axes)
+			print_row(f, k, r);
+		else
+			print_table(&o->s, r);
+		fflush(stdout);
+		if (rc == 0 && r->failed)
+			rc = CLI_EXIT_FAILED_MIGRATION;
+		evac_result_free(r);
+	}
+	free(a.v);
+	free(o);
+	free(r);
+	return rc;
+}
+
+/* The scenario file, when the first argument names one; its --db comes
+ * from the command line only. */
+static int load_file(int *argc, char ***argv, struct evac_file *f)
+{
+	memset(f, 0, sizeof *f);
+	if (*argc == 0 || !strncmp((*argv)[0], "--", 2))
+		return 0;
+	err e = {{0}};
+	if (evac_file_load((*argv)[0], f, &e) < 0)
+		return cli_fail_in_file(CLI_EXIT_ERROR, e.msg, (*argv)[0]);
+	(*argc)--;
+	(*argv)++;
+	return 0;
+}
+
+static const char *db_option(int argc, char **argv)
+{
+	const char *db = DEFAULT_DB;
+	for (int i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "--db") && i + 1 < argc)
+			db = argv[i + 1];
+	return db;
+}
+
 int cmd_evacuate(int argc, char **argv)
 {
 	if (cli_wants_help(argc, argv)) {
 		fputs(usage, stdout);
 		return 0;
 	}
-	struct evac_opts *o = calloc(1, sizeof *o);
-	struct evac_result *r = calloc(1, sizeof *r);
-	if (!o || !r) {
-		free(o), free(r);
-		return fail("out of memory", "evacuate");
-	}
-	int rc = parse(o, argc, argv);
-	err e = {{0}};
+	struct evac_file f;
+	int rc = load_file(&argc, &argv, &f);
+	if (rc)
+		return rc;
+	const char *db_path = db_option(argc, argv);
 	store *db = NULL;
-	if (rc == 0 && o->db && !strcmp(o->db, DEFAULT_DB))
-		mkdir("results", 0777); /* the default's directory; failure shows in store_open */
-	if (rc == 0 && o->db && store_open(&db, o->db, &e) < 0)
-		rc = fail(e.msg, "--db");
-	if (rc == 0 && evac_execute(&o->s, r, &e) < 0)
-		rc = fail(e.msg, "evacuate");
-	else if (rc == 0) {
-		if (db && record(o, r, db, &e) < 0)
-			rc = fail(e.msg, "--db");
-		print_table(&o->s, r);
-		if (rc == 0 && r->failed)
-			rc = CLI_EXIT_FAILED_MIGRATION;
-		evac_result_free(r);
+	size_t n = combinations(&f);
+	/* Every combination is checked before the first runs. */
+	for (size_t k = 0; rc == 0 && k < n && f.n_axes; k++) {
+		struct evac_opts *o = calloc(1, sizeof *o);
+		struct arglist a = {0};
+		rc = !o || build_args(&f, k, argc, argv, &a) < 0 ? fail("out of memory", "evacuate")
+								 : parse(o, NULL, (int)a.n, a.v);
+		free(a.v);
+		free(o);
+	}
+	if (rc == 0 && f.n_axes)
+		print_row_head(&f);
+	int failed = 0;
+	for (size_t k = 0; rc == 0 && k < n; k++) {
+		rc = evacuate(&f, k, argc, argv, db_path, &db);
+		if (rc == CLI_EXIT_FAILED_MIGRATION && f.n_axes) {
+			failed = 1;
+			rc = 0;
+		}
 	}
 	store_close(db);
-	free(o);
-	free(r);
-	return rc;
+	evac_file_free(&f);
+	return rc == 0 && failed ? CLI_EXIT_FAILED_MIGRATION : rc;
 }
