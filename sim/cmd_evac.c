@@ -385,34 +385,121 @@ static void print_table(const struct evac_scenario *s, const struct evac_result 
 			       r->links[h].peak * 100);
 }
 
-static int record(const struct evac_opts *o, const struct evac_result *r, const char *experiment,
-		  store *db, err *e)
+/* An evacuation's options, as given (for the record). */
+struct arglist {
+	char **v;
+	size_t n;
+};
+
+/* The evacuation's own figures, under the names docs/schema.md gives. */
+static size_t evac_metrics(const struct evac_result *r, struct store_metric *m)
 {
-	for (size_t i = 0; i < o->s.n_vms; i++) {
+	size_t n = 0;
+	m[n++] = (struct store_metric){"drain-time", (double)r->drain_time / 1e6};
+	m[n++] = (struct store_metric){"total-downtime", (double)r->total_downtime / 1e6};
+	m[n++] = (struct store_metric){"max-downtime", (double)r->max_downtime / 1e6};
+	m[n++] = (struct store_metric){"progress-lost", r->progress_lost};
+	m[n++] = (struct store_metric){"completed", r->completed};
+	m[n++] = (struct store_metric){"failed", r->failed};
+	m[n++] = (struct store_metric){"postcopy", r->postcopy};
+	m[n++] = (struct store_metric){"peak-utilisation", r->peak_util};
+	return n;
+}
+
+static void links_json(const struct evac_scenario *s, const struct evac_result *r, jw *w)
+{
+	jw_arr(w, NULL);
+	for (size_t h = 0; h < s->n_hosts; h++) {
+		const struct evac_link_result *l = &r->links[h];
+		if (!s->hosts[h].drain)
+			continue;
+		jw_obj(w, NULL);
+		jw_str(w, "host", s->hosts[h].name);
+		jw_num(w, "rate-bytes-per-s", s->hosts[h].nic);
+		jw_uint(w, "bytes", l->bytes);
+		jw_num(w, "peak", l->peak);
+		jw_int(w, "period-ns", 100000000);
+		jw_arr(w, "utilisation");
+		for (size_t i = 0; i < l->n_util; i++)
+			jw_num(w, NULL, l->util[i]);
+		jw_end(w);
+		jw_end(w);
+	}
+	jw_end(w);
+}
+
+/* The options, less where they were recorded. */
+static void args_json(const struct arglist *a, jw *w)
+{
+	jw_arr(w, NULL);
+	for (size_t i = 0; i < a->n; i++) {
+		if (!strcmp(a->v[i], "--db"))
+			i++;
+		else if (strcmp(a->v[i], "--no-db") && strcmp(a->v[i], "--quiet"))
+			jw_str(w, NULL, a->v[i]);
+	}
+	jw_end(w);
+}
+
+/* Each VM's run as `migsim run` records it, then the evacuation linking
+ * them. */
+static int record(const struct evac_opts *o, const struct evac_result *r, const char *experiment,
+		  const struct arglist *a, store *db, err *e)
+{
+	struct store_evac_run *runs = calloc(o->s.n_vms, sizeof *runs);
+	if (!runs)
+		return err_set(e, "out of memory");
+	size_t n = 0;
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < o->s.n_vms; i++) {
+		const struct evac_vm *v = &o->s.vms[i];
 		const struct evac_vm_result *vr = &r->vms[i];
 		if (!vr->started)
 			continue;
 		jw reply;
 		jw_init(&reply, 0);
 		result_json(&vr->c, &vr->run, &reply);
-		int64_t id;
 		struct result_sweep sw = {.experiment = experiment};
-		int rc = jw_text(&reply)
-			     ? result_record(db, &vr->c, &vr->run, jw_text(&reply), &sw, &id, e)
-			     : err_set(e, "out of memory");
+		struct store_evac_run *x = &runs[n++];
+		*x = (struct store_evac_run){
+		    .vm = v->name,
+		    .source = o->s.hosts[v->host].name,
+		    .destination = o->s.hosts[v->dest].name,
+		    .start_ns = vr->start,
+		    .end_ns = vr->end,
+		};
+		rc = jw_text(&reply)
+			 ? result_record(db, &vr->c, &vr->run, jw_text(&reply), &sw, &x->run_id, e)
+			 : err_set(e, "out of memory");
 		jw_free(&reply);
-		if (rc < 0)
-			return -1;
 	}
-	return 0;
+	jw scenario, links;
+	jw_init(&scenario, 0);
+	jw_init(&links, 0);
+	args_json(a, &scenario);
+	links_json(&o->s, r, &links);
+	struct store_metric m[16];
+	struct store_evacuation ev = {
+	    .experiment = experiment,
+	    .scenario = jw_text(&scenario),
+	    .links = jw_text(&links),
+	    .metrics = m,
+	    .n_metrics = evac_metrics(r, m),
+	    .runs = runs,
+	    .n_runs = n,
+	};
+	if (rc == 0 && (!ev.scenario || !ev.links))
+		rc = err_set(e, "out of memory");
+	if (rc == 0)
+		rc = store_put_evacuation(db, &ev, NULL, e);
+	jw_free(&scenario);
+	jw_free(&links);
+	free(runs);
+	return rc;
 }
 
 /* The options of one evacuation: the file's, the sweep's values of
  * combination k, then the command line's. */
-struct arglist {
-	char **v;
-	size_t n;
-};
 
 static int build_args(const struct evac_file *f, size_t k, int argc, char **argv, struct arglist *a)
 {
@@ -488,7 +575,7 @@ static int evacuate(const struct evac_file *f, size_t k, int argc, char **argv, 
 	if (rc == 0 && evac_execute(&o->s, r, &e) < 0)
 		rc = fail(e.msg, "evacuate");
 	else if (rc == 0) {
-		if (o->db && record(o, r, f->name, *db, &e) < 0)
+		if (o->db && record(o, r, f->name, &a, *db, &e) < 0)
 			rc = fail(e.msg, "--db");
 		if (f->n_axes)
 			print_row(f, k, r);

@@ -43,3 +43,13 @@ for id in 4 5; do
 done
 grep -q 'link a .*peak utilisation 100 %' "$WORK/two.txt" || die "the shared NIC was not full"
 echo "ok: two VMs sharing the NIC each take about twice as long"
+
+# 3: the evacuation's row links its two runs, with its figures.
+[ "$(sql "$db" "select count(*) from evacuations")" = 3 ] || die "expected 3 evacuations recorded"
+[ "$(sql "$db" "select group_concat(run_id) from evacuation_runs where evacuation_id = 3")" = 4,5 ] ||
+	die "the evacuation does not link runs 4 and 5"
+[ "$(sql "$db" "select value from evacuation_metrics where evacuation_id = 3 and name = 'completed'")" = 2.0 ] ||
+	die "the evacuation's completed count is not 2"
+sql "$db" "select scenario from evacuations where id = 3" | grep -q '"--drain","a"' ||
+	die "the scenario's options were not recorded"
+echo "ok: the evacuation links its runs"
