@@ -52,3 +52,13 @@ start=$(awk '$1 == "big" { print $4, $5 }' "$WORK/serial.txt")
 verified "$(last hotcold)"
 verified "$(last idle)"
 echo "ok: serialised, both complete"
+
+# The report draws each evacuation: its Gantt chart and its NIC's utilisation.
+"$MIGSIM" report --db "$db" -o "$WORK/report" >/dev/null
+for id in 1 2 3 4; do
+	for c in gantt links; do
+		[ -s "$WORK/report/evac-$id-$c.svg" ] || die "no evac-$id-$c.svg in the report"
+	done
+done
+grep -q 'Rows, from the bottom: 1 hot, 2 big' "$WORK/report/index.html" || die "the Gantt rows are not named"
+echo "ok: the report draws the evacuations"
