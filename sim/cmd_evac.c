@@ -48,7 +48,7 @@ static const char usage[] =
     "  --parallelOutboundMigrationsPerNode N  (default 2)\n"
     "  --bandwidthPerMigration RATE           (default 0: unlimited)\n"
     "  --completionTimeoutPerGiB DURATION     (default 800s)\n"
-    "  --progressTimeout DURATION             (default 150s; not enforced yet)\n"
+    "  --progressTimeout DURATION             (default 150s; 0: none)\n"
     "  --allowAutoConverge true|false         (default false)\n"
     "  --allowPostCopy true|false             (default false: cancel at the timeout)\n"
     "  --order RULE           as-listed (default), smallest-first, lowest-dirty-first,\n"

@@ -8,6 +8,7 @@
  */
 #include "evac.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -232,6 +233,8 @@ struct evac {
 	unsigned running, running_from[EVAC_MAX_HOSTS];
 	struct link links[EVAC_MAX_HOSTS];
 	int64_t last_sample;
+	uint64_t watermark[EVAC_MAX_VMS]; /* the least data remaining seen */
+	int64_t progressed[EVAC_MAX_VMS]; /* when it last fell */
 	uint64_t last_on_wire[EVAC_MAX_HOSTS];
 	des *q;	     /* the scheduler's events */
 	int64_t now; /* the time of the event running */
@@ -320,6 +323,8 @@ static int start_vm(struct evac *x, size_t i, err *e)
 		return -1;
 	vr->started = 1;
 	vr->start = x->now - x->s->start;
+	x->watermark[i] = UINT64_MAX;
+	x->progressed[i] = x->now;
 	x->running++;
 	x->running_from[v->host]++;
 	return run_unit_start(x->units[i], x->now, &x->links[v->host], horizon, x, e);
@@ -370,6 +375,35 @@ static int push_util(struct evac_link_result *lr, double u)
 	return 0;
 }
 
+static int finish_vm(struct evac *x, size_t i, err *e);
+
+/* KubeVirt's progressTimeout: a migration whose data remaining has not
+ * reached a new low for that long is cancelled (not in post-copy, which
+ * QEMU cannot cancel). Checked every 100 ms. */
+static int check_progress(struct evac *x, int64_t now, err *e)
+{
+	int64_t limit = x->s->policy.progress_timeout;
+	for (size_t i = 0; limit > 0 && i < x->s->n_vms; i++) {
+		if (x->done[i] || !run_unit_active(x->units[i]))
+			continue;
+		struct mig_stats st;
+		mig_get_stats(run_unit_mig(x->units[i]), &st);
+		if (st.remaining < x->watermark[i]) {
+			x->watermark[i] = st.remaining;
+			x->progressed[i] = now;
+		} else if (now - x->progressed[i] >= limit) {
+			char why[128];
+			snprintf(why, sizeof why,
+				 "no progress for %.3f s (progressTimeout): %llu bytes remaining",
+				 (double)(now - x->progressed[i]) / 1e9,
+				 (unsigned long long)x->watermark[i]);
+			if (run_unit_cancel(x->units[i], now, why) && finish_vm(x, i, e) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 /* Each source NIC's utilisation over the last 100 ms: the bytes that left
  * its wire (those handed to it less its backlog) over what it could send. */
 static void on_sample(void *ctx, uint64_t tag)
@@ -377,6 +411,10 @@ static void on_sample(void *ctx, uint64_t tag)
 	struct evac *x = ctx;
 	(void)tag;
 	int64_t now = des_now(x->q);
+	if (check_progress(x, now, &x->e) < 0) {
+		x->failed = 1;
+		return;
+	}
 	for (size_t h = 0; h < x->s->n_hosts; h++) {
 		struct link *l = &x->links[h];
 		if (!x->s->hosts[h].drain)

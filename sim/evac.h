@@ -53,7 +53,7 @@ struct evac_policy {
 	unsigned per_node;	    /* parallelOutboundMigrationsPerNode */
 	double bandwidth;	    /* bandwidthPerMigration, bytes/s; 0: unlimited */
 	int64_t completion_per_gib; /* completionTimeoutPerGiB, ns */
-	int64_t progress_timeout;   /* progressTimeout, ns (not enforced: docs) */
+	int64_t progress_timeout;   /* progressTimeout, ns; 0: none */
 	int allow_auto_converge;    /* allowAutoConverge */
 	int allow_post_copy;	    /* allowPostCopy */
 	enum evac_order order;

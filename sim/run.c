@@ -499,6 +499,11 @@ const struct run_config *run_unit_config(const run_unit *s)
 	return &s->c;
 }
 
+int run_unit_cancel(run_unit *s, int64_t at, const char *why)
+{
+	return s->m ? mig_cancel(s->m, at, why) : 0;
+}
+
 uint64_t run_unit_written_pages(const run_unit *s)
 {
 	return guest_dirty_count(s->src.g);

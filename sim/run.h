@@ -119,6 +119,8 @@ int run_unit_start(run_unit *u, int64_t at, struct link *shared, run_horizon_fn 
 int run_unit_active(const run_unit *u);
 const struct run_config *run_unit_config(const run_unit *u);
 const mig *run_unit_mig(const run_unit *u); /* NULL before the start */
+/* mig_cancel on its migration: 1 when cancelled (run_unit_finish then). */
+int run_unit_cancel(run_unit *u, int64_t at, const char *why);
 /* Before the start: the pages the guest has written since time 0. */
 uint64_t run_unit_written_pages(const run_unit *u);
 /* After its migration ended: fills the result (as run_execute does, with

@@ -53,9 +53,27 @@ verified "$(last hotcold)"
 verified "$(last idle)"
 echo "ok: serialised, both complete"
 
+# progressTimeout: KubeVirt's watermark (the least data remaining seen) must
+# fall within it. Sharing the NIC, the hot VM's passes end higher than its
+# lowest, and at 300 ms it is cancelled before the completion timeout; the
+# big VM's one long pass falls every sample and completes.
+set +e
+evac --vm "$hot" --vm "$big" --progressTimeout 300ms >"$WORK/progress.txt"
+rc=$?
+set -e
+cat "$WORK/progress.txt"
+[ "$rc" = 3 ] || die "exit status $rc with a cancelled migration, expected 3"
+id=$(last hotcold)
+sql "$db" "select error from runs where id=$id" |
+	grep -q '^cancelled: no progress for 0.300 s (progressTimeout)' || die "not cancelled for progress"
+[ "$(sql "$db" "select value < 10000 from metrics where run_id=$id and name='total-time'")" = 1 ] ||
+	die "the progress timeout came after the completion timeout"
+verified "$(last idle)"
+echo "ok: progressTimeout cancels a migration that stopped progressing"
+
 # The report draws each evacuation: its Gantt chart and its NIC's utilisation.
 "$MIGSIM" report --db "$db" -o "$WORK/report" >/dev/null
-for id in 1 2 3 4; do
+for id in 1 2 3 4 5; do
 	for c in gantt links; do
 		[ -s "$WORK/report/evac-$id-$c.svg" ] || die "no evac-$id-$c.svg in the report"
 	done
