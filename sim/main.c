@@ -61,8 +61,7 @@ static const char run_usage[] =
     "name of a bundled workload such as calloc_loop) and prints a summary.\n"
     "\n"
     "  --ram SIZE             guest RAM (default 1GiB), whole pages, at most 2^28 pages\n"
-    "  --guest PROFILE        the guest OS under the workload (default " RUN_DEFAULT_GUEST
-    "): bare\n"
+    "  --guest PROFILE        the guest OS under the workload (default " RUN_DEFAULT_GUEST "): bare\n"
     "                         (only the workload's memory), minimal-linux (92 MiB of a\n"
     "                         freshly booted kernel), server (70 %% of RAM in use, 4 MB/s\n"
     "                         of background writes), or a profile script's path\n"

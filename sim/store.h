@@ -20,21 +20,21 @@ typedef struct store store;
 
 struct store_metric {
 	const char *name; /* a query-migrate name ("total-time") or a migsim one */
-	double value;	  /* in the unit docs/schema.md gives for that name */
+	double value;     /* in the unit docs/schema.md gives for that name */
 };
 
 /* One point of the time series, sampled every 100 ms of simulated time. */
 struct store_sample {
-	int64_t t_ns;	    /* simulated time since the run began */
-	int phase;	    /* enum mig_phase (sim/mig.h): setup, active, stopped, postcopy, done */
-	uint64_t remaining; /* bytes still dirty (query-migrate "remaining") */
-	uint64_t transferred; /* bytes sent so far */
-	double mbps;	      /* link throughput over the last sample interval, Mbit/s */
+	int64_t t_ns;            /* simulated time since the run began */
+	int phase;               /* enum mig_phase (sim/mig.h): setup, active, stopped, postcopy, done */
+	uint64_t remaining;      /* bytes still dirty (query-migrate "remaining") */
+	uint64_t transferred;    /* bytes sent so far */
+	double mbps;             /* link throughput over the last sample interval, Mbit/s */
 	uint64_t dirty_sync_count;
 	double dirty_pages_rate; /* pages/s, as QEMU last computed it */
-	uint64_t guest_steps;	 /* workload steps completed so far */
-	double guest_rate;	 /* steps per second over the last sample interval */
-	double throttle_pct;	 /* cpu-throttle-percentage, 0 when not throttling */
+	uint64_t guest_steps;    /* workload steps completed so far */
+	double guest_rate;       /* steps per second over the last sample interval */
+	double throttle_pct;     /* cpu-throttle-percentage, 0 when not throttling */
 };
 
 /* A note on a run: a warning that explains one of its numbers
@@ -45,17 +45,17 @@ struct store_note {
 };
 
 struct store_run {
-	const char *key;	   /* identity of the run (sweeps); NULL for none */
-	const char *experiment;	   /* NULL for `migsim run` */
-	const char *workload;	   /* the script's name field */
+	const char *key;           /* identity of the run (sweeps); NULL for none */
+	const char *experiment;    /* NULL for `migsim run` */
+	const char *workload;      /* the script's name field */
 	const char *workload_path; /* as given */
-	const char *wl_params;	   /* JSON object: every workload parameter, resolved */
-	const char *policy;	   /* short label: "precopy", "xbzrle", ... */
-	const char *config;	   /* JSON object: every setting of the run */
+	const char *wl_params;     /* JSON object: every workload parameter, resolved */
+	const char *policy;        /* short label: "precopy", "xbzrle", ... */
+	const char *config;        /* JSON object: every setting of the run */
 	uint64_t seed;
-	const char *status; /* "completed" or "failed" */
-	const char *error;  /* why it failed; NULL when completed */
-	const char *result; /* JSON: the query-migrate-shaped reply */
+	const char *status;        /* "completed" or "failed" */
+	const char *error;         /* why it failed; NULL when completed */
+	const char *result;        /* JSON: the query-migrate-shaped reply */
 	const struct store_metric *metrics;
 	size_t n_metrics;
 	const struct store_sample *series;
@@ -69,6 +69,7 @@ int store_open(store **out, const char *path, err *e);
 void store_close(store *s);
 /* Writes the run, its metrics, series and notes in one transaction. */
 int store_put_run(store *s, const struct store_run *run, int64_t *run_id, err *e);
+
 /* An evacuation (sim/evac.h): its VMs' runs, already stored, and its own
  * figures (docs/schema.md). */
 struct store_evac_run {
@@ -101,7 +102,7 @@ int store_has_key(store *s, const char *key, int *found, err *e);
 int store_check_input(const char *path, err *e);
 
 struct store_merge_counts {
-	size_t copied;	/* runs written to the output */
+	size_t copied;  /* runs written to the output */
 	size_t present; /* runs the output already held */
 };
 
