@@ -89,7 +89,7 @@ START_TEST(test_serial_smallest_first)
 	host(&s, "b", 0, 0);
 	uint64_t sizes[] = {64, 16, 48, 32};
 	for (int i = 0; i < 4; i++) {
-		char name[8];
+		char name[16];
 		snprintf(name, sizeof name, "v%d", i);
 		vm(&s, name, 0, 1, sizes[i] * MiB);
 	}
