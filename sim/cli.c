@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int cli_fail(int status, const char *what, const char *where)
 {
@@ -74,4 +75,21 @@ int cli_wants_help(int argc, char **argv)
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
 			return 1;
 	return 0;
+}
+
+int cli_fits(int written, size_t n)
+{
+	return written >= 0 && (size_t)written < n;
+}
+
+int cli_resolve_workload(const char *arg, char *out, size_t n)
+{
+	struct stat sb;
+	if (!strchr(arg, '/') && stat(arg, &sb) != 0) {
+		const char *ext = strstr(arg, ".lua") ? "" : ".lua";
+		if (cli_fits(snprintf(out, n, "%s/%s%s", MIGSIM_WORKLOAD_DIR, arg, ext), n) &&
+		    stat(out, &sb) == 0)
+			return 0;
+	}
+	return cli_fits(snprintf(out, n, "%s", arg), n) ? 0 : -1;
 }

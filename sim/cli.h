@@ -27,6 +27,12 @@ void cli_split_place(const char *path, char *msg, char *where, size_t n);
 /* cli_fail for an error about the file at path, its place split off the
  * message (cli_split_place); where defaults to path. */
 int cli_fail_in_file(int status, const char *what, const char *path);
+/* 1 when snprintf's text (`written` of it) fit whole in n bytes: a cut path
+ * would name another file. */
+int cli_fits(int written, size_t n);
+/* The workload script arg names: a bare name ("calloc_loop") that is no
+ * file here means a bundled workload. -1 when the path does not fit in out. */
+int cli_resolve_workload(const char *arg, char *out, size_t n);
 /* 1 when --help or -h is among the first argc arguments. */
 int cli_wants_help(int argc, char **argv);
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cmd_evac.h"
 #include "cmd_sweep.h"
 #include "config.h"
 #include "compare.h"
@@ -38,6 +39,7 @@ static const char usage[] =
     "  run WORKLOAD.lua     simulate one migration of a guest running the workload\n"
     "  workloads            list the bundled workloads\n"
     "  sweep EXPERIMENT.lua run an experiment's matrix of runs (resumable, --jobs N)\n"
+    "  evacuate             drain hosts: several migrations sharing links, by a policy\n"
     "  merge OUT IN...      merge databases without duplicating runs\n"
     "  report               charts and an HTML page of stored runs\n"
     "  compare BASE NEW     medians, change and significance; exit 1 on a regression\n"
@@ -153,26 +155,6 @@ struct run_opts {
 	int strict_caps;
 	char workload[4096];
 };
-
-/* 0 when snprintf's text fit whole: a cut path would name another file. */
-static int fits(int written, size_t n)
-{
-	return written >= 0 && (size_t)written < n;
-}
-
-/* A bare name ("calloc_loop") means a bundled workload. -1 when the path
- * does not fit in out. */
-static int resolve_workload(const char *arg, char *out, size_t n)
-{
-	struct stat sb;
-	if (!strchr(arg, '/') && stat(arg, &sb) != 0) {
-		const char *ext = strstr(arg, ".lua") ? "" : ".lua";
-		if (fits(snprintf(out, n, "%s/%s%s", MIGSIM_WORKLOAD_DIR, arg, ext), n) &&
-		    stat(out, &sb) == 0)
-			return 0;
-	}
-	return fits(snprintf(out, n, "%s", arg), n) ? 0 : -1;
-}
 
 static int split_assignment(char *arg, struct wl_override *o)
 {
@@ -297,7 +279,7 @@ static int parse_run(struct run_opts *o, int argc, char **argv)
 			 caps_format(lacking, l, sizeof l));
 		return fail_line(msg, "--strict-caps");
 	}
-	if (resolve_workload(workload, o->workload, sizeof o->workload) < 0)
+	if (cli_resolve_workload(workload, o->workload, sizeof o->workload) < 0)
 		return fail_line("workload path too long", "migsim run WORKLOAD.lua");
 	o->c.workload_path = o->workload;
 	return 0;
@@ -458,8 +440,8 @@ static int cmd_workloads(int argc, char **argv)
 		char path[4096], name[64], desc[256];
 		err e = {{0}};
 		int whole =
-		    fits(snprintf(path, sizeof path, "%s/%s", dir, names[i] ? names[i] : ""),
-			 sizeof path);
+		    cli_fits(snprintf(path, sizeof path, "%s/%s", dir, names[i] ? names[i] : ""),
+			     sizeof path);
 		if (rc)
 			; /* one error line: the first */
 		else if (!names[i])
@@ -496,6 +478,8 @@ int main(int argc, char **argv)
 		return cmd_workloads(argc - 2, argv + 2);
 	if (!strcmp(cmd, "sweep"))
 		return cmd_sweep(argc - 2, argv + 2);
+	if (!strcmp(cmd, "evacuate"))
+		return cmd_evacuate(argc - 2, argv + 2);
 	if (!strcmp(cmd, "merge"))
 		return cmd_merge(argc - 2, argv + 2);
 	if (!strcmp(cmd, "report"))

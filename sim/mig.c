@@ -925,6 +925,15 @@ static void fail_at_deadline(mig *m, int64_t at)
 	}
 }
 
+int mig_cancel(mig *m, int64_t at, const char *why)
+{
+	if (m->status != MIG_STATUS_ACTIVE || m->arrival)
+		return 0; /* QEMU's qmp_migrate_cancel refuses once post-copy began */
+	give_up(m, at > m->t ? at : m->t);
+	mig_fail(m, "cancelled: %s", why);
+	return 1;
+}
+
 /* Called with the simulation's clock at the deadline (mig_next_event never
  * schedules past it), so the guest stops at exactly that instant and a run
  * that fails in pre-copy counts the same guest steps as an unmigrated one. */

@@ -158,6 +158,12 @@ int64_t mig_clock(const mig *m);
  * in any phase) if that comes first (the thread may have slept past it). */
 int64_t mig_next_event(const mig *m);
 
+/* The management layer's migrate_cancel at time `at` (the thread's clock if
+ * later): the migration ends failed there, "cancelled: why", the guest left
+ * on the source. QEMU refuses it once post-copy has begun: 0 then, and
+ * nothing changes; 1 when cancelled. */
+int mig_cancel(mig *m, int64_t at, const char *why);
+
 enum mig_status mig_status(const mig *m);
 enum mig_phase mig_phase(const mig *m);
 /* Why the migration failed (empty when it did not). */

@@ -31,6 +31,7 @@
  * individual post-copy fault waits) is said to be missing in the report.
  */
 #include "report.h"
+#include "report_evac.h"
 
 #include <errno.h>
 #include <math.h>
@@ -177,6 +178,11 @@ static int emit_sized(struct rep *r, chart *c, const char *name, const char *cap
 static int emit(struct rep *r, chart *c, const char *name, const char *caption)
 {
 	return emit_sized(r, c, name, caption, 800, 500);
+}
+
+static int emit_cb(void *ctx, chart *c, const char *name, const char *caption)
+{
+	return emit(ctx, c, name, caption);
 }
 
 /* --- groups and their labels ------------------------------------------------------ */
@@ -1718,6 +1724,8 @@ static int report_pages(struct rep *r, const char *db, const char *experiment)
 		rc = notes_section(r);
 	if (rc == 0)
 		rc = timelines(r);
+	if (rc == 0)
+		rc = report_evac(db, experiment, r->html, emit_cb, r, r->e);
 	fprintf(r->html, "<p>%zu charts.</p>\n</body></html>\n", r->n_charts);
 	return rc;
 }

@@ -183,11 +183,14 @@ static int machine_run(struct machine *mc, int64_t until, int (*stop)(void *), v
 
 /* --- the migrated run ---------------------------------------------------------- */
 
-struct sim {
-	const struct run_config *c;
+/* One VM's migration (run.h): its source machine, with an event queue of its
+ * own, its destination, link and migration thread, and its samples. */
+struct run_unit {
+	struct run_config c; /* c.warmup: when its migration starts */
 	struct machine src;
 	guest *dst;
-	struct link link;
+	struct link own_link; /* the link when none is shared with it */
+	struct link *link;
 	storage *storage; /* NULL: shared storage */
 	mig *m;
 	struct run_result *res;
@@ -199,6 +202,8 @@ struct sim {
 	int failed;
 	run_watch_fn watch;
 	void *watch_ctx;
+	run_horizon_fn horizon; /* when the next event anywhere on the clock is */
+	void *horizon_ctx;
 };
 
 /* The rates of sample x over the interval since sample `prev`. */
@@ -209,7 +214,7 @@ static void interval_rates(struct store_sample *x, const struct store_sample *pr
 	x->guest_rate = dt > 0 ? (double)(x->guest_steps - prev->guest_steps) / dt : 0;
 }
 
-static void sample(struct sim *s, int64_t t)
+static void sample(struct run_unit *s, int64_t t)
 {
 	struct run_result *r = s->res;
 	if (r->n_series == s->cap_series) {
@@ -226,7 +231,7 @@ static void sample(struct sim *s, int64_t t)
 	mig_get_stats_at(s->m, t, &st);
 	struct store_sample *x = &r->series[r->n_series++];
 	*x = (struct store_sample){
-	    .t_ns = t - s->c->warmup,
+	    .t_ns = t - s->c.warmup,
 	    .phase = (int)mig_phase(s->m),
 	    .remaining = st.remaining,
 	    .transferred = st.transferred,
@@ -251,7 +256,7 @@ static void sample(struct sim *s, int64_t t)
 
 /* Keeps every second periodic sample (the last among them) with its rates
  * over the doubled interval, and doubles the period. */
-static void thin(struct sim *s)
+static void thin(struct run_unit *s)
 {
 	struct run_result *r = s->res;
 	struct store_sample start = {0}, *prev = &start;
@@ -268,7 +273,7 @@ static void thin(struct sim *s)
 
 static void on_sample(void *ctx, uint64_t tag)
 {
-	struct sim *s = ctx;
+	struct run_unit *s = ctx;
 	(void)tag;
 	if (mig_status(s->m) != MIG_STATUS_ACTIVE)
 		return;
@@ -280,12 +285,20 @@ static void on_sample(void *ctx, uint64_t tag)
 		s->failed = 1;
 }
 
+/* The time of the unit's own next event: the horizon of a unit alone. */
+static int64_t own_horizon(void *ctx)
+{
+	const struct run_unit *s = ctx;
+	return run_unit_next(s);
+}
+
 static void on_mig(void *ctx, uint64_t tag)
 {
-	struct sim *s = ctx;
+	struct run_unit *s = ctx;
 	(void)tag;
-	int64_t limit = des_pending(s->src.q) ? des_next_time(s->src.q) : NO_END;
-	if (mig_advance(s->m, limit, &s->e) < 0) {
+	/* Every page is read, and every byte put on a shared link, no later
+	 * than the next event of any machine on the clock. */
+	if (mig_advance(s->m, s->horizon(s->horizon_ctx), &s->e) < 0) {
 		s->failed = 1;
 		return;
 	}
@@ -294,10 +307,11 @@ static void on_mig(void *ctx, uint64_t tag)
 		s->failed = 1;
 }
 
+/* Before its migration starts, a unit runs on until told. */
 static int sim_stop(void *ctx)
 {
-	struct sim *s = ctx;
-	return s->failed || s->oom || mig_status(s->m) != MIG_STATUS_ACTIVE;
+	struct run_unit *s = ctx;
+	return s->failed || s->oom || (s->m && mig_status(s->m) != MIG_STATUS_ACTIVE);
 }
 
 /* --- injected failures ----------------------------------------------------------- */
@@ -310,7 +324,7 @@ static int sim_stop(void *ctx)
  * RAM pages (post-copy) or disk clusters (postcopy-stream) the source alone
  * holds, either failure loses the guest (QEMU's postcopy-recover could
  * resume after a lost link that comes back; migsim's links do not). */
-static void fail_now(struct sim *s, int source)
+static void fail_now(struct run_unit *s, int source)
 {
 	const char *what = source ? "source host failed" : "link failed";
 	int64_t now = des_now(s->src.q);
@@ -321,27 +335,27 @@ static void fail_now(struct sim *s, int source)
 	struct run_result *r = s->res;
 	char why[512];
 	if (cut) {
-		r->lost_pages = ph == MIG_PHASE_POSTCOPY ? st.remaining / s->c->page_size : 0;
+		r->lost_pages = ph == MIG_PHASE_POSTCOPY ? st.remaining / s->c.page_size : 0;
 		r->lost_clusters = s->storage ? storage_lost(s->storage) : 0;
 		snprintf(r->outcome, sizeof r->outcome, "guest lost");
 		snprintf(
 		    why, sizeof why,
 		    "%s %.3f s into the migration, inside the risk window: guest lost (%llu RAM "
 		    "pages and %llu disk clusters were only on the source)",
-		    what, (double)(now - s->c->warmup) / 1e9, (unsigned long long)r->lost_pages,
+		    what, (double)(now - s->c.warmup) / 1e9, (unsigned long long)r->lost_pages,
 		    (unsigned long long)r->lost_clusters);
 	} else if (source) {
 		snprintf(r->outcome, sizeof r->outcome, "guest lost");
 		snprintf(why, sizeof why,
 			 "%s %.3f s into the migration, before the cut-over: the guest was lost "
 			 "with it (the destination had not taken over)",
-			 what, (double)(now - s->c->warmup) / 1e9);
+			 what, (double)(now - s->c.warmup) / 1e9);
 	} else {
 		snprintf(r->outcome, sizeof r->outcome, "aborted, guest on source");
 		snprintf(why, sizeof why,
 			 "%s %.3f s into the migration, before the cut-over: migration aborted, "
 			 "the guest %s on the source",
-			 what, (double)(now - s->c->warmup) / 1e9,
+			 what, (double)(now - s->c.warmup) / 1e9,
 			 ph == MIG_PHASE_STOPPED ? "resumes" : "runs on");
 	}
 	mig_fail_at(s->m, now, why);
@@ -359,22 +373,22 @@ static void on_fail_link(void *ctx, uint64_t tag)
 	fail_now(ctx, 0);
 }
 
-static int schedule_failures(struct sim *s, err *e)
+static int schedule_failures(struct run_unit *s, err *e)
 {
-	const struct storage_config *sc = &s->c->storage;
+	const struct storage_config *sc = &s->c.storage;
 	if (sc->fail_source_at >= 0 &&
-	    des_schedule(s->src.q, sat_add(s->c->warmup, sc->fail_source_at), on_fail_source, s, 0,
+	    des_schedule(s->src.q, sat_add(s->c.warmup, sc->fail_source_at), on_fail_source, s, 0,
 			 e) < 0)
 		return -1;
-	if (sc->fail_link_at >= 0 && des_schedule(s->src.q, sat_add(s->c->warmup, sc->fail_link_at),
+	if (sc->fail_link_at >= 0 && des_schedule(s->src.q, sat_add(s->c.warmup, sc->fail_link_at),
 						  on_fail_link, s, 0, e) < 0)
 		return -1;
 	return 0;
 }
 
-static int start_migration(struct sim *s, err *e)
+static int start_migration(struct run_unit *s, err *e)
 {
-	const struct run_config *c = s->c;
+	const struct run_config *c = &s->c;
 	struct guest_config dc = guest_config_of(c, 1);
 	struct link_config lc = {
 	    .bandwidth = c->bandwidth,
@@ -389,12 +403,17 @@ static int start_migration(struct sim *s, err *e)
 	    .timeout = c->timeout,
 	    .postcopy = c->postcopy,
 	};
-	if (guest_new(&s->dst, &dc, e) < 0 || link_init(&s->link, &lc, e) < 0)
+	if (!s->link) {
+		if (link_init(&s->own_link, &lc, e) < 0)
+			return -1;
+		s->link = &s->own_link;
+	}
+	if (guest_new(&s->dst, &dc, e) < 0)
 		return -1;
 	struct storage_env env = {
 	    .content_seed = dc.content_seed,
 	    .stream_speed = c->params.stream_speed,
-	    .link = &s->link,
+	    .link = s->link,
 	    .cpu = &s->src.cpu,
 	    .start = c->warmup,
 	};
@@ -402,7 +421,7 @@ static int start_migration(struct sim *s, err *e)
 	    storage_new(&s->storage, &c->storage, &s->src.disks, &env, e) < 0)
 		return -1;
 	mc.storage = s->storage;
-	if (mig_new(&s->m, &mc, s->src.g, s->dst, &s->link, &s->src.cpu, e) < 0 ||
+	if (mig_new(&s->m, &mc, s->src.g, s->dst, s->link, &s->src.cpu, e) < 0 ||
 	    schedule_failures(s, e) < 0)
 		return -1;
 	vcpu_mark(&s->src.cpu);
@@ -438,11 +457,11 @@ static uint64_t bytes_differing(const uint8_t *a, const uint8_t *b, uint32_t n)
  * bytes that differ are what changed. An even sample of the guest's pages
  * is looked at and a sample of the changed ones compared; nothing in the
  * model changes. */
-static int measure_changes(struct sim *s, err *e)
+static int measure_changes(struct run_unit *s, err *e)
 {
 	const guest *src = s->src.g, *dst = s->dst;
 	uint64_t n = guest_pages(src), step = n / CHANGES_LOOKED + 1;
-	uint32_t ps = s->c->page_size;
+	uint32_t ps = s->c.page_size;
 	uint64_t *changed = malloc(CHANGES_LOOKED * sizeof *changed);
 	uint8_t *a = malloc(2 * (size_t)ps);
 	if (!changed || !a) {
@@ -468,7 +487,7 @@ static int measure_changes(struct sim *s, err *e)
 	return 0;
 }
 
-static int collect(struct sim *s, err *e)
+static int collect(struct run_unit *s, err *e)
 {
 	struct run_result *r = s->res;
 	r->status = mig_status(s->m);
@@ -486,7 +505,7 @@ static int collect(struct sim *s, err *e)
 	int64_t end = mig_clock(s->m);
 	if (s->storage)
 		storage_get_stats(s->storage, end, &r->storage);
-	if (s->c->storage.fail_source_at >= 0 || s->c->storage.fail_link_at >= 0)
+	if (s->c.storage.fail_source_at >= 0 || s->c.storage.fail_link_at >= 0)
 		if (!r->outcome[0])
 			snprintf(r->outcome, sizeof r->outcome, "completed anyway");
 	r->guest_steps = vcpu_progress_before(&s->src.cpu, end);
@@ -498,7 +517,7 @@ static int collect(struct sim *s, err *e)
 		return -1;
 	/* The last sample is the end state, unless a periodic one fell exactly
 	 * there already (a timeout on a 100 ms boundary). */
-	if (r->n_series == 0 || r->series[r->n_series - 1].t_ns != end - s->c->warmup)
+	if (r->n_series == 0 || r->series[r->n_series - 1].t_ns != end - s->c.warmup)
 		sample(s, end);
 	if (s->oom)
 		return err_set(e, "out of memory for the time series");
@@ -547,46 +566,149 @@ int run_execute(const struct run_config *c, struct run_result *res, err *e)
 	return run_execute_watched(c, res, NULL, NULL, e);
 }
 
-int run_execute_watched(const struct run_config *c, struct run_result *res, run_watch_fn watch,
-			void *ctx, err *e)
+int run_unit_open(run_unit **out, const struct run_config *c, struct run_result *res, err *e)
 {
 	memset(res, 0, sizeof *res);
-	struct sim s = {.c = c, .res = res, .watch = watch, .watch_ctx = ctx};
-	int rc = machine_open(&s.src, c, NO_END, e);
-	if (rc == 0)
-		rc = machine_run(&s.src, c->warmup, NULL, NULL, e);
-	if (rc == 0)
-		rc = start_migration(&s, e);
-	if (rc == 0)
-		rc = machine_run(&s.src, NO_END, sim_stop, &s, e);
-	if (rc == 0 && s.failed) {
-		*e = s.e;
+	struct run_unit *s = calloc(1, sizeof *s);
+	if (!s)
+		return err_set(e, "out of memory");
+	*s = (struct run_unit){.c = *c, .res = res, .horizon = own_horizon};
+	s->horizon_ctx = s;
+	*out = s;
+	return machine_open(&s->src, c, NO_END, e);
+}
+
+void run_unit_watch(run_unit *s, run_watch_fn watch, void *ctx)
+{
+	s->watch = watch;
+	s->watch_ctx = ctx;
+}
+
+int64_t run_unit_next(const run_unit *s)
+{
+	return des_pending(s->src.q) ? des_next_time(s->src.q) : NO_END;
+}
+
+int run_unit_run(run_unit *s, int64_t until, err *e)
+{
+	if (machine_run(&s->src, until, sim_stop, s, e) < 0)
+		return -1;
+	if (s->failed) {
+		*e = s->e;
+		return -1;
+	}
+	return 0;
+}
+
+int run_unit_start(run_unit *s, int64_t at, struct link *shared, run_horizon_fn horizon, void *ctx,
+		   err *e)
+{
+	s->c.warmup = at;
+	s->link = shared;
+	if (horizon) {
+		s->horizon = horizon;
+		s->horizon_ctx = ctx;
+	}
+	return start_migration(s, e);
+}
+
+int run_unit_active(const run_unit *s)
+{
+	return s->m && !s->failed && !s->oom && mig_status(s->m) == MIG_STATUS_ACTIVE;
+}
+
+const struct run_config *run_unit_config(const run_unit *s)
+{
+	return &s->c;
+}
+
+int run_unit_cancel(run_unit *s, int64_t at, const char *why)
+{
+	return s->m ? mig_cancel(s->m, at, why) : 0;
+}
+
+uint64_t run_unit_written_pages(const run_unit *s)
+{
+	return guest_dirty_count(s->src.g);
+}
+
+const mig *run_unit_mig(const run_unit *s)
+{
+	return s->m;
+}
+
+int run_unit_finish(run_unit *s, err *e)
+{
+	const struct run_config *c = &s->c;
+	struct run_result *res = s->res;
+	int rc = 0;
+	if (s->failed) {
+		*e = s->e;
 		rc = -1;
 	}
-	if (rc == 0 && mig_status(s.m) == MIG_STATUS_ACTIVE)
+	if (rc == 0 && (!s->m || mig_status(s->m) == MIG_STATUS_ACTIVE))
 		rc = err_set(e, "the simulation ran out of events before the migration ended");
 	if (rc == 0)
-		rc = collect(&s, e);
-	int64_t end = s.m ? mig_clock(s.m) : 0;
+		rc = collect(s, e);
+	int64_t end = s->m ? mig_clock(s->m) : 0;
 	/* A guest the migration never slowed or stopped before the end ran
 	 * exactly as an unmigrated one (runs are deterministic): its own step
 	 * count is the baseline, and simulating it again would only double the
 	 * cost of every run that fails to converge. */
-	int undisturbed = s.src.cpu.first_perturbed >= end;
-	int frozen = vcpu_frozen_at_pause(&s.src.cpu);
-	mig_free(s.m);
-	storage_free(s.storage); /* the source machine has its own disks back */
-	link_free(&s.link);
-	guest_free(s.dst);
+	int undisturbed = s->src.cpu.first_perturbed >= end;
+	int frozen = vcpu_frozen_at_pause(&s->src.cpu);
+	mig_free(s->m);
+	s->m = NULL;
+	storage_free(s->storage); /* the source machine has its own disks back */
+	s->storage = NULL;
+	if (s->link == &s->own_link)
+		link_free(&s->own_link);
+	guest_free(s->dst);
+	s->dst = NULL;
 	if (rc == 0 && undisturbed)
 		res->baseline_steps = res->guest_steps;
 	else if (rc == 0 && frozen)
-		rc = continue_unmigrated(&s.src, end, &res->baseline_steps, e);
-	machine_close(&s.src);
+		rc = continue_unmigrated(&s->src, end, &res->baseline_steps, e);
+	machine_close(&s->src);
+	memset(&s->src, 0, sizeof s->src);
 	if (rc == 0 && !undisturbed && !frozen)
 		rc = run_unmigrated_steps(c, end, &res->baseline_steps, e);
 	if (rc < 0)
 		run_result_free(res);
+	return rc;
+}
+
+void run_unit_free(run_unit *s)
+{
+	if (!s)
+		return;
+	mig_free(s->m);
+	storage_free(s->storage); /* before machine_close: it gives the disks back */
+	if (s->link == &s->own_link)
+		link_free(&s->own_link);
+	guest_free(s->dst);
+	machine_close(&s->src);
+	free(s);
+}
+
+int run_execute_watched(const struct run_config *c, struct run_result *res, run_watch_fn watch,
+			void *ctx, err *e)
+{
+	run_unit *s = NULL;
+	int rc = run_unit_open(&s, c, res, e);
+	if (rc == 0) {
+		run_unit_watch(s, watch, ctx);
+		rc = run_unit_run(s, c->warmup, e);
+	}
+	if (rc == 0)
+		rc = run_unit_start(s, c->warmup, NULL, NULL, NULL, e);
+	if (rc == 0)
+		rc = run_unit_run(s, NO_END, e);
+	if (rc == 0)
+		rc = run_unit_finish(s, e);
+	else
+		run_result_free(res);
+	run_unit_free(s);
 	return rc;
 }
 

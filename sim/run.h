@@ -97,6 +97,44 @@ typedef void (*run_watch_fn)(void *ctx, const struct store_sample *now);
 int run_execute_watched(const struct run_config *c, struct run_result *res, run_watch_fn watch,
 			void *ctx, err *e);
 void run_result_free(struct run_result *res);
+
+/* One VM's migration as a unit of which several can share one simulated
+ * clock (sim/evac.c): its source machine (guest, OS profile, workload, vCPU)
+ * with an event queue of its own, its destination, migration thread and time
+ * series. The clock is the merge of the units' queues: the driver runs the
+ * earliest event of any unit. run_execute is one unit alone. */
+typedef struct run_unit run_unit;
+/* When the next event of any machine on the clock is (INT64_MAX: none). */
+typedef int64_t (*run_horizon_fn)(void *ctx);
+
+/* Opens the unit of configuration c (copied; c->warmup is replaced when the
+ * migration starts) with its workload running from time 0; res is filled
+ * by run_unit_finish. *out is set even on failure: run_unit_free it. */
+int run_unit_open(run_unit **out, const struct run_config *c, struct run_result *res, err *e);
+void run_unit_watch(run_unit *u, run_watch_fn watch, void *ctx);
+/* The time of the unit's earliest event (INT64_MAX: none). */
+int64_t run_unit_next(const run_unit *u);
+/* Runs the unit's events before `until`, stopping early when its migration
+ * ends. */
+int run_unit_run(run_unit *u, int64_t until, err *e);
+/* Starts the migration at time `at` (>= the unit's clock) on `shared`, a
+ * link other units' migrations also write to, or on a link of its own
+ * (c->bandwidth, c->latency) when NULL. horizon (NULL: the unit's own next
+ * event) bounds how far the migration thread runs ahead. */
+int run_unit_start(run_unit *u, int64_t at, struct link *shared, run_horizon_fn horizon, void *ctx,
+		   err *e);
+/* 1 while its migration has started and not ended. */
+int run_unit_active(const run_unit *u);
+const struct run_config *run_unit_config(const run_unit *u);
+const mig *run_unit_mig(const run_unit *u); /* NULL before the start */
+/* mig_cancel on its migration: 1 when cancelled (run_unit_finish then). */
+int run_unit_cancel(run_unit *u, int64_t at, const char *why);
+/* Before the start: the pages the guest has written since time 0. */
+uint64_t run_unit_written_pages(const run_unit *u);
+/* After its migration ended: fills the result (as run_execute does, with
+ * the baseline) and releases the machine. On failure res is freed. */
+int run_unit_finish(run_unit *u, err *e);
+void run_unit_free(run_unit *u);
 /* Steps the workload starts in [c->warmup, end) with no migration at all: a
  * run's baseline_steps, simulated from time 0. */
 int run_unmigrated_steps(const struct run_config *c, int64_t end, uint64_t *steps, err *e);

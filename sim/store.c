@@ -132,12 +132,47 @@ static int step_disk_v4(sqlite3 *db, err *e)
 		    "adding the series' disk columns", e);
 }
 
+/* Version 5 (issue 26): evacuations, each linking the
+ * runs of its VMs' migrations, with its own figures and its links'
+ * utilisation. */
+static int step_evacuations_v5(sqlite3 *db, err *e)
+{
+	return exec(db,
+		    "CREATE TABLE evacuations ("
+		    " id INTEGER PRIMARY KEY,"
+		    " experiment TEXT,"
+		    " scenario TEXT NOT NULL,"
+		    " links TEXT NOT NULL,"
+		    " migsim_version TEXT NOT NULL,"
+		    " recorded_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
+		    ");"
+		    "CREATE TABLE evacuation_metrics ("
+		    " evacuation_id INTEGER NOT NULL REFERENCES evacuations(id) ON DELETE CASCADE,"
+		    " name TEXT NOT NULL,"
+		    " value REAL,"
+		    " PRIMARY KEY (evacuation_id, name)"
+		    ") WITHOUT ROWID;"
+		    "CREATE TABLE evacuation_runs ("
+		    " evacuation_id INTEGER NOT NULL REFERENCES evacuations(id) ON DELETE CASCADE,"
+		    " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+		    " vm TEXT NOT NULL,"
+		    " source TEXT NOT NULL,"
+		    " destination TEXT NOT NULL,"
+		    " start_ns INTEGER NOT NULL,"
+		    " end_ns INTEGER NOT NULL,"
+		    " PRIMARY KEY (evacuation_id, run_id)"
+		    ") WITHOUT ROWID;"
+		    "CREATE INDEX evacuation_runs_run ON evacuation_runs(run_id);",
+		    "adding the evacuation tables", e);
+}
+
 /* steps[v] migrates version v to v + 1. */
 static int (*const steps[])(sqlite3 *, err *) = {
     step_create_v1,
     step_notes_v2,
     step_policy_name_v3,
     step_disk_v4,
+    step_evacuations_v5,
 };
 
 #define SCHEMA_VERSION ((int)(sizeof steps / sizeof steps[0]))
@@ -503,6 +538,88 @@ int store_put_run(store *s, const struct store_run *run, int64_t *run_id, err *e
 		goto fail;
 	if (run_id)
 		*run_id = id;
+	return 0;
+fail:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/* Prepares, binds through bind(ctx, st, i) for each of n rows, runs and
+ * finalizes one statement. */
+static int put_rows(store *s, const char *sql, size_t n,
+		    void (*bind)(const void *ctx, sqlite3_stmt *st, size_t i), const void *ctx,
+		    const char *what, err *e)
+{
+	sqlite3_stmt *st;
+	if (prepare(s, &st, sql, e) < 0)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		bind(ctx, st, i);
+		rc = run_stmt(s, st, NULL, what, e);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+struct evac_ctx {
+	const struct store_evacuation *ev;
+	sqlite3_int64 id;
+};
+
+static void bind_evacuation(const void *ctx, sqlite3_stmt *st, size_t i)
+{
+	const struct store_evacuation *ev = ((const struct evac_ctx *)ctx)->ev;
+	(void)i;
+	bind_text(st, 1, ev->experiment);
+	bind_text(st, 2, ev->scenario);
+	bind_text(st, 3, ev->links);
+	bind_text(st, 4, MIGSIM_VERSION);
+}
+
+static void bind_evac_metric(const void *ctx, sqlite3_stmt *st, size_t i)
+{
+	const struct evac_ctx *c = ctx;
+	sqlite3_bind_int64(st, 1, c->id);
+	bind_text(st, 2, c->ev->metrics[i].name);
+	sqlite3_bind_double(st, 3, c->ev->metrics[i].value);
+}
+
+static void bind_evac_run(const void *ctx, sqlite3_stmt *st, size_t i)
+{
+	const struct evac_ctx *c = ctx;
+	const struct store_evac_run *r = &c->ev->runs[i];
+	sqlite3_bind_int64(st, 1, c->id);
+	sqlite3_bind_int64(st, 2, r->run_id);
+	bind_text(st, 3, r->vm);
+	bind_text(st, 4, r->source);
+	bind_text(st, 5, r->destination);
+	sqlite3_bind_int64(st, 6, r->start_ns);
+	sqlite3_bind_int64(st, 7, r->end_ns);
+}
+
+int store_put_evacuation(store *s, const struct store_evacuation *ev, int64_t *id, err *e)
+{
+	if (exec(s->db, "BEGIN IMMEDIATE", s->path, e) < 0)
+		return -1;
+	struct evac_ctx c = {ev, 0};
+	if (put_rows(s,
+		     "INSERT INTO evacuations (experiment, scenario, links, migsim_version)"
+		     " VALUES (?, ?, ?, ?)",
+		     1, bind_evacuation, &c, "evacuations", e) < 0)
+		goto fail;
+	c.id = sqlite3_last_insert_rowid(s->db);
+	if (put_rows(s,
+		     "INSERT INTO evacuation_metrics (evacuation_id, name, value) VALUES (?, ?, ?)",
+		     ev->n_metrics, bind_evac_metric, &c, "evacuation_metrics", e) < 0 ||
+	    put_rows(s,
+		     "INSERT INTO evacuation_runs (evacuation_id, run_id, vm, source, destination,"
+		     " start_ns, end_ns) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		     ev->n_runs, bind_evac_run, &c, "evacuation_runs", e) < 0 ||
+	    exec(s->db, "COMMIT", s->path, e) < 0)
+		goto fail;
+	if (id)
+		*id = c.id;
 	return 0;
 fail:
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);

@@ -72,6 +72,28 @@ int store_open(store **out, const char *path, err *e);
 void store_close(store *s);
 /* Writes the run, its metrics, series and notes in one transaction. */
 int store_put_run(store *s, const struct store_run *run, int64_t *run_id, err *e);
+
+/* An evacuation (sim/evac.h): its VMs' runs, already stored, and its own
+ * figures (docs/schema.md). */
+struct store_evac_run {
+	int64_t run_id;
+	const char *vm, *source, *destination;
+	int64_t start_ns, end_ns; /* since the evacuation began */
+};
+
+struct store_evacuation {
+	const char *experiment; /* NULL for none */
+	const char *scenario;	/* JSON: the options that gave it */
+	const char *links;	/* JSON: each drained NIC's bytes and utilisation */
+	const struct store_metric *metrics;
+	size_t n_metrics;
+	const struct store_evac_run *runs;
+	size_t n_runs;
+};
+
+/* Writes the evacuation, its metrics and its links to runs in one
+ * transaction. */
+int store_put_evacuation(store *s, const struct store_evacuation *ev, int64_t *id, err *e);
 /* Schema version this build writes (PRAGMA user_version). */
 int store_schema_version(void);
 /* Whether a run with this key is stored (for sweeps that resume): *found is

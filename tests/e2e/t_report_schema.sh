@@ -25,7 +25,7 @@ echo "ok: report and compare read version 2 as it is, with policy names"
 echo "ok: merge names the runs of a version 2 input"
 
 "$MIGSIM" run --guest bare idle --ram 16MiB --seed 2 --db "$db" >/dev/null 2>&1
-[ "$(sql "$db" "PRAGMA user_version")" = 4 ] || die "not migrated to version 4"
+[ "$(sql "$db" "PRAGMA user_version")" = 5 ] || die "not migrated to version 5"
 [ "$(sql "$db" "SELECT group_concat(n, ' ') FROM (SELECT coalesce(policy_name, '-') AS n FROM runs ORDER BY id)")" = "xb64 xb8 - -" ] ||
 	die "migration: $(sql "$db" "SELECT id, policy_name FROM runs")"
 [ "$(sql "$db" "SELECT count(*) FROM sqlite_master WHERE name = 'runs_policy_name'")" = 1 ] || die "no index"

@@ -147,13 +147,13 @@ START_TEST(test_create_reopen)
 	tmp_make(&t);
 	store *s;
 	err e = {{0}};
-	ck_assert_int_eq(store_schema_version(), 4);
+	ck_assert_int_eq(store_schema_version(), 5);
 	ck_assert_msg(store_open(&s, t.db, &e) == 0, "%s", e.msg);
 	ck_assert_str_eq(store_path(s), t.db);
 	store_close(s);
 	sqlite3 *db = raw_open(t.db);
 	ck_assert_int_eq(raw_int(db, "PRAGMA user_version"), store_schema_version());
-	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), 4);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), 7);
 	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name IN "
 				     "('runs_experiment', 'runs_policy')"),
 			 2);
@@ -330,11 +330,13 @@ START_TEST(test_notes)
 END_TEST
 
 /* Turns the database at path into one schema version 2 wrote: no
- * runs.policy_name and no disk columns in the series. */
+ * runs.policy_name, no disk columns in the series, no evacuations. */
 static void make_v2(const char *path)
 {
 	sqlite3 *db = raw_open(path);
 	ck_assert_int_eq(sqlite3_exec(db,
+				      "DROP TABLE evacuation_runs; DROP TABLE evacuation_metrics;"
+				      "DROP TABLE evacuations;"
 				      "DROP INDEX runs_policy_name;"
 				      "ALTER TABLE runs DROP COLUMN policy_name;"
 				      "ALTER TABLE series DROP COLUMN disk_remaining;"
@@ -351,7 +353,10 @@ static void make_v1(const char *path)
 	make_v2(path);
 	sqlite3 *db = raw_open(path);
 	ck_assert_int_eq(
-	    sqlite3_exec(db, "DROP TABLE notes; PRAGMA user_version = 1;", NULL, NULL, NULL),
+	    sqlite3_exec(
+		db,
+		"DROP TABLE notes; PRAGMA user_version = 1;",
+		NULL, NULL, NULL),
 	    SQLITE_OK);
 	sqlite3_close(db);
 }
@@ -395,7 +400,7 @@ START_TEST(test_policy_name)
 	ck_assert_msg(store_open(&s, t.db, &e) == 0, "%s", e.msg);
 	store_close(s);
 	db = raw_open(t.db);
-	ck_assert_int_eq(raw_int(db, "PRAGMA user_version"), 4);
+	ck_assert_int_eq(raw_int(db, "PRAGMA user_version"), store_schema_version());
 	ck_assert_int_eq(raw_int(db, named), 1);
 	ck_assert_int_eq(raw_int(db, unnamed), 1);
 	sqlite3_close(db);
@@ -429,7 +434,7 @@ START_TEST(test_v2_database)
 	ck_assert_msg(store_put_run(s, &r, NULL, &e) == 0, "%s", e.msg);
 	store_close(s);
 	sqlite3 *db = raw_open(t.db);
-	ck_assert_int_eq(raw_int(db, "PRAGMA user_version"), 4);
+	ck_assert_int_eq(raw_int(db, "PRAGMA user_version"), store_schema_version());
 	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM series"), 4);
 	ck_assert_int_eq(raw_int(db, "SELECT count(disk_remaining) FROM series"), 1);
 	ck_assert_int_eq(raw_int(db, "SELECT disk_transferred FROM series WHERE disk_remaining = "
@@ -472,7 +477,7 @@ START_TEST(test_v1_database)
 	ck_assert_msg(store_put_run(s, &r, NULL, &e) == 0, "%s", e.msg);
 	store_close(s);
 	sqlite3 *db = raw_open(t.db);
-	ck_assert_int_eq(raw_int(db, "PRAGMA user_version"), 4);
+	ck_assert_int_eq(raw_int(db, "PRAGMA user_version"), store_schema_version());
 	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM runs"), 2);
 	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM notes"), 2);
 	sqlite3_close(db);
@@ -632,6 +637,59 @@ START_TEST(test_not_sqlite)
 }
 END_TEST
 
+/* Evacuations (issue 26): a database of version 4 gains the evacuation
+ * tables on opening, keeps its runs, and an evacuation written links two of
+ * them with its figures, in one transaction; deleting a run deletes its
+ * link. */
+START_TEST(test_evacuation)
+{
+	struct tmp t;
+	tmp_make(&t);
+	store *s;
+	err e = {{0}};
+	struct store_run r = sample_run(NULL);
+	ck_assert_int_eq(store_open(&s, t.db, &e), 0);
+	int64_t id1, id2;
+	ck_assert_msg(store_put_run(s, &r, &id1, &e) == 0, "%s", e.msg);
+	r.seed = 9;
+	ck_assert_msg(store_put_run(s, &r, &id2, &e) == 0, "%s", e.msg);
+	store_close(s);
+	sqlite3 *db = raw_open(t.db);
+	ck_assert_int_eq(sqlite3_exec(db,
+				      "DROP TABLE evacuation_runs; DROP TABLE evacuation_metrics;"
+				      " DROP TABLE evacuations; PRAGMA user_version = 4;",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_msg(store_open(&s, t.db, &e) == 0, "%s", e.msg);
+	struct store_metric m[] = {{"drain-time", 1234.5}, {"failed", 1}};
+	struct store_evac_run runs[] = {{id1, "vm1", "a", "b", 0, 10},
+					{id2, "vm2", "a", "c", 5, 20}};
+	struct store_evacuation ev = {"exp", "[\"--drain\",\"a\"]", "[]", m, 2, runs, 2};
+	int64_t eid = 0;
+	ck_assert_msg(store_put_evacuation(s, &ev, &eid, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(eid, 1);
+	/* a link to a run that does not exist is refused whole */
+	struct store_evac_run bad[] = {{id1, "vm1", "a", "b", 0, 10}, {99, "vm9", "a", "b", 0, 1}};
+	ev.runs = bad;
+	ck_assert_int_eq(store_put_evacuation(s, &ev, NULL, &e), -1);
+	store_close(s);
+	db = raw_open(t.db);
+	ck_assert_int_eq(raw_int(db, "PRAGMA user_version"), store_schema_version());
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM evacuations"), 1);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM evacuation_runs"), 2);
+	ck_assert_int_eq(raw_int(db, "SELECT end_ns FROM evacuation_runs WHERE vm = 'vm2'"), 20);
+	ck_assert_int_eq(raw_int(db, "SELECT value FROM evacuation_metrics WHERE name = 'failed'"),
+			 1);
+	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA foreign_keys = ON; DELETE FROM runs WHERE id = 1",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM evacuation_runs"), 1);
+	sqlite3_close(db);
+	tmp_remove(&t);
+}
+END_TEST
+
 START_TEST(test_newer_version)
 {
 	struct tmp t;
@@ -645,7 +703,7 @@ START_TEST(test_newer_version)
 			 SQLITE_OK);
 	sqlite3_close(db);
 	assert_refused_untouched(&t, t.db,
-				 "schema version 7 is newer than this migsim understands (4)");
+				 "schema version 7 is newer than this migsim understands (5)");
 	tmp_remove(&t);
 }
 END_TEST
@@ -775,6 +833,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_rollback_midway);
 	tcase_add_test(tc, test_not_sqlite);
 	tcase_add_test(tc, test_newer_version);
+	tcase_add_test(tc, test_evacuation);
 	tcase_add_test(tc, test_foreign_sqlite);
 	tcase_add_test(tc, test_bad_paths);
 	tcase_add_test(tc, test_two_handles);

@@ -1,0 +1,583 @@
+/*
+ * evac — runs an evacuation (see evac.h): every VM is a run_unit with its
+ * own event queue; the clock is their merge plus the scheduler's own queue,
+ * whose events (the start, admissions after a migration ends, the 100 ms
+ * link samples) run first among equal times, then the units in the order
+ * listed. The migrations leaving one host write to one shared link, its NIC
+ * (evac_shared_link: the one place that decides how they share it).
+ */
+#include "evac.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "des.h"
+#include "link.h"
+#include "sat.h"
+
+#define GIB	  1073741824.0
+#define SAMPLE_NS ((int64_t)100000000) /* link utilisation every 100 ms */
+#define NEVER	  INT64_MAX
+
+void evac_defaults(struct evac_scenario *s)
+{
+	memset(s, 0, sizeof *s);
+	s->policy = (struct evac_policy){
+	    .per_cluster = 5,
+	    .per_node = 2,
+	    .bandwidth = 0,
+	    .completion_per_gib = (int64_t)800 * 1000000000,
+	    .progress_timeout = (int64_t)150 * 1000000000,
+	    .allow_auto_converge = 0,
+	    .allow_post_copy = 0,
+	    .order = EVAC_AS_LISTED,
+	};
+	s->start = 1000000000;
+}
+
+static const char *const order_names[] = {"as-listed", "smallest-first", "lowest-dirty-first",
+					  "largest-first"};
+
+int evac_order_parse(const char *name, enum evac_order *out, err *e)
+{
+	for (size_t i = 0; i < sizeof order_names / sizeof *order_names; i++)
+		if (!strcmp(name, order_names[i])) {
+			*out = (enum evac_order)i;
+			return 0;
+		}
+	return err_set(e, "unknown order (as-listed, smallest-first, lowest-dirty-first, "
+			  "largest-first)");
+}
+
+const char *evac_order_name(enum evac_order o)
+{
+	return order_names[o];
+}
+
+int evac_host_find(const struct evac_scenario *s, const char *name)
+{
+	for (size_t i = 0; i < s->n_hosts; i++)
+		if (!strcmp(s->hosts[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+/* --- checking and placement ------------------------------------------------------ */
+
+/* RAM the VMs staying on, or placed on, host h take. */
+static uint64_t ram_used(const struct evac_scenario *s, size_t h)
+{
+	uint64_t used = 0;
+	for (size_t i = 0; i < s->n_vms; i++) {
+		const struct evac_vm *v = &s->vms[i];
+		if (v->host == h || v->dest == h)
+			used += v->c.ram_bytes;
+	}
+	return used;
+}
+
+static size_t vms_on(const struct evac_scenario *s, size_t h)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->n_vms; i++)
+		n += s->vms[i].host == h || s->vms[i].dest == h;
+	return n;
+}
+
+/* The placement rule: the host not being drained with the most free RAM
+ * (when every host gives its RAM), else the fewest VMs; ties to the host
+ * listed first. */
+static size_t place(const struct evac_scenario *s)
+{
+	size_t best = EVAC_ANY;
+	for (size_t h = 0; h < s->n_hosts; h++) {
+		const struct evac_host *x = &s->hosts[h];
+		if (x->drain)
+			continue;
+		if (best == EVAC_ANY) {
+			best = h;
+			continue;
+		}
+		const struct evac_host *b = &s->hosts[best];
+		if (x->ram && b->ram) {
+			double fx = (double)x->ram - (double)ram_used(s, h);
+			double fb = (double)b->ram - (double)ram_used(s, best);
+			if (fx > fb)
+				best = h;
+		} else if (vms_on(s, h) < vms_on(s, best)) {
+			best = h;
+		}
+	}
+	return best;
+}
+
+int evac_check(struct evac_scenario *s, size_t *vm, err *e)
+{
+	*vm = EVAC_ANY;
+	const struct evac_policy *p = &s->policy;
+	if (p->per_cluster == 0)
+		return err_set(e, "parallelMigrationsPerCluster must be at least 1");
+	if (p->per_node == 0)
+		return err_set(e, "parallelOutboundMigrationsPerNode must be at least 1");
+	size_t draining = 0;
+	for (size_t i = 0; i < s->n_vms; i++) {
+		struct evac_vm *v = &s->vms[i];
+		*vm = i;
+		if (v->dest != EVAC_ANY && s->hosts[v->dest].drain && s->hosts[v->host].drain)
+			return err_set(e, "cyclic evacuation: its destination %s is being drained",
+				       s->hosts[v->dest].name);
+		if (v->dest == v->host)
+			return err_set(e, "its destination is the host it is on");
+		draining += s->hosts[v->host].drain;
+	}
+	*vm = EVAC_ANY;
+	if (!draining)
+		return err_set(e, "no VM is on a host being drained");
+	/* Placement in the order listed, each VM seeing the ones placed before. */
+	for (size_t i = 0; i < s->n_vms; i++) {
+		struct evac_vm *v = &s->vms[i];
+		*vm = i;
+		if (!s->hosts[v->host].drain || v->dest != EVAC_ANY)
+			continue;
+		v->dest = place(s);
+		if (v->dest == EVAC_ANY)
+			return err_set(e, "no host left to move it to");
+	}
+	for (size_t h = 0; h < s->n_hosts; h++) {
+		const struct evac_host *x = &s->hosts[h];
+		if (!x->ram || x->drain)
+			continue;
+		uint64_t used = 0;
+		for (size_t i = 0; i < s->n_vms; i++) {
+			const struct evac_vm *v = &s->vms[i];
+			*vm = i;
+			if (v->host != h && !(s->hosts[v->host].drain && v->dest == h))
+				continue;
+			used += v->c.ram_bytes;
+			if (used > x->ram)
+				return err_set(e, "its RAM does not fit in %s's free RAM", x->name);
+		}
+	}
+	*vm = EVAC_ANY;
+	return 0;
+}
+
+/* --- the policy on one VM's migration -------------------------------------------- */
+
+/* The slowest hop between two hosts: their NICs, the switch's ports, a link
+ * declared between them. */
+static double path_rate(const struct evac_scenario *s, size_t a, size_t b)
+{
+	double r = s->hosts[a].nic < s->hosts[b].nic ? s->hosts[a].nic : s->hosts[b].nic;
+	if (s->port_rate > 0 && s->port_rate < r)
+		r = s->port_rate;
+	for (size_t i = 0; i < s->n_paths; i++) {
+		const struct evac_path *x = &s->paths[i];
+		if (((x->a == a && x->b == b) || (x->a == b && x->b == a)) && x->rate < r)
+			r = x->rate;
+	}
+	return r;
+}
+
+/* The rate of the wire a source host's migrations share. */
+static double nic_rate(const struct evac_scenario *s, size_t h)
+{
+	double r = s->hosts[h].nic;
+	return s->port_rate > 0 && s->port_rate < r ? s->port_rate : r;
+}
+
+/* The VM's configuration as the management layer starts its migration:
+ * bandwidthPerMigration as max-bandwidth (0: none), capped by a path slower
+ * than the source's NIC; auto-converge and postcopy-ram as the policy
+ * allows; the completion timeout (per GiB of RAM) cancels the migration,
+ * or with allowPostCopy switches it to post-copy, which then has as long
+ * again to finish. */
+static void apply_policy(const struct evac_scenario *s, const struct evac_vm *v,
+			 struct run_config *c)
+{
+	const struct evac_policy *p = &s->policy;
+	*c = v->c;
+	double cap = p->bandwidth;
+	double path = path_rate(s, v->host, v->dest);
+	if (path < nic_rate(s, v->host) && (cap == 0 || path < cap))
+		cap = path;
+	c->params.max_bandwidth = cap;
+	c->bandwidth = nic_rate(s, v->host);
+	if (s->hosts[v->host].cpus && !c->params.host_cpus)
+		c->params.host_cpus = s->hosts[v->host].cpus;
+	c->caps_requested &= ~(unsigned)(CAP_AUTO_CONVERGE | CAP_POSTCOPY_RAM);
+	if (p->allow_auto_converge)
+		c->caps_requested |= CAP_AUTO_CONVERGE;
+	int64_t completion = (int64_t)((double)c->ram_bytes / GIB * (double)p->completion_per_gib);
+	if (p->allow_post_copy) {
+		c->caps_requested |= CAP_POSTCOPY_RAM;
+		c->postcopy =
+		    (struct postcopy_policy){.rule = POSTCOPY_AFTER_TIME, .after = completion};
+		c->timeout = sat_add(completion, completion);
+	} else {
+		c->timeout = completion;
+	}
+	run_negotiate_caps(c);
+}
+
+/* --- the clock and the scheduler ------------------------------------------------- */
+
+struct evac {
+	const struct evac_scenario *s;
+	struct evac_result *r;
+	run_unit *units[EVAC_MAX_VMS];
+	int done[EVAC_MAX_VMS];	    /* finished (or never to start) */
+	size_t order[EVAC_MAX_VMS]; /* the VMs to move, in the order they start */
+	size_t n_order, next;	    /* order[next] is the next to start */
+	unsigned running, running_from[EVAC_MAX_HOSTS];
+	struct link links[EVAC_MAX_HOSTS];
+	int64_t last_sample;
+	uint64_t watermark[EVAC_MAX_VMS]; /* the least data remaining seen */
+	int64_t progressed[EVAC_MAX_VMS]; /* when it last fell */
+	uint64_t last_on_wire[EVAC_MAX_HOSTS];
+	des *q;	     /* the scheduler's events */
+	int64_t now; /* the time of the event running */
+	int sorted;
+	int failed;
+	err e;
+};
+
+/* How the migrations leaving one host share its NIC: one link (sim/link.h)
+ * they all write to, whose wire serves their writes in the order submitted,
+ * each writer blocking on its send buffer; backlogged writers alternate,
+ * which is TCP's fair share between backlogged flows at the granularity of
+ * a write. The link's buffer and latency are the first VM's on the host.
+ * When link.c has sockets (issue 24), each migration gets its own socket on
+ * this link here, and its own buffer. */
+static int evac_shared_link(struct evac *x, size_t h, const struct run_config *c, err *e)
+{
+	struct link_config lc = {
+	    .bandwidth = nic_rate(x->s, h),
+	    .latency = c->latency,
+	    .buffer_bytes = c->params.send_buffer_size,
+	};
+	return link_init(&x->links[h], &lc, e);
+}
+
+static int64_t unit_next(const struct evac *x, size_t i)
+{
+	return x->done[i] ? NEVER : run_unit_next(x->units[i]);
+}
+
+/* How far a migration thread may run: to the next event anywhere, but past
+ * the time now when only another unit's event is due then (its own
+ * simultaneous events keep their order through its queue). */
+static int64_t horizon(void *ctx)
+{
+	struct evac *x = ctx;
+	int64_t other = des_pending(x->q) ? des_next_time(x->q) : NEVER;
+	for (size_t i = 0; i < x->s->n_vms; i++) {
+		int64_t t = unit_next(x, i);
+		if (t < other)
+			other = t;
+	}
+	return other > x->now ? other : sat_add(x->now, 1);
+}
+
+/* The pages each VM wrote during the warm-up (all ran as long): their
+ * order is the order of the dirty rates. */
+static double dirty_rate(const struct evac *x, size_t i)
+{
+	return (double)run_unit_written_pages(x->units[i]);
+}
+
+static int before(const struct evac *x, size_t a, size_t b)
+{
+	uint64_t ra = x->s->vms[a].c.ram_bytes, rb = x->s->vms[b].c.ram_bytes;
+	switch (x->s->policy.order) {
+	case EVAC_SMALLEST_FIRST:
+		return ra < rb;
+	case EVAC_LARGEST_FIRST:
+		return ra > rb;
+	case EVAC_LOWEST_DIRTY_FIRST:
+		return dirty_rate(x, a) < dirty_rate(x, b);
+	default:
+		return 0;
+	}
+}
+
+/* The VMs to move in the policy's order; a stable insertion sort keeps the
+ * order listed among equals. */
+static void sort_order(struct evac *x)
+{
+	for (size_t i = 1; i < x->n_order; i++) {
+		size_t v = x->order[i], j = i;
+		for (; j > 0 && before(x, v, x->order[j - 1]); j--)
+			x->order[j] = x->order[j - 1];
+		x->order[j] = v;
+	}
+}
+
+static int start_vm(struct evac *x, size_t i, err *e)
+{
+	const struct evac_vm *v = &x->s->vms[i];
+	struct evac_vm_result *vr = &x->r->vms[i];
+	if (!x->links[v->host].cfg.bandwidth &&
+	    evac_shared_link(x, v->host, run_unit_config(x->units[i]), e) < 0)
+		return -1;
+	vr->started = 1;
+	vr->start = x->now - x->s->start;
+	x->watermark[i] = UINT64_MAX;
+	x->progressed[i] = x->now;
+	x->running++;
+	x->running_from[v->host]++;
+	return run_unit_start(x->units[i], x->now, &x->links[v->host], horizon, x, e);
+}
+
+/* Starts, in order, the VMs the limits let run now. A VM whose host is at
+ * its outbound limit waits without holding back the VMs after it. */
+static int admit(struct evac *x, err *e)
+{
+	const struct evac_policy *p = &x->s->policy;
+	for (size_t k = x->next; k < x->n_order && x->running < p->per_cluster; k++) {
+		size_t i = x->order[k];
+		if (x->r->vms[i].started || x->running_from[x->s->vms[i].host] >= p->per_node)
+			continue;
+		if (start_vm(x, i, e) < 0)
+			return -1;
+	}
+	while (x->next < x->n_order && x->r->vms[x->order[x->next]].started)
+		x->next++;
+	return 0;
+}
+
+static void on_admit(void *ctx, uint64_t tag)
+{
+	struct evac *x = ctx;
+	(void)tag;
+	if (!x->sorted) {
+		sort_order(x); /* now, with the dirty rates of the warm-up known */
+		x->sorted = 1;
+	}
+	if (admit(x, &x->e) < 0)
+		x->failed = 1;
+}
+
+static int push_util(struct evac_link_result *lr, double u)
+{
+	if (lr->n_util == lr->cap_util) {
+		size_t cap = lr->cap_util ? 2 * lr->cap_util : 256;
+		double *grown = realloc(lr->util, cap * sizeof *grown);
+		if (!grown)
+			return -1;
+		lr->util = grown;
+		lr->cap_util = cap;
+	}
+	lr->util[lr->n_util++] = u;
+	if (u > lr->peak)
+		lr->peak = u;
+	return 0;
+}
+
+static int finish_vm(struct evac *x, size_t i, err *e);
+
+/* KubeVirt's progressTimeout: a migration whose data remaining has not
+ * reached a new low for that long is cancelled (not in post-copy, which
+ * QEMU cannot cancel). Checked every 100 ms. */
+static int check_progress(struct evac *x, int64_t now, err *e)
+{
+	int64_t limit = x->s->policy.progress_timeout;
+	for (size_t i = 0; limit > 0 && i < x->s->n_vms; i++) {
+		if (x->done[i] || !run_unit_active(x->units[i]))
+			continue;
+		struct mig_stats st;
+		mig_get_stats(run_unit_mig(x->units[i]), &st);
+		if (st.remaining < x->watermark[i]) {
+			x->watermark[i] = st.remaining;
+			x->progressed[i] = now;
+		} else if (now - x->progressed[i] >= limit) {
+			char why[128];
+			snprintf(why, sizeof why,
+				 "no progress for %.3f s (progressTimeout): %llu bytes remaining",
+				 (double)(now - x->progressed[i]) / 1e9,
+				 (unsigned long long)x->watermark[i]);
+			if (run_unit_cancel(x->units[i], now, why) && finish_vm(x, i, e) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* Each source NIC's utilisation over the last 100 ms: the bytes that left
+ * its wire (those handed to it less its backlog) over what it could send. */
+static void on_sample(void *ctx, uint64_t tag)
+{
+	struct evac *x = ctx;
+	(void)tag;
+	int64_t now = des_now(x->q);
+	if (check_progress(x, now, &x->e) < 0) {
+		x->failed = 1;
+		return;
+	}
+	for (size_t h = 0; h < x->s->n_hosts; h++) {
+		struct link *l = &x->links[h];
+		if (!x->s->hosts[h].drain)
+			continue;
+		uint64_t on_wire = l->cfg.bandwidth ? l->sent - link_backlog(l, now) : 0;
+		double could = nic_rate(x->s, h) * (double)(now - x->last_sample) / 1e9;
+		double u = could > 0 ? (double)(on_wire - x->last_on_wire[h]) / could : 0;
+		x->last_on_wire[h] = on_wire;
+		if (push_util(&x->r->links[h], u) < 0) {
+			x->failed = 1;
+			err_set(&x->e, "out of memory for the link samples");
+			return;
+		}
+	}
+	x->last_sample = now;
+	if (x->next < x->n_order || x->running)
+		if (des_schedule(x->q, sat_add(now, SAMPLE_NS), on_sample, x, 0, &x->e) < 0)
+			x->failed = 1;
+}
+
+/* A migration ended: its VM's result is complete, and the scheduler may
+ * start the next when the management layer hears of it, at its end. */
+static int finish_vm(struct evac *x, size_t i, err *e)
+{
+	const struct evac_vm *v = &x->s->vms[i];
+	struct evac_vm_result *vr = &x->r->vms[i];
+	int64_t end = mig_clock(run_unit_mig(x->units[i]));
+	vr->end = end - x->s->start;
+	x->done[i] = 1;
+	x->running--;
+	x->running_from[v->host]--;
+	int64_t at = end > x->now ? end : x->now;
+	if (run_unit_finish(x->units[i], e) < 0)
+		return -1;
+	return des_schedule(x->q, at, on_admit, x, 0, e);
+}
+
+/* The earliest event anywhere: -1 for the scheduler's, else the unit. */
+static int earliest(const struct evac *x, size_t *which, int64_t *t)
+{
+	*t = des_pending(x->q) ? des_next_time(x->q) : NEVER;
+	int unit = 0;
+	for (size_t i = 0; i < x->s->n_vms; i++) {
+		int64_t ti = unit_next(x, i);
+		if (ti < *t) {
+			*t = ti;
+			*which = i;
+			unit = 1;
+		}
+	}
+	return unit;
+}
+
+static int all_ended(const struct evac *x)
+{
+	return x->next >= x->n_order && x->running == 0;
+}
+
+static int drive(struct evac *x, err *e)
+{
+	while (!all_ended(x)) {
+		size_t i = 0;
+		int64_t t;
+		int unit = earliest(x, &i, &t);
+		if (t == NEVER)
+			return err_set(
+			    e, "the simulation ran out of events before the evacuation ended");
+		x->now = t;
+		if (!unit) {
+			des_step(x->q);
+		} else {
+			int was = run_unit_active(x->units[i]);
+			if (run_unit_run(x->units[i], sat_add(t, 1), e) < 0)
+				return -1;
+			if (was && !run_unit_active(x->units[i]) && finish_vm(x, i, e) < 0)
+				return -1;
+		}
+		if (x->failed) {
+			*e = x->e;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void summarise(const struct evac_scenario *s, struct evac_result *r)
+{
+	for (size_t i = 0; i < s->n_vms; i++) {
+		const struct evac_vm_result *vr = &r->vms[i];
+		if (!vr->started)
+			continue;
+		const struct mig_stats *st = &vr->run.stats;
+		if (vr->end > r->drain_time)
+			r->drain_time = vr->end;
+		if (vr->run.status == MIG_STATUS_COMPLETED) {
+			r->completed++;
+			r->total_downtime += st->downtime;
+			if (st->downtime > r->max_downtime)
+				r->max_downtime = st->downtime;
+		} else {
+			r->failed++;
+		}
+		r->postcopy += st->ended_in == MIG_PHASE_POSTCOPY;
+		if (vr->run.baseline_steps > vr->run.guest_steps)
+			r->progress_lost += (double)(vr->run.baseline_steps - vr->run.guest_steps) /
+					    (double)vr->run.baseline_steps *
+					    (double)st->total_time / 1e9;
+	}
+	for (size_t h = 0; h < s->n_hosts; h++)
+		if (r->links[h].peak > r->peak_util)
+			r->peak_util = r->links[h].peak;
+}
+
+int evac_execute(const struct evac_scenario *s, struct evac_result *r, err *e)
+{
+	memset(r, 0, sizeof *r);
+	r->n_vms = s->n_vms;
+	struct evac *x = calloc(1, sizeof *x);
+	if (!x)
+		return err_set(e, "out of memory");
+	x->s = s;
+	x->r = r;
+	int rc = des_new(&x->q, e);
+	for (size_t i = 0; rc == 0 && i < s->n_vms; i++) {
+		const struct evac_vm *v = &s->vms[i];
+		struct evac_vm_result *vr = &r->vms[i];
+		x->done[i] = 1; /* until opened: a VM that stays need not run */
+		if (!s->hosts[v->host].drain)
+			continue;
+		apply_policy(s, v, &vr->c);
+		rc = run_unit_open(&x->units[i], &vr->c, &vr->run, e);
+		x->done[i] = 0;
+		x->order[x->n_order++] = i;
+	}
+	if (rc == 0)
+		rc = des_schedule(x->q, s->start, on_admit, x, 0, e);
+	x->last_sample = s->start;
+	if (rc == 0)
+		rc = des_schedule(x->q, sat_add(s->start, SAMPLE_NS), on_sample, x, 0, e);
+	if (rc == 0)
+		rc = drive(x, e);
+	for (size_t h = 0; h < s->n_hosts; h++) {
+		r->links[h].bytes = x->links[h].sent;
+		link_free(&x->links[h]);
+	}
+	for (size_t i = 0; i < s->n_vms; i++)
+		run_unit_free(x->units[i]);
+	des_free(x->q);
+	free(x);
+	if (rc == 0)
+		summarise(s, r);
+	else
+		evac_result_free(r);
+	return rc;
+}
+
+void evac_result_free(struct evac_result *r)
+{
+	for (size_t i = 0; i < r->n_vms; i++)
+		run_result_free(&r->vms[i].run);
+	for (size_t h = 0; h < EVAC_MAX_HOSTS; h++) {
+		free(r->links[h].util);
+		r->links[h].util = NULL;
+		r->links[h].n_util = r->links[h].cap_util = 0;
+	}
+}
