@@ -17,6 +17,7 @@
 #include "config.h"
 #include "compare.h"
 #include "err.h"
+#include "journal.h"
 #include "json.h"
 #include "params.h"
 #include "report.h"
@@ -59,7 +60,8 @@ static const char run_usage[] =
     "name of a bundled workload such as calloc_loop) and prints a summary.\n"
     "\n"
     "  --ram SIZE             guest RAM (default 1GiB), whole pages, at most 2^28 pages\n"
-    "  --guest PROFILE        the guest OS under the workload (default " RUN_DEFAULT_GUEST "): bare\n"
+    "  --guest PROFILE        the guest OS under the workload (default " RUN_DEFAULT_GUEST
+    "): bare\n"
     "                         (only the workload's memory), minimal-linux (92 MiB of a\n"
     "                         freshly booted kernel), server (70 %% of RAM in use, 4 MB/s\n"
     "                         of background writes), or a profile script's path\n"
@@ -455,6 +457,10 @@ static int cmd_workloads(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	/* The old way of applying a workload's writes, for comparison (same
+	 * results, slower; docs/scaling.md): read once, not a model input. */
+	const char *eager = getenv("MIGSIM_EAGER_WRITES");
+	journal_eager_writes(eager && !strcmp(eager, "1"));
 	if (argc < 2) {
 		fputs(usage, stderr);
 		return CLI_EXIT_ERROR;
