@@ -117,8 +117,11 @@ struct seg {
 	uint8_t *base;	   /* seg_len bytes, mapped */
 	uint64_t number;   /* its first page >> seg_shift */
 	uint32_t material; /* its MATERIAL pages */
-	int huge;	   /* backed by one huge page (collapsed) */
+	int huge;	   /* SEG_SMALL, SEG_HUGE (collapsed) or SEG_SPLIT */
 };
+
+/* A segment's host pages: small, one huge page, or small again for good. */
+enum { SEG_SMALL, SEG_HUGE, SEG_SPLIT };
 
 struct guest {
 	uint64_t *meta; /* one word per page, layout above */
@@ -397,8 +400,13 @@ static int64_t seg_map(guest *g, uint64_t number, err *e)
  * scenario 1 went from 3.4 to 4.1 M sends per wall second. Sparse segments
  * stay in host pages, so a scattered material page never holds 2 MiB, and a
  * huge segment holds at most four times its material bytes (not counted by
- * guest_host_bytes). The bytes are the same either way: this is speed
- * only. */
+ * guest_host_bytes). A segment split is not collapsed again: collapsing
+ * costs milliseconds (a huge page cleared and 512 pages copied), and the
+ * segments that come back to half material after a split are the ones
+ * whose pages keep changing kind (presumably the calloc loop's buffer on
+ * the destination, zero one pass in 256): in the 2011 experiment's 600 s
+ * pre-copy 470 collapses took 15-25 % of the run's CPU. The bytes are the
+ * same either way: this is speed only. */
 
 #define COLLAPSE_DIV 2 /* collapse as material reaches seg pages / 2 */
 #define SPLIT_DIV    4 /* split under seg pages / 4 */
@@ -419,7 +427,7 @@ static void seg_collapse(guest *g, struct seg *sg)
 		return;
 	if (madvise(sg->base, len, MADV_HUGEPAGE) == 0 &&
 	    madvise(sg->base, len, MADV_COLLAPSE) == 0) {
-		sg->huge = 1;
+		sg->huge = SEG_HUGE;
 		return;
 	}
 	if (errno == EINVAL)
@@ -462,7 +470,7 @@ static void seg_split(guest *g, uint32_t slot)
 	seg_copy_material(g, slot, keep, 0);
 	if (keep)
 		munmap(keep, keep_len);
-	sg->huge = 0;
+	sg->huge = SEG_SPLIT;
 }
 
 /* The store for page p, about to become MATERIAL in *slot (its bytes are
@@ -483,7 +491,8 @@ static uint8_t *store_claim(guest *g, uint64_t page, uint32_t *slot, err *e)
 	struct seg *sg = &g->segs[s];
 	g->material++;
 	sg->material++;
-	if (!sg->huge && sg->material == (seg_pages(g, sg) + COLLAPSE_DIV - 1) / COLLAPSE_DIV)
+	if (sg->huge == SEG_SMALL &&
+	    sg->material == (seg_pages(g, sg) + COLLAPSE_DIV - 1) / COLLAPSE_DIV)
 		seg_collapse(g, sg); /* once, as it reaches half */
 	*slot = (uint32_t)s;
 	return seg_page(g, *slot, page);
@@ -501,7 +510,7 @@ static void store_release(guest *g, uint64_t p)
 	uint32_t slot = w_idx(g->meta[p]);
 	struct seg *sg = &g->segs[slot];
 	uint8_t *c = seg_page(g, slot, p);
-	if (sg->huge || !g->release || madvise(c, g->ps, MADV_DONTNEED) != 0)
+	if (sg->huge == SEG_HUGE || !g->release || madvise(c, g->ps, MADV_DONTNEED) != 0)
 		memset(c, 0, g->ps);
 	g->material--;
 	sg->material--;
@@ -520,7 +529,7 @@ static void set_page(guest *g, uint64_t p, enum guest_kind k, uint32_t ver, uint
 	g->meta[p] = w_make(g, w, k, ver, cls);
 	if (old == GUEST_MATERIAL) {
 		struct seg *sg = &g->segs[w_idx(w)];
-		if (sg->huge && sg->material * SPLIT_DIV < seg_pages(g, sg))
+		if (sg->huge == SEG_HUGE && sg->material * SPLIT_DIV < seg_pages(g, sg))
 			seg_split(g, w_idx(w));
 	}
 }
