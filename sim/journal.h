@@ -40,17 +40,22 @@
  * post-copy request, r:bytes, or another operation's unit on that page;
  * n events leave the bytes + n * delta and the version + n, as n
  * applications do, since increments commute with each other and every
- * other write settles the page first. A dirty-log sync (and a clear, under
- * manual clearing) logs the pages of the units due since the last one from
- * the run's ranges, not by applying bytes. The calloc loop's 16384
- * increments a pass then cost a count a pass, and bytes only for the pages
- * the migration reads (the 600 s run of scripts/xbzrle2011.lua's `precopy`
- * cell, 12x less CPU: docs/scaling.md). Units written with a time callback
- * (a guest with missing pages, where a write may fault) are applied at
- * once; so is everything on a guest with a material limit. The old path,
- * every unit applied as it comes due, stays behind journal_eager_writes
- * (MIGSIM_EAGER_WRITES=1) for comparison; tests/unit/test_journal.c reads
- * both at random points and finds them alike.
+ * other write settles the page first. A dirty-log sync logs the pages of
+ * the units due since the last one from the run's ranges, not by applying
+ * bytes; so does a clear under manual clearing, which decides whether a
+ * later write is logged. The bytes of the page the migration last asked
+ * for see the events that come due while it still reads them (its thread
+ * charges CPU time while holding them, and with host-cpus 1 the vCPU
+ * writes on meanwhile): that page is settled as each event comes. The
+ * calloc loop's 16384 increments a pass then cost a count a pass, and
+ * bytes only for the pages the migration reads (the 600 s run of
+ * scripts/xbzrle2011.lua's `precopy` cell: docs/scaling.md). Units written
+ * with a time callback (a guest with missing pages, where a write may
+ * fault) are applied at once; so is everything on a guest with a material
+ * limit. The old path, every unit applied as it comes due, stays behind
+ * journal_eager_writes (MIGSIM_EAGER_WRITES=1) for comparison;
+ * tests/unit/test_journal.c reads both at random points and finds them
+ * alike.
  */
 #ifndef MIGSIM_JOURNAL_H
 #define MIGSIM_JOURNAL_H
