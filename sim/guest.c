@@ -171,7 +171,8 @@ struct guest {
 		struct inc_run *open; /* the run whose current event is partly due */
 		uint64_t clock;	      /* ticks at each event: which run was used last */
 		uint64_t held;	      /* 1 + the page guest_page_bytes last showed; 0: none */
-		int failed;	      /* a page could not take its pending increments */
+		uint64_t settled, settled_at; /* 1 + the page last settled, and the clock then */
+		int failed;		      /* a page could not take its pending increments */
 		err error;
 	} df;
 };
@@ -693,11 +694,16 @@ static void settle_page(guest *g, uint64_t p)
 		    run_settle(g, &g->df.runs[k], i, &g->df.error) < 0)
 			g->df.failed = 1;
 	}
+	g->df.settled = p + 1;
+	g->df.settled_at = g->df.clock;
 }
 
+/* A send asks for one page's kind, bytes and copy in turn: after the
+ * first, nothing has come since (no event: the clock has not moved). */
 static inline void settle(const guest *cg, uint64_t p)
 {
-	if (cg->df.nruns && p < cg->npages)
+	if (cg->df.nruns && p < cg->npages &&
+	    (cg->df.settled != p + 1 || cg->df.settled_at != cg->df.clock))
 		settle_page((guest *)cg, p);
 }
 
