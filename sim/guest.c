@@ -117,8 +117,11 @@ struct seg {
 	uint8_t *base;	   /* seg_len bytes, mapped */
 	uint64_t number;   /* its first page >> seg_shift */
 	uint32_t material; /* its MATERIAL pages */
-	int huge;	   /* backed by one huge page (collapsed) */
+	int huge;	   /* SEG_SMALL, SEG_HUGE (collapsed) or SEG_SPLIT */
 };
+
+/* A segment's host pages: small, one huge page, or small again for good. */
+enum { SEG_SMALL, SEG_HUGE, SEG_SPLIT };
 
 struct guest {
 	uint64_t *meta; /* one word per page, layout above */
@@ -158,6 +161,20 @@ struct guest {
 	uint8_t *scratch; /* procedural bytes read or copied by primitives */
 	guest_fault_fn fault;
 	void *fault_ctx;
+
+	/* Deferred increments (guest_inc_defer, "deferred increments" below):
+	 * how the simulator holds writes, not part of the model's memory
+	 * (guest_host_bytes leaves it out, as it did before it existed). */
+	struct {
+		struct inc_run *runs;
+		uint32_t nruns;
+		struct inc_run *open; /* the run whose current event is partly due */
+		uint64_t clock;	      /* ticks at each event: which run was used last */
+		uint64_t held;	      /* 1 + the page guest_page_bytes last showed; 0: none */
+		uint64_t settled, settled_at; /* 1 + the page last settled, and the clock then */
+		int failed;		      /* a page could not take its pending increments */
+		err error;
+	} df;
 };
 
 typedef unsigned long long ull;
@@ -220,25 +237,36 @@ static inline int reported(const guest *g, uint64_t p)
 	return g->reported && ((g->reported[p >> 6] >> (p & 63)) & 1);
 }
 
-/* One write by a workload primitive: a new version and, unless the page's
- * log bit is already set (DIRTY, or reported and not cleared since), the
- * DIRTY bit and a list entry. The version is bumped at its own bit position
- * and masked, so its wrap carries neither into the slot nor down into DIRTY
- * or the kind. */
-static inline void note_write(guest *g, uint64_t p)
+/* The dirty-log half of a write: unless the page's log bit is already set
+ * (DIRTY, or reported and not cleared since), the DIRTY bit and a list
+ * entry. */
+static inline void log_write(guest *g, uint64_t p)
 {
 	uint64_t w = g->meta[p];
-	uint64_t next = (w & ~VER_BITS) | ((w + (UINT64_C(1) << VER_SHIFT)) & VER_BITS);
-	if ((w & DIRTY) || reported(g, p)) {
-		g->meta[p] = next;
+	if ((w & DIRTY) || reported(g, p))
 		return;
-	}
-	g->meta[p] = next | DIRTY;
+	g->meta[p] = w | DIRTY;
 	if (!g->dirty_overflow && g->dirty_count == g->dirty_cap)
 		dirty_grow(g);
 	if (!g->dirty_overflow)
 		g->dirty[g->dirty_count] = p;
 	g->dirty_count++;
+}
+
+/* n writes' worth of versions. The version is bumped at its own bit
+ * position and masked, so its wrap carries neither into the slot nor down
+ * into DIRTY or the kind. */
+static inline void bump_version(guest *g, uint64_t p, uint64_t n)
+{
+	uint64_t w = g->meta[p];
+	g->meta[p] = (w & ~VER_BITS) | ((w + ((n & VER_MASK) << VER_SHIFT)) & VER_BITS);
+}
+
+/* One write by a workload primitive: a new version, and the dirty log. */
+static inline void note_write(guest *g, uint64_t p)
+{
+	bump_version(g, p, 1);
+	log_write(g, p);
 }
 
 /* --- procedural bytes ---------------------------------------------------------------- */
@@ -373,8 +401,13 @@ static int64_t seg_map(guest *g, uint64_t number, err *e)
  * scenario 1 went from 3.4 to 4.1 M sends per wall second. Sparse segments
  * stay in host pages, so a scattered material page never holds 2 MiB, and a
  * huge segment holds at most four times its material bytes (not counted by
- * guest_host_bytes). The bytes are the same either way: this is speed
- * only. */
+ * guest_host_bytes). A segment split is not collapsed again: collapsing
+ * costs milliseconds (a huge page cleared and 512 pages copied), and the
+ * segments that come back to half material after a split are the ones
+ * whose pages keep changing kind (presumably the calloc loop's buffer on
+ * the destination, zero one pass in 256): in the 2011 experiment's 600 s
+ * pre-copy 470 collapses took 15-25 % of the run's CPU. The bytes are the
+ * same either way: this is speed only. */
 
 #define COLLAPSE_DIV 2 /* collapse as material reaches seg pages / 2 */
 #define SPLIT_DIV    4 /* split under seg pages / 4 */
@@ -395,7 +428,7 @@ static void seg_collapse(guest *g, struct seg *sg)
 		return;
 	if (madvise(sg->base, len, MADV_HUGEPAGE) == 0 &&
 	    madvise(sg->base, len, MADV_COLLAPSE) == 0) {
-		sg->huge = 1;
+		sg->huge = SEG_HUGE;
 		return;
 	}
 	if (errno == EINVAL)
@@ -438,7 +471,7 @@ static void seg_split(guest *g, uint32_t slot)
 	seg_copy_material(g, slot, keep, 0);
 	if (keep)
 		munmap(keep, keep_len);
-	sg->huge = 0;
+	sg->huge = SEG_SPLIT;
 }
 
 /* The store for page p, about to become MATERIAL in *slot (its bytes are
@@ -459,7 +492,8 @@ static uint8_t *store_claim(guest *g, uint64_t page, uint32_t *slot, err *e)
 	struct seg *sg = &g->segs[s];
 	g->material++;
 	sg->material++;
-	if (!sg->huge && sg->material == (seg_pages(g, sg) + COLLAPSE_DIV - 1) / COLLAPSE_DIV)
+	if (sg->huge == SEG_SMALL &&
+	    sg->material == (seg_pages(g, sg) + COLLAPSE_DIV - 1) / COLLAPSE_DIV)
 		seg_collapse(g, sg); /* once, as it reaches half */
 	*slot = (uint32_t)s;
 	return seg_page(g, *slot, page);
@@ -477,7 +511,7 @@ static void store_release(guest *g, uint64_t p)
 	uint32_t slot = w_idx(g->meta[p]);
 	struct seg *sg = &g->segs[slot];
 	uint8_t *c = seg_page(g, slot, p);
-	if (sg->huge || !g->release || madvise(c, g->ps, MADV_DONTNEED) != 0)
+	if (sg->huge == SEG_HUGE || !g->release || madvise(c, g->ps, MADV_DONTNEED) != 0)
 		memset(c, 0, g->ps);
 	g->material--;
 	sg->material--;
@@ -496,7 +530,7 @@ static void set_page(guest *g, uint64_t p, enum guest_kind k, uint32_t ver, uint
 	g->meta[p] = w_make(g, w, k, ver, cls);
 	if (old == GUEST_MATERIAL) {
 		struct seg *sg = &g->segs[w_idx(w)];
-		if (sg->huge && sg->material * SPLIT_DIV < seg_pages(g, sg))
+		if (sg->huge == SEG_HUGE && sg->material * SPLIT_DIV < seg_pages(g, sg))
 			seg_split(g, w_idx(w));
 	}
 }
@@ -520,6 +554,256 @@ static uint8_t *own_store(guest *g, uint64_t p, int keep, err *e)
 		g->missing--;
 	g->meta[p] = w_make(g, w, GUEST_MATERIAL, w_ver(w), slot);
 	return c;
+}
+
+/* --- deferred increments -------------------------------------------------------------
+ * guest_inc_defer keeps an increment the journal hands over again and again
+ * (the calloc loop's pass) as a run: the increment once, a count of its
+ * events (each time it was due in full) and how far the event in progress
+ * is due, instead of adding to bytes nobody reads before the next pass. A
+ * page takes its pending events when anything reads or writes it (its
+ * kind, version or bytes: every page-level call and every primitive), all
+ * at once: its bytes + n * delta, its version + n, which is what n
+ * applications leave, since increments commute with each other and every
+ * other write settles the page first. Every event is one write to each
+ * page it touches, as in guest_inc.
+ *
+ * The dirty log takes a run's events from its ranges, not from the bytes:
+ * before every sync, clear and count (run_mark), the pages of the units
+ * due since the last marking are logged. Between two such calls a log only
+ * gathers writes, in any order, so logging them later is logging them
+ * alike.
+ *
+ * The one exception: guest_page_bytes's pointer to a page's stored bytes
+ * sees later writes to the page land (the migration reads a page over its
+ * thread's charged time, while the vCPU writes on), so new events settle
+ * the page it last showed at once.
+ *
+ * Memory: a run holds 4 bytes per page it touches (the events the page has
+ * taken); at most MAX_RUNS runs, the least recently used one settled and
+ * dropped for a new one. Deferral is off on a guest with a material limit
+ * (where a write's materialising can fail, it must fail when written) or
+ * with missing pages (a write there faults, at its own time). */
+
+#define MAX_RUNS 16
+
+struct inc_run {
+	uint64_t offset, stride, count;	    /* count bytes from offset at stride, */
+	uint8_t delta;			    /* each + delta (mod 256) an event */
+	uint64_t first, npages;		    /* the pages touched (see run_page) */
+	uint32_t *applied;		    /* per page touched: the events it took (mod 2^32) */
+	uint64_t events;		    /* events wholly due */
+	uint64_t due;			    /* units of the next event due (0: none) */
+	uint64_t marked_events, marked_due; /* the dirty log has the units up to here */
+	uint64_t used;			    /* g->df.clock at its last event */
+};
+
+/* The page touched i-th by r: with a stride of a page or more, unit i's;
+ * otherwise every page from the first is touched. */
+static uint64_t run_page(const guest *g, const struct inc_run *r, uint64_t i)
+{
+	if (r->stride >= g->ps)
+		return (r->offset + i * r->stride) >> g->pshift;
+	return r->first + i;
+}
+
+/* The units of r in its page touched i-th: [*u0, *u1). */
+static void run_units(const guest *g, const struct inc_run *r, uint64_t i, uint64_t *u0,
+		      uint64_t *u1)
+{
+	if (r->stride == 0) {
+		*u0 = 0, *u1 = r->count;
+		return;
+	}
+	if (r->stride >= g->ps) {
+		*u0 = i, *u1 = i + 1;
+		return;
+	}
+	uint64_t lo = (r->first + i) << g->pshift, hi = lo + g->ps;
+	*u0 = lo <= r->offset ? 0 : (lo - r->offset + r->stride - 1) / r->stride;
+	uint64_t end = (hi - r->offset + r->stride - 1) / r->stride;
+	*u1 = end < r->count ? end : r->count;
+}
+
+/* 1 and *i when page p is one r touches. */
+static int run_index(const guest *g, const struct inc_run *r, uint64_t p, uint64_t *i)
+{
+	if (p < r->first)
+		return 0;
+	if (r->stride < g->ps) {
+		*i = p - r->first;
+		return *i < r->npages;
+	}
+	uint64_t lo = p << g->pshift;
+	uint64_t k = lo <= r->offset ? 0 : (lo - r->offset + r->stride - 1) / r->stride;
+	if (k >= r->count || (r->offset + k * r->stride) >> g->pshift != p)
+		return 0;
+	*i = k;
+	return 1;
+}
+
+/* The events due to r's page touched i-th: the whole ones, and the one in
+ * progress if its due units reach the page (they end at a page's end). */
+static uint64_t run_events(const guest *g, const struct inc_run *r, uint64_t i)
+{
+	if (!r->due)
+		return r->events;
+	uint64_t u0, u1;
+	run_units(g, r, i, &u0, &u1);
+	return r->events + (u0 < r->due);
+}
+
+/* r's page touched i-th takes its pending events at once. Most calls find
+ * it has them all, which is told without finding its units. */
+static int run_settle(guest *g, struct inc_run *r, uint64_t i, err *e)
+{
+	uint32_t took = r->applied[i];
+	if (took == (uint32_t)(r->events + (r->due != 0)) ||
+	    (took == (uint32_t)r->events && !r->due))
+		return 0;
+	uint64_t had = run_events(g, r, i);
+	uint32_t n = (uint32_t)had - r->applied[i];
+	if (n == 0)
+		return 0;
+	uint64_t p = run_page(g, r, i), u0, u1;
+	uint8_t *c = own_store(g, p, 1, e);
+	if (!c)
+		return -1;
+	run_units(g, r, i, &u0, &u1);
+	/* (u1 - u0) bytes + delta, n times; stride 0: one byte + delta a unit */
+	uint8_t add = (uint8_t)((uint64_t)r->delta * n * (r->stride ? 1 : r->count));
+	if (r->stride == 0)
+		u1 = u0 + 1;
+	for (uint64_t u = u0; u < u1; u++) {
+		uint8_t *b = &c[(r->offset + u * r->stride) & g->pmask];
+		*b = (uint8_t)(*b + add);
+	}
+	bump_version(g, p, n);
+	r->applied[i] = (uint32_t)had;
+	return 0;
+}
+
+/* Settling changes how the guest holds its state, not the state: reads of
+ * a const guest settle too. A failure (out of host memory) is kept, and
+ * reported by the next deferred write. */
+static void settle_page(guest *g, uint64_t p)
+{
+	for (uint32_t k = 0; k < g->df.nruns; k++) {
+		uint64_t i;
+		if (run_index(g, &g->df.runs[k], p, &i) &&
+		    run_settle(g, &g->df.runs[k], i, &g->df.error) < 0)
+			g->df.failed = 1;
+	}
+	g->df.settled = p + 1;
+	g->df.settled_at = g->df.clock;
+}
+
+/* A send asks for one page's kind, bytes and copy in turn: after the
+ * first, nothing has come since (no event: the clock has not moved). */
+static inline void settle(const guest *cg, uint64_t p)
+{
+	if (cg->df.nruns && p < cg->npages &&
+	    (cg->df.settled != p + 1 || cg->df.settled_at != cg->df.clock))
+		settle_page((guest *)cg, p);
+}
+
+static void run_settle_all(guest *g, struct inc_run *r)
+{
+	for (uint64_t i = 0; i < r->npages; i++)
+		if (run_settle(g, r, i, &g->df.error) < 0)
+			g->df.failed = 1;
+}
+
+static void settle_all(const guest *cg)
+{
+	guest *g = (guest *)cg;
+	for (uint32_t k = 0; k < g->df.nruns; k++)
+		run_settle_all(g, &g->df.runs[k]);
+}
+
+/* Logs the pages of units [u0, u1) of an event of r. */
+static void run_log(guest *g, const struct inc_run *r, uint64_t u0, uint64_t u1)
+{
+	if (u0 >= u1)
+		return;
+	if (r->stride >= g->ps) {
+		for (uint64_t u = u0; u < u1; u++)
+			log_write(g, run_page(g, r, u));
+		return;
+	}
+	uint64_t a = (r->offset + u0 * r->stride) >> g->pshift;
+	uint64_t b = (r->offset + (u1 - 1) * r->stride) >> g->pshift;
+	for (uint64_t p = a; p <= b; p++)
+		log_write(g, p);
+}
+
+/* Logs what r's events wrote since its last marking. */
+static void run_mark(guest *g, struct inc_run *r)
+{
+	uint64_t me = r->marked_events, md = r->marked_due;
+	if (r->events > me + 1 || (r->events == me + 1 && r->due >= md)) {
+		run_log(g, r, 0, r->count);
+	} else if (r->events == me + 1) {
+		run_log(g, r, md, r->count);
+		run_log(g, r, 0, r->due);
+	} else {
+		run_log(g, r, md, r->due);
+	}
+	r->marked_events = r->events;
+	r->marked_due = r->due;
+}
+
+static void mark_all(const guest *cg)
+{
+	guest *g = (guest *)cg;
+	for (uint32_t k = 0; k < g->df.nruns; k++)
+		run_mark(g, &g->df.runs[k]);
+}
+
+/* Run k goes: logged and settled first, so nothing of it is lost. */
+static void run_drop(guest *g, uint32_t k)
+{
+	struct inc_run *r = &g->df.runs[k];
+	run_mark(g, r);
+	run_settle_all(g, r);
+	free(r->applied);
+	if (g->df.open == r)
+		g->df.open = NULL;
+	if (g->df.open == &g->df.runs[g->df.nruns - 1])
+		g->df.open = r;
+	*r = g->df.runs[--g->df.nruns];
+}
+
+/* The run of this increment with no event in progress, or a new one; NULL
+ * when out of memory (the caller writes eagerly then). */
+static struct inc_run *run_for(guest *g, uint64_t offset, uint64_t stride, uint64_t count,
+			       uint8_t delta)
+{
+	for (uint32_t k = 0; k < g->df.nruns; k++) {
+		struct inc_run *r = &g->df.runs[k];
+		if (r->offset == offset && r->stride == stride && r->count == count &&
+		    r->delta == delta && r->due == 0)
+			return r;
+	}
+	if (!g->df.runs && !(g->df.runs = calloc(MAX_RUNS, sizeof *g->df.runs)))
+		return NULL;
+	if (g->df.nruns == MAX_RUNS) {
+		uint32_t old = 0;
+		for (uint32_t k = 1; k < g->df.nruns; k++)
+			if (g->df.runs[k].used < g->df.runs[old].used)
+				old = k;
+		run_drop(g, old);
+	}
+	struct inc_run r = {.offset = offset, .stride = stride, .count = count, .delta = delta};
+	r.first = offset >> g->pshift;
+	r.npages = stride == 0	     ? 1
+		   : stride >= g->ps ? count
+				     : ((offset + (count - 1) * stride) >> g->pshift) - r.first + 1;
+	if (r.npages > SIZE_MAX / sizeof *r.applied ||
+	    !(r.applied = calloc((size_t)r.npages, sizeof *r.applied)))
+		return NULL;
+	g->df.runs[g->df.nruns] = r;
+	return &g->df.runs[g->df.nruns++];
 }
 
 /* --- life cycle ---------------------------------------------------------------------- */
@@ -570,6 +854,9 @@ void guest_free(guest *g)
 		return;
 	for (uint32_t s = 0; s < g->nsegs; s++)
 		munmap(g->segs[s].base, seg_len(g, g->segs[s].number));
+	for (uint32_t k = 0; k < g->df.nruns; k++)
+		free(g->df.runs[k].applied);
+	free(g->df.runs);
 	free(g->segs);
 	free(g->seg_hash);
 	free(g->meta);
@@ -600,11 +887,13 @@ uint64_t guest_ram_bytes(const guest *g)
 /* A page past the end reads as MISSING: it holds nothing. */
 enum guest_kind guest_page_kind(const guest *g, uint64_t page)
 {
+	settle(g, page);
 	return page < g->npages ? w_kind(g, g->meta[page]) : GUEST_MISSING;
 }
 
 uint32_t guest_page_version(const guest *g, uint64_t page)
 {
+	settle(g, page);
 	return page < g->npages ? w_ver(g->meta[page]) : 0;
 }
 
@@ -612,6 +901,8 @@ const uint8_t *guest_page_bytes(const guest *g, uint64_t page, uint8_t *scratch)
 {
 	if (page >= g->npages)
 		return NULL;
+	settle(g, page);
+	((guest *)g)->df.held = page + 1;
 	uint64_t w = g->meta[page];
 	switch (w_kind(g, w)) {
 	case GUEST_ZERO:
@@ -652,6 +943,8 @@ int guest_copy_page_from(guest *dst, const guest *src, uint64_t page, err *e)
 		return -1;
 	if (dst == src)
 		return 0;
+	settle(src, page);
+	settle(dst, page);
 	/* Only src's kind, version and bytes are taken: its DIRTY bit is its own
 	 * dirty log, and dst's stays as it is (set_page and w_make keep it). */
 	uint64_t w = src->meta[page];
@@ -680,6 +973,7 @@ int guest_install_bytes(guest *g, uint64_t page, const uint8_t *bytes, err *e)
 {
 	if (check_page(g, page, e) < 0)
 		return -1;
+	settle(g, page);
 	uint8_t *c = own_store(g, page, 0, e);
 	if (!c)
 		return -1;
@@ -689,6 +983,7 @@ int guest_install_bytes(guest *g, uint64_t page, const uint8_t *bytes, err *e)
 
 void guest_install_zero(guest *g, uint64_t page)
 {
+	settle(g, page);
 	if (page < g->npages)
 		set_page(g, page, GUEST_ZERO, w_ver(g->meta[page]), 0);
 }
@@ -697,6 +992,7 @@ uint8_t *guest_page_mut(guest *g, uint64_t page, err *e)
 {
 	if (check_page(g, page, e) < 0)
 		return NULL;
+	settle(g, page);
 	if (w_kind(g, g->meta[page]) == GUEST_MISSING) {
 		err_set(e, "guest: page %llu is missing: nothing to modify in place", (ull)page);
 		return NULL;
@@ -706,6 +1002,7 @@ uint8_t *guest_page_mut(guest *g, uint64_t page, err *e)
 
 void guest_mark_missing(guest *g, uint64_t page)
 {
+	settle(g, page);
 	if (page < g->npages)
 		set_page(g, page, GUEST_MISSING, w_ver(g->meta[page]), 0);
 }
@@ -720,6 +1017,8 @@ uint64_t guest_missing_pages(const guest *g)
  * guest's page is never both MATERIAL and PROCEDURAL). */
 int guest_page_equal(const guest *a, const guest *b, uint64_t p)
 {
+	settle(a, p);
+	settle(b, p);
 	uint64_t wa = a->meta[p], wb = b->meta[p];
 	enum guest_kind ka = w_kind(a, wa), kb = w_kind(b, wb);
 	if (ka == GUEST_MISSING || kb == GUEST_MISSING)
@@ -740,6 +1039,8 @@ int guest_compare(const guest *a, const guest *b, uint64_t *first_diff)
 	uint64_t diff = 0;
 	if (a->npages != b->npages || a->ps != b->ps)
 		goto differ;
+	settle_all(a);
+	settle_all(b);
 	/* Same base and seed: words of ZERO or PROCEDURAL pages equal but for
 	 * DIRTY (not content) hold equal bytes, which skips most of a big,
 	 * mostly untouched guest. */
@@ -836,6 +1137,7 @@ static void dirty_trim(guest *g, uint64_t used)
  * the list overflowed (see the top of this file). */
 uint64_t guest_dirty_sync(guest *g, uint64_t *bitmap)
 {
+	mark_all(g);
 	uint64_t fresh = 0, n = g->dirty_count;
 	if (g->dirty_overflow) {
 		fresh = sync_scan(g, bitmap);
@@ -852,6 +1154,7 @@ uint64_t guest_dirty_sync(guest *g, uint64_t *bitmap)
 
 int guest_dirty_manual(guest *g, err *e)
 {
+	mark_all(g);
 	uint64_t n = bitmap_words(g);
 	if (!g->reported && (n > SIZE_MAX / sizeof *g->reported ||
 			     !(g->reported = malloc((size_t)n * sizeof *g->reported))))
@@ -869,6 +1172,7 @@ void guest_dirty_clear(guest *g, uint64_t first, uint64_t npages)
 {
 	if (!g->reported || first >= g->npages)
 		return;
+	mark_all(g);
 	uint64_t end = npages < g->npages - first ? first + npages : g->npages;
 	while (first < end) {
 		uint64_t w = first >> 6, lo = first & 63;
@@ -882,6 +1186,7 @@ void guest_dirty_clear(guest *g, uint64_t first, uint64_t npages)
 
 uint64_t guest_dirty_count(const guest *g)
 {
+	mark_all(g);
 	return g->dirty_count;
 }
 
@@ -916,6 +1221,7 @@ static int check_pages(const guest *g, uint64_t first, uint64_t n, err *e)
 /* Makes page p present: a MISSING page goes through the fault handler. */
 static int present(guest *g, uint64_t p, int is_write, err *e)
 {
+	settle(g, p);
 	if (w_kind(g, g->meta[p]) != GUEST_MISSING)
 		return 0;
 	if (!g->fault)
@@ -933,6 +1239,7 @@ static int present(guest *g, uint64_t p, int is_write, err *e)
 /* The bytes of page p, ready for a byte-level write by a primitive. */
 static inline uint8_t *write_begin(guest *g, uint64_t p, err *e)
 {
+	settle(g, p);
 	uint64_t w = g->meta[p];
 	uint8_t *c;
 	if (w_kind(g, w) == GUEST_MATERIAL) {
@@ -944,7 +1251,7 @@ static inline uint8_t *write_begin(guest *g, uint64_t p, err *e)
 	return c;
 }
 
-int guest_inc(guest *g, uint64_t offset, uint64_t stride, uint64_t count, uint8_t delta, err *e)
+static int check_inc(const guest *g, uint64_t offset, uint64_t stride, uint64_t count, err *e)
 {
 	if (count == 0)
 		return check_bytes(g, offset, 0, e);
@@ -953,6 +1260,13 @@ int guest_inc(guest *g, uint64_t offset, uint64_t stride, uint64_t count, uint8_
 			       "guest: %llu increments from offset %llu at stride %llu reach past "
 			       "the end of RAM (%llu bytes)",
 			       (ull)count, (ull)offset, (ull)stride, (ull)g->ram);
+	return 0;
+}
+
+int guest_inc(guest *g, uint64_t offset, uint64_t stride, uint64_t count, uint8_t delta, err *e)
+{
+	if (check_inc(g, offset, stride, count, e) < 0)
+		return -1;
 	uint64_t o = offset, left = count;
 	while (left) {
 		uint64_t p = o >> g->pshift;
@@ -981,6 +1295,42 @@ int guest_inc(guest *g, uint64_t offset, uint64_t stride, uint64_t count, uint8_
 		o += n * stride;
 		left -= n;
 	}
+	return 0;
+}
+
+/* An event of a run is one increment due in full: see "deferred
+ * increments" above. */
+int guest_inc_defer(guest *g, uint64_t offset, uint64_t stride, uint64_t count, uint8_t delta,
+		    uint64_t from, uint64_t to, err *e)
+{
+	if (from >= to)
+		return 0;
+	if (check_inc(g, offset, stride, count, e) < 0)
+		return -1;
+	if (to > count)
+		return err_set(e, "guest: increments %llu..%llu of %llu", (ull)from, (ull)to,
+			       (ull)count);
+	if (g->df.failed)
+		return err_set(e, "%s", g->df.error.msg);
+	struct inc_run *r = g->df.open;
+	if (from == 0 && !g->material_limit && !g->missing)
+		r = run_for(g, offset, stride, count, delta);
+	else if (!r || r->offset != offset || r->stride != stride || r->count != count ||
+		 r->delta != delta || r->due != from || g->missing)
+		r = NULL; /* its first units were written at once: so are the rest */
+	if (!r)
+		return guest_inc(g, offset + from * stride, stride, to - from, delta, e);
+	r->used = ++g->df.clock;
+	if (to == count) {
+		r->events++;
+		r->due = 0;
+		g->df.open = NULL;
+	} else {
+		r->due = to;
+		g->df.open = r;
+	}
+	if (g->df.held) /* a write reaches stored bytes the caller may still be reading */
+		settle_page(g, g->df.held - 1);
 	return 0;
 }
 
@@ -1135,6 +1485,7 @@ int guest_read(guest *g, uint64_t offset, void *dst, uint64_t len, err *e)
 
 uint64_t guest_material_pages(const guest *g)
 {
+	settle_all(g);
 	return g->material;
 }
 
@@ -1145,7 +1496,10 @@ uint64_t guest_material_pages(const guest *g)
  * part of the run, which must be a function of its inputs. */
 uint64_t guest_host_bytes(const guest *g)
 {
-	return sizeof *g + g->npages * sizeof *g->meta + g->dirty_cap * sizeof *g->dirty +
+	mark_all(g);
+	settle_all(g);
+	return sizeof *g - sizeof g->df + g->npages * sizeof *g->meta +
+	       g->dirty_cap * sizeof *g->dirty +
 	       (g->reported ? bitmap_words(g) * sizeof *g->reported : 0) + 2 * (uint64_t)g->ps +
 	       (uint64_t)g->segs_cap * sizeof *g->segs +
 	       (uint64_t)g->hash_cap * sizeof *g->seg_hash + g->material * g->ps;

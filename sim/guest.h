@@ -24,7 +24,8 @@
  * bytes a page, plus 8 bytes per page written since the last sync (and a bit
  * a page with manual clearing), plus the materialised pages' bytes (a 2 MiB
  * stretch of RAM at least a quarter materialised may be held whole, in a huge
- * page, for speed).
+ * page, for speed), plus 4 bytes per page an increment kept deferred touches
+ * (guest_inc_defer).
  *
  * Accessing a MISSING page first calls the fault handler (post-copy): it must
  * make the page present or fail. Writes and reads by workloads go through the
@@ -69,7 +70,12 @@ enum guest_kind guest_page_kind(const guest *g, uint64_t page);
 uint32_t guest_page_version(const guest *g, uint64_t page);
 /* The page's bytes: a pointer into the guest for MATERIAL, `scratch` (page_size
  * bytes, caller's) filled for PROCEDURAL, a shared all-zero page for ZERO,
- * NULL for MISSING. Valid until the next write to this guest. */
+ * NULL for MISSING. Valid until the next write to this guest, but for the
+ * workload's writes to this same page, which it sees as they land, as
+ * memory does (sim/mig.c reads a page over the time its thread charges,
+ * during which the vCPU writes on): so does a deferred increment
+ * (guest_inc_defer), for the last page asked for only. A caller holding
+ * several pages' bytes while the vCPU runs must ask again for each. */
 const uint8_t *guest_page_bytes(const guest *g, uint64_t page, uint8_t *scratch);
 
 /* A hint to the host: start loading the page's stored bytes into its cache
@@ -132,6 +138,17 @@ void guest_set_fault_handler(guest *g, guest_fault_fn fn, void *ctx);
 
 /* Add `delta` (mod 256) to `count` bytes at offset, offset+stride, ... */
 int guest_inc(guest *g, uint64_t offset, uint64_t stride, uint64_t count, uint8_t delta, err *e);
+/* Units [from, to) of those count increments, due now, kept instead of
+ * applied (issue 23, "deferred writes"): an increment given again and again
+ * is kept as a count of its events, and a page takes its events, all at
+ * once, when anything reads or writes it; the dirty log takes them from
+ * their ranges at its next sync or clear. Nobody can tell it from guest_inc
+ * but by the host's time and memory. from is 0 at an event's first units,
+ * and the next call continues where the last one stopped until to reaches
+ * count. On a guest with a material limit or with missing pages it is
+ * guest_inc. */
+int guest_inc_defer(guest *g, uint64_t offset, uint64_t stride, uint64_t count, uint8_t delta,
+		    uint64_t from, uint64_t to, err *e);
 /* Write `len` bytes. */
 int guest_write(guest *g, uint64_t offset, const void *src, size_t len, err *e);
 /* Set `len` bytes to `value`. */

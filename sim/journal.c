@@ -44,6 +44,7 @@ struct op {
 
 struct journal {
 	uint32_t ps;
+	int eager; /* increments applied as they come due, not deferred */
 	struct op *ops;
 	size_t n, cap, head;
 	size_t step_first;     /* the current step's first record */
@@ -54,12 +55,22 @@ struct journal {
 	size_t ndata, cap_data;
 };
 
+/* Read by journal_new only: set before any run starts (the CLI does it
+ * once, from MIGSIM_EAGER_WRITES), it is the same for every journal. */
+static int eager_writes;
+
+void journal_eager_writes(int on)
+{
+	eager_writes = on;
+}
+
 int journal_new(journal **out, uint32_t page_size, err *e)
 {
 	journal *j = calloc(1, sizeof *j);
 	if (!j)
 		return err_set(e, "out of memory");
 	j->ps = page_size;
+	j->eager = eager_writes;
 	*out = j;
 	return 0;
 }
@@ -354,14 +365,18 @@ static int apply_pick(journal *j, struct op *o, uint64_t page, guest *g, err *e)
 	}
 }
 
-/* Applies units [o->done, o->done + n) of o. */
-static int apply_units(journal *j, struct op *o, uint64_t n, guest *g, err *e)
+/* Applies units [o->done, o->done + n) of o; an increment's are handed to
+ * the guest to keep (guest_inc_defer) when `defer` is set. */
+static int apply_units(journal *j, struct op *o, uint64_t n, guest *g, int defer, err *e)
 {
 	uint64_t u0 = o->done, u1 = u0 + n, lo, hi;
 	int rc = 0;
 	switch (o->kind) {
 	case OP_INC:
-		rc = guest_inc(g, o->a + u0 * o->b, o->b, n, o->byte, e);
+		if (defer && !j->eager)
+			rc = guest_inc_defer(g, o->a, o->b, o->c, o->byte, u0, u1, e);
+		else
+			rc = guest_inc(g, o->a + u0 * o->b, o->b, n, o->byte, e);
 		break;
 	case OP_WRITE:
 		byte_range(j, o, u0, u1, &lo, &hi);
@@ -395,15 +410,16 @@ static int apply_units(journal *j, struct op *o, uint64_t n, guest *g, err *e)
 	return 0;
 }
 
-/* With a time callback, run by run (due ends a run). */
+/* With a time callback, run by run (due ends a run), each written at once:
+ * the callback is told each one's time (a post-copy fault's). */
 static int apply_op(journal *j, struct op *o, uint64_t due, guest *g, journal_at_fn at, void *ctx,
 		    err *e)
 {
 	if (!at)
-		return apply_units(j, o, due - o->done, g, e);
+		return apply_units(j, o, due - o->done, g, 1, e);
 	while (o->done < due) {
 		at(ctx, unit_time(o, o->done));
-		if (apply_units(j, o, run_end(j, o, o->done) - o->done, g, e) < 0)
+		if (apply_units(j, o, run_end(j, o, o->done) - o->done, g, 0, e) < 0)
 			return -1;
 	}
 	return 0;
@@ -429,7 +445,7 @@ int journal_flush(journal *j, guest *g, err *e)
 {
 	for (; j->head < j->n; j->head++) {
 		struct op *o = &j->ops[j->head];
-		if (o->done < o->units && apply_units(j, o, o->units - o->done, g, e) < 0)
+		if (o->done < o->units && apply_units(j, o, o->units - o->done, g, 1, e) < 0)
 			return -1;
 	}
 	for (size_t i = j->step_first; i < j->n; i++)

@@ -1,9 +1,10 @@
 /* Unit tests of the journal (sim/journal.c): when each unit of a step's
  * operations reaches the guest (journal_schedule's closed form, with a zero
  * span and near the end of the clock), journal_shift and journal_next_due,
- * the time callback, journal_full, and a randomised differential test: any
- * sequence of operations applied in pieces over its time leaves the guest
- * as the same sequence applied at once does. */
+ * the time callback, journal_full, and two randomised differential tests:
+ * any sequence of operations applied in pieces over its time leaves the
+ * guest as the same sequence applied at once does, and a guest whose
+ * increments are deferred reads at every point as one written eagerly. */
 #include <check.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -543,6 +544,209 @@ START_TEST(test_pieces_match_at_once)
 }
 END_TEST
 
+/* --- deferred increments vs eager ----------------------------------------- */
+
+/* One guest written eagerly (MIGSIM_EAGER_WRITES's path), one with its
+ * increments deferred (guest_inc_defer), fed the same steps, applied to the
+ * same times, and read alike at random points in between: a page's kind,
+ * version and bytes, the dirty log's syncs (bitmaps and counts, with and
+ * without manual clearing, with clears of random ranges), the count of
+ * pages written, flushes and pauses, and bytes held across writes. Every
+ * read must find the two alike. */
+struct pair {
+	guest *eager, *defer;
+	journal *je, *jd;
+	uint64_t bits_e[1], bits_d[1];
+	uint64_t seed;
+};
+
+/* Half the increments are one of three per seed, again and again, so that
+ * runs of identical ones merge; the rest are random, so that runs are
+ * dropped for new ones too. */
+static void record_inc_or_repeat(journal *j, rng *r, const uint64_t fav[3][4])
+{
+	if (rng_below(r, 2)) {
+		record_inc(j, r);
+		return;
+	}
+	const uint64_t *f = fav[rng_below(r, 3)];
+	ck_assert_int_eq(journal_inc(j, f[0], f[1], f[2], (uint8_t)f[3]), 0);
+}
+
+static void record_mixed_step(journal *j, rng *r, const uint64_t fav[3][4])
+{
+	for (uint64_t n = 1 + rng_below(r, 12); n > 0; n--) {
+		int kind = (int)rng_below(r, 14);
+		if (kind <= 5)
+			record_inc_or_repeat(j, r, fav);
+		else if (kind <= 8)
+			record_bytes(j, r, kind - 6);
+		else if (kind <= 12)
+			record_pages(j, r, kind - 9);
+		else
+			record_picks(j, r);
+	}
+}
+
+static void same_page(struct pair *x, uint64_t p, int bytes)
+{
+	ck_assert_msg(guest_page_kind(x->eager, p) == guest_page_kind(x->defer, p) &&
+			  guest_page_version(x->eager, p) == guest_page_version(x->defer, p),
+		      "seed %llu: page %llu: kind %d version %u eager, kind %d version %u deferred",
+		      (unsigned long long)x->seed, (unsigned long long)p,
+		      guest_page_kind(x->eager, p), guest_page_version(x->eager, p),
+		      guest_page_kind(x->defer, p), guest_page_version(x->defer, p));
+	if (!bytes)
+		return;
+	uint8_t a[DPS], b[DPS];
+	memcpy(a, guest_page_bytes(x->eager, p, a), DPS);
+	memcpy(b, guest_page_bytes(x->defer, p, b), DPS);
+	ck_assert_msg(memcmp(a, b, DPS) == 0, "seed %llu: page %llu's bytes differ",
+		      (unsigned long long)x->seed, (unsigned long long)p);
+}
+
+/* A read of both guests, drawn from r. */
+static void read_both(struct pair *x, rng *r)
+{
+	uint64_t first = rng_below(r, DPAGES);
+	switch (rng_below(r, 6)) {
+	case 0:
+	case 1:
+		same_page(x, first, 0);
+		break;
+	case 2:
+		same_page(x, first, 1);
+		break;
+	case 3: {
+		uint64_t fe = guest_dirty_sync(x->eager, x->bits_e);
+		uint64_t fd = guest_dirty_sync(x->defer, x->bits_d);
+		ck_assert_msg(fe == fd && x->bits_e[0] == x->bits_d[0],
+			      "seed %llu: sync: %llu new, %llx eager; %llu, %llx deferred",
+			      (unsigned long long)x->seed, (unsigned long long)fe,
+			      (unsigned long long)x->bits_e[0], (unsigned long long)fd,
+			      (unsigned long long)x->bits_d[0]);
+		if (rng_below(r, 2)) /* the migration sent them */
+			x->bits_e[0] = x->bits_d[0] = 0;
+		break;
+	}
+	case 4: {
+		uint64_t n = 1 + rng_below(r, DPAGES - first);
+		guest_dirty_clear(x->eager, first, n);
+		guest_dirty_clear(x->defer, first, n);
+		break;
+	}
+	default:
+		ck_assert_uint_eq(guest_dirty_count(x->eager), guest_dirty_count(x->defer));
+	}
+}
+
+/* The migration holds a page's bytes while the vCPU writes on (host-cpus
+ * 1: its thread's CPU time lets the vCPU's writes up to then land): stored
+ * bytes change under the pointer, in both guests alike. */
+static void apply_while_reading(struct pair *x, rng *r, int64_t t)
+{
+	uint8_t se[DPS], sd[DPS];
+	uint64_t p = rng_below(r, DPAGES);
+	const uint8_t *be = guest_page_bytes(x->eager, p, se);
+	const uint8_t *bd = guest_page_bytes(x->defer, p, sd);
+	apply(x->je, x->eager, t);
+	apply(x->jd, x->defer, t);
+	ck_assert_msg(memcmp(be, bd, DPS) == 0, "seed %llu: page %llu's bytes held differ",
+		      (unsigned long long)x->seed, (unsigned long long)p);
+}
+
+/* A step scheduled over [start, start + span) applied to both in pieces,
+ * with reads, flushes and pauses in between. */
+static void apply_both(struct pair *x, rng *r, int64_t start, int64_t span)
+{
+	uint64_t step = (uint64_t)span / 6 + 1;
+	int64_t t = start - 1;
+	for (int rounds = 0; journal_next_due(x->jd) != INT64_MAX; rounds++) {
+		ck_assert_int_lt(rounds, 100000);
+		uint64_t what = rng_below(r, 16);
+		if (what == 0) {
+			flush(x->je, x->eager);
+			flush(x->jd, x->defer);
+		} else if (what == 1) {
+			int64_t d = (int64_t)rng_below(r, step);
+			journal_shift(x->je, d);
+			journal_shift(x->jd, d);
+		} else if (what <= 6) {
+			read_both(x, r);
+		} else if (what <= 9) {
+			apply(x->je, x->eager, t);
+			apply(x->jd, x->defer, t);
+		} else {
+			apply_while_reading(x, r, t);
+		}
+		ck_assert_int_eq(journal_next_due(x->je), journal_next_due(x->jd));
+		t = t >= INT64_MAX - (int64_t)step ? INT64_MAX
+						   : t + 1 + (int64_t)rng_below(r, step);
+	}
+	apply(x->je, x->eager, INT64_MAX);
+	apply(x->jd, x->defer, INT64_MAX);
+}
+
+static void draw_favourites(rng *r, uint64_t fav[3][4])
+{
+	static const uint64_t strides[] = {0, 1, 64, DPS - 1, DPS, 2 * DPS + 3};
+	for (int i = 0; i < 3; i++) {
+		uint64_t stride = strides[rng_below(r, sizeof strides / sizeof strides[0])];
+		uint64_t off = rng_below(r, DRAM), count = 1;
+		if (stride) {
+			uint64_t most = (DRAM - 1 - off) / stride + 1;
+			count = 1 + rng_below(r, most);
+		}
+		fav[i][0] = off, fav[i][1] = stride, fav[i][2] = count;
+		fav[i][3] = 1 + rng_below(r, 255);
+	}
+}
+
+START_TEST(test_deferred_matches_eager)
+{
+	for (uint64_t seed = 1; seed <= 400; seed++) {
+		struct pair x = {
+		    mkguest(DPAGES, DPS), mkguest(DPAGES, DPS), NULL, NULL, {0}, {0}, seed};
+		journal_eager_writes(1);
+		x.je = mkjournal(DPS);
+		journal_eager_writes(0);
+		x.jd = mkjournal(DPS);
+		rng ops, when;
+		rng_seed(&ops, seed, "jdefer ops");
+		rng_seed(&when, seed, "jdefer times");
+		uint64_t fav[3][4];
+		draw_favourites(&ops, fav);
+		if (rng_below(&when, 2)) {
+			err e = {{0}};
+			ck_assert_int_eq(guest_dirty_manual(x.eager, &e), 0);
+			ck_assert_int_eq(guest_dirty_manual(x.defer, &e), 0);
+		}
+		int64_t start = (int64_t)rng_below(&when, 1000);
+		for (int s = 0; s < 12; s++) {
+			rng same = ops;
+			int64_t span = draw_span(&when);
+			journal_begin(x.je);
+			record_mixed_step(x.je, &ops, fav);
+			journal_begin(x.jd);
+			record_mixed_step(x.jd, &same, fav);
+			journal_schedule(x.je, start, span);
+			journal_schedule(x.jd, start, span);
+			apply_both(&x, &when, start, span);
+			start = span > INT64_MAX / 4 ? 0 : start + span;
+		}
+		for (uint64_t p = 0; p < DPAGES; p++)
+			same_page(&x, p, 1);
+		same_guests(x.eager, x.defer, seed);
+		ck_assert_uint_eq(guest_host_bytes(x.eager), guest_host_bytes(x.defer));
+		ck_assert_uint_eq(guest_material_pages(x.eager), guest_material_pages(x.defer));
+		journal_free(x.je);
+		journal_free(x.jd);
+		guest_free(x.eager);
+		guest_free(x.defer);
+	}
+}
+END_TEST
+
 /* --- journal_full --------------------------------------------------------- */
 
 /* A step of many picks outgrows JOURNAL_MAX_BYTES: 8 bytes a pick. */
@@ -580,6 +784,7 @@ Suite *journal_suite(void)
 	tcase_add_test(t, test_flush_keeps_step_weight);
 	tcase_add_test(t, test_callback_per_unit);
 	tcase_add_test(t, test_pieces_match_at_once);
+	tcase_add_test(t, test_deferred_matches_eager);
 	tcase_add_test(t, test_full);
 	suite_add_tcase(s, t);
 	return s;
