@@ -399,8 +399,8 @@ static void method_fallback(const struct run_config *c, const char *who, char *b
 {
 	const char *m = params_multifd_compression_name(c->params.multifd_compression);
 	snprintf(buf, n,
-		 "multifd-compression %s was requested but %s does not support it (multifd-%s "
-		 "is not in its capabilities): multifd ran with %s",
+		 "multifd-compression %s was requested but is not supported by %s (capability "
+		 "multifd-%s): multifd ran with %s",
 		 m, who, m, params_multifd_compression_name(run_multifd_compression(c)));
 }
 

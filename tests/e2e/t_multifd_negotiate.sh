@@ -36,7 +36,7 @@ for name, req, who in (("dst_no_zstd", "zstd", "the destination"),
     assert c["multifd-compression-in-force"] == "none", c
     assert "multifd" in c["capabilities"], c["capabilities"]
     n = notes(name)
-    assert len(n) == 1 and ("multifd-compression %s was requested but %s does not support it"
+    assert len(n) == 1 and ("multifd-compression %s was requested but is not supported by %s"
                             % (req, who)) in n[0]["text"], n
     assert n[0]["text"] in err(name), err(name)
 assert conf("dst_no_zstd")["multifd-compression-destination"] == ["zlib", "lz4"], conf("dst_no_zstd")
@@ -53,7 +53,7 @@ PY
 # Recorded: the summary says it, and the note is stored with the run.
 mf --db "$db" --quiet --param multifd-compression=zstd --dst-caps multifd >"$WORK/summary" ||
 	die "recorded fallback run failed"
-grep -q '^capabilities  multifd-compression zstd was requested but the destination does not support it' \
+grep -q '^capabilities  multifd-compression zstd was requested but is not supported by the destination' \
 	"$WORK/summary" || die "summary lacks the fallback: $(cat "$WORK/summary")"
 [ "$(sql "$db" "SELECT count(*) FROM notes WHERE kind = 'multifd-compression' AND text LIKE '%zstd%destination%'")" = 1 ] ||
 	die "the fallback note was not stored"
