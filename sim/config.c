@@ -156,12 +156,24 @@ static int set_mode(struct run_config *c, const char *v, err *e)
 	return 0;
 }
 
-static int set_caps(unsigned *bits, const char *v, int add, err *e)
+/* --cap: adds to the requested capabilities. */
+static int add_caps(unsigned *bits, const char *v, err *e)
 {
 	unsigned parsed = 0;
 	if (caps_parse_list(v, &parsed, e) < 0)
 		return -1;
-	*bits = add ? *bits | parsed : parsed;
+	*bits |= parsed;
+	return 0;
+}
+
+/* A side's list: its capabilities and multifd-compression methods. */
+static int set_side(unsigned *bits, unsigned *methods, const char *v, err *e)
+{
+	unsigned b, m;
+	if (caps_parse_side(v, &b, &m, e) < 0)
+		return -1;
+	*bits = b;
+	*methods = m;
 	return 0;
 }
 
@@ -255,11 +267,11 @@ int config_set(struct run_config *c, const char *name, const char *v, err *e)
 		return 0;
 	}
 	case S_CAP:
-		return set_caps(&c->caps_requested, v, 1, e);
+		return add_caps(&c->caps_requested, v, e);
 	case S_SRC_CAPS:
-		return set_caps(&c->caps_src, v, 0, e);
+		return set_side(&c->caps_src, &c->methods_src, v, e);
 	case S_DST_CAPS:
-		return set_caps(&c->caps_dst, v, 0, e);
+		return set_side(&c->caps_dst, &c->methods_dst, v, e);
 	case S_GUEST:
 		return set_guest(c, v, e);
 	case S_DISK:

@@ -80,10 +80,14 @@ static const char run_usage[] =
     "                         multifd 0 or at least multifd-channels + 2\n"
     "  --cap NAME[,NAME]      request a capability (repeatable): %s\n"
     "  --src-caps LIST        capabilities the source supports (default all; none)\n"
-    "  --dst-caps LIST        capabilities the destination supports (default all;\n"
-    "                         xbzrle and auto-converge need the source's only)\n"
-    "  --strict-caps          a requested capability a side lacks is an error\n"
-    "                         (otherwise it is reported and left off)\n"
+    "                         and the multifd-compression methods it has:\n"
+    "                         %s\n"
+    "  --dst-caps LIST        the same for the destination (default all; xbzrle and\n"
+    "                         auto-converge need the source's only; a method needs\n"
+    "                         both sides, else multifd falls back to none)\n"
+    "  --strict-caps          a requested capability or multifd-compression method a\n"
+    "                         side lacks is an error (otherwise it is reported and\n"
+    "                         left off)\n"
     "  --disk SIZE[,allocated=FRACTION][,content=CLASS]\n"
     "                         a guest disk (repeatable, at most 8; default none):\n"
     "                         FRACTION of its clusters allocated (default 1), holding\n"
@@ -118,8 +122,9 @@ static const char run_usage[] =
     "surprising number: the link faster than max-bandwidth, a downtime over\n"
     "downtime-limit and its parts, post-copy requested but unused, a pre-copy that\n"
     "did not converge (the rates, and the policy to try), a migration thread\n"
-    "sharing the guest's CPU (docs/model.md, \"Notes on a run\"). A run longer\n"
-    "than a second shows its progress on stderr when that is a terminal.\n"
+    "sharing the guest's CPU, a multifd-compression method a side lacks\n"
+    "(docs/model.md, \"Notes on a run\"). A run longer than a second shows its\n"
+    "progress on stderr when that is a terminal.\n"
     "\n"
     "Sizes take K, M, G, T (KiB, MiB, ... are the same powers of 1024) or kB, MB,\n"
     "GB (powers of 1000), up to 1 PiB; rates take B/s forms (MiB/s, MB/s) or bit/s\n"
@@ -280,6 +285,15 @@ static int parse_run(struct run_opts *o, int argc, char **argv)
 			 caps_format(lacking, l, sizeof l));
 		return fail_line(msg, "--strict-caps");
 	}
+	const char *who = run_method_lacking(&o->c);
+	if (who && o->strict_caps) {
+		const char *m = params_multifd_compression_name(o->c.params.multifd_compression);
+		char msg[256];
+		snprintf(msg, sizeof msg,
+			 "multifd-compression %s is not supported by %s (capability multifd-%s)", m,
+			 who, m);
+		return fail_line(msg, "--strict-caps");
+	}
 	if (cli_resolve_workload(workload, o->workload, sizeof o->workload) < 0)
 		return fail_line("workload path too long", "migsim run WORKLOAD.lua");
 	o->c.workload_path = o->workload;
@@ -344,11 +358,12 @@ static void print_notes(const struct run_opts *o, const struct run_result *r)
 static int cmd_run(int argc, char **argv)
 {
 	if (cli_wants_help(argc, argv)) {
-		char caps[128], help[8192];
+		char caps[128], methods[128], help[8192];
 		if (params_help(help, sizeof help) < 0)
 			return fail_line("internal: the parameter table's help is too long",
 					 "--help");
-		printf(run_usage, caps_format(caps_all(), caps, sizeof caps), help);
+		printf(run_usage, caps_format(caps_all(), caps, sizeof caps),
+		       caps_methods_format(caps_methods_all(), methods, sizeof methods), help);
 		return 0;
 	}
 	struct run_opts o;

@@ -502,11 +502,50 @@ int caps_parse_one(const char *name, unsigned *bits, err *e)
 		       caps_format(caps_all(), known, sizeof known));
 }
 
-int caps_parse_list(const char *list, unsigned *bits, err *e)
+#define METHOD_PREFIX "multifd-"
+
+unsigned caps_methods_all(void)
+{
+	return ((1u << NCOMP) - 1) & ~(1u << MULTIFD_COMP_NONE);
+}
+
+/* 1 with the method's bit added when name is a method's token. */
+static int method_token(const char *name, unsigned *methods)
+{
+	size_t plen = strlen(METHOD_PREFIX);
+	if (strncmp(name, METHOD_PREFIX, plen))
+		return 0;
+	for (size_t i = 0; i < NCOMP; i++)
+		if (i != MULTIFD_COMP_NONE && !strcmp(name + plen, comp_names[i])) {
+			*methods |= 1u << i;
+			return 1;
+		}
+	return 0;
+}
+
+/* A name in --cap's list (methods NULL: capabilities only) or a side's. */
+static int parse_token(const char *name, unsigned *bits, unsigned *methods, err *e)
+{
+	if (!methods)
+		return caps_parse_one(name, bits, e);
+	if (method_token(name, methods) || caps_parse_one(name, bits, NULL) == 0)
+		return 0;
+	char known[256], m[128];
+	return err_set(e, "unknown capability \"%s\" (known: %s,%s)", name,
+		       caps_format(caps_all(), known, sizeof known),
+		       caps_methods_format(caps_methods_all(), m, sizeof m));
+}
+
+/* One parser for --cap's list and a side's. */
+static int parse_list(const char *list, unsigned *bits, unsigned *methods, err *e)
 {
 	*bits = 0;
+	if (methods)
+		*methods = 0;
 	if (!strcmp(list, "all")) {
 		*bits = caps_all();
+		if (methods)
+			*methods = caps_methods_all();
 		return 0;
 	}
 	if (!*list || !strcmp(list, "none"))
@@ -518,12 +557,22 @@ int caps_parse_list(const char *list, unsigned *bits, err *e)
 			return err_set(e, "bad capability list \"%s\"", list);
 		memcpy(name, p, len);
 		name[len] = 0;
-		if (caps_parse_one(name, bits, e) < 0)
+		if (parse_token(name, bits, methods, e) < 0)
 			return -1;
 		if (!p[len])
 			return 0;
 		p += len + 1;
 	}
+}
+
+int caps_parse_list(const char *list, unsigned *bits, err *e)
+{
+	return parse_list(list, bits, NULL, e);
+}
+
+int caps_parse_side(const char *list, unsigned *bits, unsigned *methods, err *e)
+{
+	return parse_list(list, bits, methods, e);
 }
 
 char *caps_format(unsigned bits, char *buf, size_t n)
@@ -545,5 +594,29 @@ void caps_to_json(unsigned bits, jw *w, const char *key)
 	for (size_t i = 0; i < NCAPS; i++)
 		if (bits & caps[i].bit)
 			jw_str(w, NULL, caps[i].name);
+	jw_end(w);
+}
+
+char *caps_methods_format(unsigned methods, char *buf, size_t n)
+{
+	size_t used = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < NCOMP && used < n; i++)
+		if (methods & (1u << i))
+			used += (size_t)snprintf(buf + used, n - used, "%s" METHOD_PREFIX "%s",
+						 used ? "," : "", comp_names[i]);
+	if (!used)
+		snprintf(buf, n, "none");
+	return buf;
+}
+
+void caps_methods_to_json(unsigned methods, jw *w, const char *key)
+{
+	if ((methods & caps_methods_all()) == caps_methods_all())
+		return;
+	jw_arr(w, key);
+	for (size_t i = 0; i < NCOMP; i++)
+		if (methods & (1u << i))
+			jw_str(w, NULL, comp_names[i]);
 	jw_end(w);
 }

@@ -110,4 +110,21 @@ char *caps_format(unsigned bits, char *buf, size_t n);
 /* Writes the set as a JSON array of names under key. */
 void caps_to_json(unsigned bits, jw *w, const char *key);
 
+/* The multifd-compression methods a side supports, as its capability list
+ * names them: "multifd-zlib", "multifd-zstd", "multifd-lz4" (QEMU has no
+ * such capabilities: its methods are compiled in or not). Bit 1 << M for
+ * method M of enum multifd_comp; none needs no support and has no bit. */
+unsigned caps_methods_all(void);
+/* A side's list (--src-caps, --dst-caps): capabilities and methods,
+ * "" or "none" for neither, "all" for every one of both. Unknown names are
+ * an error that lists the known ones. */
+int caps_parse_side(const char *list, unsigned *bits, unsigned *methods, err *e);
+/* Comma-separated tokens of the methods ("multifd-zlib,..."), "none" when empty. */
+char *caps_methods_format(unsigned methods, char *buf, size_t n);
+/* Writes the methods as a JSON array of multifd-compression values ("zlib",
+ * ...) under key, but only when the set lacks one: a side supporting them
+ * all (the default) writes nothing, so the settings stored before methods
+ * were negotiated stay as they were. */
+void caps_methods_to_json(unsigned methods, jw *w, const char *key);
+
 #endif

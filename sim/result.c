@@ -108,6 +108,13 @@ static void config_fields(const struct run_config *c, jw *w)
 	caps_to_json(c->caps_requested, w, "capabilities-requested");
 	caps_to_json(c->caps_src, w, "capabilities-source");
 	caps_to_json(c->caps_dst, w, "capabilities-destination");
+	/* Only where a list was narrowed or the method fell back: the settings
+	 * of other runs stay as they were stored before methods were negotiated. */
+	caps_methods_to_json(c->methods_src, w, "multifd-compression-source");
+	caps_methods_to_json(c->methods_dst, w, "multifd-compression-destination");
+	if (run_method_lacking(c))
+		jw_str(w, "multifd-compression-in-force",
+		       params_multifd_compression_name(run_multifd_compression(c)));
 	jw_obj(w, "parameters");
 	params_to_json(&c->params, w);
 	jw_end(w);
@@ -387,9 +394,29 @@ static void note_shared_cpu(const struct run_config *c, const struct run_result 
 		 100.0 * (double)st->thread_cpu / (double)st->total_time);
 }
 
+/* The method's fallback: the summary's line and the note's text. */
+static void method_fallback(const struct run_config *c, const char *who, char *buf, size_t n)
+{
+	const char *m = params_multifd_compression_name(c->params.multifd_compression);
+	snprintf(buf, n,
+		 "multifd-compression %s was requested but is not supported by %s (capability "
+		 "multifd-%s): multifd ran with %s",
+		 m, who, m, params_multifd_compression_name(run_multifd_compression(c)));
+}
+
+static void note_method(const struct run_config *c, struct result_notes *out)
+{
+	const char *who = run_method_lacking(c);
+	char *t;
+	if (!who || !add_note(out, "multifd-compression", &t))
+		return;
+	method_fallback(c, who, t, RESULT_NOTE_LEN);
+}
+
 void result_notes(const struct run_config *c, const struct run_result *r, struct result_notes *out)
 {
 	out->n = 0;
+	note_method(c, out);
 	note_max_bandwidth(c, out);
 	note_downtime(c, r, out);
 	note_postcopy_unused(c, r, out);
@@ -571,7 +598,9 @@ static void storage_summary(const struct run_config *c, const struct run_result 
 /* " (2 channels, zstd level 1, zero pages: multifd)" when multifd is on. */
 static const char *multifd_words(const struct run_config *c, char *buf, size_t n)
 {
-	const struct mig_params *p = &c->params;
+	struct mig_params in_force = c->params;
+	in_force.multifd_compression = run_multifd_compression(c);
+	const struct mig_params *p = &in_force;
 	buf[0] = 0;
 	if (!(c->caps & CAP_MULTIFD))
 		return buf;
@@ -619,6 +648,12 @@ void result_summary(const struct run_config *c, const struct run_result *r, FILE
 		    out,
 		    "capabilities  %s not supported by the sides that need it: running with %s\n",
 		    caps_format(lacking, l, sizeof l), caps_format(c->caps, in, sizeof in));
+	}
+	const char *who = run_method_lacking(c);
+	if (who) {
+		char t[256];
+		method_fallback(c, who, t, sizeof t);
+		fprintf(out, "capabilities  %s\n", t);
 	}
 	if (r->status == MIG_STATUS_COMPLETED)
 		fprintf(out, "status        completed (destination verified identical)\n");

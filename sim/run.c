@@ -36,6 +36,8 @@ void run_config_defaults(struct run_config *c)
 	params_defaults(&c->params);
 	c->caps_src = caps_all();
 	c->caps_dst = caps_all();
+	c->methods_src = caps_methods_all();
+	c->methods_dst = caps_methods_all();
 	c->mode = MIG_MODE_PRECOPY;
 	c->seed = 1;
 	c->timeout = (int64_t)600 * 1000000000;
@@ -56,6 +58,23 @@ unsigned run_negotiate_caps(struct run_config *c)
 	if (!(c->caps & CAP_POSTCOPY_RAM))
 		c->caps &= ~CAP_POSTCOPY_PREEMPT;
 	return c->caps_requested & ~c->caps;
+}
+
+const char *run_method_lacking(const struct run_config *c)
+{
+	int m = c->params.multifd_compression;
+	if (!(c->caps & CAP_MULTIFD) || m == MULTIFD_COMP_NONE)
+		return NULL;
+	int src = !!(c->methods_src & (1u << m)), dst = !!(c->methods_dst & (1u << m));
+	return src && dst ? NULL
+	       : src	  ? "the destination"
+	       : dst	  ? "the source"
+			  : "the source and the destination";
+}
+
+int run_multifd_compression(const struct run_config *c)
+{
+	return run_method_lacking(c) ? MULTIFD_COMP_NONE : c->params.multifd_compression;
 }
 
 /* Everything one simulated machine needs to run its workload. */
@@ -186,7 +205,8 @@ static int machine_run(struct machine *mc, int64_t until, int (*stop)(void *), v
 /* One VM's migration (run.h): its source machine, with an event queue of its
  * own, its destination, link and migration thread, and its samples. */
 struct run_unit {
-	struct run_config c; /* c.warmup: when its migration starts */
+	struct run_config c;	  /* c.warmup: when its migration starts */
+	struct mig_params params; /* c's, with the multifd-compression in force */
 	struct machine src;
 	guest *dst;
 	struct link own_link; /* the link when none is shared with it */
@@ -395,8 +415,10 @@ static int start_migration(struct run_unit *s, err *e)
 	    .latency = c->latency,
 	    .buffer_bytes = c->params.send_buffer_size,
 	};
+	s->params = c->params;
+	s->params.multifd_compression = run_multifd_compression(c);
 	struct mig_config mc = {
-	    .params = &c->params,
+	    .params = &s->params,
 	    .caps = c->caps,
 	    .mode = c->mode,
 	    .start = c->warmup,

@@ -42,6 +42,10 @@ struct run_config {
 	unsigned caps_requested;
 	unsigned caps_src; /* what each side supports */
 	unsigned caps_dst;
+	/* The multifd-compression methods each side supports (caps_methods_all's
+	 * bits); params.multifd_compression is the one requested, and
+	 * run_multifd_compression the one in force. */
+	unsigned methods_src, methods_dst;
 	enum mig_mode mode;
 	struct postcopy_policy postcopy; /* with the postcopy-ram capability */
 	uint64_t seed;
@@ -58,6 +62,13 @@ void run_config_defaults(struct run_config *c);
  * destination too; postcopy-preempt goes with postcopy-ram. Returns the
  * requested capabilities left out (0 when none). */
 unsigned run_negotiate_caps(struct run_config *c);
+/* The multifd-compression method, negotiated on the capabilities in force:
+ * with multifd, the requested method needs both sides (the destination
+ * decodes it). NULL when the requested method is in force, else who lacks
+ * it ("the source", "the destination", "the source and the destination"). */
+const char *run_method_lacking(const struct run_config *c);
+/* The method in force: the requested one, or none when a side lacks it. */
+int run_multifd_compression(const struct run_config *c);
 
 struct run_result {
 	enum mig_status status; /* COMPLETED or FAILED */

@@ -14,6 +14,8 @@ grep -q 'max-bandwidth' "$WORK/rh" || die "run --help lacks max-bandwidth"
 grep -q "multifd-compression.*lz4 (migsim's own extension, not a QEMU method)" "$WORK/rh" ||
 	die "run --help does not mark lz4 as migsim's own"
 grep -q 'multifd-channels  *2 ' "$WORK/rh" || die "run --help lacks multifd-channels' default"
+grep -q '^  *multifd-zlib,multifd-zstd,multifd-lz4$' "$WORK/rh" ||
+	die "run --help does not list the methods --src-caps/--dst-caps take"
 "$MIGSIM" version | grep -q '^migsim [0-9]' || die "version"
 expect_fail "unknown command" "unknown command" -- "$MIGSIM" frobnicate
 expect_fail "unknown option" "unknown option" -- "$MIGSIM" run idle --frob 1

@@ -1,8 +1,12 @@
 /* Unit tests of the policy rules that are pure functions: auto-converge's
- * throttle steps, capability negotiation, and the post-copy rule parser. */
+ * throttle steps, capability negotiation (multifd-compression methods
+ * included), and the post-copy rule parser. */
 #include <check.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "codec.h"
+#include "json.h"
 #include "mig.h"
 #include "params.h"
 #include "run.h"
@@ -79,6 +83,95 @@ START_TEST(test_negotiation_source_only)
 }
 END_TEST
 
+#define BIT(m) (1u << (m))
+
+/* A method needs both sides once multifd is in force; a side without it
+ * leaves none in force, and saying so again gives the same answer. */
+START_TEST(test_negotiation_methods)
+{
+	struct run_config c;
+	run_config_defaults(&c);
+	c.caps_requested = CAP_MULTIFD;
+	c.params.multifd_compression = MULTIFD_COMP_ZSTD;
+	run_negotiate_caps(&c);
+	ck_assert_ptr_null(run_method_lacking(&c));
+	ck_assert_int_eq(run_multifd_compression(&c), MULTIFD_COMP_ZSTD);
+	c.methods_dst = caps_methods_all() & ~BIT(MULTIFD_COMP_ZSTD);
+	ck_assert_uint_eq(run_negotiate_caps(&c), 0); /* multifd itself stays */
+	ck_assert_str_eq(run_method_lacking(&c), "the destination");
+	ck_assert_int_eq(run_multifd_compression(&c), MULTIFD_COMP_NONE);
+	run_negotiate_caps(&c);
+	ck_assert_str_eq(run_method_lacking(&c), "the destination");
+	ck_assert_int_eq(c.params.multifd_compression, MULTIFD_COMP_ZSTD); /* the request */
+	c.params.multifd_compression = MULTIFD_COMP_ZLIB;
+	ck_assert_ptr_null(run_method_lacking(&c));
+	ck_assert_int_eq(run_multifd_compression(&c), MULTIFD_COMP_ZLIB);
+	c.methods_src = BIT(MULTIFD_COMP_ZSTD);
+	ck_assert_str_eq(run_method_lacking(&c), "the source");
+	c.methods_src = 0;
+	c.params.multifd_compression = MULTIFD_COMP_ZSTD;
+	ck_assert_str_eq(run_method_lacking(&c), "the source and the destination");
+	c.params.multifd_compression = MULTIFD_COMP_NONE; /* none needs no one */
+	ck_assert_ptr_null(run_method_lacking(&c));
+	/* Without multifd in force the method is not used: nothing to lack. */
+	c.params.multifd_compression = MULTIFD_COMP_ZSTD;
+	c.caps_dst = 0;
+	run_negotiate_caps(&c);
+	ck_assert_ptr_null(run_method_lacking(&c));
+}
+END_TEST
+
+/* A side's list names methods as multifd-<method>, one for every packet
+ * codec but none (so a new codec without a token fails here); --cap takes
+ * capabilities only. */
+START_TEST(test_caps_parse_side)
+{
+	unsigned bits, methods;
+	err e;
+	ck_assert_int_eq(caps_parse_side("multifd,multifd-zlib,multifd-lz4", &bits, &methods, &e),
+			 0);
+	ck_assert_uint_eq(bits, CAP_MULTIFD);
+	ck_assert_uint_eq(methods, BIT(MULTIFD_COMP_ZLIB) | BIT(MULTIFD_COMP_LZ4));
+	ck_assert_int_eq(caps_parse_side("all", &bits, &methods, &e), 0);
+	ck_assert_uint_eq(bits, caps_all());
+	ck_assert_uint_eq(methods, caps_methods_all());
+	ck_assert_int_eq(caps_parse_side("none", &bits, &methods, &e), 0);
+	ck_assert_uint_eq(bits | methods, 0);
+	ck_assert_int_eq(caps_parse_side("multifd-lzma", &bits, &methods, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "multifd-zlib,multifd-zstd,multifd-lz4"));
+	ck_assert_int_eq(caps_parse_side("multifd-none", &bits, &methods, &e), -1);
+	ck_assert_int_eq(caps_parse_list("multifd-zstd", &bits, &e), -1);
+	size_t packet = 0;
+	for (size_t i = 0; i < codec_count(); i++) {
+		const struct codec *k = codec_at(i);
+		if (k->kind != CODEC_PACKET || !strcmp(k->name, "none"))
+			continue;
+		char token[64];
+		snprintf(token, sizeof token, "multifd-%s", k->name);
+		ck_assert_msg(caps_parse_side(token, &bits, &methods, &e) == 0, "%s", token);
+		ck_assert_uint_ne(methods, 0);
+		packet++;
+	}
+	ck_assert_uint_eq(methods, BIT(MULTIFD_COMP_LZ4)); /* the last one parsed */
+	ck_assert_uint_eq(__builtin_popcount(caps_methods_all()), packet);
+}
+END_TEST
+
+/* The stored settings name the methods only for a side that lacks one. */
+START_TEST(test_methods_json)
+{
+	jw w;
+	jw_init(&w, 0);
+	jw_obj(&w, NULL);
+	caps_methods_to_json(caps_methods_all(), &w, "all");
+	caps_methods_to_json(BIT(MULTIFD_COMP_ZLIB), &w, "narrowed");
+	caps_methods_to_json(0, &w, "empty");
+	jw_end(&w);
+	ck_assert_str_eq(jw_text(&w), "{\"narrowed\":[\"zlib\"],\"empty\":[]}");
+	jw_free(&w);
+}
+END_TEST
+
 START_TEST(test_postcopy_rules)
 {
 	struct postcopy_policy pp;
@@ -111,6 +204,9 @@ Suite *policy_suite(void)
 	tcase_add_test(tc, test_throttle_tailslow);
 	tcase_add_test(tc, test_negotiation);
 	tcase_add_test(tc, test_negotiation_source_only);
+	tcase_add_test(tc, test_negotiation_methods);
+	tcase_add_test(tc, test_caps_parse_side);
+	tcase_add_test(tc, test_methods_json);
 	tcase_add_test(tc, test_postcopy_rules);
 	suite_add_tcase(s, tc);
 	return s;
