@@ -7,7 +7,9 @@
 --
 -- Parameters:
 --   program           idle, calloc_loop or rewriter (the guest program)
---   base_pages        non-zero pages besides the program's buffer (count)
+--   base_pages        non-zero pages besides the program's buffer (count);
+--                     0: none, the guest profile under the script (validate.py
+--                     runs on --guest minimal-linux) holds the OS's memory
 --   pass_cost         calloc_loop: guest time of one pass of the loop, as
 --                     measured from the real guest's pass counter under TCG
 --   working_set       rewriter: its buffer (size)
@@ -43,7 +45,9 @@ local steps = {
 		return ms(1), math.min(n * duration(p.write_cpu), ms(1))
 	end,
 	idle = function(mem, p)
-		mem.base:write_random_uniform(p.idle_pages, 16)
+		if mem.base then -- else the guest profile's own tick writes the kernel's pages
+			mem.base:write_random_uniform(p.idle_pages, 16)
+		end
 		return tick, us(5)
 	end,
 }
@@ -64,13 +68,16 @@ return {
 		if not steps[p.program] then
 			error("unknown program '" .. p.program .. "' (idle, calloc_loop, rewriter)")
 		end
-		return {
-			{ name = "base", size = math.max(p.base_pages, 1) * 4096 },
-			{ name = "buf", size = buffer_size(p) },
-		}
+		local r = { { name = "buf", size = buffer_size(p) } }
+		if p.base_pages > 0 then
+			table.insert(r, 1, { name = "base", size = p.base_pages * 4096 })
+		end
+		return r
 	end,
 	init = function(mem, p)
-		mem.base:rewrite(0, mem.base.pages, "heap")
+		if mem.base then
+			mem.base:rewrite(0, mem.base.pages, "heap")
+		end
 		if p.program ~= "calloc_loop" then
 			mem.buf:fill(0, mem.buf.size, 0x5a)
 		end
