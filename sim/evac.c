@@ -3,8 +3,9 @@
  * own event queue; the clock is their merge plus the scheduler's own queue,
  * whose events (the start, admissions after a migration ends, the 100 ms
  * link samples) run first among equal times, then the units in the order
- * listed. The migrations leaving one host write to one shared link, its NIC
- * (evac_shared_link: the one place that decides how they share it).
+ * listed. The migrations leaving one host write to one shared link, its NIC,
+ * each on a socket of its own (evac_socket: the one place that decides how
+ * they share it).
  */
 #include "evac.h"
 
@@ -244,20 +245,25 @@ struct evac {
 };
 
 /* How the migrations leaving one host share its NIC: one link (sim/link.h)
- * they all write to, whose wire serves their writes in the order submitted,
- * each writer blocking on its send buffer; backlogged writers alternate,
- * which is TCP's fair share between backlogged flows at the granularity of
- * a write. The link's buffer and latency are the first VM's on the host.
- * When link.c has sockets (issue 24), each migration gets its own socket on
- * this link here, and its own buffer. */
-static int evac_shared_link(struct evac *x, size_t h, const struct run_config *c, err *e)
+ * whose wire serves their writes in the order submitted, each migration
+ * writing to a socket of its own (the first on the link's LINK_MAIN, the
+ * later ones on sockets opened for them), each with its own send buffer:
+ * a writer blocks on its own bytes only, and a migration waits for its own
+ * bytes to land, not the others'. Backlogged writers alternate, which is
+ * TCP's fair share between backlogged flows at the granularity of a write.
+ * The link's latency is the first VM's on the host. */
+static int evac_socket(struct evac *x, size_t h, const struct run_config *c, int *sock, err *e)
 {
+	struct link *l = &x->links[h];
+	if (l->cfg.bandwidth)
+		return link_socket_open(l, c->params.send_buffer_size, sock, e);
 	struct link_config lc = {
 	    .bandwidth = nic_rate(x->s, h),
 	    .latency = c->latency,
 	    .buffer_bytes = c->params.send_buffer_size,
 	};
-	return link_init(&x->links[h], &lc, e);
+	*sock = LINK_MAIN;
+	return link_init(l, &lc, e);
 }
 
 static int64_t unit_next(const struct evac *x, size_t i)
@@ -318,8 +324,8 @@ static int start_vm(struct evac *x, size_t i, err *e)
 {
 	const struct evac_vm *v = &x->s->vms[i];
 	struct evac_vm_result *vr = &x->r->vms[i];
-	if (!x->links[v->host].cfg.bandwidth &&
-	    evac_shared_link(x, v->host, run_unit_config(x->units[i]), e) < 0)
+	int sock;
+	if (evac_socket(x, v->host, run_unit_config(x->units[i]), &sock, e) < 0)
 		return -1;
 	vr->started = 1;
 	vr->start = x->now - x->s->start;
@@ -327,7 +333,7 @@ static int start_vm(struct evac *x, size_t i, err *e)
 	x->progressed[i] = x->now;
 	x->running++;
 	x->running_from[v->host]++;
-	return run_unit_start(x->units[i], x->now, &x->links[v->host], horizon, x, e);
+	return run_unit_start(x->units[i], x->now, &x->links[v->host], sock, horizon, x, e);
 }
 
 /* Starts, in order, the VMs the limits let run now. A VM whose host is at

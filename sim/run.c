@@ -191,6 +191,7 @@ struct run_unit {
 	guest *dst;
 	struct link own_link; /* the link when none is shared with it */
 	struct link *link;
+	int sock;	  /* its main channel's socket on the link */
 	storage *storage; /* NULL: shared storage */
 	mig *m;
 	struct run_result *res;
@@ -402,6 +403,7 @@ static int start_migration(struct run_unit *s, err *e)
 	    .start = c->warmup,
 	    .timeout = c->timeout,
 	    .postcopy = c->postcopy,
+	    .sock = s->sock,
 	};
 	if (!s->link) {
 		if (link_init(&s->own_link, &lc, e) < 0)
@@ -600,11 +602,12 @@ int run_unit_run(run_unit *s, int64_t until, err *e)
 	return 0;
 }
 
-int run_unit_start(run_unit *s, int64_t at, struct link *shared, run_horizon_fn horizon, void *ctx,
-		   err *e)
+int run_unit_start(run_unit *s, int64_t at, struct link *shared, int sock, run_horizon_fn horizon,
+		   void *ctx, err *e)
 {
 	s->c.warmup = at;
 	s->link = shared;
+	s->sock = shared ? sock : LINK_MAIN;
 	if (horizon) {
 		s->horizon = horizon;
 		s->horizon_ctx = ctx;
@@ -701,7 +704,7 @@ int run_execute_watched(const struct run_config *c, struct run_result *res, run_
 		rc = run_unit_run(s, c->warmup, e);
 	}
 	if (rc == 0)
-		rc = run_unit_start(s, c->warmup, NULL, NULL, NULL, e);
+		rc = run_unit_start(s, c->warmup, NULL, LINK_MAIN, NULL, NULL, e);
 	if (rc == 0)
 		rc = run_unit_run(s, NO_END, e);
 	if (rc == 0)

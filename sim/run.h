@@ -118,11 +118,12 @@ int64_t run_unit_next(const run_unit *u);
  * ends. */
 int run_unit_run(run_unit *u, int64_t until, err *e);
 /* Starts the migration at time `at` (>= the unit's clock) on `shared`, a
- * link other units' migrations also write to, or on a link of its own
- * (c->bandwidth, c->latency) when NULL. horizon (NULL: the unit's own next
- * event) bounds how far the migration thread runs ahead. */
-int run_unit_start(run_unit *u, int64_t at, struct link *shared, run_horizon_fn horizon, void *ctx,
-		   err *e);
+ * link other units' migrations also write to, its main channel on socket
+ * `sock` there, or on a link of its own (c->bandwidth, c->latency) when
+ * NULL (sock LINK_MAIN). horizon (NULL: the unit's own next event) bounds
+ * how far the migration thread runs ahead. */
+int run_unit_start(run_unit *u, int64_t at, struct link *shared, int sock, run_horizon_fn horizon,
+		   void *ctx, err *e);
 /* 1 while its migration has started and not ended. */
 int run_unit_active(const run_unit *u);
 const struct run_config *run_unit_config(const run_unit *u);
