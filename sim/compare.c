@@ -54,7 +54,7 @@ static const char compare_usage[] =
     "                   filter experiment= only): those with the same options but\n"
     "                   --seed form a group; metrics drain-time, max-downtime,\n"
     "                   total-downtime, progress-lost, failed (default), completed,\n"
-    "                   postcopy, peak-utilisation; --ignore OPTION (e.g.\n"
+    "                   postcopy, peak-utilisation, retried; --ignore OPTION (e.g.\n"
     "                   bandwidthPerMigration) leaves an option out of the pairing\n"
     "\n"
     "Exit status: 0 nothing worse, 1 some metric worse by more than the threshold\n"
@@ -72,6 +72,7 @@ static const struct evac_metric {
     {"total-downtime", "ms", 0}, {"progress-lost", "s", 0},
     {"failed", "", 0},		 {"completed", "", 1},
     {"postcopy", "", 0},	 {"peak-utilisation", "ratio", 0},
+    {"retried", "", 0},
 };
 #define N_EVAC_METRICS (sizeof evac_metrics / sizeof *evac_metrics)
 
@@ -1131,7 +1132,7 @@ static int compare_evacuations(struct opts *o)
 			return cli_fail(CLI_EXIT_ERROR,
 					"unknown evacuation metric (drain-time, max-downtime, "
 					"total-downtime, progress-lost, failed, completed, "
-					"postcopy, peak-utilisation)",
+					"postcopy, peak-utilisation, retried)",
 					o->metrics[i]);
 	struct evac_side b = {0}, nw = {0};
 	err e = {{0}};
