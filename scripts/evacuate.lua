@@ -13,33 +13,36 @@
 -- on in half a minute of simulated time per GiB and the 16 evacuations
 -- take a few minutes of CPU.
 --
--- One run of it (128 migrations, 91 s of CPU, peak RSS 1.1 GB; 7.6 min of
--- wall time on 2 CPUs shared at a load average of 11):
+-- One run of it (128 migrations, 107 s of CPU: 88 s user, 19 s system; 3.8
+-- min of wall time on 2 CPUs shared with a CI run), each migration on a
+-- socket of its own on the shared NIC (docs/model.md, "Migrations sharing a
+-- link"):
 --
 --   bandwidthPer-  outbound  drain    max       summed    failed  guest work
 --   Migration      per node           downtime  downtime          lost (s)
 --   0 (unlimited)  1         1.94 s   50.4 ms   173 ms    0       0.19
---   0              2         1.62 s   57.6 ms   230 ms    0       0.47
---   0              3         1.56 s   93.9 ms   318 ms    0       0.68
---   0              4         1.41 s   70.3 ms   297 ms    0       0.84
+--   0              2         1.45 s   63.7 ms   217 ms    0       0.26
+--   0              3         1.34 s   122 ms    371 ms    0       0.41
+--   0              4         1.32 s   174 ms    467 ms    0       0.52
 --   5 Gbit/s       1         2.67 s   37.3 ms   129 ms    0       0.13
---   5 Gbit/s       2         1.63 s   46.3 ms   186 ms    0       0.54
---   5 Gbit/s       3         1.56 s   93.9 ms   318 ms    0       0.68
---   5 Gbit/s       4         1.40 s   72.8 ms   332 ms    0       0.95
+--   5 Gbit/s       2         1.52 s   60.4 ms   204 ms    0       0.24
+--   5 Gbit/s       3         1.34 s   122 ms    371 ms    0       0.41
+--   5 Gbit/s       4         1.32 s   174 ms    467 ms    0       0.52
 --   0.5 Gbit/s     1         54.8 s   11.9 ms   54.7 ms   1       0.07
---   0.5 Gbit/s     2, 3, 4   31.5, 31.4, 30.0 s; 15-17 ms; 59-61 ms; 1; 0.06-0.14
+--   0.5 Gbit/s     2, 3, 4   31.5, 31.4, 30.0 s; 15-17 ms; 58-60 ms; 1; 0.07-0.11
 --   64 MiB/s       1         52.8 s   11.0 ms   55.2 ms   1       0.07
---   64 MiB/s       2, 3, 4   31.4, 31.3, 30.0 s; 15-17 ms; 64-71 ms; 1; 0.08-0.15
+--   64 MiB/s       2, 3, 4   31.4, 31.3, 30.0 s; 14-18 ms; 62-64 ms; 1; 0.07-0.11
 --
 -- More migrations at once drain the host faster and cost more downtime and
--- guest work (the NIC is shared: each migration's passes are longer). With
--- 3 at once each gets 3.3 Gbit/s, under the 5 Gbit/s limit: the same as no
+-- guest work (the NIC is shared: each migration's passes are longer, and
+-- its stop-and-copy gets its share of the NIC only). With 3 or 4 at once
+-- each gets 3.3 or 2.5 Gbit/s, under the 5 Gbit/s limit: the same as no
 -- limit. A limit of 64 MiB/s or 0.5 Gbit/s a migration (KubeVirt's and a
 -- vendor's old defaults) uses at most 21-38 % of the 10 Gbit/s NIC and
 -- cannot move vm4-hotcold (80000 page writes/s over a 256 MiB working set):
--- cancelled at 30 s in every such cell. Fastest without a downtime over 1 s and with
--- nothing failed: 5 Gbit/s a migration, 4 outbound per node (1.40 s, at most
--- 72.8 ms down), with no limit and 4 outbound a hair behind (1.41 s).
+-- cancelled at 30 s in every such cell. Fastest without a downtime over 1 s
+-- and with nothing failed: 4 outbound per node, with no limit or with
+-- 5 Gbit/s a migration (the same: 1.32 s, at most 174 ms down).
 local workloads = {
 	{"idle", "1G", {}},
 	{"idle", "512M", {}},

@@ -53,6 +53,9 @@ static const char usage[] =
     "  --allowPostCopy true|false             (default false: cancel at the timeout)\n"
     "  --order RULE           as-listed (default), smallest-first, lowest-dirty-first,\n"
     "                         largest-first\n"
+    "  --migrationAttempts N  migsim's: a migration the policy cancels (either\n"
+    "                         timeout) is run again, a new one, until N have run\n"
+    "                         (default 1: reported as failed)\n"
     "  --start DURATION       the VMs run this long before the evacuation (default 1s)\n"
     "  --seed N               VM i (from 0) has seed N+i unless it gives one (default 1)\n"
     "  --db FILE              database the VMs' runs are recorded in (default " DEFAULT_DB ")\n"
@@ -262,6 +265,8 @@ static int policy_option(struct evac_opts *o, const char *opt, const char *v, er
 		return parse_bool(v, &p->allow_post_copy, e);
 	if (!strcmp(opt, "order"))
 		return evac_order_parse(v, &p->order, e);
+	if (!strcmp(opt, "migrationAttempts"))
+		return parse_count(v, &p->attempts, e);
 	if (!strcmp(opt, "start"))
 		return units_duration(v, 0, &o->s.start, e);
 	if (!strcmp(opt, "switch"))
@@ -355,9 +360,18 @@ static const char *status_word(const struct evac_vm_result *vr)
 	return vr->run.stats.ended_in == MIG_PHASE_POSTCOPY ? "failed in post-copy" : "cancelled";
 }
 
+/* The status, and the migrations it took when more than one. */
+static const char *status_text(const struct evac_vm_result *vr, char *buf, size_t n)
+{
+	if (vr->attempts <= 1)
+		return status_word(vr);
+	snprintf(buf, n, "%s, attempt %u", status_word(vr), vr->attempts);
+	return buf;
+}
+
 static void print_table(const struct evac_scenario *s, const struct evac_result *r)
 {
-	char a[32], b[32], c[32], d[32];
+	char a[32], b[32], c[32], d[32], st[64];
 	printf("%-12s %-8s %-8s %10s %10s %10s %10s  %s\n", "vm", "from", "to", "start", "end",
 	       "time", "downtime", "status");
 	for (size_t i = 0; i < s->n_vms; i++) {
@@ -369,15 +383,19 @@ static void print_table(const struct evac_scenario *s, const struct evac_result 
 		       s->hosts[v->dest].name, units_fmt_duration(a, sizeof a, vr->start),
 		       units_fmt_duration(b, sizeof b, vr->end),
 		       units_fmt_duration(c, sizeof c, vr->end - vr->start),
-		       units_fmt_duration(d, sizeof d, vr->run.stats.downtime), status_word(vr));
+		       units_fmt_duration(d, sizeof d, vr->run.stats.downtime),
+		       status_text(vr, st, sizeof st));
 	}
 	printf("drain time      %s\n", units_fmt_duration(a, sizeof a, r->drain_time));
 	printf("downtime        total %s, max %s\n",
 	       units_fmt_duration(a, sizeof a, r->total_downtime),
 	       units_fmt_duration(b, sizeof b, r->max_downtime));
 	printf("progress lost   %.3f s of guest work\n", r->progress_lost);
-	printf("migrations      %u completed (%u in post-copy), %u cancelled or failed\n",
+	printf("migrations      %u completed (%u in post-copy), %u cancelled or failed",
 	       r->completed, r->postcopy, r->failed);
+	if (r->retried)
+		printf("; %u cancelled and run again", r->retried);
+	printf("\n");
 	for (size_t h = 0; h < s->n_hosts; h++)
 		if (s->hosts[h].drain)
 			printf("link %-10s %s sent, peak utilisation %.0f %%\n", s->hosts[h].name,
@@ -403,6 +421,7 @@ static size_t evac_metrics(const struct evac_result *r, struct store_metric *m)
 	m[n++] = (struct store_metric){"failed", r->failed};
 	m[n++] = (struct store_metric){"postcopy", r->postcopy};
 	m[n++] = (struct store_metric){"peak-utilisation", r->peak_util};
+	m[n++] = (struct store_metric){"retried", r->retried};
 	return n;
 }
 

@@ -3,8 +3,9 @@
  * own event queue; the clock is their merge plus the scheduler's own queue,
  * whose events (the start, admissions after a migration ends, the 100 ms
  * link samples) run first among equal times, then the units in the order
- * listed. The migrations leaving one host write to one shared link, its NIC
- * (evac_shared_link: the one place that decides how they share it).
+ * listed. The migrations leaving one host write to one shared link, its NIC,
+ * each on a socket of its own (evac_socket: the one place that decides how
+ * they share it).
  */
 #include "evac.h"
 
@@ -32,6 +33,7 @@ void evac_defaults(struct evac_scenario *s)
 	    .allow_auto_converge = 0,
 	    .allow_post_copy = 0,
 	    .order = EVAC_AS_LISTED,
+	    .attempts = 1,
 	};
 	s->start = 1000000000;
 }
@@ -120,6 +122,8 @@ int evac_check(struct evac_scenario *s, size_t *vm, err *e)
 		return err_set(e, "parallelMigrationsPerCluster must be at least 1");
 	if (p->per_node == 0)
 		return err_set(e, "parallelOutboundMigrationsPerNode must be at least 1");
+	if (p->attempts == 0)
+		return err_set(e, "migrationAttempts must be at least 1");
 	size_t draining = 0;
 	for (size_t i = 0; i < s->n_vms; i++) {
 		struct evac_vm *v = &s->vms[i];
@@ -230,6 +234,9 @@ struct evac {
 	int done[EVAC_MAX_VMS];	    /* finished (or never to start) */
 	size_t order[EVAC_MAX_VMS]; /* the VMs to move, in the order they start */
 	size_t n_order, next;	    /* order[next] is the next to start */
+	/* VMs whose migration was cancelled, to be migrated again, first in
+	 * first (each is in it once at most) */
+	size_t retry[EVAC_MAX_VMS], n_retry;
 	unsigned running, running_from[EVAC_MAX_HOSTS];
 	struct link links[EVAC_MAX_HOSTS];
 	int64_t last_sample;
@@ -244,20 +251,25 @@ struct evac {
 };
 
 /* How the migrations leaving one host share its NIC: one link (sim/link.h)
- * they all write to, whose wire serves their writes in the order submitted,
- * each writer blocking on its send buffer; backlogged writers alternate,
- * which is TCP's fair share between backlogged flows at the granularity of
- * a write. The link's buffer and latency are the first VM's on the host.
- * When link.c has sockets (issue 24), each migration gets its own socket on
- * this link here, and its own buffer. */
-static int evac_shared_link(struct evac *x, size_t h, const struct run_config *c, err *e)
+ * whose wire serves their writes in the order submitted, each migration
+ * writing to a socket of its own (the first on the link's LINK_MAIN, the
+ * later ones on sockets opened for them), each with its own send buffer:
+ * a writer blocks on its own bytes only, and a migration waits for its own
+ * bytes to land, not the others'. Backlogged writers alternate, which is
+ * TCP's fair share between backlogged flows at the granularity of a write.
+ * The link's latency is the first VM's on the host. */
+static int evac_socket(struct evac *x, size_t h, const struct run_config *c, int *sock, err *e)
 {
+	struct link *l = &x->links[h];
+	if (l->cfg.bandwidth)
+		return link_socket_open(l, c->params.send_buffer_size, sock, e);
 	struct link_config lc = {
 	    .bandwidth = nic_rate(x->s, h),
 	    .latency = c->latency,
 	    .buffer_bytes = c->params.send_buffer_size,
 	};
-	return link_init(&x->links[h], &lc, e);
+	*sock = LINK_MAIN;
+	return link_init(l, &lc, e);
 }
 
 static int64_t unit_next(const struct evac *x, size_t i)
@@ -318,16 +330,18 @@ static int start_vm(struct evac *x, size_t i, err *e)
 {
 	const struct evac_vm *v = &x->s->vms[i];
 	struct evac_vm_result *vr = &x->r->vms[i];
-	if (!x->links[v->host].cfg.bandwidth &&
-	    evac_shared_link(x, v->host, run_unit_config(x->units[i]), e) < 0)
+	int sock;
+	if (evac_socket(x, v->host, run_unit_config(x->units[i]), &sock, e) < 0)
 		return -1;
+	if (!vr->started)
+		vr->start = x->now - x->s->start;
 	vr->started = 1;
-	vr->start = x->now - x->s->start;
+	vr->attempts++;
 	x->watermark[i] = UINT64_MAX;
 	x->progressed[i] = x->now;
 	x->running++;
 	x->running_from[v->host]++;
-	return run_unit_start(x->units[i], x->now, &x->links[v->host], horizon, x, e);
+	return run_unit_start(x->units[i], x->now, &x->links[v->host], sock, horizon, x, e);
 }
 
 /* Starts, in order, the VMs the limits let run now. A VM whose host is at
@@ -344,6 +358,20 @@ static int admit(struct evac *x, err *e)
 	}
 	while (x->next < x->n_order && x->r->vms[x->order[x->next]].started)
 		x->next++;
+	/* A new migration object joins the queue behind those waiting; one
+	 * whose host is at its limit waits without holding back the others. */
+	if (x->next < x->n_order)
+		return 0;
+	size_t n = x->n_retry, kept = 0;
+	for (size_t k = 0; k < n; k++) {
+		size_t i = x->retry[k];
+		if (x->running >= p->per_cluster ||
+		    x->running_from[x->s->vms[i].host] >= p->per_node)
+			x->retry[kept++] = i;
+		else if (start_vm(x, i, e) < 0)
+			return -1;
+	}
+	x->n_retry = kept;
 	return 0;
 }
 
@@ -376,6 +404,11 @@ static int push_util(struct evac_link_result *lr, double u)
 }
 
 static int finish_vm(struct evac *x, size_t i, err *e);
+
+static int all_ended(const struct evac *x)
+{
+	return x->next >= x->n_order && x->running == 0 && x->n_retry == 0;
+}
 
 /* KubeVirt's progressTimeout: a migration whose data remaining has not
  * reached a new low for that long is cancelled (not in post-copy, which
@@ -430,25 +463,49 @@ static void on_sample(void *ctx, uint64_t tag)
 		}
 	}
 	x->last_sample = now;
-	if (x->next < x->n_order || x->running)
+	if (!all_ended(x))
 		if (des_schedule(x->q, sat_add(now, SAMPLE_NS), on_sample, x, 0, &x->e) < 0)
 			x->failed = 1;
 }
 
-/* A migration ended: its VM's result is complete, and the scheduler may
- * start the next when the management layer hears of it, at its end. */
+/* Whether the management layer cancelled the migration (progressTimeout,
+ * or completionTimeoutPerGiB without post-copy), the VM still running on
+ * its source, with attempts left: then it is migrated again. */
+static int retries(const struct evac *x, size_t i)
+{
+	const mig *m = run_unit_mig(x->units[i]);
+	const struct run_config *c = run_unit_config(x->units[i]);
+	struct mig_stats st;
+	mig_get_stats(m, &st);
+	if (x->r->vms[i].attempts >= x->s->policy.attempts || mig_status(m) != MIG_STATUS_FAILED ||
+	    st.ended_in == MIG_PHASE_POSTCOPY)
+		return 0;
+	return !strncmp(mig_error(m), "cancelled:", 10) ||
+	       (c->timeout && mig_clock(m) == sat_add(c->warmup, c->timeout));
+}
+
+/* A migration ended: its VM's result is complete, or it waits to be
+ * migrated again, and the scheduler may start the next when the management
+ * layer hears of it, at its end. */
 static int finish_vm(struct evac *x, size_t i, err *e)
 {
 	const struct evac_vm *v = &x->s->vms[i];
 	struct evac_vm_result *vr = &x->r->vms[i];
 	int64_t end = mig_clock(run_unit_mig(x->units[i]));
 	vr->end = end - x->s->start;
-	x->done[i] = 1;
 	x->running--;
 	x->running_from[v->host]--;
 	int64_t at = end > x->now ? end : x->now;
-	if (run_unit_finish(x->units[i], e) < 0)
-		return -1;
+	if (retries(x, i)) {
+		if (run_unit_reset(x->units[i], e) < 0)
+			return -1;
+		x->retry[x->n_retry++] = i;
+		x->r->retried++;
+	} else {
+		x->done[i] = 1;
+		if (run_unit_finish(x->units[i], e) < 0)
+			return -1;
+	}
 	return des_schedule(x->q, at, on_admit, x, 0, e);
 }
 
@@ -466,11 +523,6 @@ static int earliest(const struct evac *x, size_t *which, int64_t *t)
 		}
 	}
 	return unit;
-}
-
-static int all_ended(const struct evac *x)
-{
-	return x->next >= x->n_order && x->running == 0;
 }
 
 static int drive(struct evac *x, err *e)

@@ -57,6 +57,10 @@ struct evac_policy {
 	int allow_auto_converge;    /* allowAutoConverge */
 	int allow_post_copy;	    /* allowPostCopy */
 	enum evac_order order;
+	/* migrationAttempts (migsim's): a migration the policy cancels is
+	 * migrated again, a new migration, until this many have run; 1: it
+	 * is reported as failed. */
+	unsigned attempts;
 };
 
 struct evac_scenario {
@@ -90,7 +94,9 @@ struct evac_vm_result {
 	struct run_result run;
 	struct run_config c; /* as the VM's migration ran (policy applied) */
 	int started;
-	int64_t start, end; /* ns since the evacuation began */
+	unsigned attempts;  /* migrations it took (the run is the last one's) */
+	int64_t start, end; /* ns since the evacuation began: its first start,
+			       its last migration's end */
 };
 
 /* A source NIC's utilisation, sampled every 100 ms from the start. */
@@ -110,6 +116,7 @@ struct evac_result {
 	int64_t max_downtime;
 	double progress_lost; /* s of guest work lost, summed */
 	unsigned completed, failed, postcopy;
+	unsigned retried; /* migrations cancelled and run again */
 	double peak_util; /* over every source NIC */
 };
 

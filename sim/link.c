@@ -42,8 +42,25 @@ void link_free(struct link *l)
 	l->nsocks = l->cap_socks = 0;
 }
 
+static int log_span(struct link_socket *s, double now, double start, double end, double bytes);
+
+/* Alone on the wire, the main channel's socket keeps no spans: its queue is
+ * the wire's. When a second socket opens, the train it has on the wire
+ * (from main_run on, its own bytes only) becomes its first span, so that its
+ * writer still blocks on what it queued before. */
+static int seed_main_span(struct link *l)
+{
+	struct link_socket *s = &l->main;
+	if (l->nsocks || s->buffer_bytes == 0 || !(s->free > l->main_run))
+		return 0;
+	double bytes = (s->free - l->main_run) * l->cfg.bandwidth / 1e9;
+	return log_span(s, l->main_run, l->main_run, s->free, bytes);
+}
+
 int link_socket_open(struct link *l, uint64_t buffer_bytes, int *id, err *e)
 {
+	if (seed_main_span(l) < 0)
+		return err_set(e, "out of memory for the link's sockets");
 	if (l->nsocks == l->cap_socks) {
 		size_t cap = l->cap_socks ? 2 * l->cap_socks : 8;
 		struct link_socket *grown = realloc(l->socks, cap * sizeof *grown);
@@ -290,6 +307,12 @@ int link_send_urgent(struct link *l, int64_t t, uint64_t bytes, int64_t *arrival
 int64_t link_arrival(const struct link *l)
 {
 	return sat_add(sat_ns(ceil(l->wire_free)), l->cfg.latency);
+}
+
+int64_t link_socket_arrival(const struct link *l, int id)
+{
+	const struct link_socket *s = link_socket_get(l, id);
+	return s ? sat_add(sat_ns(ceil(s->free)), l->cfg.latency) : 0;
 }
 
 /* The first overtake from `lo` on whose double at `field` (an offset into

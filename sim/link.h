@@ -92,7 +92,9 @@ void link_free(struct link *l);
  * writer may continue (>= t). */
 int64_t link_send(struct link *l, int64_t t, uint64_t bytes);
 /* Opens another socket on the wire with a send buffer of buffer_bytes (0:
- * never blocks); *id names it from then on. */
+ * never blocks); *id names it from then on. It may be opened while the main
+ * channel's socket has bytes queued (another VM's migration starting on a
+ * NIC already in use): they are counted in its buffer from then on. */
 int link_socket_open(struct link *l, uint64_t buffer_bytes, int *id, err *e);
 /* link_send on socket id: behind every byte submitted before on any socket;
  * the writer blocks while more than the socket's own buffer of its own
@@ -105,6 +107,10 @@ int link_send_urgent(struct link *l, int64_t t, uint64_t bytes, int64_t *arrival
 /* When everything queued so far has arrived at the destination; INT64_MAX
  * (never) when that is past the simulated clock's range. */
 int64_t link_arrival(const struct link *l);
+/* When the bytes queued so far on socket id have arrived, urgent bytes'
+ * delays included: what a writer sharing the wire with other writers (other
+ * VMs' migrations on one NIC) waits for of its own. 0 for no such socket. */
+int64_t link_socket_arrival(const struct link *l, int id);
 /* When the main-stream byte for which link_arrival answered `then` (just
  * after it was queued) arrives, counting the urgent bytes sent since that
  * went ahead of it. */

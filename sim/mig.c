@@ -155,7 +155,7 @@ static void stream_add(mig *m, uint64_t bytes)
 	if (m->npasses)
 		pass_now(m)->bytes = sat_addu(pass_now(m)->bytes, bytes);
 	charge_cpu(m, m->p.page_copy_cost, bytes);
-	m->t = link_send(m->link, m->t, bytes);
+	m->t = link_socket_send(m->link, m->cfg.sock, m->t, bytes);
 }
 
 /* qemu_fflush: the queue is written out and only now counted in
@@ -754,6 +754,21 @@ int mig_storage_cutover(mig *m, int64_t t, err *e)
 	return m->cfg.storage ? storage_cutover(m->cfg.storage, t, m->st.transferred, e) : 0;
 }
 
+/* Alone on its link this is link_arrival; sharing it, the migration waits
+ * for its own bytes only, which the wire interleaved with the others'. */
+int64_t mig_arrival(const mig *m)
+{
+	int64_t last = link_socket_arrival(m->link, m->cfg.sock);
+	int64_t t = multifd_arrival(m);
+	if (t > last)
+		last = t;
+	if (m->urgent_arrival > last)
+		last = m->urgent_arrival;
+	int disks = m->cfg.storage ? storage_socket(m->cfg.storage) : -1;
+	t = disks >= 0 ? link_socket_arrival(m->link, disks) : 0;
+	return t > last ? t : last;
+}
+
 /* The disks are on the destination too, checked cluster by cluster: 0, or
  * -1 with the run failed. */
 static int storage_done(mig *m)
@@ -796,7 +811,7 @@ static int stream_end(mig *m)
 
 static int finish(mig *m, err *e)
 {
-	int64_t end = link_arrival(m->link); /* the preempt channel's bytes too */
+	int64_t end = mig_arrival(m); /* the preempt channel's bytes too */
 	if (m->t < end) {
 		/* Still stopped until the last byte lands: the thread waits, so
 		 * the samples taken meanwhile see the guest down, not done. */

@@ -66,6 +66,8 @@ struct mig_config {
 	int64_t timeout;		 /* ns after start; 0 = none */
 	struct postcopy_policy postcopy; /* used only with CAP_POSTCOPY_RAM */
 	struct storage *storage;	 /* the disks' migration; NULL: shared storage */
+	int sock; /* the main channel's socket on the link: LINK_MAIN, or one of
+		     its own where other VMs' migrations share the link */
 };
 
 /* One pass: the pages sent between two bitmap syncs. */

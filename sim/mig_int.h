@@ -131,6 +131,7 @@ struct mig {
 	uint64_t *in_flight;        /* bitmap: sent in post-copy, not delivered yet */
 	int64_t resume;             /* the guest runs on the destination from here */
 	int preempt_block_sent;     /* the preempt channel has named the RAM block */
+	int64_t urgent_arrival;     /* when its last preempt-channel bytes arrive */
 
 	struct multifd *mf;         /* multifd's channels (multifd.c); NULL without */
 };
@@ -162,6 +163,10 @@ int64_t mig_deadline(const mig *m);
 
 /* The guest runs on the destination's disks from t (sim/storage.h). */
 int mig_storage_cutover(mig *m, int64_t t, err *e);
+/* When every byte this migration queued so far has arrived: its main
+ * channel's, its multifd channels', its disks' connection's and its preempt
+ * channel's, not other migrations' on a shared link. */
+int64_t mig_arrival(const mig *m);
 
 /* postcopy.c */
 int postcopy_due(mig *m);                 /* the switch-over rule fires now */
@@ -185,5 +190,6 @@ void multifd_account(mig *m);
 int multifd_setup(mig *m, err *e);
 int multifd_queue_page(mig *m, uint64_t page, err *e);
 int multifd_flush_and_sync(mig *m, err *e);
+int64_t multifd_arrival(const mig *m); /* the channels' bytes: mig_arrival */
 
 #endif

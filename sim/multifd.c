@@ -148,6 +148,18 @@ int multifd_active(const mig *m)
 	return m->mf && m->phase != MIG_PHASE_POSTCOPY;
 }
 
+int64_t multifd_arrival(const mig *m)
+{
+	int64_t last = 0;
+	for (int i = 0; m->mf && i < m->mf->n; i++) {
+		int sock = m->mf->ch[i].sock;
+		int64_t t = sock == LINK_MAIN ? 0 : link_socket_arrival(m->link, sock);
+		if (t > last)
+			last = t;
+	}
+	return last;
+}
+
 /* --- accounting ------------------------------------------------------------- */
 
 /* Bytes a channel wrote count from the moment its write returned:

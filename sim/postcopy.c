@@ -199,8 +199,8 @@ int postcopy_start(mig *m, err *e)
 	mig_send_bytes(m, sat_addu(m->p.device_state_size, PACKAGE_OVERHEAD));
 	m->st.stop_written = m->t - m->downtime_start;
 	mig_downtime_end(m, m->t); /* the package is written */
-	m->resume = sat_add(link_arrival(m->link), postcopy_switch_cost(m->p.postcopy_switch_cost,
-									d.ranges, d.held, m->ps));
+	m->resume = sat_add(mig_arrival(m), postcopy_switch_cost(m->p.postcopy_switch_cost,
+								 d.ranges, d.held, m->ps));
 	m->st.guest_pause = m->resume - m->downtime_start;
 	m->phase = MIG_PHASE_POSTCOPY;
 	m->scan = 0; /* the background stream starts again from the start of RAM */
@@ -225,7 +225,7 @@ static int flying(const mig *m, uint64_t page)
 void postcopy_in_flight(mig *m, uint64_t page)
 {
 	m->in_flight[page / 64] |= UINT64_C(1) << (page % 64);
-	m->arrival[page] = link_arrival(m->link);
+	m->arrival[page] = link_socket_arrival(m->link, m->cfg.sock);
 }
 
 /* When a page of the background stream arrives: as scheduled when it was
@@ -277,7 +277,11 @@ static int request(mig *m, uint64_t page, int64_t t_fault, int64_t *ready, err *
 	/* ram_save_host_page_urgent on the preempt socket, which
 	 * postcopy_preempt_setup opened to the same destination as the main
 	 * one: the same wire, ahead of the main stream's queue. */
-	return link_send_urgent(m->link, at_source, wire, ready, e);
+	if (link_send_urgent(m->link, at_source, wire, ready, e) < 0)
+		return -1;
+	if (*ready > m->urgent_arrival)
+		m->urgent_arrival = *ready;
+	return 0;
 }
 
 /* Blocked from `from` to `to`, as far as the run goes: it ends at the

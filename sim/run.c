@@ -211,6 +211,7 @@ struct run_unit {
 	guest *dst;
 	struct link own_link; /* the link when none is shared with it */
 	struct link *link;
+	int sock;	  /* its main channel's socket on the link */
 	storage *storage; /* NULL: shared storage */
 	mig *m;
 	struct run_result *res;
@@ -224,6 +225,8 @@ struct run_unit {
 	void *watch_ctx;
 	run_horizon_fn horizon; /* when the next event anywhere on the clock is */
 	void *horizon_ctx;
+	unsigned attempt; /* its migrations before this one (run_unit_reset): the
+			     tag of this one's events, the others' being stale */
 };
 
 /* The rates of sample x over the interval since sample `prev`. */
@@ -294,14 +297,13 @@ static void thin(struct run_unit *s)
 static void on_sample(void *ctx, uint64_t tag)
 {
 	struct run_unit *s = ctx;
-	(void)tag;
-	if (mig_status(s->m) != MIG_STATUS_ACTIVE)
+	if (tag != s->attempt || mig_status(s->m) != MIG_STATUS_ACTIVE)
 		return;
 	int64_t now = des_now(s->src.q);
 	sample(s, now);
 	if (s->res->n_series == MAX_SAMPLES)
 		thin(s);
-	if (des_schedule(s->src.q, sat_add(now, s->sample_period), on_sample, s, 0, &s->e) < 0)
+	if (des_schedule(s->src.q, sat_add(now, s->sample_period), on_sample, s, tag, &s->e) < 0)
 		s->failed = 1;
 }
 
@@ -315,7 +317,8 @@ static int64_t own_horizon(void *ctx)
 static void on_mig(void *ctx, uint64_t tag)
 {
 	struct run_unit *s = ctx;
-	(void)tag;
+	if (tag != s->attempt)
+		return; /* a migration run_unit_reset gave up */
 	/* Every page is read, and every byte put on a shared link, no later
 	 * than the next event of any machine on the clock. */
 	if (mig_advance(s->m, s->horizon(s->horizon_ctx), &s->e) < 0) {
@@ -323,7 +326,7 @@ static void on_mig(void *ctx, uint64_t tag)
 		return;
 	}
 	if (mig_status(s->m) == MIG_STATUS_ACTIVE &&
-	    des_schedule(s->src.q, mig_next_event(s->m), on_mig, s, 0, &s->e) < 0)
+	    des_schedule(s->src.q, mig_next_event(s->m), on_mig, s, tag, &s->e) < 0)
 		s->failed = 1;
 }
 
@@ -424,6 +427,7 @@ static int start_migration(struct run_unit *s, err *e)
 	    .start = c->warmup,
 	    .timeout = c->timeout,
 	    .postcopy = c->postcopy,
+	    .sock = s->sock,
 	};
 	if (!s->link) {
 		if (link_init(&s->own_link, &lc, e) < 0)
@@ -444,12 +448,13 @@ static int start_migration(struct run_unit *s, err *e)
 		return -1;
 	mc.storage = s->storage;
 	if (mig_new(&s->m, &mc, s->src.g, s->dst, s->link, &s->src.cpu, e) < 0 ||
-	    schedule_failures(s, e) < 0)
+	    (s->attempt == 0 && schedule_failures(s, e) < 0))
 		return -1;
 	vcpu_mark(&s->src.cpu);
 	s->sample_period = SAMPLE_PERIOD;
-	if (des_schedule(s->src.q, c->warmup, on_mig, s, 0, e) < 0 ||
-	    des_schedule(s->src.q, sat_add(c->warmup, SAMPLE_PERIOD), on_sample, s, 0, e) < 0)
+	if (des_schedule(s->src.q, c->warmup, on_mig, s, s->attempt, e) < 0 ||
+	    des_schedule(s->src.q, sat_add(c->warmup, SAMPLE_PERIOD), on_sample, s, s->attempt, e) <
+		0)
 		return -1;
 	return 0;
 }
@@ -622,11 +627,12 @@ int run_unit_run(run_unit *s, int64_t until, err *e)
 	return 0;
 }
 
-int run_unit_start(run_unit *s, int64_t at, struct link *shared, run_horizon_fn horizon, void *ctx,
-		   err *e)
+int run_unit_start(run_unit *s, int64_t at, struct link *shared, int sock, run_horizon_fn horizon,
+		   void *ctx, err *e)
 {
 	s->c.warmup = at;
 	s->link = shared;
+	s->sock = shared ? sock : LINK_MAIN;
 	if (horizon) {
 		s->horizon = horizon;
 		s->horizon_ctx = ctx;
@@ -647,6 +653,31 @@ const struct run_config *run_unit_config(const run_unit *s)
 int run_unit_cancel(run_unit *s, int64_t at, const char *why)
 {
 	return s->m ? mig_cancel(s->m, at, why) : 0;
+}
+
+int run_unit_reset(run_unit *s, err *e)
+{
+	/* migrate_cancel leaves the guest running on the source, unthrottled
+	 * (the migration's end paused it for the run's record) */
+	int64_t end = mig_clock(s->m);
+	vcpu_set_throttle(&s->src.cpu, 0);
+	if (vcpu_resume(&s->src.cpu, end, s->src.g, e) < 0)
+		return -1;
+	s->attempt++;
+	mig_free(s->m);
+	s->m = NULL;
+	storage_free(s->storage); /* the source machine has its own disks back */
+	s->storage = NULL;
+	if (s->link == &s->own_link)
+		link_free(&s->own_link);
+	s->link = NULL;
+	guest_free(s->dst);
+	s->dst = NULL;
+	run_result_free(s->res);
+	memset(s->res, 0, sizeof *s->res);
+	s->cap_series = 0;
+	s->last = (struct store_sample){0};
+	return 0;
 }
 
 uint64_t run_unit_written_pages(const run_unit *s)
@@ -723,7 +754,7 @@ int run_execute_watched(const struct run_config *c, struct run_result *res, run_
 		rc = run_unit_run(s, c->warmup, e);
 	}
 	if (rc == 0)
-		rc = run_unit_start(s, c->warmup, NULL, NULL, NULL, e);
+		rc = run_unit_start(s, c->warmup, NULL, LINK_MAIN, NULL, NULL, e);
 	if (rc == 0)
 		rc = run_unit_run(s, NO_END, e);
 	if (rc == 0)

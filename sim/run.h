@@ -129,17 +129,24 @@ int64_t run_unit_next(const run_unit *u);
  * ends. */
 int run_unit_run(run_unit *u, int64_t until, err *e);
 /* Starts the migration at time `at` (>= the unit's clock) on `shared`, a
- * link other units' migrations also write to, or on a link of its own
- * (c->bandwidth, c->latency) when NULL. horizon (NULL: the unit's own next
- * event) bounds how far the migration thread runs ahead. */
-int run_unit_start(run_unit *u, int64_t at, struct link *shared, run_horizon_fn horizon, void *ctx,
-		   err *e);
+ * link other units' migrations also write to, its main channel on socket
+ * `sock` there, or on a link of its own (c->bandwidth, c->latency) when
+ * NULL (sock LINK_MAIN). horizon (NULL: the unit's own next event) bounds
+ * how far the migration thread runs ahead. */
+int run_unit_start(run_unit *u, int64_t at, struct link *shared, int sock, run_horizon_fn horizon,
+		   void *ctx, err *e);
 /* 1 while its migration has started and not ended. */
 int run_unit_active(const run_unit *u);
 const struct run_config *run_unit_config(const run_unit *u);
 const mig *run_unit_mig(const run_unit *u); /* NULL before the start */
 /* mig_cancel on its migration: 1 when cancelled (run_unit_finish then). */
 int run_unit_cancel(run_unit *u, int64_t at, const char *why);
+/* After its migration failed, with the guest still on the source: forgets
+ * that migration (its result too), the guest running on from its end,
+ * unthrottled, until run_unit_start migrates it again, a new migration with
+ * a result of its own. Injected failures (storage_config) are not
+ * scheduled again. */
+int run_unit_reset(run_unit *u, err *e);
 /* Before the start: the pages the guest has written since time 0. */
 uint64_t run_unit_written_pages(const run_unit *u);
 /* After its migration ended: fills the result (as run_execute does, with

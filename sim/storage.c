@@ -385,6 +385,11 @@ int storage_step(storage *s, int64_t *t, err *e)
 	return 0;
 }
 
+int storage_socket(const storage *s)
+{
+	return s->st.active ? s->sock : -1;
+}
+
 int storage_cutover(storage *s, int64_t t, uint64_t ram_bytes, err *e)
 {
 	if (s->cut)

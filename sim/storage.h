@@ -111,6 +111,9 @@ int storage_ram_may_start(const storage *s);
 int storage_cutover(storage *s, int64_t t, uint64_t ram_bytes, err *e);
 /* The stream has clusters left after the RAM migration ended. */
 int storage_streaming(const storage *s);
+/* The jobs' socket on the link (their bytes, which the migration waits
+ * for); -1 when they send nothing (shared storage). */
+int storage_socket(const storage *s);
 /* Compares every destination disk with its source cluster by cluster: 0,
  * or -1 with msg filled. */
 int storage_verify(storage *s, char *msg, size_t n);

@@ -232,6 +232,52 @@ START_TEST(test_urgent_delays_other_sockets)
 }
 END_TEST
 
+/* Each socket's arrival is its own last byte's, which the others' bytes
+ * and urgent bytes that overtook it delay; link_arrival is the latest. */
+START_TEST(test_socket_arrival_counts_own_bytes)
+{
+	struct link l = make(1e6, 10 * MS, 0);
+	err e;
+	int a, b;
+	ck_assert_int_eq(link_socket_open(&l, 0, &a, &e), 0);
+	ck_assert_int_eq(link_socket_open(&l, 0, &b, &e), 0);
+	link_socket_send(&l, a, 0, 200000); /* 0..200 ms */
+	link_socket_send(&l, b, 0, 100000); /* 200..300 ms */
+	ck_assert_int_eq(link_socket_arrival(&l, a), 210 * MS);
+	ck_assert_int_eq(link_socket_arrival(&l, b), 310 * MS);
+	ck_assert_int_eq(link_arrival(&l), 310 * MS);
+	ck_assert_int_eq(link_socket_arrival(&l, LINK_MAIN), 10 * MS); /* sent nothing */
+	ck_assert_int_eq(link_socket_arrival(&l, 7), 0);	       /* no such socket */
+	/* 100 kB of urgent bytes at 50 ms go after the packet on the wire
+	 * (1.5 ms each: at 51 ms), ahead of both sockets' queues, which
+	 * leave 100 ms later. */
+	int64_t arrival;
+	ck_assert_int_eq(link_send_urgent(&l, 50 * MS, 100000, &arrival, &e), 0);
+	ck_assert_int_eq(arrival, 161 * MS);
+	ck_assert_int_eq(link_socket_arrival(&l, a), 310 * MS);
+	ck_assert_int_eq(link_socket_arrival(&l, b), 410 * MS);
+	ck_assert_int_eq(link_arrival(&l), 410 * MS);
+	link_free(&l);
+}
+END_TEST
+
+/* A socket opened while the main channel's has bytes queued (a second
+ * VM's migration starting on a NIC in use): the main channel's writer
+ * still counts those bytes in its buffer. */
+START_TEST(test_open_keeps_main_backlog)
+{
+	struct link l = make(1e6, 0, 100000);
+	err e;
+	int a;
+	ck_assert_int_eq(link_send(&l, 0, 300000), 200 * MS); /* 0..300 ms */
+	ck_assert_int_eq(link_socket_open(&l, 100000, &a, &e), 0);
+	/* At 200 ms, 100 kB of its own remain: 50 kB more leave it 50 kB
+	 * over its buffer, which the wire sends by 250 ms. */
+	ck_assert_int_eq(link_send(&l, 200 * MS, 50000), 250 * MS);
+	link_free(&l);
+}
+END_TEST
+
 Suite *link_suite(void)
 {
 	Suite *s = suite_create("link");
@@ -248,6 +294,8 @@ Suite *link_suite(void)
 	tcase_add_test(tc, test_sent_saturates);
 	tcase_add_test(tc, test_sockets_share_the_wire);
 	tcase_add_test(tc, test_urgent_delays_other_sockets);
+	tcase_add_test(tc, test_socket_arrival_counts_own_bytes);
+	tcase_add_test(tc, test_open_keeps_main_backlog);
 	suite_add_tcase(s, tc);
 	return s;
 }
