@@ -655,6 +655,22 @@ int run_unit_cancel(run_unit *s, int64_t at, const char *why)
 	return s->m ? mig_cancel(s->m, at, why) : 0;
 }
 
+/* Ends the unit's migration: its thread, its storage jobs (which give the
+ * source machine its disks back, so before machine_close), its own link
+ * (a shared one is the evacuation's) and its destination. */
+static void drop_migration(struct run_unit *s)
+{
+	mig_free(s->m);
+	s->m = NULL;
+	storage_free(s->storage);
+	s->storage = NULL;
+	if (s->link == &s->own_link)
+		link_free(&s->own_link);
+	s->link = NULL;
+	guest_free(s->dst);
+	s->dst = NULL;
+}
+
 int run_unit_reset(run_unit *s, err *e)
 {
 	/* migrate_cancel leaves the guest running on the source, unthrottled
@@ -664,15 +680,7 @@ int run_unit_reset(run_unit *s, err *e)
 	if (vcpu_resume(&s->src.cpu, end, s->src.g, e) < 0)
 		return -1;
 	s->attempt++;
-	mig_free(s->m);
-	s->m = NULL;
-	storage_free(s->storage); /* the source machine has its own disks back */
-	s->storage = NULL;
-	if (s->link == &s->own_link)
-		link_free(&s->own_link);
-	s->link = NULL;
-	guest_free(s->dst);
-	s->dst = NULL;
+	drop_migration(s);
 	run_result_free(s->res);
 	memset(s->res, 0, sizeof *s->res);
 	s->cap_series = 0;
@@ -710,14 +718,7 @@ int run_unit_finish(run_unit *s, err *e)
 	 * cost of every run that fails to converge. */
 	int undisturbed = s->src.cpu.first_perturbed >= end;
 	int frozen = vcpu_frozen_at_pause(&s->src.cpu);
-	mig_free(s->m);
-	s->m = NULL;
-	storage_free(s->storage); /* the source machine has its own disks back */
-	s->storage = NULL;
-	if (s->link == &s->own_link)
-		link_free(&s->own_link);
-	guest_free(s->dst);
-	s->dst = NULL;
+	drop_migration(s);
 	if (rc == 0 && undisturbed)
 		res->baseline_steps = res->guest_steps;
 	else if (rc == 0 && frozen)
@@ -735,11 +736,7 @@ void run_unit_free(run_unit *s)
 {
 	if (!s)
 		return;
-	mig_free(s->m);
-	storage_free(s->storage); /* before machine_close: it gives the disks back */
-	if (s->link == &s->own_link)
-		link_free(&s->own_link);
-	guest_free(s->dst);
+	drop_migration(s);
 	machine_close(&s->src);
 	free(s);
 }
