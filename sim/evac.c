@@ -5,10 +5,12 @@
  * link samples) run first among equal times, then the units in the order
  * listed. The migrations leaving one host write to one shared link, its NIC,
  * each on a socket of its own (evac_socket: the one place that decides how
- * they share it).
+ * they share it); bottlenecks past the NIC (a slower path, a destination's
+ * NIC) are shared by max-min fair rates, paced on the NIC's link (reshare).
  */
 #include "evac.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,21 +171,6 @@ int evac_check(struct evac_scenario *s, size_t *vm, err *e)
 
 /* --- the policy on one VM's migration -------------------------------------------- */
 
-/* The slowest hop between two hosts: their NICs, the switch's ports, a link
- * declared between them. */
-static double path_rate(const struct evac_scenario *s, size_t a, size_t b)
-{
-	double r = s->hosts[a].nic < s->hosts[b].nic ? s->hosts[a].nic : s->hosts[b].nic;
-	if (s->port_rate > 0 && s->port_rate < r)
-		r = s->port_rate;
-	for (size_t i = 0; i < s->n_paths; i++) {
-		const struct evac_path *x = &s->paths[i];
-		if (((x->a == a && x->b == b) || (x->a == b && x->b == a)) && x->rate < r)
-			r = x->rate;
-	}
-	return r;
-}
-
 /* The rate of the wire a source host's migrations share. */
 static double nic_rate(const struct evac_scenario *s, size_t h)
 {
@@ -192,8 +179,9 @@ static double nic_rate(const struct evac_scenario *s, size_t h)
 }
 
 /* The VM's configuration as the management layer starts its migration:
- * bandwidthPerMigration as max-bandwidth (0: none), capped by a path slower
- * than the source's NIC; auto-converge and postcopy-ram as the policy
+ * bandwidthPerMigration as max-bandwidth (0: none; a slower path or a
+ * destination NIC shared with other migrations is the network's, paced on
+ * the link: reshare); auto-converge and postcopy-ram as the policy
  * allows; the completion timeout (per GiB of RAM) cancels the migration,
  * or with allowPostCopy switches it to post-copy, which then has as long
  * again to finish. */
@@ -202,11 +190,7 @@ static void apply_policy(const struct evac_scenario *s, const struct evac_vm *v,
 {
 	const struct evac_policy *p = &s->policy;
 	*c = v->c;
-	double cap = p->bandwidth;
-	double path = path_rate(s, v->host, v->dest);
-	if (path < nic_rate(s, v->host) && (cap == 0 || path < cap))
-		cap = path;
-	c->params.max_bandwidth = cap;
+	c->params.max_bandwidth = p->bandwidth;
 	c->bandwidth = nic_rate(s, v->host);
 	if (s->hosts[v->host].cpus && !c->params.host_cpus)
 		c->params.host_cpus = s->hosts[v->host].cpus;
@@ -238,6 +222,8 @@ struct evac {
 	 * first (each is in it once at most) */
 	size_t retry[EVAC_MAX_VMS], n_retry;
 	unsigned running, running_from[EVAC_MAX_HOSTS];
+	int active[EVAC_MAX_VMS]; /* migrating: a flow through the network */
+	int sock[EVAC_MAX_VMS];	  /* its main channel's socket on its source's NIC */
 	struct link links[EVAC_MAX_HOSTS];
 	int64_t last_sample;
 	uint64_t watermark[EVAC_MAX_VMS]; /* the least data remaining seen */
@@ -326,6 +312,127 @@ static void sort_order(struct evac *x)
 	}
 }
 
+/* --- the network's bottlenecks: max-min fair shares ----------------------------- */
+
+/* The resources a migration's bytes cross: its source NIC's sending side
+ * (the link its sockets write to), its destination NIC's receiving side,
+ * and any declared link between the two, in its direction (links and
+ * NICs are full duplex). */
+#define RES_OUT(h)     (h)
+#define RES_IN(h)      (EVAC_MAX_HOSTS + (h))
+#define RES_PATH(p, d) (2 * EVAC_MAX_HOSTS + 2 * (p) + (d))
+#define RES_MAX	       (4 * EVAC_MAX_HOSTS)
+
+static size_t flow_resources(const struct evac_scenario *s, const struct evac_vm *v,
+			     size_t res[RES_MAX])
+{
+	size_t n = 0;
+	res[n++] = RES_OUT(v->host);
+	res[n++] = RES_IN(v->dest);
+	for (size_t p = 0; p < s->n_paths; p++) {
+		const struct evac_path *x = &s->paths[p];
+		if (x->a == v->host && x->b == v->dest)
+			res[n++] = RES_PATH(p, 0);
+		else if (x->b == v->host && x->a == v->dest)
+			res[n++] = RES_PATH(p, 1);
+	}
+	return n;
+}
+
+static double resource_rate(const struct evac_scenario *s, size_t r)
+{
+	if (r < EVAC_MAX_HOSTS)
+		return nic_rate(s, r);
+	if (r < 2 * EVAC_MAX_HOSTS)
+		return nic_rate(s, r - EVAC_MAX_HOSTS);
+	return s->paths[(r - 2 * EVAC_MAX_HOSTS) / 2].rate;
+}
+
+/* Progressive filling: every active migration's rate grows alike until a
+ * resource it crosses is full (or it reaches its own max-bandwidth, the
+ * policy's bandwidthPerMigration); those are fixed there, the others go
+ * on. share[i] gets each migration's max-min fair rate and *at where it was
+ * fixed: its source's NIC (a tie goes to it), another resource, or -1 for
+ * its own limit. The same as TCP flows' long-run shares of a network of
+ * bottlenecks (docs/model.md, "Migrations sharing a link"). */
+static void fair_shares(const struct evac *x, double share[], long at[])
+{
+	const struct evac_scenario *s = x->s;
+	double used[RES_MAX] = {0};
+	int fixed[EVAC_MAX_VMS];
+	for (size_t i = 0; i < s->n_vms; i++) {
+		fixed[i] = !x->active[i];
+		share[i] = 0;
+		at[i] = -1;
+	}
+	for (;;) {
+		size_t users[RES_MAX] = {0}, res[RES_MAX];
+		double demand = INFINITY;
+		for (size_t i = 0; i < s->n_vms; i++) {
+			if (fixed[i])
+				continue;
+			size_t n = flow_resources(s, &s->vms[i], res);
+			for (size_t k = 0; k < n; k++)
+				users[res[k]]++;
+			if (s->policy.bandwidth > 0 && s->policy.bandwidth < demand)
+				demand = s->policy.bandwidth;
+		}
+		long best = -1;
+		double level = INFINITY;
+		for (size_t r = 0; r < RES_MAX; r++) {
+			if (!users[r])
+				continue;
+			double left = resource_rate(s, r) - used[r];
+			double fair = (left > 0 ? left : 0) / (double)users[r];
+			if (fair < level) {
+				level = fair;
+				best = (long)r;
+			}
+		}
+		if (best < 0)
+			return; /* every active migration fixed */
+		if (demand <= level) {
+			level = demand;
+			best = -1;
+		}
+		for (size_t i = 0; i < s->n_vms; i++) {
+			if (fixed[i])
+				continue;
+			size_t n = flow_resources(s, &s->vms[i], res), k = 0;
+			while (best >= 0 && k < n && res[k] != (size_t)best)
+				k++;
+			if (best >= 0 && k == n)
+				continue;
+			fixed[i] = 1;
+			share[i] = level;
+			at[i] = best;
+			for (k = 0; k < n; k++)
+				used[res[k]] += level;
+		}
+	}
+}
+
+/* After a migration starts or ends: each active migration held to its fair
+ * share where a bottleneck past its source's NIC decides it (a slower path,
+ * a destination NIC several migrations flow into), by pacing its sockets on
+ * the NIC's link (link_socket_pace); where the source's NIC decides it, the
+ * wire itself shares it out, write by write, and nothing is paced. */
+static int reshare(struct evac *x, err *e)
+{
+	double share[EVAC_MAX_VMS];
+	long at[EVAC_MAX_VMS];
+	fair_shares(x, share, at);
+	for (size_t i = 0; i < x->s->n_vms; i++) {
+		if (!x->active[i])
+			continue;
+		const struct evac_vm *v = &x->s->vms[i];
+		int paced = at[i] >= 0 && at[i] != (long)RES_OUT(v->host);
+		if (link_socket_pace(&x->links[v->host], x->sock[i], paced ? share[i] : 0, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int start_vm(struct evac *x, size_t i, err *e)
 {
 	const struct evac_vm *v = &x->s->vms[i];
@@ -341,6 +448,10 @@ static int start_vm(struct evac *x, size_t i, err *e)
 	x->progressed[i] = x->now;
 	x->running++;
 	x->running_from[v->host]++;
+	x->active[i] = 1;
+	x->sock[i] = sock;
+	if (reshare(x, e) < 0)
+		return -1;
 	return run_unit_start(x->units[i], x->now, &x->links[v->host], sock, horizon, x, e);
 }
 
@@ -495,6 +606,9 @@ static int finish_vm(struct evac *x, size_t i, err *e)
 	vr->end = end - x->s->start;
 	x->running--;
 	x->running_from[v->host]--;
+	x->active[i] = 0;
+	if (reshare(x, e) < 0)
+		return -1;
 	int64_t at = end > x->now ? end : x->now;
 	if (retries(x, i)) {
 		if (run_unit_reset(x->units[i], e) < 0)

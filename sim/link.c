@@ -44,14 +44,15 @@ void link_free(struct link *l)
 
 static int log_span(struct link_socket *s, double now, double start, double end, double bytes);
 
-/* Alone on the wire, the main channel's socket keeps no spans: its queue is
- * the wire's. When a second socket opens, the train it has on the wire
- * (from main_run on, its own bytes only) becomes its first span, so that its
- * writer still blocks on what it queued before. */
+/* Alone on the wire and unpaced, the main channel's socket keeps no spans:
+ * its queue is the wire's. When a second socket opens or a pacer is set,
+ * the train it has on the wire (from main_run on, its own bytes only)
+ * becomes its first span, so that its writer still blocks on what it
+ * queued before. */
 static int seed_main_span(struct link *l)
 {
 	struct link_socket *s = &l->main;
-	if (l->nsocks || s->buffer_bytes == 0 || !(s->free > l->main_run))
+	if (l->nsocks || l->paced || s->buffer_bytes == 0 || !(s->free > l->main_run))
 		return 0;
 	double bytes = (s->free - l->main_run) * l->cfg.bandwidth / 1e9;
 	return log_span(s, l->main_run, l->main_run, s->free, bytes);
@@ -71,6 +72,7 @@ int link_socket_open(struct link *l, uint64_t buffer_bytes, int *id, err *e)
 	}
 	l->socks[l->nsocks++] = (struct link_socket){.buffer_bytes = buffer_bytes};
 	*id = (int)l->nsocks;
+	l->socks[l->nsocks - 1].pace = *id;
 	return 0;
 }
 
@@ -84,6 +86,30 @@ static struct link_socket *socket_of(struct link *l, int id)
 const struct link_socket *link_socket_get(const struct link *l, int id)
 {
 	return socket_of((struct link *)l, id);
+}
+
+int link_socket_join(struct link *l, int id, int with, err *e)
+{
+	struct link_socket *s = socket_of(l, id), *w = socket_of(l, with);
+	if (!s || !w)
+		return err_set(e, "no such socket on the link");
+	s->pace = w->pace;
+	return 0;
+}
+
+int link_socket_pace(struct link *l, int id, double rate, err *e)
+{
+	struct link_socket *s = socket_of(l, id);
+	if (!s || !(rate >= 0) || !isfinite(rate))
+		return err_set(e, "a pacing rate is a socket's and not negative");
+	s = socket_of(l, s->pace);
+	/* A socket alone on the wire keeps no spans (its queue is the wire's);
+	 * paced, its bytes leave the wire ahead of passing the bottleneck. */
+	if (rate > 0 && !l->paced && seed_main_span(l) < 0)
+		return err_set(e, "out of memory for the link's sockets");
+	l->paced |= rate > 0;
+	s->pace_rate = rate;
+	return 0;
 }
 
 /* Capped at 2^63 ns, "never": times stay finite, so no difference of two
@@ -179,7 +205,7 @@ int64_t link_socket_send(struct link *l, int id, int64_t t, uint64_t bytes)
 	struct link_socket *s = socket_of(l, id);
 	if (!s)
 		return t;
-	if (l->nsocks)
+	if (l->nsocks || l->paced)
 		return shared_send(l, s, t, bytes);
 	/* Behind every socket's bytes submitted before, and urgent ones on the wire. */
 	double start = later(later((double)t, l->main_free), l->urgent_free);
@@ -212,6 +238,16 @@ static int64_t shared_send(struct link *l, struct link_socket *s, int64_t t, uin
 	l->main_free = end;
 	l->wire_free = later(l->wire_free, end);
 	l->sent = sat_addu(l->sent, bytes);
+	/* Paced, the bytes pass the bottleneck in turn behind the group's
+	 * earlier ones, as they arrive from the wire (cut through, not stored
+	 * and forwarded), at the pacer's rate and no sooner than the wire. */
+	struct link_socket *p = socket_of(l, s->pace);
+	if (p && p->pace_rate > 0) {
+		start = later(start, p->pace_free);
+		end = later(end, ns_cap(start + (double)bytes * 1e9 / p->pace_rate));
+		p->pace_free = end;
+		l->paced_free = later(l->paced_free, end);
+	}
 	s->free = end;
 	s->sent = sat_addu(s->sent, bytes);
 	if (s->buffer_bytes == 0 || bytes == 0)
@@ -228,6 +264,8 @@ static void delay_socket(struct link_socket *s, double from, double delay)
 {
 	if (s->free > from)
 		s->free = ns_cap(s->free + delay);
+	if (s->pace_free > from)
+		s->pace_free = ns_cap(s->pace_free + delay);
 	for (size_t i = s->head; i < s->n; i++) {
 		struct link_span *sp = &s->spans[i];
 		if (sp->end <= from)
@@ -306,7 +344,7 @@ int link_send_urgent(struct link *l, int64_t t, uint64_t bytes, int64_t *arrival
 
 int64_t link_arrival(const struct link *l)
 {
-	return sat_add(sat_ns(ceil(l->wire_free)), l->cfg.latency);
+	return sat_add(sat_ns(ceil(later(l->wire_free, l->paced_free))), l->cfg.latency);
 }
 
 int64_t link_socket_arrival(const struct link *l, int id)

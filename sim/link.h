@@ -55,9 +55,15 @@ struct link_span {
 
 /* One socket on the wire: its own send buffer. */
 struct link_socket {
-	double free;	       /* ns: when its last queued byte leaves the wire */
+	double free;	       /* ns: when its last queued byte leaves the wire, or
+				  passes its pacer's bottleneck when that is later */
 	uint64_t buffer_bytes; /* 0: its writer never blocks */
-	uint64_t sent;	       /* bytes written to it */
+	/* The socket whose pacer it shares (its own id unless joined): one
+	 * migration's sockets behind one bottleneck past the wire. */
+	int pace;
+	double pace_rate; /* bytes/s through the bottleneck (owner only); 0: none */
+	double pace_free; /* ns: when the group's last byte passes it (owner only) */
+	uint64_t sent;	  /* bytes written to it */
 	/* With other sockets open, its bytes still queued, oldest first
 	 * (spans[head..n)): what its writer's buffer holds. */
 	struct link_span *spans;
@@ -81,6 +87,8 @@ struct link {
 	uint64_t sent;	    /* bytes handed to the link so far */
 	struct link_overtake *overtakes; /* in order; NULL until the first */
 	size_t n_overtakes, cap_overtakes;
+	double paced_free;	   /* ns: when every paced byte has passed its bottleneck */
+	int paced;		   /* a pacer was ever set: every socket keeps its spans */
 	struct link_socket main;   /* LINK_MAIN */
 	struct link_socket *socks; /* sockets 1..nsocks; NULL until the first */
 	size_t nsocks, cap_socks;
@@ -96,6 +104,18 @@ int64_t link_send(struct link *l, int64_t t, uint64_t bytes);
  * channel's socket has bytes queued (another VM's migration starting on a
  * NIC already in use): they are counted in its buffer from then on. */
 int link_socket_open(struct link *l, uint64_t buffer_bytes, int *id, err *e);
+/* Puts socket id behind the pacer of socket `with` (see link_socket_pace):
+ * a migration's other connections (multifd channels, its disks' NBD
+ * connection) cross the same bottleneck as its main channel. */
+int link_socket_join(struct link *l, int id, int with, err *e);
+/* Holds the bytes of socket id's pacing group to `rate` bytes/s past the
+ * wire (0: the wire's rate only): a bottleneck downstream of this wire (a
+ * slower path, the destination's NIC) or the group's share of one that
+ * flows from other wires cross too (sim/evac.c computes it). The bytes
+ * still leave the wire at its rate, so the others on it lose nothing; the
+ * group's writers block, and its bytes arrive, at the paced rate. Takes
+ * effect from the next write; urgent bytes are not paced. */
+int link_socket_pace(struct link *l, int id, double rate, err *e);
 /* link_send on socket id: behind every byte submitted before on any socket;
  * the writer blocks while more than the socket's own buffer of its own
  * bytes is queued. */

@@ -74,7 +74,8 @@ static int open_channels(mig *m, struct multifd *mf, err *e)
 	for (int i = 0; i < mf->n; i++) {
 		struct mf_channel *c = &mf->ch[i];
 		c->free = m->t;
-		if (link_socket_open(m->link, m->p.send_buffer_size, &c->sock, e) < 0)
+		if (link_socket_open(m->link, m->p.send_buffer_size, &c->sock, e) < 0 ||
+		    link_socket_join(m->link, c->sock, m->cfg.sock, e) < 0)
 			return -1;
 		if (mf->codec->open(&c->enc, mf->level, m->ps, e) < 0 ||
 		    mf->codec->open(&c->dec, mf->level, m->ps, e) < 0)

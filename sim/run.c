@@ -440,6 +440,7 @@ static int start_migration(struct run_unit *s, err *e)
 	    .content_seed = dc.content_seed,
 	    .stream_speed = c->params.stream_speed,
 	    .link = s->link,
+	    .sock = s->sock,
 	    .cpu = &s->src.cpu,
 	    .start = c->warmup,
 	};

@@ -198,7 +198,8 @@ int storage_new(storage **out, const struct storage_config *c, struct disk_set *
 	s->st.active = c->policy != STORAGE_SHARED;
 	s->st.ready_at = s->st.cutover = s->st.done_at = -1;
 	s->sock = LINK_MAIN;
-	if (s->st.active && link_socket_open(s->link, s->link->cfg.buffer_bytes, &s->sock, e) < 0) {
+	if (s->st.active && (link_socket_open(s->link, s->link->cfg.buffer_bytes, &s->sock, e) < 0 ||
+			     link_socket_join(s->link, s->sock, env->sock, e) < 0)) {
 		free(s);
 		return -1;
 	}

@@ -86,6 +86,7 @@ struct storage_env {
 	uint64_t content_seed; /* the guests' */
 	double stream_speed;   /* bytes/s; 0 = the link's (--param stream-speed) */
 	struct link *link;
+	int sock; /* the migration's main socket, whose pacer its disks' joins */
 	struct vcpu *cpu;
 	int64_t start; /* the migration's */
 };

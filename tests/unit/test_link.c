@@ -278,6 +278,41 @@ START_TEST(test_open_keeps_main_backlog)
 }
 END_TEST
 
+/* A paced socket (a migration behind a slower path) is held to its rate
+ * past the wire: its writer blocks and its bytes arrive at that rate, the
+ * wire carries them at its own, and an unpaced socket behind them on the
+ * wire is not slowed. A joined socket shares the pacer. */
+START_TEST(test_paced_socket)
+{
+	struct link l = make(10e6, 0, 100000); /* 10 MB/s, 100 kB buffers */
+	err e;
+	int b, c;
+	ck_assert_int_eq(link_socket_pace(&l, LINK_MAIN, 1e6, &e), 0); /* 1 MB/s */
+	/* 300 kB: on the wire 0..30 ms, past the bottleneck 0..300 ms; the
+	 * writer goes on when 100 kB of them remain, at 200 ms. */
+	ck_assert_int_eq(link_send(&l, 0, 300000), 200 * MS);
+	ck_assert_int_eq(link_socket_arrival(&l, LINK_MAIN), 300 * MS);
+	ck_assert_int_eq(link_backlog(&l, 30 * MS), 0);
+	ck_assert_int_eq(link_socket_open(&l, 100000, &b, &e), 0);
+	ck_assert_int_eq(link_socket_send(&l, b, 30 * MS, 100000), 30 * MS); /* 30..40 ms */
+	ck_assert_int_eq(link_socket_arrival(&l, b), 40 * MS);
+	ck_assert_int_eq(link_arrival(&l), 300 * MS);
+	/* Joined to the main socket's pacer, c's bytes pass the bottleneck
+	 * after the main channel's: 300..350 ms. */
+	ck_assert_int_eq(link_socket_open(&l, 0, &c, &e), 0);
+	ck_assert_int_eq(link_socket_join(&l, c, LINK_MAIN, &e), 0);
+	link_socket_send(&l, c, 40 * MS, 50000);
+	ck_assert_int_eq(link_socket_arrival(&l, c), 350 * MS);
+	/* Unpaced again, the next bytes leave at the wire's rate. */
+	ck_assert_int_eq(link_socket_pace(&l, LINK_MAIN, 0, &e), 0);
+	link_socket_send(&l, c, 400 * MS, 100000);
+	ck_assert_int_eq(link_socket_arrival(&l, c), 410 * MS);
+	ck_assert_int_eq(link_socket_pace(&l, 9, 1e6, &e), -1);
+	ck_assert_int_eq(link_socket_pace(&l, b, -1, &e), -1);
+	link_free(&l);
+}
+END_TEST
+
 Suite *link_suite(void)
 {
 	Suite *s = suite_create("link");
@@ -296,6 +331,7 @@ Suite *link_suite(void)
 	tcase_add_test(tc, test_urgent_delays_other_sockets);
 	tcase_add_test(tc, test_socket_arrival_counts_own_bytes);
 	tcase_add_test(tc, test_open_keeps_main_backlog);
+	tcase_add_test(tc, test_paced_socket);
 	suite_add_tcase(s, tc);
 	return s;
 }
