@@ -413,19 +413,37 @@ static void group_label(const struct rep *r, const struct wl *w, size_t gi, char
 	const query_run *run = first(r, &r->groups[gi]);
 	size_t len = (size_t)snprintf(buf, n, "%s", run_policy(run));
 	for (size_t i = 0; i < w->n_varying && len < n; i++) {
-		const char *v = query_setting_get(run, w->varying[i]);
-		len += (size_t)snprintf(buf + len, n - len, " %s=%s", w->varying[i], v ? v : "-");
+		char t[64];
+		query_setting_text(w->varying[i], query_setting_get(run, w->varying[i]), t, sizeof t);
+		len += (size_t)snprintf(buf + len, n - len, " %s=%s", w->varying[i], t);
 	}
 }
 
-/* Per run of a group: the metric (or a/b for a ratio metric "a/b"), times scale. */
-static size_t group_values(const struct rep *r, const query_group *g, const char *metric,
-			   const char *per, double scale, double *out)
+static int completed(const query_run *run)
+{
+	return run->status && !strcmp(run->status, "completed");
+}
+
+/* QEMU reports a downtime only for a migration that completed (a failed
+ * one's query-migrate has none); the store keeps 0 for a failed run, which
+ * a chart or a table must not read as no downtime at all. */
+static int completion_only(const char *metric)
+{
+	return !strcmp(metric, "downtime") || !strcmp(metric, "guest-pause") ||
+	       !strcmp(metric, "effective-downtime");
+}
+
+/* Per run of a group (only those completed, with only_completed): the
+ * metric (or a/b for a ratio metric "a/b"), times scale. */
+static size_t values_where(const struct rep *r, const query_group *g, const char *metric,
+			   const char *per, double scale, int only_completed, double *out)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < g->n; i++) {
 		const query_run *run = &r->set.runs[g->runs[i]];
 		double v, d = 1;
+		if (only_completed && !completed(run))
+			continue;
 		if (!query_metric_get(run, metric, &v) || isnan(v))
 			continue;
 		if (per && (!query_metric_get(run, per, &d) || !(d > 0)))
@@ -433,6 +451,12 @@ static size_t group_values(const struct rep *r, const query_group *g, const char
 		out[n++] = v / d * scale;
 	}
 	return n;
+}
+
+static size_t group_values(const struct rep *r, const query_group *g, const char *metric,
+			   const char *per, double scale, double *out)
+{
+	return values_where(r, g, metric, per, scale, completion_only(metric), out);
 }
 
 /* --- per workload: bars -------------------------------------------------------------- */
@@ -1134,7 +1158,10 @@ static int overlays(struct rep *r, const struct wl *w, size_t wi)
 /* --- per workload: which policy wins ------------------------------------------------------ */
 
 /* What a reader asks first of a workload, each metric the way `compare`
- * judges it (sim/compare.c): better is lower, but higher for guest progress. */
+ * judges it (sim/compare.c): better is lower, but higher for guest progress.
+ * Only completed migrations are ranked: a policy whose migrations failed
+ * did not win the downtime, the bytes or the guest's speed by failing; it
+ * is listed last, "no run completed". */
 static const char *const rank_metrics[] = {"total-time", "downtime", "transferred",
 					   "guest-progress"};
 #define N_RANK (sizeof rank_metrics / sizeof *rank_metrics)
@@ -1165,7 +1192,7 @@ static size_t rank_groups(const struct rep *r, const struct wl *w, size_t k, con
 	for (size_t i = 0; i < w->n; i++) {
 		if (w->cat[i] != k)
 			continue;
-		size_t nv = group_values(r, &r->groups[w->g[i]], metric, NULL, 1, v);
+		size_t nv = values_where(r, &r->groups[w->g[i]], metric, NULL, 1, 1, v);
 		struct ranked x = {w->g[i], nv ? stats_median(v, nv) : NAN};
 		size_t j = n++;
 		for (; j > 0 && ranks_before(&x, &out[j - 1], hb); j--)
@@ -1181,8 +1208,8 @@ static void rank_verdict(const struct rep *r, const char *metric, const struct r
 			 const struct ranked *second, double *v, char *buf, size_t n)
 {
 	double *w = v + r->set.n + 1;
-	size_t n2 = group_values(r, &r->groups[second->group], metric, NULL, 1, v);
-	size_t n1 = group_values(r, &r->groups[win->group], metric, NULL, 1, w);
+	size_t n2 = values_where(r, &r->groups[second->group], metric, NULL, 1, 1, v);
+	size_t n1 = values_where(r, &r->groups[win->group], metric, NULL, 1, 1, w);
 	stats_dir dir =
 	    query_metric_higher_better(metric) ? STATS_HIGHER_IS_BETTER : STATS_LOWER_IS_BETTER;
 	stats_verdict sv;
@@ -1217,10 +1244,14 @@ static void rank_row(struct rep *r, const struct wl *w, size_t k, const char *me
 	char order[1024] = "", text[256], a[64], b[128];
 	size_t len = 0;
 	for (size_t i = 0, place = 1; i < n && len < sizeof order; i++) {
-		if (i && rk[i].median != rk[i - 1].median)
-			place = i + 1; /* ties share a place */
+		if (i && rk[i].median != rk[i - 1].median &&
+		    !(isnan(rk[i].median) && isnan(rk[i - 1].median)))
+			place = i + 1; /* ties share a place, as do policies never completed */
 		short_policy(run_policy(first(r, &r->groups[rk[i].group])), text, sizeof text);
-		compare_format(a, sizeof a, rk[i].median, metric);
+		if (isnan(rk[i].median))
+			snprintf(a, sizeof a, "(no run completed)");
+		else
+			compare_format(a, sizeof a, rk[i].median, metric);
 		len += (size_t)snprintf(order + len, sizeof order - len, "%s%zu. %s %s",
 					i ? ", " : "", place, text, a);
 	}

@@ -34,3 +34,28 @@ c.execute("DELETE FROM runs WHERE seed > 2"); c.commit()' "$db"
 grep "^| downtime |" "$WORK/rep2/summary.md" | grep -q "cannot tell: under 4 seeds" ||
 	die "2 seeds: $(grep '^| downtime |' "$WORK/rep2/summary.md")"
 echo "ok: too few seeds"
+
+# A policy whose migrations all failed (XBZRLE held to 1 MiB/s, stopped by
+# the 2 s timeout) has no downtime: the store keeps 0 ms for a failed run,
+# which ranked it first and showed "0 ms" in the table before. It is listed
+# last, "no run completed", in every metric, and its table cell has none.
+cat >"$WORK/exp.lua" <<'LUA'
+return {
+	name = "rank", guest = "bare", workloads = { "calloc_loop" }, ram = "64MiB",
+	timeout = "2s", seeds = 2,
+	policies = {
+		{ name = "postcopy", postcopy = "after-first-pass" },
+		{ name = "precopy" },
+		{ name = "xbzrle-slow", caps = { "xbzrle" }, params = { ["max-bandwidth"] = "1MiB/s" } },
+	},
+}
+LUA
+"$MIGSIM" sweep "$WORK/exp.lua" --db "$WORK/f.db" --quiet >/dev/null
+"$MIGSIM" report --db "$WORK/f.db" -o "$WORK/rep3" >/dev/null
+md="$WORK/rep3/summary.md"
+for m in downtime total-time transferred guest-progress; do
+	row $m | grep -q ", 3\. xbzrle-slow (no run completed) |" || die "$m row: $(row $m)"
+done
+grep "^| xbzrle-slow |" "$md" | grep -q "| 2 | 2 | 2 s | n/a |" ||
+	die "table row: $(grep '^| xbzrle-slow |' "$md")"
+echo "ok: a policy that never completed ranks last and has no downtime"
