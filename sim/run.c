@@ -440,6 +440,8 @@ static int start_migration(struct run_unit *s, err *e)
 	    .content_seed = dc.content_seed,
 	    .stream_speed = c->params.stream_speed,
 	    .link = s->link,
+	    .latency = c->latency,
+	    .buffer_bytes = c->params.send_buffer_size,
 	    .cpu = &s->src.cpu,
 	    .start = c->warmup,
 	};
