@@ -66,10 +66,13 @@ static const char merge_usage[] =
     "usage: migsim merge OUT.db IN.db...\n"
     "\n"
     "Copies into OUT (created if needed) the runs of each IN that OUT lacks, with\n"
-    "their metrics and series, one transaction per input. A run with a key is\n"
-    "copied unless OUT has a run with that key; a run without one (from `migsim\n"
-    "run`) unless OUT has an identical keyless run. Inputs are only read; every\n"
-    "input is checked before anything is written.\n";
+    "their metrics, series and notes, then the evacuations (migsim evacuate) OUT\n"
+    "lacks, with their figures and their links to their runs' new ids in OUT; one\n"
+    "transaction per input. A run with a key is copied unless OUT has a run with\n"
+    "that key; a run without one (from `migsim run` or `migsim evacuate`) unless OUT\n"
+    "has an identical keyless run not matched by another of the input's; an\n"
+    "evacuation unless OUT has one identical in every column that links the same\n"
+    "runs. Inputs are only read; every input is checked before anything is written.\n";
 
 static int fail_line(const char *what, const char *where)
 {
@@ -590,6 +593,15 @@ out:
 
 /* --- merge -------------------------------------------------------------------------- */
 
+static void print_merged(const char *in, const char *out, const struct store_merge_counts *n)
+{
+	printf("merge %s: %zu runs copied, %zu already in %s", in, n->copied, n->present, out);
+	if (n->evac_copied || n->evac_present)
+		printf("; %zu evacuations copied, %zu already there", n->evac_copied,
+		       n->evac_present);
+	printf("\n");
+}
+
 int cmd_merge(int argc, char **argv)
 {
 	if (cli_wants_help(argc, argv))
@@ -619,8 +631,7 @@ int cmd_merge(int argc, char **argv)
 		if (store_merge(db, argv[i], &n, &e) < 0)
 			rc = fail_line(e.msg, argv[i]);
 		else
-			printf("merge %s: %zu runs copied, %zu already in %s\n", argv[i], n.copied,
-			       n.present, argv[0]);
+			print_merged(argv[i], argv[0], &n);
 	}
 	store_close(db);
 	return rc;

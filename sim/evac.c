@@ -243,12 +243,13 @@ struct evac {
  * a writer blocks on its own bytes only, and a migration waits for its own
  * bytes to land, not the others'. Backlogged writers alternate, which is
  * TCP's fair share between backlogged flows at the granularity of a write.
- * The link's latency is the first VM's on the host. */
+ * Each socket has its VM's latency (`latency=`: the path to its
+ * destination), whoever opened the link. */
 static int evac_socket(struct evac *x, size_t h, const struct run_config *c, int *sock, err *e)
 {
 	struct link *l = &x->links[h];
 	if (l->cfg.bandwidth)
-		return link_socket_open(l, c->params.send_buffer_size, sock, e);
+		return link_socket_open(l, c->params.send_buffer_size, c->latency, sock, e);
 	struct link_config lc = {
 	    .bandwidth = nic_rate(x->s, h),
 	    .latency = c->latency,

@@ -24,7 +24,10 @@ int link_init(struct link *l, const struct link_config *cfg, err *e)
 		return err_set(e, "link bandwidth must be a positive rate");
 	if (cfg->latency < 0)
 		return err_set(e, "link latency must not be negative");
-	*l = (struct link){.cfg = *cfg, .main = {.buffer_bytes = cfg->buffer_bytes}};
+	*l = (struct link){
+	    .cfg = *cfg,
+	    .main = {.buffer_bytes = cfg->buffer_bytes, .latency = cfg->latency},
+	};
 	return 0;
 }
 
@@ -58,8 +61,10 @@ static int seed_main_span(struct link *l)
 	return log_span(s, l->main_run, l->main_run, s->free, bytes);
 }
 
-int link_socket_open(struct link *l, uint64_t buffer_bytes, int *id, err *e)
+int link_socket_open(struct link *l, uint64_t buffer_bytes, int64_t latency, int *id, err *e)
 {
+	if (latency < 0)
+		return err_set(e, "a socket's latency must not be negative");
 	if (seed_main_span(l) < 0)
 		return err_set(e, "out of memory for the link's sockets");
 	if (l->nsocks == l->cap_socks) {
@@ -70,7 +75,8 @@ int link_socket_open(struct link *l, uint64_t buffer_bytes, int *id, err *e)
 		l->socks = grown;
 		l->cap_socks = cap;
 	}
-	l->socks[l->nsocks++] = (struct link_socket){.buffer_bytes = buffer_bytes};
+	l->socks[l->nsocks++] =
+	    (struct link_socket){.buffer_bytes = buffer_bytes, .latency = latency};
 	*id = (int)l->nsocks;
 	l->socks[l->nsocks - 1].pace = *id;
 	return 0;
@@ -110,6 +116,12 @@ int link_socket_pace(struct link *l, int id, double rate, err *e)
 	l->paced |= rate > 0;
 	s->pace_rate = rate;
 	return 0;
+}
+
+int64_t link_socket_latency(const struct link *l, int id)
+{
+	const struct link_socket *s = link_socket_get(l, id);
+	return s ? s->latency : l->main.latency;
 }
 
 /* Capped at 2^63 ns, "never": times stay finite, so no difference of two
@@ -320,7 +332,7 @@ static int log_overtake(struct link *l, double start, double delay, err *e)
 	return 0;
 }
 
-int link_send_urgent(struct link *l, int64_t t, uint64_t bytes, int64_t *arrival, err *e)
+int link_send_urgent(struct link *l, int id, int64_t t, uint64_t bytes, int64_t *arrival, err *e)
 {
 	double start = urgent_start(l, (double)t);
 	double end = ns_cap(start + ns_for(l, (double)bytes));
@@ -338,7 +350,7 @@ int link_send_urgent(struct link *l, int64_t t, uint64_t bytes, int64_t *arrival
 	l->urgent_free = end;
 	l->wire_free = later(later(l->wire_free, end), l->main_free);
 	l->sent = sat_addu(l->sent, bytes);
-	*arrival = sat_add(sat_ns(ceil(end)), l->cfg.latency);
+	*arrival = sat_add(sat_ns(ceil(end)), link_socket_latency(l, id));
 	return 0;
 }
 
@@ -350,7 +362,7 @@ int64_t link_arrival(const struct link *l)
 int64_t link_socket_arrival(const struct link *l, int id)
 {
 	const struct link_socket *s = link_socket_get(l, id);
-	return s ? sat_add(sat_ns(ceil(s->free)), l->cfg.latency) : 0;
+	return s ? sat_add(sat_ns(ceil(s->free)), s->latency) : 0;
 }
 
 /* The first overtake from `lo` on whose double at `field` (an offset into
@@ -370,16 +382,16 @@ static size_t first_at_least(const struct link *l, size_t lo, size_t field, doub
 	return lo;
 }
 
-/* The byte left the wire at `left` (then - latency, rounded up). The
- * overtakes that delayed it are those logged after it was queued (their
- * main_end is not before `left`: a byte queued later would have left after
- * it) whose start came before it left, delays included: key < left - the
- * delay it already had when it was queued. */
-int64_t link_arrival_of(const struct link *l, int64_t then)
+/* The byte left the wire at `left` (then - its socket's latency, rounded
+ * up). The overtakes that delayed it are those logged after it was queued
+ * (their main_end is not before `left`: a byte queued later would have left
+ * after it) whose start came before it left, delays included: key < left -
+ * the delay it already had when it was queued. */
+int64_t link_arrival_of(const struct link *l, int id, int64_t then)
 {
 	if (then == INT64_MAX || !l->n_overtakes)
 		return then;
-	double left = (double)(then - l->cfg.latency);
+	double left = (double)(then - link_socket_latency(l, id));
 	/* Half a nanosecond below: `left` was rounded up from the exact time. */
 	size_t first = first_at_least(l, 0, offsetof(struct link_overtake, main_end), left - 0.5);
 	if (first == l->n_overtakes)

@@ -19,7 +19,9 @@
  * backlogged flows at the granularity of one write (a multifd packet, a
  * QEMUFile flush); docs/model.md, "Sockets sharing the link", says what
  * that leaves out. Socket LINK_MAIN (the migration's main channel) exists
- * from link_init; link_socket_open adds others.
+ * from link_init; link_socket_open adds others. Each socket has its own
+ * one-way latency, its connection's (migrations from one NIC to hosts at
+ * different distances): LINK_MAIN's is link_config's.
  *
  * Urgent bytes (post-copy's preempt channel, a socket of its own on the same
  * network) share the wire: they wait at most for the packet being
@@ -40,7 +42,7 @@
 
 struct link_config {
 	double bandwidth;      /* bytes/s, > 0 */
-	int64_t latency;       /* ns, one way, >= 0 */
+	int64_t latency;       /* ns, one way, >= 0: LINK_MAIN's */
 	uint64_t buffer_bytes; /* send buffer; 0 = the writer never blocks */
 };
 
@@ -53,11 +55,12 @@ struct link_span {
 	double start, end, bytes;
 };
 
-/* One socket on the wire: its own send buffer. */
+/* One socket on the wire: its own send buffer and latency. */
 struct link_socket {
 	double free;	       /* ns: when its last queued byte leaves the wire, or
 				  passes its pacer's bottleneck when that is later */
 	uint64_t buffer_bytes; /* 0: its writer never blocks */
+	int64_t latency;       /* ns, one way: its bytes arrive this long after they leave */
 	/* The socket whose pacer it shares (its own id unless joined): one
 	 * migration's sockets behind one bottleneck past the wire. */
 	int pace;
@@ -100,10 +103,11 @@ void link_free(struct link *l);
  * writer may continue (>= t). */
 int64_t link_send(struct link *l, int64_t t, uint64_t bytes);
 /* Opens another socket on the wire with a send buffer of buffer_bytes (0:
- * never blocks); *id names it from then on. It may be opened while the main
- * channel's socket has bytes queued (another VM's migration starting on a
- * NIC already in use): they are counted in its buffer from then on. */
-int link_socket_open(struct link *l, uint64_t buffer_bytes, int *id, err *e);
+ * never blocks) and a one-way latency (ns, >= 0); *id names it from then
+ * on. It may be opened while the main channel's socket has bytes queued
+ * (another VM's migration starting on a NIC already in use): they are
+ * counted in its buffer from then on. */
+int link_socket_open(struct link *l, uint64_t buffer_bytes, int64_t latency, int *id, err *e);
 /* Puts socket id behind the pacer of socket `with` (see link_socket_pace):
  * a migration's other connections (multifd channels, its disks' NBD
  * connection) cross the same bottleneck as its main channel. */
@@ -122,19 +126,24 @@ int link_socket_pace(struct link *l, int id, double rate, err *e);
 int64_t link_socket_send(struct link *l, int id, int64_t t, uint64_t bytes);
 /* The socket (LINK_MAIN or an id link_socket_open gave); NULL for no such. */
 const struct link_socket *link_socket_get(const struct link *l, int id);
-/* Sends urgent `bytes` at time t; fills when they reach the destination. */
-int link_send_urgent(struct link *l, int64_t t, uint64_t bytes, int64_t *arrival, err *e);
-/* When everything queued so far has arrived at the destination; INT64_MAX
- * (never) when that is past the simulated clock's range. */
+/* The socket's one-way latency; LINK_MAIN's for no such socket. */
+int64_t link_socket_latency(const struct link *l, int id);
+/* Sends urgent `bytes` at time t for the migration whose main channel is
+ * socket id (post-copy's preempt channel goes to the same destination, so
+ * its bytes take that socket's latency); fills when they reach it. */
+int link_send_urgent(struct link *l, int id, int64_t t, uint64_t bytes, int64_t *arrival, err *e);
+/* When everything queued so far has arrived at the destination, at the
+ * link's latency (LINK_MAIN's); INT64_MAX (never) when that is past the
+ * simulated clock's range. */
 int64_t link_arrival(const struct link *l);
 /* When the bytes queued so far on socket id have arrived, urgent bytes'
  * delays included: what a writer sharing the wire with other writers (other
  * VMs' migrations on one NIC) waits for of its own. 0 for no such socket. */
 int64_t link_socket_arrival(const struct link *l, int id);
-/* When the main-stream byte for which link_arrival answered `then` (just
- * after it was queued) arrives, counting the urgent bytes sent since that
- * went ahead of it. */
-int64_t link_arrival_of(const struct link *l, int64_t then);
+/* When the byte of socket id for which link_socket_arrival answered `then`
+ * (just after it was queued) arrives, counting the urgent bytes sent since
+ * that went ahead of it. */
+int64_t link_arrival_of(const struct link *l, int id, int64_t then);
 /* Bytes queued but not yet on the wire at time t. */
 uint64_t link_backlog(const struct link *l, int64_t t);
 

@@ -744,7 +744,7 @@ static int64_t completion_end(const mig *m, int64_t last_arrival)
 {
 	if (!(m->cfg.caps & CAP_POSTCOPY_RAM))
 		return m->last_write;
-	return sat_add(last_arrival, m->link->cfg.latency);
+	return sat_add(last_arrival, link_socket_latency(m->link, m->cfg.sock));
 }
 
 /* --- storage (sim/storage.h): the disks' hooks, one place ------------------ */

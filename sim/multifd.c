@@ -69,12 +69,15 @@ int multifd_check_host(const struct mig_params *p, unsigned caps, err *e)
 
 /* --- life cycle ----------------------------------------------------------- */
 
+/* Each channel a connection to the migration's destination: its main
+ * channel's latency. */
 static int open_channels(mig *m, struct multifd *mf, err *e)
 {
+	int64_t latency = link_socket_latency(m->link, m->cfg.sock);
 	for (int i = 0; i < mf->n; i++) {
 		struct mf_channel *c = &mf->ch[i];
 		c->free = m->t;
-		if (link_socket_open(m->link, m->p.send_buffer_size, &c->sock, e) < 0 ||
+		if (link_socket_open(m->link, m->p.send_buffer_size, latency, &c->sock, e) < 0 ||
 		    link_socket_join(m->link, c->sock, m->cfg.sock, e) < 0)
 			return -1;
 		if (mf->codec->open(&c->enc, mf->level, m->ps, e) < 0 ||

@@ -232,7 +232,7 @@ void postcopy_in_flight(mig *m, uint64_t page)
  * sent, plus the requested pages that have overtaken it since. */
 static int64_t arrival_of(const mig *m, uint64_t page)
 {
-	return link_arrival_of(m->link, m->arrival[page]);
+	return link_arrival_of(m->link, m->cfg.sock, m->arrival[page]);
 }
 
 static int install(mig *m, uint64_t page, err *e)
@@ -248,7 +248,7 @@ static int install(mig *m, uint64_t page, err *e)
  * all the same) and the page comes on the stream. */
 static int request(mig *m, uint64_t page, int64_t t_fault, int64_t *ready, err *e)
 {
-	int64_t at_source = sat_add(t_fault, m->link->cfg.latency);
+	int64_t at_source = sat_add(t_fault, link_socket_latency(m->link, m->cfg.sock));
 	m->st.postcopy_requests++;
 	if (mig_run_ahead(m, at_source, e) < 0)
 		return -1;
@@ -277,7 +277,7 @@ static int request(mig *m, uint64_t page, int64_t t_fault, int64_t *ready, err *
 	/* ram_save_host_page_urgent on the preempt socket, which
 	 * postcopy_preempt_setup opened to the same destination as the main
 	 * one: the same wire, ahead of the main stream's queue. */
-	if (link_send_urgent(m->link, at_source, wire, ready, e) < 0)
+	if (link_send_urgent(m->link, m->cfg.sock, at_source, wire, ready, e) < 0)
 		return -1;
 	if (*ready > m->urgent_arrival)
 		m->urgent_arrival = *ready;

@@ -44,7 +44,8 @@ struct storage {
 	disk *src[DISK_MAX], *dst[DISK_MAX];
 	size_t n;
 	struct link *link;
-	int sock; /* the jobs' connection (NBD) on the link: a socket of its own */
+	int sock;	 /* the jobs' connection (NBD) on the link: a socket of its own */
+	int64_t latency; /* its one-way latency, the migration's */
 	struct vcpu *cpu;
 	int64_t start;
 	size_t cur_disk; /* the job's cursor */
@@ -113,6 +114,14 @@ static int64_t since_start(const storage *s, int64_t t)
 	return t - s->start;
 }
 
+/* When the jobs' bytes queued so far have arrived: their own connection's,
+ * delays by urgent bytes included, not the whole link's, whose later bytes
+ * may be another migration's (a VM beside it on the NIC) or the RAM's. */
+static int64_t own_arrival(const storage *s)
+{
+	return link_socket_arrival(s->link, s->sock);
+}
+
 /* --- guest I/O hooks ---------------------------------------------------------- */
 
 static size_t index_of(const storage *s, const disk *d, disk *const *side)
@@ -137,13 +146,13 @@ static void stall(storage *s, int64_t ns)
 static int64_t fetch(storage *s, size_t i, uint64_t c, int64_t t)
 {
 	uint32_t cs = disk_cluster_size(s->dst[i]);
-	int64_t asked = sat_add(t, s->link->cfg.latency);
+	int64_t asked = sat_add(t, s->latency);
 	uint64_t bytes = NBD_REPLY_BYTES + (disk_reads_zero(s->src[i], c) ? 0 : cs);
 	mirror_send(s, asked, bytes);
 	disk_copy_cluster(s->dst[i], s->src[i], c);
 	s->st.fetches++;
 	s->st.fetch_bytes += bytes;
-	int64_t arrival = link_arrival(s->link);
+	int64_t arrival = own_arrival(s);
 	return arrival > t ? arrival - t : 0;
 }
 
@@ -156,7 +165,7 @@ static int64_t sync_write(storage *s, size_t i, uint64_t c, int64_t t)
 	disk_copy_cluster(s->dst[i], s->src[i], c);
 	disk_clear_dirty(s->src[i], c);
 	s->st.blocked_writes++;
-	int64_t acked = sat_add(link_arrival(s->link), s->link->cfg.latency);
+	int64_t acked = sat_add(own_arrival(s), s->latency);
 	return acked > t ? acked - t : 0;
 }
 
@@ -198,8 +207,10 @@ int storage_new(storage **out, const struct storage_config *c, struct disk_set *
 	s->st.active = c->policy != STORAGE_SHARED;
 	s->st.ready_at = s->st.cutover = s->st.done_at = -1;
 	s->sock = LINK_MAIN;
-	if (s->st.active && (link_socket_open(s->link, s->link->cfg.buffer_bytes, &s->sock, e) < 0 ||
-			     link_socket_join(s->link, s->sock, env->sock, e) < 0)) {
+	s->latency = env->latency;
+	if (s->st.active &&
+	    (link_socket_open(s->link, env->buffer_bytes, env->latency, &s->sock, e) < 0 ||
+	     link_socket_join(s->link, s->sock, env->sock, e) < 0)) {
 		free(s);
 		return -1;
 	}
@@ -340,6 +351,15 @@ static uint64_t stream_chunk(storage *s, size_t i, uint64_t c)
 	return any ? NBD_REPLY_BYTES + bytes : 0;
 }
 
+/* The disks are whole on the destination once the last cluster read has
+ * arrived; a disk whose clusters all read as zero on the source (nothing to
+ * send) is whole at the cut-over. */
+static int64_t stream_done(const storage *s)
+{
+	int64_t at = since_start(s, own_arrival(s));
+	return at > s->st.cutover ? at : s->st.cutover;
+}
+
 int storage_step(storage *s, int64_t *t, err *e)
 {
 	(void)e;
@@ -360,8 +380,8 @@ int storage_step(storage *s, int64_t *t, err *e)
 		 * source, the next one waits for its data */
 		uint64_t bytes = stream_chunk(s, i, c);
 		if (bytes) {
-			mirror_send(s, sat_add(*t, s->link->cfg.latency), bytes);
-			*t = link_arrival(s->link);
+			mirror_send(s, sat_add(*t, s->latency), bytes);
+			*t = own_arrival(s);
 		}
 		/* block_job_ratelimit_get_delay: the bytes copied set the next
 		 * chunk's earliest start */
@@ -381,7 +401,7 @@ int storage_step(storage *s, int64_t *t, err *e)
 		if (s->c.policy == STORAGE_PRECOPY && !s->st.ready)
 			mark_ready(s, *t, 0);
 		if (s->c.policy == STORAGE_POSTCOPY_STREAM)
-			s->st.done_at = since_start(s, link_arrival(s->link));
+			s->st.done_at = stream_done(s);
 	}
 	return 0;
 }

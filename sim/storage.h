@@ -87,6 +87,10 @@ struct storage_env {
 	double stream_speed;   /* bytes/s; 0 = the link's (--param stream-speed) */
 	struct link *link;
 	int sock; /* the migration's main socket, whose pacer its disks' joins */
+	/* The jobs' connection (NBD) on the link: the migration's latency and
+	 * send buffer (send-buffer-size). */
+	int64_t latency;
+	uint64_t buffer_bytes;
 	struct vcpu *cpu;
 	int64_t start; /* the migration's */
 };

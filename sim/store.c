@@ -692,22 +692,29 @@ int store_check_input(const char *path, err *e)
 	" result, migsim_version, recorded_at"
 #define N_RUN_COLS 13
 
+/* The runs of one input as merge_all copies them, and the map from their
+ * ids in the input to their ids in the output (copied or already there),
+ * which the evacuations' links to runs are rewritten through. */
 struct merge {
-	sqlite3_stmt *sel, *by_key, *same, *ins, *metrics, *series;
+	sqlite3_stmt *sel, *by_key, *same, *ins, *metrics, *series, *map;
 	sqlite3_stmt *notes; /* NULL when the input predates notes (version 1) */
+	/* The input's evacuations; all NULL when it predates them (version 5) */
+	sqlite3_stmt *ev_sel, *ev_same, *ev_ins, *ev_metrics, *ev_runs;
 };
 
 static void merge_finalize(struct merge *m)
 {
-	sqlite3_finalize(m->sel);
-	sqlite3_finalize(m->by_key);
-	sqlite3_finalize(m->same);
-	sqlite3_finalize(m->ins);
-	sqlite3_finalize(m->metrics);
-	sqlite3_finalize(m->series);
-	sqlite3_finalize(m->notes);
+	sqlite3_stmt *all[] = {m->sel,	  m->by_key,	 m->same,   m->ins,    m->metrics,
+			       m->series, m->map,	 m->notes,  m->ev_sel, m->ev_same,
+			       m->ev_ins, m->ev_metrics, m->ev_runs};
+	for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+		sqlite3_finalize(all[i]);
 }
 
+/* A keyless run matches an identical one of the output that no other run of
+ * this input matched (the lowest id first): the map stays one to one, so an
+ * evacuation of two identical runs keeps two, and merging twice finds each
+ * run where the first merge put it. */
 static int merge_prepare(sqlite3 *db, struct merge *m, int src_version)
 {
 	if (src_version >= 2 &&
@@ -716,16 +723,19 @@ static int merge_prepare(sqlite3 *db, struct merge *m, int src_version)
 			       " WHERE run_id = ?2",
 			       -1, &m->notes, NULL))
 		return 1;
-	const char *same = "SELECT 1 FROM main.runs WHERE key IS NULL AND experiment IS ?2 AND"
+	const char *same = "SELECT id FROM main.runs WHERE key IS NULL AND experiment IS ?2 AND"
 			   " workload IS ?3 AND workload_path IS ?4 AND wl_params IS ?5 AND"
 			   " policy IS ?6 AND config IS ?7 AND seed IS ?8 AND status IS ?9 AND"
 			   " error IS ?10 AND result IS ?11 AND migsim_version IS ?12 AND"
-			   " recorded_at IS ?13";
+			   " recorded_at IS ?13 AND id NOT IN (SELECT dst FROM temp.merge_map)"
+			   " ORDER BY id LIMIT 1";
 	return sqlite3_prepare_v2(db, "SELECT id, " RUN_COLS " FROM src.runs ORDER BY id", -1,
 				  &m->sel, NULL) ||
-	       sqlite3_prepare_v2(db, "SELECT 1 FROM main.runs WHERE key = ?1", -1, &m->by_key,
+	       sqlite3_prepare_v2(db, "SELECT id FROM main.runs WHERE key = ?1", -1, &m->by_key,
 				  NULL) ||
 	       sqlite3_prepare_v2(db, same, -1, &m->same, NULL) ||
+	       sqlite3_prepare_v2(db, "INSERT INTO temp.merge_map (src, dst) VALUES (?1, ?2)", -1,
+				  &m->map, NULL) ||
 	       sqlite3_prepare_v2(
 		   db,
 		   "INSERT INTO main.runs (" RUN_COLS ", policy_name) VALUES (?1, ?2,"
@@ -749,34 +759,92 @@ static int merge_prepare(sqlite3 *db, struct merge *m, int src_version)
 				  -1, &m->series, NULL);
 }
 
-/* Whether the output already holds the run the cursor is on. */
-static int merge_present(store *s, struct merge *m, int *found, err *e)
+/* An evacuation is already in the output when one there is identical in
+ * every column (recorded_at included: evacuations have no key) and links
+ * exactly its runs, mapped to the output, under the same VM names. Its
+ * runs come through the map: an evacuation_runs row whose run is not in the
+ * input (possible only with foreign keys off) is left out, in the copy
+ * and in the comparison alike. MERGE_MAPPED: those links, mapped. */
+#define MERGE_MAPPED                                                                               \
+	" FROM src.evacuation_runs r JOIN temp.merge_map mm ON mm.src = r.run_id"                  \
+	" WHERE r.evacuation_id = ?1"
+
+static int merge_prepare_evac(sqlite3 *db, struct merge *m, int src_version)
+{
+	if (src_version < 5)
+		return 0;
+	static const char same[] =
+	    "SELECT 1 FROM main.evacuations e WHERE e.experiment IS ?2 AND e.scenario IS ?3"
+	    " AND e.links IS ?4 AND e.migsim_version IS ?5 AND e.recorded_at IS ?6"
+	    " AND (SELECT count(*) FROM main.evacuation_runs o WHERE o.evacuation_id = e.id) ="
+	    " (SELECT count(*)" MERGE_MAPPED ") AND NOT EXISTS (SELECT 1" MERGE_MAPPED
+	    " AND NOT EXISTS (SELECT 1 FROM main.evacuation_runs o WHERE o.evacuation_id = e.id"
+	    " AND o.run_id = mm.dst AND o.vm IS r.vm))";
+	return sqlite3_prepare_v2(db,
+				  "SELECT id, experiment, scenario, links, migsim_version,"
+				  " recorded_at FROM src.evacuations ORDER BY id",
+				  -1, &m->ev_sel, NULL) ||
+	       sqlite3_prepare_v2(db, same, -1, &m->ev_same, NULL) ||
+	       sqlite3_prepare_v2(db,
+				  "INSERT INTO main.evacuations (experiment, scenario, links,"
+				  " migsim_version, recorded_at) SELECT experiment, scenario,"
+				  " links, migsim_version, recorded_at FROM src.evacuations"
+				  " WHERE id = ?1",
+				  -1, &m->ev_ins, NULL) ||
+	       sqlite3_prepare_v2(db,
+				  "INSERT INTO main.evacuation_metrics (evacuation_id, name,"
+				  " value) SELECT ?2, name, value FROM src.evacuation_metrics"
+				  " WHERE evacuation_id = ?1",
+				  -1, &m->ev_metrics, NULL) ||
+	       sqlite3_prepare_v2(db,
+				  "INSERT INTO main.evacuation_runs (evacuation_id, run_id, vm,"
+				  " source, destination, start_ns, end_ns) SELECT ?2, mm.dst,"
+				  " r.vm, r.source, r.destination, r.start_ns,"
+				  " r.end_ns" MERGE_MAPPED,
+				  -1, &m->ev_runs, NULL);
+}
+
+/* Runs a bound lookup: *found is 1 with the first column in *id, or 0. */
+static int lookup(store *s, sqlite3_stmt *st, int *found, sqlite3_int64 *id, const char *what,
+		  err *e)
+{
+	int rc = sqlite3_step(st);
+	*found = rc == SQLITE_ROW;
+	if (*found && id)
+		*id = sqlite3_column_int64(st, 0);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		err_set(e, "%s: %s", what, sqlite3_errmsg(s->db));
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Whether the output already holds the run the cursor is on: *id is its id
+ * there. */
+static int merge_present(store *s, struct merge *m, int *found, sqlite3_int64 *id, err *e)
 {
 	sqlite3_stmt *st = sqlite3_column_type(m->sel, 1) == SQLITE_NULL ? m->same : m->by_key;
 	for (int i = 1; i <= N_RUN_COLS; i++)
 		if (st == m->same || i == 1)
 			sqlite3_bind_value(st, i, sqlite3_column_value(m->sel, i));
-	int rc;
-	if (run_stmt(s, st, &rc, "merge: looking up a run", e) < 0)
-		return -1;
-	*found = rc == SQLITE_ROW;
-	return 0;
+	return lookup(s, st, found, id, "merge: looking up a run", e);
 }
 
-static int merge_copy(store *s, struct merge *m, err *e)
+/* Copies the run the cursor is on: *id is its new id. */
+static int merge_copy(store *s, struct merge *m, sqlite3_int64 *id, err *e)
 {
 	for (int i = 1; i <= N_RUN_COLS; i++)
 		sqlite3_bind_value(m->ins, i, sqlite3_column_value(m->sel, i));
 	if (run_stmt(s, m->ins, NULL, "merge: runs", e) < 0)
 		return -1;
-	sqlite3_int64 id = sqlite3_last_insert_rowid(s->db);
+	*id = sqlite3_last_insert_rowid(s->db);
 	sqlite3_int64 old = sqlite3_column_int64(m->sel, 0);
 	sqlite3_stmt *rest[] = {m->metrics, m->series, m->notes};
 	const char *what[] = {"merge: metrics", "merge: series", "merge: notes"};
 	for (int i = 0; i < 3; i++) {
 		if (!rest[i])
 			continue;
-		sqlite3_bind_int64(rest[i], 1, id);
+		sqlite3_bind_int64(rest[i], 1, *id);
 		sqlite3_bind_int64(rest[i], 2, old);
 		if (run_stmt(s, rest[i], NULL, what[i], e) < 0)
 			return -1;
@@ -784,47 +852,112 @@ static int merge_copy(store *s, struct merge *m, err *e)
 	return 0;
 }
 
+/* The run the cursor is on: copied unless present, and mapped either way. */
+static int merge_run(store *s, struct merge *m, struct store_merge_counts *n, err *e)
+{
+	int found;
+	sqlite3_int64 id = 0;
+	if (merge_present(s, m, &found, &id, e) < 0 || (!found && merge_copy(s, m, &id, e) < 0))
+		return -1;
+	if (found)
+		n->present++;
+	else
+		n->copied++;
+	sqlite3_bind_int64(m->map, 1, sqlite3_column_int64(m->sel, 0));
+	sqlite3_bind_int64(m->map, 2, id);
+	return run_stmt(s, m->map, NULL, "merge: mapping a run", e);
+}
+
+/* The evacuation the cursor is on: copied, with its metrics and its runs
+ * under their ids in the output, unless present. */
+static int merge_evac(store *s, struct merge *m, struct store_merge_counts *n, err *e)
+{
+	sqlite3_int64 old = sqlite3_column_int64(m->ev_sel, 0);
+	for (int i = 1; i <= 6; i++)
+		sqlite3_bind_value(m->ev_same, i, sqlite3_column_value(m->ev_sel, i - 1));
+	int found;
+	if (lookup(s, m->ev_same, &found, NULL, "merge: looking up an evacuation", e) < 0)
+		return -1;
+	if (found) {
+		n->evac_present++;
+		return 0;
+	}
+	sqlite3_bind_int64(m->ev_ins, 1, old);
+	if (run_stmt(s, m->ev_ins, NULL, "merge: evacuations", e) < 0)
+		return -1;
+	sqlite3_int64 id = sqlite3_last_insert_rowid(s->db);
+	sqlite3_stmt *rest[] = {m->ev_metrics, m->ev_runs};
+	const char *what[] = {"merge: evacuation_metrics", "merge: evacuation_runs"};
+	for (int i = 0; i < 2; i++) {
+		sqlite3_bind_int64(rest[i], 1, old);
+		sqlite3_bind_int64(rest[i], 2, id);
+		if (run_stmt(s, rest[i], NULL, what[i], e) < 0)
+			return -1;
+	}
+	n->evac_copied++;
+	return 0;
+}
+
+/* Steps the cursor st through its rows, calling each(s, m, n, e) on each. */
+static int merge_each(store *s, struct merge *m, sqlite3_stmt *st, struct store_merge_counts *n,
+		      int (*each)(store *, struct merge *, struct store_merge_counts *, err *),
+		      const char *in, err *e)
+{
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (each(s, m, n, e) < 0) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	if (rc != SQLITE_DONE)
+		err_set(e, "%s: %s", in, sqlite3_errmsg(s->db));
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The map lives in the connection's temp database: written freely inside
+ * the transaction, never in the output file. */
+static int merge_map_create(store *s, err *e)
+{
+	return exec(s->db,
+		    "DROP TABLE IF EXISTS temp.merge_map;"
+		    "CREATE TEMP TABLE merge_map (src INTEGER PRIMARY KEY, dst INTEGER NOT NULL"
+		    " UNIQUE)",
+		    "merge: the map of run ids", e);
+}
+
+/* The runs first, then the evacuations linking them, in one transaction. */
 static int merge_all(store *s, const char *in, int version, struct store_merge_counts *n, err *e)
 {
 	struct merge m = {0};
 	int rc = -1;
-	if (merge_prepare(s->db, &m, version)) {
+	if (merge_map_create(s, e) < 0)
+		return -1;
+	if (merge_prepare(s->db, &m, version) || merge_prepare_evac(s->db, &m, version)) {
 		err_set(e, "%s: %s", in, sqlite3_errmsg(s->db));
 		goto out;
 	}
 	if (exec(s->db, "BEGIN IMMEDIATE", s->path, e) < 0)
 		goto out;
-	int step;
-	while ((step = sqlite3_step(m.sel)) == SQLITE_ROW) {
-		int found;
-		if (merge_present(s, &m, &found, e) < 0 || (!found && merge_copy(s, &m, e) < 0))
-			goto rollback;
-		if (found)
-			n->present++;
-		else
-			n->copied++;
-	}
-	if (step != SQLITE_DONE) {
-		err_set(e, "%s: %s", in, sqlite3_errmsg(s->db));
+	if (merge_each(s, &m, m.sel, n, merge_run, in, e) < 0 ||
+	    (m.ev_sel && merge_each(s, &m, m.ev_sel, n, merge_evac, in, e) < 0))
 		goto rollback;
-	}
-	sqlite3_reset(m.sel);
 	if (exec(s->db, "COMMIT", s->path, e) == 0) {
 		rc = 0;
 		goto out;
 	}
 rollback:
-	sqlite3_reset(m.sel);
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	n->copied = 0;
+	*n = (struct store_merge_counts){0};
 out:
 	merge_finalize(&m);
+	sqlite3_exec(s->db, "DROP TABLE IF EXISTS temp.merge_map", NULL, NULL, NULL);
 	return rc;
 }
 
 int store_merge(store *s, const char *in_path, struct store_merge_counts *n, err *e)
 {
-	n->copied = n->present = 0;
+	*n = (struct store_merge_counts){0};
 	if (store_check_input(in_path, e) < 0)
 		return -1;
 	sqlite3_stmt *att;

@@ -107,13 +107,17 @@ int store_check_input(const char *path, err *e);
 struct store_merge_counts {
 	size_t copied;  /* runs written to the output */
 	size_t present; /* runs the output already held */
+	size_t evac_copied, evac_present; /* evacuations, likewise */
 };
 
 /* Copies into s, in one transaction, the runs of the database at in_path that
  * s does not hold: a run with a key when no run of s has that key, a run
  * without one when no keyless run of s is identical in every column
- * (recorded_at included). Metrics, series and notes come with their run.
- * The input is only read. */
+ * (recorded_at included) and not already matched by another run of the
+ * input. Metrics, series and notes come with their run. Then its
+ * evacuations that s does not hold (none identical in every column linking
+ * the same runs), with their metrics and their links to runs rewritten to
+ * the runs' ids in s. The input is only read. */
 int store_merge(store *s, const char *in_path, struct store_merge_counts *n, err *e);
 
 /* SQL for a run's policy as the experiment named it ("xb64" where

@@ -64,7 +64,7 @@ static int64_t urgent(struct link *l, int64_t t, uint64_t bytes)
 {
 	int64_t arrival;
 	err e;
-	ck_assert_int_eq(link_send_urgent(l, t, bytes, &arrival, &e), 0);
+	ck_assert_int_eq(link_send_urgent(l, LINK_MAIN, t, bytes, &arrival, &e), 0);
 	return arrival;
 }
 
@@ -94,7 +94,7 @@ START_TEST(test_urgent_queue_is_fifo)
 	ck_assert_int_eq(urgent(&l, 10 * MS, 1000), 14 * MS);
 	ck_assert_int_eq(link_send(&l, 10 * MS, 1000), 10 * MS);
 	ck_assert_int_eq(link_arrival(&l), 15 * MS);
-	ck_assert_int_eq(link_arrival_of(&l, 15 * MS), 15 * MS);
+	ck_assert_int_eq(link_arrival_of(&l, LINK_MAIN, 15 * MS), 15 * MS);
 	link_free(&l);
 }
 END_TEST
@@ -112,16 +112,16 @@ START_TEST(test_arrival_of_counts_overtakes)
 	link_send(&l, 60 * MS, 1000);			      /* c: after b, 102..103 ms */
 	int64_t c = link_arrival(&l);
 	ck_assert_int_eq(c, 105 * MS);
-	ck_assert_int_eq(link_arrival_of(&l, a), 3 * MS);
-	ck_assert_int_eq(link_arrival_of(&l, b), 104 * MS);
-	ck_assert_int_eq(link_arrival_of(&l, c), 105 * MS);
+	ck_assert_int_eq(link_arrival_of(&l, LINK_MAIN, a), 3 * MS);
+	ck_assert_int_eq(link_arrival_of(&l, LINK_MAIN, b), 104 * MS);
+	ck_assert_int_eq(link_arrival_of(&l, LINK_MAIN, c), 105 * MS);
 	/* Another at 70.1 ms goes at the next packet boundary of the train
 	 * that resumed at 52 ms (52 + 13 x 1.5 = 71.5 ms): b and c move, a
 	 * does not. */
 	ck_assert_int_eq(urgent(&l, 70100000, 1000), 74500000);
-	ck_assert_int_eq(link_arrival_of(&l, a), 3 * MS);
-	ck_assert_int_eq(link_arrival_of(&l, b), 105 * MS);
-	ck_assert_int_eq(link_arrival_of(&l, c), 106 * MS);
+	ck_assert_int_eq(link_arrival_of(&l, LINK_MAIN, a), 3 * MS);
+	ck_assert_int_eq(link_arrival_of(&l, LINK_MAIN, b), 105 * MS);
+	ck_assert_int_eq(link_arrival_of(&l, LINK_MAIN, c), 106 * MS);
 	ck_assert_int_eq(link_arrival(&l), 106 * MS);
 	link_free(&l);
 }
@@ -143,7 +143,7 @@ START_TEST(test_slowest_wire_saturates)
 	ck_assert_int_eq(link_arrival(&l), INT64_MAX);
 	ck_assert_uint_le(link_backlog(&l, 0), l.sent);
 	ck_assert_int_eq(urgent(&l, t, 4096), INT64_MAX);
-	ck_assert_int_eq(link_arrival_of(&l, INT64_MAX), INT64_MAX);
+	ck_assert_int_eq(link_arrival_of(&l, LINK_MAIN, INT64_MAX), INT64_MAX);
 	link_free(&l);
 }
 END_TEST
@@ -176,8 +176,8 @@ START_TEST(test_sockets_share_the_wire)
 	struct link l = make(1e6, 0, 100000); /* main: 100 ms of buffer */
 	err e;
 	int a, b;
-	ck_assert_int_eq(link_socket_open(&l, 100000, &a, &e), 0);
-	ck_assert_int_eq(link_socket_open(&l, 100000, &b, &e), 0);
+	ck_assert_int_eq(link_socket_open(&l, 100000, l.cfg.latency, &a, &e), 0);
+	ck_assert_int_eq(link_socket_open(&l, 100000, l.cfg.latency, &b, &e), 0);
 	ck_assert_int_ne(a, b);
 	ck_assert_int_ne(a, LINK_MAIN);
 	/* a's 200 kB occupy 0..200 ms; b's go after them, 200..400 ms, and b
@@ -197,8 +197,8 @@ START_TEST(test_sockets_share_the_wire)
 	 * the wire alternates between them, each gets half. */
 	struct link k = make(1e6, 0, 0);
 	int x, y;
-	ck_assert_int_eq(link_socket_open(&k, 100000, &x, &e), 0);
-	ck_assert_int_eq(link_socket_open(&k, 100000, &y, &e), 0);
+	ck_assert_int_eq(link_socket_open(&k, 100000, k.cfg.latency, &x, &e), 0);
+	ck_assert_int_eq(link_socket_open(&k, 100000, k.cfg.latency, &y, &e), 0);
 	int64_t tx = 0, ty = 0;
 	for (int i = 0; i < 40; i++) {
 		tx = link_socket_send(&k, x, tx, 50000);
@@ -220,10 +220,10 @@ START_TEST(test_urgent_delays_other_sockets)
 	struct link l = make(1e6, 0, 0);
 	err e;
 	int a;
-	ck_assert_int_eq(link_socket_open(&l, 100000, &a, &e), 0);
+	ck_assert_int_eq(link_socket_open(&l, 100000, l.cfg.latency, &a, &e), 0);
 	ck_assert_int_eq(link_socket_send(&l, a, 0, 300000), 200 * MS); /* 0..300 ms */
 	int64_t arrival;
-	ck_assert_int_eq(link_send_urgent(&l, 0, 100000, &arrival, &e), 0);
+	ck_assert_int_eq(link_send_urgent(&l, LINK_MAIN, 0, 100000, &arrival, &e), 0);
 	ck_assert(arrival < 300 * MS);
 	ck_assert(link_socket_get(&l, a)->free >= 400 * MS - 1);
 	/* Without the urgent bytes a's writer would continue at 200 ms. */
@@ -239,8 +239,8 @@ START_TEST(test_socket_arrival_counts_own_bytes)
 	struct link l = make(1e6, 10 * MS, 0);
 	err e;
 	int a, b;
-	ck_assert_int_eq(link_socket_open(&l, 0, &a, &e), 0);
-	ck_assert_int_eq(link_socket_open(&l, 0, &b, &e), 0);
+	ck_assert_int_eq(link_socket_open(&l, 0, l.cfg.latency, &a, &e), 0);
+	ck_assert_int_eq(link_socket_open(&l, 0, l.cfg.latency, &b, &e), 0);
 	link_socket_send(&l, a, 0, 200000); /* 0..200 ms */
 	link_socket_send(&l, b, 0, 100000); /* 200..300 ms */
 	ck_assert_int_eq(link_socket_arrival(&l, a), 210 * MS);
@@ -252,7 +252,7 @@ START_TEST(test_socket_arrival_counts_own_bytes)
 	 * (1.5 ms each: at 51 ms), ahead of both sockets' queues, which
 	 * leave 100 ms later. */
 	int64_t arrival;
-	ck_assert_int_eq(link_send_urgent(&l, 50 * MS, 100000, &arrival, &e), 0);
+	ck_assert_int_eq(link_send_urgent(&l, LINK_MAIN, 50 * MS, 100000, &arrival, &e), 0);
 	ck_assert_int_eq(arrival, 161 * MS);
 	ck_assert_int_eq(link_socket_arrival(&l, a), 310 * MS);
 	ck_assert_int_eq(link_socket_arrival(&l, b), 410 * MS);
@@ -270,7 +270,7 @@ START_TEST(test_open_keeps_main_backlog)
 	err e;
 	int a;
 	ck_assert_int_eq(link_send(&l, 0, 300000), 200 * MS); /* 0..300 ms */
-	ck_assert_int_eq(link_socket_open(&l, 100000, &a, &e), 0);
+	ck_assert_int_eq(link_socket_open(&l, 100000, l.cfg.latency, &a, &e), 0);
 	/* At 200 ms, 100 kB of its own remain: 50 kB more leave it 50 kB
 	 * over its buffer, which the wire sends by 250 ms. */
 	ck_assert_int_eq(link_send(&l, 200 * MS, 50000), 250 * MS);
@@ -293,13 +293,13 @@ START_TEST(test_paced_socket)
 	ck_assert_int_eq(link_send(&l, 0, 300000), 200 * MS);
 	ck_assert_int_eq(link_socket_arrival(&l, LINK_MAIN), 300 * MS);
 	ck_assert_int_eq(link_backlog(&l, 30 * MS), 0);
-	ck_assert_int_eq(link_socket_open(&l, 100000, &b, &e), 0);
+	ck_assert_int_eq(link_socket_open(&l, 100000, 0, &b, &e), 0);
 	ck_assert_int_eq(link_socket_send(&l, b, 30 * MS, 100000), 30 * MS); /* 30..40 ms */
 	ck_assert_int_eq(link_socket_arrival(&l, b), 40 * MS);
 	ck_assert_int_eq(link_arrival(&l), 300 * MS);
 	/* Joined to the main socket's pacer, c's bytes pass the bottleneck
 	 * after the main channel's: 300..350 ms. */
-	ck_assert_int_eq(link_socket_open(&l, 0, &c, &e), 0);
+	ck_assert_int_eq(link_socket_open(&l, 0, 0, &c, &e), 0);
 	ck_assert_int_eq(link_socket_join(&l, c, LINK_MAIN, &e), 0);
 	link_socket_send(&l, c, 40 * MS, 50000);
 	ck_assert_int_eq(link_socket_arrival(&l, c), 350 * MS);
@@ -309,6 +309,41 @@ START_TEST(test_paced_socket)
 	ck_assert_int_eq(link_socket_arrival(&l, c), 410 * MS);
 	ck_assert_int_eq(link_socket_pace(&l, 9, 1e6, &e), -1);
 	ck_assert_int_eq(link_socket_pace(&l, b, -1, &e), -1);
+	link_free(&l);
+}
+END_TEST
+
+/* Each socket has its own latency (migrations from one NIC to hosts at
+ * different distances): its bytes arrive that long after they leave the
+ * wire, its urgent bytes too, and an overtaken byte's arrival is brought up
+ * to date from its own socket's latency; link_arrival keeps the link's. */
+START_TEST(test_socket_latency)
+{
+	struct link l = make(1e6, 10 * MS, 0);
+	err e;
+	int a, b, c;
+	ck_assert_int_eq(link_socket_open(&l, 0, 1 * MS, &a, &e), 0);
+	ck_assert_int_eq(link_socket_open(&l, 0, 50 * MS, &b, &e), 0);
+	ck_assert_int_eq(link_socket_open(&l, 0, -1, &c, &e), -1);
+	ck_assert_int_eq(link_socket_latency(&l, LINK_MAIN), 10 * MS);
+	ck_assert_int_eq(link_socket_latency(&l, a), 1 * MS);
+	ck_assert_int_eq(link_socket_latency(&l, b), 50 * MS);
+	ck_assert_int_eq(link_socket_latency(&l, 9), 10 * MS); /* no such: the link's */
+	link_socket_send(&l, a, 0, 100000);		       /* 0..100 ms */
+	link_socket_send(&l, b, 0, 100000);		       /* 100..200 ms */
+	int64_t then_a = link_socket_arrival(&l, a), then_b = link_socket_arrival(&l, b);
+	ck_assert_int_eq(then_a, 101 * MS);
+	ck_assert_int_eq(then_b, 250 * MS);
+	ck_assert_int_eq(link_arrival(&l), 210 * MS);
+	/* 1000 urgent bytes of b's migration at 50 ms: on the wire 51..52 ms
+	 * (after the packet being sent), at the destination 50 ms later; both
+	 * sockets' queued bytes leave 1 ms later. */
+	int64_t arrival;
+	ck_assert_int_eq(link_send_urgent(&l, b, 50 * MS, 1000, &arrival, &e), 0);
+	ck_assert_int_eq(arrival, 102 * MS);
+	ck_assert_int_eq(link_arrival_of(&l, a, then_a), 102 * MS);
+	ck_assert_int_eq(link_arrival_of(&l, b, then_b), 251 * MS);
+	ck_assert_int_eq(link_socket_arrival(&l, b), 251 * MS);
 	link_free(&l);
 }
 END_TEST
@@ -332,6 +367,7 @@ Suite *link_suite(void)
 	tcase_add_test(tc, test_socket_arrival_counts_own_bytes);
 	tcase_add_test(tc, test_open_keeps_main_backlog);
 	tcase_add_test(tc, test_paced_socket);
+	tcase_add_test(tc, test_socket_latency);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -690,6 +690,63 @@ START_TEST(test_evacuation)
 }
 END_TEST
 
+/* merge copies an evacuation with its links rewritten to its runs' ids in
+ * the output, once however often merged. Its two runs are identical in
+ * every column (two VMs given the same seed, recorded in the same second):
+ * each keyless run of the input matches a run of the output no other of its
+ * runs matched, so both are kept and the evacuation links two runs there. */
+START_TEST(test_merge_evacuation)
+{
+	struct tmp t, u;
+	tmp_make(&t);
+	tmp_make(&u);
+	store *s;
+	err e = {{0}};
+	struct store_run r = sample_run(NULL);
+	int64_t id1, id2;
+	ck_assert_int_eq(store_open(&s, t.db, &e), 0);
+	ck_assert_msg(store_put_run(s, &r, &id1, &e) == 0, "%s", e.msg);
+	ck_assert_msg(store_put_run(s, &r, &id2, &e) == 0, "%s", e.msg);
+	struct store_metric m[] = {{"drain-time", 1234.5}, {"failed", 0}};
+	struct store_evac_run runs[] = {{id1, "vm1", "a", "b", 0, 10},
+					{id2, "vm2", "a", "b", 5, 20}};
+	struct store_evacuation ev = {"exp", "[\"--drain\",\"a\"]", "[{\"peak\":1}]", m, 2, runs,
+				      2};
+	ck_assert_msg(store_put_evacuation(s, &ev, NULL, &e) == 0, "%s", e.msg);
+	store_close(s);
+	sqlite3 *db = raw_open(t.db);
+	ck_assert_int_eq(sqlite3_exec(db, "UPDATE runs SET recorded_at = '2026-01-01T00:00:00Z'",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_eq(store_open(&s, u.db, &e), 0);
+	r.seed = 3; /* another run first: the ids move */
+	ck_assert_msg(store_put_run(s, &r, NULL, &e) == 0, "%s", e.msg);
+	struct store_merge_counts n;
+	for (int pass = 0; pass < 2; pass++) {
+		ck_assert_msg(store_merge(s, t.db, &n, &e) == 0, "%s", e.msg);
+		ck_assert_uint_eq(n.copied, pass ? 0 : 2);
+		ck_assert_uint_eq(n.present, pass ? 2 : 0);
+		ck_assert_uint_eq(n.evac_copied, pass ? 0 : 1);
+		ck_assert_uint_eq(n.evac_present, pass ? 1 : 0);
+	}
+	store_close(s);
+	db = raw_open(u.db);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM runs"), 3);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM evacuations"), 1);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM evacuation_metrics"), 2);
+	ck_assert_int_eq(raw_int(db, "SELECT run_id FROM evacuation_runs WHERE vm = 'vm1'"), 2);
+	ck_assert_int_eq(raw_int(db, "SELECT run_id FROM evacuation_runs WHERE vm = 'vm2'"), 3);
+	ck_assert_int_eq(raw_int(db, "SELECT end_ns FROM evacuation_runs WHERE vm = 'vm2'"), 20);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM evacuations WHERE links ="
+				     " '[{\"peak\":1}]' AND experiment = 'exp'"),
+			 1);
+	sqlite3_close(db);
+	tmp_remove(&t);
+	tmp_remove(&u);
+}
+END_TEST
+
 START_TEST(test_newer_version)
 {
 	struct tmp t;
@@ -834,6 +891,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_not_sqlite);
 	tcase_add_test(tc, test_newer_version);
 	tcase_add_test(tc, test_evacuation);
+	tcase_add_test(tc, test_merge_evacuation);
 	tcase_add_test(tc, test_foreign_sqlite);
 	tcase_add_test(tc, test_bad_paths);
 	tcase_add_test(tc, test_two_handles);
