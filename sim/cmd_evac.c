@@ -37,10 +37,12 @@ static const char usage[] =
     "  --host NAME:NIC[:ram=SIZE][:cpus=N]   a host, its NIC's rate (e.g. 10Gbit/s),\n"
     "                         optionally its RAM (checked) and CPUs (host-cpus of its VMs)\n"
     "  --switch RATE          the switch's per-port rate (default: no limit but the NICs)\n"
-    "  --link A-B:RATE        a path between two hosts slower than their NICs\n"
+    "  --link A-B:RATE        a path between two hosts slower than their NICs, shared\n"
+    "                         by the migrations crossing it (as a destination's NIC is)\n"
     "  --vm NAME:HOST:RAM:WORKLOAD[:KEY=VALUE...]   a VM on HOST; KEY is to (its\n"
     "                         destination; default: the placement rule), guest, seed,\n"
-    "                         latency, or a migration parameter (max-bandwidth is the\n"
+    "                         latency, disk, storage, mirror-copy-mode (as run's\n"
+    "                         options), or a migration parameter (max-bandwidth is the\n"
     "                         policy's), wl.NAME (a workload parameter),\n"
     "                         e.g. vm1:a:2G:hotcold:to=b:guest=bare:wl.s=0\n"
     "  --drain HOST           a host to empty (repeatable)\n"
@@ -179,7 +181,8 @@ static int vm_setting(struct evac_opts *o, struct evac_vm *v, char *kv, err *e)
 		return params_set_value(&v->c.params, key, val, e);
 	if (!strcmp(key, "guest") || !strcmp(key, "seed") || !strcmp(key, "latency") ||
 	    !strcmp(key, "page-size") || !strcmp(key, "mode") || !strcmp(key, "cap") ||
-	    !strcmp(key, "postcopy"))
+	    !strcmp(key, "postcopy") || !strcmp(key, "disk") || !strcmp(key, "storage") ||
+	    !strcmp(key, "mirror-copy-mode"))
 		return config_set(&v->c, key, val, e);
 	return err_set(e, "unknown VM setting %s", key);
 }

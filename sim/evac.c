@@ -524,7 +524,10 @@ static int all_ended(const struct evac *x)
 
 /* KubeVirt's progressTimeout: a migration whose data remaining has not
  * reached a new low for that long is cancelled (not in post-copy, which
- * QEMU cannot cancel). Checked every 100 ms. */
+ * QEMU cannot cancel). Checked every 100 ms. The data remaining is
+ * libvirt's dataRemaining: the RAM's and, copying storage, the disks'
+ * (the mirror's len - offset), which falls while the mirror copies before
+ * the RAM migration starts. */
 static int check_progress(struct evac *x, int64_t now, err *e)
 {
 	int64_t limit = x->s->policy.progress_timeout;
@@ -533,8 +536,9 @@ static int check_progress(struct evac *x, int64_t now, err *e)
 			continue;
 		struct mig_stats st;
 		mig_get_stats(run_unit_mig(x->units[i]), &st);
-		if (st.remaining < x->watermark[i]) {
-			x->watermark[i] = st.remaining;
+		uint64_t left = st.remaining + run_unit_disk_remaining(x->units[i]);
+		if (left < x->watermark[i]) {
+			x->watermark[i] = left;
 			x->progressed[i] = now;
 		} else if (now - x->progressed[i] >= limit) {
 			char why[128];

@@ -691,6 +691,11 @@ int run_unit_reset(run_unit *s, err *e)
 	return 0;
 }
 
+uint64_t run_unit_disk_remaining(const run_unit *s)
+{
+	return s->storage ? storage_remaining(s->storage) : 0;
+}
+
 uint64_t run_unit_written_pages(const run_unit *s)
 {
 	return guest_dirty_count(s->src.g);

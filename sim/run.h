@@ -147,6 +147,8 @@ int run_unit_cancel(run_unit *u, int64_t at, const char *why);
  * a result of its own. Injected failures (storage_config) are not
  * scheduled again. */
 int run_unit_reset(run_unit *u, err *e);
+/* Bytes its disks' job has still to copy; 0 with shared storage. */
+uint64_t run_unit_disk_remaining(const run_unit *u);
 /* Before the start: the pages the guest has written since time 0. */
 uint64_t run_unit_written_pages(const run_unit *u);
 /* After its migration ended: fills the result (as run_execute does, with

@@ -490,6 +490,11 @@ uint64_t storage_lost(const storage *s)
 	return n;
 }
 
+uint64_t storage_remaining(const storage *s)
+{
+	return dirty_left(s) * s->c.cluster;
+}
+
 void storage_get_stats(const storage *s, int64_t now, struct storage_stats *out)
 {
 	*out = s->st;

@@ -124,6 +124,9 @@ int storage_socket(const storage *s);
 int storage_verify(storage *s, char *msg, size_t n);
 /* Why the mirror did not get ready (for the timeout's message). */
 void storage_not_ready(const storage *s, char *msg, size_t n);
+/* Bytes the job has still to copy (its block job's len - offset): what
+ * libvirt adds to the RAM's remaining in a migration's dataRemaining. */
+uint64_t storage_remaining(const storage *s);
 /* Clusters whose only up-to-date copy is on the source at t (lost with it). */
 uint64_t storage_lost(const storage *s);
 void storage_get_stats(const storage *s, int64_t now, struct storage_stats *out);
