@@ -660,11 +660,25 @@ static int cpu_has(enum xbz_impl impl)
 	return simd_has(need[impl]);
 }
 
+/* Bit k set when implementation k can run; -1 until the first call (racing
+ * first calls store the same value). Asked once: xbz_encode_with() checks
+ * it at every page, and asking the CPU each time cost a few ns a page, a
+ * few per cent of an identical page in cache. */
+static atomic_int available = -1;
+
 int xbz_impl_available(enum xbz_impl impl)
 {
-	if ((unsigned)impl >= XBZ_IMPL_COUNT || !impls[impl].fn)
+	if ((unsigned)impl >= XBZ_IMPL_COUNT)
 		return 0;
-	return cpu_has(impl);
+	int bits = atomic_load_explicit(&available, memory_order_relaxed);
+	if (bits < 0) {
+		bits = 0;
+		for (int k = 0; k < XBZ_IMPL_COUNT; k++)
+			if (impls[k].fn && cpu_has((enum xbz_impl)k))
+				bits |= 1 << k;
+		atomic_store_explicit(&available, bits, memory_order_relaxed);
+	}
+	return bits >> impl & 1;
 }
 
 const char *xbz_impl_name(enum xbz_impl impl)
