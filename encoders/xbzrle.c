@@ -268,11 +268,11 @@ static inline __attribute__((always_inline)) int encode_mask(const uint8_t *o, c
 					 * (the junk past them is inside the limit, and
 					 * the next triple overwrites it or the caller
 					 * ignores it). */
-					size_t zs, ks;
-					uint32_t h = leb2(z - i, &zs);
-					h |= leb2(k, &ks) << (8 * zs);
-					memcpy(out + d, &h, 4);
-					d += zs + ks;
+					size_t zs;
+					uint16_t h = (uint16_t)leb2(z - i, &zs);
+					memcpy(out + d, &h, 2);
+					d += zs;
+					out[d++] = (uint8_t)k; /* k <= 32: one LEB128 byte */
 					memcpy(out + d, n + z, 32);
 					d += k;
 				} else {
