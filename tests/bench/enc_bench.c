@@ -207,9 +207,8 @@ __attribute__((target("avx512f"))) static long read_avx512_wide(const uint8_t *a
 }
 
 /* a's bytes then b's, `step` bytes (a multiple of 128) of each in turn. */
-__attribute__((target("avx512f"))) static long read_avx512_step(const uint8_t *a,
-								const uint8_t *b, size_t len,
-								size_t step)
+__attribute__((target("avx512f"))) static long read_avx512_step(const uint8_t *a, const uint8_t *b,
+								size_t len, size_t step)
 {
 	__m512i x = _mm512_setzero_si512(), y = x, z = x, w = x;
 	for (size_t i = 0; i < len; i += step) {
