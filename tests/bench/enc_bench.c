@@ -357,7 +357,11 @@ static long calibrate(const struct variant *v, int count)
  * takes the early and the late places alike. */
 static void interleave(struct variant *v, int n, int count)
 {
-	struct variant all[MAX_VAR + 2];
+	struct variant *all = malloc((size_t)(n + 2) * sizeof *all);
+	if (!all) {
+		printf("out of memory\n");
+		return;
+	}
 	int m = n;
 	memcpy(all, v, (size_t)n * sizeof *v);
 	for (int a = 0; a < 2 && v[0].also[a]; a++)
@@ -378,6 +382,7 @@ static void interleave(struct variant *v, int n, int count)
 			all[i].ratio[r] = all[i].rate[r] / all[0].rate[r];
 	}
 	memcpy(v, all, (size_t)n * sizeof *v);
+	free(all);
 }
 
 static int cmp_double(const void *a, const void *b)
