@@ -123,7 +123,11 @@ static inline __attribute__((always_inline)) int encode_runs(const uint8_t *o, c
  * does not send, by encode_runs(). */
 #define MASK_MAX 16384
 
-typedef uint64_t (*mask_fn)(const uint8_t *, const uint8_t *, size_t, uint64_t *, uint64_t *);
+/* What a mask builder found: no byte changed, some, or every one. */
+enum mask_found { MASK_SAME, MASK_SOME, MASK_ALL };
+
+typedef enum mask_found (*mask_fn)(const uint8_t *, const uint8_t *, size_t, uint64_t *,
+				   uint64_t *);
 
 /* Records word w of a mask in m and, as bit w % 64 of busy[w / 64], whether
  * it is not 0; the busy bits gather in a register (*acc) and are stored a
@@ -205,8 +209,18 @@ static inline __attribute__((always_inline)) int encode_mask(const uint8_t *o, c
 		limit = INT_MAX;
 	if (len == 0)
 		return 0;
-	if (!build(o, n, len, m, busy))
+	enum mask_found found = build(o, n, len, m, busy);
+	if (found == MASK_SAME)
 		return limit < 2 ? -1 : 0; /* identical: only rule (a) applies */
+	if (found == MASK_ALL) {
+		/* One run, the whole page, from rule (a) at d = 0 on: the walk
+		 * below would do the same, a word at a time. m and busy are
+		 * not filled. */
+		if ((r = run_start(out, 0, limit, 0)) < 0 ||
+		    (r = run_end(out, (size_t)r, limit, n, len)) < 0)
+			return -1;
+		return (int)r;
+	}
 	mm[0] = 0;
 	long room = (long)limit - 36; /* d <= room: a short run cannot overflow */
 	for (size_t b = 0; b < (nw + 63) / 64; b++) {
@@ -254,11 +268,11 @@ static inline __attribute__((always_inline)) int encode_mask(const uint8_t *o, c
 					 * (the junk past them is inside the limit, and
 					 * the next triple overwrites it or the caller
 					 * ignores it). */
-					size_t zs, ks;
-					uint32_t h = leb2(z - i, &zs);
-					h |= leb2(k, &ks) << (8 * zs);
-					memcpy(out + d, &h, 4);
-					d += zs + ks;
+					size_t zs;
+					uint16_t h = (uint16_t)leb2(z - i, &zs);
+					memcpy(out + d, &h, 2);
+					d += zs;
+					out[d++] = (uint8_t)k; /* k <= 32: one LEB128 byte */
 					memcpy(out + d, n + z, 32);
 					d += k;
 				} else {
@@ -401,9 +415,10 @@ static inline uint64_t ne_tail_bytes(const uint8_t *o, const uint8_t *n, size_t 
 	return b;
 }
 
-/* The changed-byte mask of encode_mask(); nonzero when any byte changed. */
-static inline uint64_t mask_sse2(const uint8_t *o, const uint8_t *n, size_t len, uint64_t *m,
-				 uint64_t *busy)
+/* The changed-byte mask of encode_mask(): MASK_SOME when any byte changed
+ * (never MASK_ALL: the walk takes such a page as well). */
+static inline enum mask_found mask_sse2(const uint8_t *o, const uint8_t *n, size_t len, uint64_t *m,
+					uint64_t *busy)
 {
 	size_t w, nw = len / 64;
 	uint64_t any = 0, acc = 0;
@@ -422,7 +437,7 @@ static inline uint64_t mask_sse2(const uint8_t *o, const uint8_t *n, size_t len,
 	}
 	if (w % 64)
 		busy[w / 64] = acc;
-	return any;
+	return any ? MASK_SOME : MASK_SAME;
 }
 
 static int encode_sse2(const uint8_t *o, const uint8_t *n, size_t len, uint8_t *out, size_t limit)
@@ -485,8 +500,8 @@ static inline AVX2 size_t diff_end_avx2(const uint8_t *o, const uint8_t *n, size
 	return diff_end_sse2(o, n, i, len);
 }
 
-static inline AVX2 uint64_t mask_avx2(const uint8_t *o, const uint8_t *n, size_t len, uint64_t *m,
-				      uint64_t *busy)
+static inline AVX2 enum mask_found mask_avx2(const uint8_t *o, const uint8_t *n, size_t len,
+					     uint64_t *m, uint64_t *busy)
 {
 	size_t w, nw = len / 64;
 	uint64_t any = 0, acc = 0;
@@ -503,7 +518,7 @@ static inline AVX2 uint64_t mask_avx2(const uint8_t *o, const uint8_t *n, size_t
 	}
 	if (w % 64)
 		busy[w / 64] = acc;
-	return any;
+	return any ? MASK_SOME : MASK_SAME;
 }
 
 static AVX2 int encode_avx2(const uint8_t *o, const uint8_t *n, size_t len, uint8_t *out,
@@ -577,13 +592,27 @@ static inline AVX512 size_t diff_end_avx512(const uint8_t *o, const uint8_t *n, 
 	return i + (size_t)__builtin_ctzll(eq);
 }
 
-static inline AVX512 uint64_t mask_avx512(const uint8_t *o, const uint8_t *n, size_t len,
-					  uint64_t *m, uint64_t *busy)
+/* The changed-byte mask of encode_mask(). Identical 256-byte blocks at the
+ * start of the page are skipped with a branch a block and only zero
+ * stores, so an identical page costs no more than reading it; from the
+ * first block that differs on, one compare and one store a line, with no
+ * other work in the loop: a memory-bound pass waits for lines, and the
+ * fewer instructions a line, the further ahead the CPU's window reaches
+ * for the next ones. The busy bits (and whether every byte changed) come
+ * from the stored words after, 8 a test.
+ *
+ * What issue 23 §1 changed, measured with enc_bench (docs/encoders.md):
+ * the loop no longer ORs each line into a running "any" (the busy bits say
+ * it), and a page whose every byte changed (a rewrite, which overflows at
+ * the page's own limit) is MASK_ALL: encode_mask() then takes it as one
+ * run instead of walking its 64 words. Tried and dropped: no block skip at
+ * all, a branch-free pass over all blocks before the lines, busy bits
+ * built in the line loop, prefetching the rest of the page; each was
+ * slower either memory-bound or on pages in cache. */
+static inline AVX512 enum mask_found mask_avx512(const uint8_t *o, const uint8_t *n, size_t len,
+						 uint64_t *m, uint64_t *busy)
 {
-	size_t w, nw = len / 64;
-	/* Changes are sparse more often than not: skip whole identical
-	 * 256-byte blocks with OR of XORs and no stores; their mask words
-	 * are 0. An identical page then costs no store at all. */
+	size_t nw = len / 64, w;
 	for (w = 0; w + 4 <= nw; w += 4) {
 		const uint8_t *p = o + 64 * w, *q = n + 64 * w;
 		__m512i x = _mm512_or_si512(_mm512_xor_si512(ld512(p), ld512(q)),
@@ -596,32 +625,34 @@ static inline AVX512 uint64_t mask_avx512(const uint8_t *o, const uint8_t *n, si
 		m[w] = m[w + 1] = m[w + 2] = m[w + 3] = 0;
 	}
 	if (w == nw && len % 64 == 0)
-		return 0;
-	__mmask64 any = 0;
-	for (; w < nw; w++) {
-		__mmask64 x = _mm512_cmpneq_epi8_mask(ld512(o + 64 * w), ld512(n + 64 * w));
-		any = _kor_mask64(any, x);
-		m[w] = (uint64_t)x;
-	}
+		return MASK_SAME;
+	for (; w < nw; w++)
+		m[w] = (uint64_t)_mm512_cmpneq_epi8_mask(ld512(o + 64 * w), ld512(n + 64 * w));
 	if (len % 64) {
-		__mmask64 x = (__mmask64)ne_tail(o + 64 * w, n + 64 * w, len % 64);
-		any = _kor_mask64(any, x);
-		m[w++] = (uint64_t)x;
+		m[w] = ne_tail(o + 64 * w, n + 64 * w, len % 64);
+		w++;
 	}
-	/* The busy bits, 8 words a test; the tail of m past w is padded
-	 * with 0 up to a multiple of 8 so the last test reads only words
-	 * of this page. */
+	/* Padded with 0 up to a multiple of 8 words so the last test reads
+	 * only words of this page (a partial last word, or a padding one,
+	 * is never all ones: no MASK_ALL then, and the walk decides). */
 	for (size_t k = w; k % 8; k++)
 		m[k] = 0;
+	const __m512i ones = _mm512_set1_epi64(-1);
+	uint64_t any = 0;
+	unsigned not_all = 0;
 	for (size_t b = 0; b < (w + 63) / 64; b++) {
 		uint64_t acc = 0;
 		for (size_t j = 0; j < 8 && 64 * b + 8 * j < w; j++) {
 			__m512i v = _mm512_loadu_si512((const void *)(m + 64 * b + 8 * j));
 			acc |= (uint64_t)_mm512_test_epi64_mask(v, v) << (8 * j);
+			not_all |= _mm512_cmpneq_epi64_mask(v, ones);
 		}
 		busy[b] = acc;
+		any |= acc;
 	}
-	return (uint64_t)any;
+	if (!any)
+		return MASK_SAME;
+	return not_all ? MASK_SOME : MASK_ALL;
 }
 
 static AVX512 int encode_avx512(const uint8_t *o, const uint8_t *n, size_t len, uint8_t *out,
@@ -660,11 +691,25 @@ static int cpu_has(enum xbz_impl impl)
 	return simd_has(need[impl]);
 }
 
+/* Bit k set when implementation k can run; -1 until the first call (racing
+ * first calls store the same value). Asked once: xbz_encode_with() checks
+ * it at every page, and asking the CPU each time cost a few ns a page, a
+ * few per cent of an identical page in cache. */
+static atomic_int available = -1;
+
 int xbz_impl_available(enum xbz_impl impl)
 {
-	if ((unsigned)impl >= XBZ_IMPL_COUNT || !impls[impl].fn)
+	if ((unsigned)impl >= XBZ_IMPL_COUNT)
 		return 0;
-	return cpu_has(impl);
+	int bits = atomic_load_explicit(&available, memory_order_relaxed);
+	if (bits < 0) {
+		bits = 0;
+		for (int k = 0; k < XBZ_IMPL_COUNT; k++)
+			if (impls[k].fn && cpu_has((enum xbz_impl)k))
+				bits |= 1 << k;
+		atomic_store_explicit(&available, bits, memory_order_relaxed);
+	}
+	return bits >> impl & 1;
 }
 
 const char *xbz_impl_name(enum xbz_impl impl)

@@ -439,6 +439,157 @@ START_TEST(test_round_trip_edges)
 }
 END_TEST
 
+/* Every implementation against the reference on one pair, at limits around
+ * the delta's size (where the overflow rule decides) and at a big one. */
+static void agree_near_limit(const uint8_t *o, const uint8_t *n, size_t len, const char *what)
+{
+	uint8_t *ref = xalloc(2 * len + 16), *got = xalloc(2 * len + 16);
+	int full = xbz_encode_with(XBZ_SCALAR_REF, o, n, len, ref, 2 * len + 16);
+	REQUIRE(full >= 0, "reference overflowed a big limit");
+	for (int dl = -3; dl <= 4; dl++) {
+		size_t limit = dl == 4 ? 2 * len + 16 : (size_t)(full + dl < 0 ? 0 : full + dl);
+		int want = encode_checked(XBZ_SCALAR_REF, o, n, len, limit, ref);
+		for (int k = 1; k < XBZ_IMPL_COUNT; k++) {
+			if (!xbz_impl_available((enum xbz_impl)k))
+				continue;
+			int r = encode_checked((enum xbz_impl)k, o, n, len, limit, got);
+			REQUIRE(r == want, "%s, len %zu, limit %zu: %s %d, reference %d", what, len,
+				limit, xbz_impl_name((enum xbz_impl)k), r, want);
+			if (r > 0)
+				REQUIRE(memcmp(got, ref, (size_t)r) == 0, "%s, len %zu: %s differs",
+					what, len, xbz_impl_name((enum xbz_impl)k));
+		}
+	}
+	free(ref);
+	free(got);
+}
+
+/* Bytes [a, b) of n changed (clipped to the page). */
+static void change_span(const uint8_t *o, uint8_t *n, size_t len, size_t a, size_t b)
+{
+	for (size_t i = a; i < b && i < len; i++)
+		n[i] = (uint8_t)~o[i];
+}
+
+/* Shapes the AVX-512BW encoder decides on: which 256-byte blocks and
+ * 64-byte lines differ, a page whose first lines are identical but later
+ * ones differ (or only its last byte, or only its partial last line), runs
+ * ending or starting on a line or block edge or crossing one, every byte
+ * changed (taken as one run without the walk) and every byte but one. At
+ * lengths with whole blocks, extra lines and a partial line. */
+START_TEST(test_round_trip_shapes)
+{
+	static const size_t lens[] = {64,	 200,  256,   300,  1000, 4096, 4096 + 3 * 64,
+				      4096 + 17, 8192, 16320, 16383};
+	size_t cap = 16383;
+	uint8_t *o = xalloc(cap), *n = xalloc(cap);
+	rng_state = 0x73686170ULL;
+	for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++) {
+		size_t len = lens[li];
+		for (size_t i = 0; i < len; i++)
+			o[i] = (uint8_t)rnd();
+		/* One byte at each edge, and runs across and up to them. */
+		static const size_t edges[] = {0,    1,	   63,	 64,   127, 128, 255,
+					       256,  257,  511,	 512,  767, 768, 1023,
+					       1024, 2047, 4031, 4032, 4095};
+		for (size_t e = 0; e < sizeof edges / sizeof edges[0]; e++) {
+			size_t at = edges[e];
+			if (at >= len)
+				continue;
+			memcpy(n, o, len);
+			change_span(o, n, len, at, at + 1);
+			agree_near_limit(o, n, len, "one byte at an edge");
+			memcpy(n, o, len);
+			change_span(o, n, len, at > 5 ? at - 5 : 0, at + 5);
+			agree_near_limit(o, n, len, "a run across an edge");
+			memcpy(n, o, len);
+			change_span(o, n, len, at > 64 ? at - 64 : 0, at);
+			agree_near_limit(o, n, len, "a run up to an edge");
+			memcpy(n, o, len);
+			change_span(o, n, len, at, at + 300);
+			agree_near_limit(o, n, len, "a run from an edge over a block");
+		}
+		/* First lines identical, then changes from a random later line on. */
+		for (int t = 0; t < 8; t++) {
+			memcpy(n, o, len);
+			size_t from = len > 256 ? 256 + rnd_below(len - 256) : rnd_below(len);
+			for (size_t i = from; i < len; i += 1 + rnd_below(97))
+				n[i] = other(o[i]);
+			agree_near_limit(o, n, len, "first lines identical");
+		}
+		memcpy(n, o, len);
+		n[len - 1] = other(o[len - 1]);
+		agree_near_limit(o, n, len, "only the last byte");
+		memcpy(n, o, len);
+		change_span(o, n, len, len / 64 * 64, len);
+		agree_near_limit(o, n, len, "only the last partial line");
+		/* Every byte, then every byte but one. */
+		memcpy(n, o, len);
+		change_span(o, n, len, 0, len);
+		agree_near_limit(o, n, len, "every byte");
+		static const size_t keep[] = {0, 1, 63, 64, 255, 256, 4095};
+		for (size_t k = 0; k < sizeof keep / sizeof keep[0]; k++) {
+			if (keep[k] >= len)
+				continue;
+			n[keep[k]] = o[keep[k]];
+			agree_near_limit(o, n, len, "every byte but one");
+			n[keep[k]] = (uint8_t)~o[keep[k]];
+		}
+		n[len - 1] = o[len - 1];
+		agree_near_limit(o, n, len, "every byte but the last");
+		/* Identical first lines, every byte changed after them. */
+		static const size_t from[] = {64, 256, 512, 1024};
+		for (size_t f = 0; f < sizeof from / sizeof from[0] && from[f] < len; f++) {
+			memcpy(n, o, len);
+			change_span(o, n, len, from[f], len);
+			agree_near_limit(o, n, len, "every byte after identical lines");
+		}
+		/* Changes in every other block, and every other line. */
+		memcpy(n, o, len);
+		for (size_t i = 0; i < len; i += 512)
+			change_span(o, n, len, i + 100, i + 101);
+		agree_near_limit(o, n, len, "every other block");
+		memcpy(n, o, len);
+		for (size_t i = 0; i < len; i += 128)
+			change_span(o, n, len, i + 60, i + 62);
+		agree_near_limit(o, n, len, "every other line");
+	}
+	free(o);
+	free(n);
+}
+END_TEST
+
+/* An encoder that keeps state on its stack between the pages of a call
+ * must not take any from the call before: each implementation encodes a
+ * page whose line 3 ends in a changed byte (a run carried into line 4),
+ * then at once one whose first block is identical and whose line 4 starts
+ * with a change, and must give the reference's delta for the second. */
+START_TEST(test_no_stale_carry)
+{
+	struct pair a = pair_new(4096), b = pair_new(4096);
+	for (size_t i = 192; i < 256; i++)
+		a.n[i] = 1;
+	b.n[256] = 1;
+	uint8_t want[16], got[16];
+	int w = xbz_encode_with(XBZ_SCALAR_REF, b.o, b.n, 4096, want, sizeof want);
+	ck_assert_int_eq(w, 4); /* zero run 256: 80 02; non-zero run 1: 01; 01 */
+	for (int k = 1; k < XBZ_IMPL_COUNT; k++) {
+		if (!xbz_impl_available((enum xbz_impl)k))
+			continue;
+		uint8_t junk[4096];
+		for (int rep = 0; rep < 3; rep++) {
+			xbz_encode_with((enum xbz_impl)k, a.o, a.n, 4096, junk, sizeof junk);
+			int r = xbz_encode_with((enum xbz_impl)k, b.o, b.n, 4096, got, sizeof got);
+			ck_assert_msg(r == w && memcmp(got, want, (size_t)w) == 0,
+				      "%s: %d bytes after a carried run, reference %d",
+				      xbz_impl_name((enum xbz_impl)k), r, w);
+		}
+	}
+	pair_free(a);
+	pair_free(b);
+}
+END_TEST
+
 /* 100,000 pairs: 12,500 per pattern (fewer for the long-page one). */
 START_TEST(test_round_trip)
 {
@@ -605,6 +756,8 @@ Suite *xbzrle_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_round_trip, 0, P_COUNT);
 	tcase_add_test(tc, test_round_trip_edges);
+	tcase_add_test(tc, test_round_trip_shapes);
+	tcase_add_test(tc, test_no_stale_carry);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("decoder");
