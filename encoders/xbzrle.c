@@ -415,29 +415,32 @@ static inline uint64_t ne_tail_bytes(const uint8_t *o, const uint8_t *n, size_t 
 	return b;
 }
 
-/* The changed-byte mask of encode_mask(): MASK_SOME when any byte changed
- * (never MASK_ALL: the walk takes such a page as well). */
+/* The changed-byte mask of encode_mask(): MASK_ALL when every byte of a
+ * page of whole words changed (a rewrite: encode_mask() takes it as one
+ * run, as avx512bw does), MASK_SOME when some did. */
 static inline enum mask_found mask_sse2(const uint8_t *o, const uint8_t *n, size_t len, uint64_t *m,
 					uint64_t *busy)
 {
 	size_t w, nw = len / 64;
-	uint64_t any = 0, acc = 0;
+	uint64_t any = 0, acc = 0, all = ~(uint64_t)0;
 	for (w = 0; w < nw; w++) {
 		const uint8_t *p = o + 64 * w, *q = n + 64 * w;
 		uint64_t eq = (uint64_t)eq16(p, q) | (uint64_t)eq16(p + 16, q + 16) << 16 |
 			      (uint64_t)eq16(p + 32, q + 32) << 32 |
 			      (uint64_t)eq16(p + 48, q + 48) << 48;
 		any |= ~eq;
+		all &= ~eq;
 		put_word(m, busy, &acc, w, ~eq);
 	}
 	if (len % 64) {
 		uint64_t x = ne_tail_bytes(o + 64 * w, n + 64 * w, len % 64);
 		any |= x;
+		all = 0; /* a partial last word: the walk decides */
 		put_word(m, busy, &acc, w++, x);
 	}
 	if (w % 64)
 		busy[w / 64] = acc;
-	return any ? MASK_SOME : MASK_SAME;
+	return !any ? MASK_SAME : all == ~(uint64_t)0 ? MASK_ALL : MASK_SOME;
 }
 
 static int encode_sse2(const uint8_t *o, const uint8_t *n, size_t len, uint8_t *out, size_t limit)
@@ -504,21 +507,23 @@ static inline AVX2 enum mask_found mask_avx2(const uint8_t *o, const uint8_t *n,
 					     uint64_t *m, uint64_t *busy)
 {
 	size_t w, nw = len / 64;
-	uint64_t any = 0, acc = 0;
+	uint64_t any = 0, acc = 0, all = ~(uint64_t)0;
 	for (w = 0; w < nw; w++) {
 		const uint8_t *p = o + 64 * w, *q = n + 64 * w;
 		uint64_t eq = (uint64_t)eq32(p, q) | (uint64_t)eq32(p + 32, q + 32) << 32;
 		any |= ~eq;
+		all &= ~eq;
 		put_word(m, busy, &acc, w, ~eq);
 	}
 	if (len % 64) {
 		uint64_t x = ne_tail_bytes(o + 64 * w, n + 64 * w, len % 64);
 		any |= x;
+		all = 0; /* a partial last word: the walk decides */
 		put_word(m, busy, &acc, w++, x);
 	}
 	if (w % 64)
 		busy[w / 64] = acc;
-	return any ? MASK_SOME : MASK_SAME;
+	return !any ? MASK_SAME : all == ~(uint64_t)0 ? MASK_ALL : MASK_SOME;
 }
 
 static AVX2 int encode_avx2(const uint8_t *o, const uint8_t *n, size_t len, uint8_t *out,
