@@ -366,17 +366,16 @@ static void fair_shares(const struct evac *x, double share[], long at[])
 		share[i] = 0;
 		at[i] = -1;
 	}
+	/* Every migration's own limit is the policy's one bandwidthPerMigration. */
+	double demand = s->policy.bandwidth > 0 ? s->policy.bandwidth : INFINITY;
 	for (;;) {
 		size_t users[RES_MAX] = {0}, res[RES_MAX];
-		double demand = INFINITY;
 		for (size_t i = 0; i < s->n_vms; i++) {
 			if (fixed[i])
 				continue;
 			size_t n = flow_resources(s, &s->vms[i], res);
 			for (size_t k = 0; k < n; k++)
 				users[res[k]]++;
-			if (s->policy.bandwidth > 0 && s->policy.bandwidth < demand)
-				demand = s->policy.bandwidth;
 		}
 		long best = -1;
 		double level = INFINITY;

@@ -414,7 +414,8 @@ static void group_label(const struct rep *r, const struct wl *w, size_t gi, char
 	size_t len = (size_t)snprintf(buf, n, "%s", run_policy(run));
 	for (size_t i = 0; i < w->n_varying && len < n; i++) {
 		char t[64];
-		query_setting_text(w->varying[i], query_setting_get(run, w->varying[i]), t, sizeof t);
+		query_setting_text(w->varying[i], query_setting_get(run, w->varying[i]), t,
+				   sizeof t);
 		len += (size_t)snprintf(buf + len, n - len, " %s=%s", w->varying[i], t);
 	}
 }
@@ -936,7 +937,7 @@ static void run_events(chart *c, const query_run *run, const query_marks *m, con
 	if (m->switchover >= 0)
 		chart_mark(c, (double)m->switchover, postcopy ? "post-copy" : "switch-over", color,
 			   e);
-	if (strcmp(run->status, "completed") && m->end >= 0)
+	if (!completed(run) && m->end >= 0)
 		chart_mark(c, (double)m->end, "failed", color, e);
 }
 
@@ -1360,7 +1361,7 @@ static int table(struct rep *r, const struct wl *w)
 		char label[512], cell[64];
 		size_t failed = 0;
 		for (size_t k = 0; k < g->n; k++)
-			failed += strcmp(r->set.runs[g->runs[k]].status, "completed") != 0;
+			failed += !completed(&r->set.runs[g->runs[k]]);
 		group_label(r, w, w->g[i], label, sizeof label);
 		fprintf(r->html, "<tr><td><span class=\"sw\" style=\"background:%s\"></span>",
 			policy_style(r, run_policy(first(r, g))).color);

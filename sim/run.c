@@ -441,7 +441,6 @@ static int start_migration(struct run_unit *s, err *e)
 	    .stream_speed = c->params.stream_speed,
 	    .link = s->link,
 	    .sock = s->sock,
-	    .latency = c->latency,
 	    .buffer_bytes = c->params.send_buffer_size,
 	    .cpu = &s->src.cpu,
 	    .start = c->warmup,

@@ -44,8 +44,7 @@ struct storage {
 	disk *src[DISK_MAX], *dst[DISK_MAX];
 	size_t n;
 	struct link *link;
-	int sock;	 /* the jobs' connection (NBD) on the link: a socket of its own */
-	int64_t latency; /* its one-way latency, the migration's */
+	int sock; /* the jobs' connection (NBD) on the link: a socket of its own */
 	struct vcpu *cpu;
 	int64_t start;
 	size_t cur_disk; /* the job's cursor */
@@ -122,6 +121,12 @@ static int64_t own_arrival(const storage *s)
 	return link_socket_arrival(s->link, s->sock);
 }
 
+/* The connection's one-way latency, the migration's (its main socket's). */
+static int64_t latency(const storage *s)
+{
+	return link_socket_latency(s->link, s->sock);
+}
+
 /* --- guest I/O hooks ---------------------------------------------------------- */
 
 static size_t index_of(const storage *s, const disk *d, disk *const *side)
@@ -146,7 +151,7 @@ static void stall(storage *s, int64_t ns)
 static int64_t fetch(storage *s, size_t i, uint64_t c, int64_t t)
 {
 	uint32_t cs = disk_cluster_size(s->dst[i]);
-	int64_t asked = sat_add(t, s->latency);
+	int64_t asked = sat_add(t, latency(s));
 	uint64_t bytes = NBD_REPLY_BYTES + (disk_reads_zero(s->src[i], c) ? 0 : cs);
 	mirror_send(s, asked, bytes);
 	disk_copy_cluster(s->dst[i], s->src[i], c);
@@ -165,7 +170,7 @@ static int64_t sync_write(storage *s, size_t i, uint64_t c, int64_t t)
 	disk_copy_cluster(s->dst[i], s->src[i], c);
 	disk_clear_dirty(s->src[i], c);
 	s->st.blocked_writes++;
-	int64_t acked = sat_add(own_arrival(s), s->latency);
+	int64_t acked = sat_add(own_arrival(s), latency(s));
 	return acked > t ? acked - t : 0;
 }
 
@@ -207,9 +212,9 @@ int storage_new(storage **out, const struct storage_config *c, struct disk_set *
 	s->st.active = c->policy != STORAGE_SHARED;
 	s->st.ready_at = s->st.cutover = s->st.done_at = -1;
 	s->sock = LINK_MAIN;
-	s->latency = env->latency;
 	if (s->st.active &&
-	    (link_socket_open(s->link, env->buffer_bytes, env->latency, &s->sock, e) < 0 ||
+	    (link_socket_open(s->link, env->buffer_bytes, link_socket_latency(s->link, env->sock),
+			      &s->sock, e) < 0 ||
 	     link_socket_join(s->link, s->sock, env->sock, e) < 0)) {
 		free(s);
 		return -1;
@@ -380,7 +385,7 @@ int storage_step(storage *s, int64_t *t, err *e)
 		 * source, the next one waits for its data */
 		uint64_t bytes = stream_chunk(s, i, c);
 		if (bytes) {
-			mirror_send(s, sat_add(*t, s->latency), bytes);
+			mirror_send(s, sat_add(*t, latency(s)), bytes);
 			*t = own_arrival(s);
 		}
 		/* block_job_ratelimit_get_delay: the bytes copied set the next

@@ -86,11 +86,10 @@ struct storage_env {
 	uint64_t content_seed; /* the guests' */
 	double stream_speed;   /* bytes/s; 0 = the link's (--param stream-speed) */
 	struct link *link;
-	int sock; /* the migration's main socket, whose pacer its disks' joins */
-	/* The jobs' connection (NBD) on the link: the migration's latency and
-	 * send buffer (send-buffer-size). */
-	int64_t latency;
-	uint64_t buffer_bytes;
+	/* The migration's main socket: the jobs' connection (NBD) has its
+	 * latency and joins its pacer. */
+	int sock;
+	uint64_t buffer_bytes; /* the connection's send buffer (send-buffer-size) */
 	struct vcpu *cpu;
 	int64_t start; /* the migration's */
 };
