@@ -597,67 +597,128 @@ static inline AVX512 size_t diff_end_avx512(const uint8_t *o, const uint8_t *n, 
 	return i + (size_t)__builtin_ctzll(eq);
 }
 
-/* The changed-byte mask of encode_mask(). Identical 256-byte blocks at the
- * start of the page are skipped with a branch a block and only zero
- * stores, so an identical page costs no more than reading it; from the
- * first block that differs on, one compare and one store a line, with no
- * other work in the loop: a memory-bound pass waits for lines, and the
- * fewer instructions a line, the further ahead the CPU's window reaches
- * for the next ones. The busy bits (and whether every byte changed) come
- * from the stored words after, 8 a test.
+/* Shifts into z one bit, set when mask word k is 0: cmp sets the carry
+ * for k < 1, adc doubles z and adds it. Two instructions a line where C's
+ * z * 2 + (k == 0) compiles to four. */
+static inline uint64_t shift_in_unchanged(uint64_t z, uint64_t k)
+{
+	__asm__("cmpq $1, %1\n\tadcq %0, %0" : "+r"(z) : "r"(k) : "cc");
+	return z;
+}
+
+/* z with c in 1..64 unchanged words shifted in. */
+static inline uint64_t shift_in_unchanged_n(uint64_t z, unsigned c)
+{
+	return z << (c - 1) << 1 | ~(uint64_t)0 >> (64 - c);
+}
+
+/* The busy word of the c <= 64 words whose "unchanged" bits z shifted in,
+ * the first word's highest: bit j set when word j changed. */
+static inline uint64_t busy_of(uint64_t z, unsigned c)
+{
+	uint64_t x = ~z << (64 - c); /* word j at bit 63 - j, zeros below */
+	x = (x >> 1 & 0x5555555555555555ULL) | (x & 0x5555555555555555ULL) << 1;
+	x = (x >> 2 & 0x3333333333333333ULL) | (x & 0x3333333333333333ULL) << 2;
+	x = (x >> 4 & 0x0f0f0f0f0f0f0f0fULL) | (x & 0x0f0f0f0f0f0f0f0fULL) << 4;
+	return __builtin_bswap64(x);
+}
+
+/* 256 bytes of the pair, one block of four mask words, all 0. */
+static inline AVX512 int block_same(const uint8_t *p, const uint8_t *q)
+{
+	__m512i x = _mm512_or_si512(_mm512_xor_si512(ld512(p), ld512(q)),
+				    _mm512_xor_si512(ld512(p + 64), ld512(q + 64)));
+	__m512i y = _mm512_or_si512(_mm512_xor_si512(ld512(p + 128), ld512(q + 128)),
+				    _mm512_xor_si512(ld512(p + 192), ld512(q + 192)));
+	x = _mm512_or_si512(x, y);
+	return !_mm512_test_epi64_mask(x, x);
+}
+
+/* The changed-byte mask of encode_mask(), a block of four lines a turn:
+ * each line one compare, one store of its mask word, and its busy bit
+ * shifted into a register (shift_in_unchanged), so the busy bits are done
+ * when the last line is. A block that did not change hands over to a loop
+ * that only tests blocks (a branch and zero stores a block, so an identical
+ * page costs no more than reading it) until one differs.
  *
- * What issue 23 §1 changed, measured with enc_bench (docs/encoders.md):
- * the loop no longer ORs each line into a running "any" (the busy bits say
- * it), and a page whose every byte changed (a rewrite, which overflows at
- * the page's own limit) is MASK_ALL: encode_mask() then takes it as one
- * run instead of walking its 64 words. Tried and dropped: no block skip at
- * all, a branch-free pass over all blocks before the lines, busy bits
- * built in the line loop, prefetching the rest of the page; each was
- * slower either memory-bound or on pages in cache. */
+ * Why the busy bits are built in the loop (issue 23 §1, measured with
+ * enc_bench, docs/encoders.md): memory-bound, the bare loop (a compare and
+ * a store a line, the busy bits made after it from the stored words, 8 a
+ * vector test) reached 0.83-0.87 of the ceiling on calloc pages, this one
+ * 0.93-0.96. A loop that only loads and compares seems to run ahead of the
+ * hardware prefetcher (a plain read with the same work a line is the
+ * fastest read of a pair, and is part of enc_bench's ceiling), and the
+ * walk no longer waits for a second pass. The bits cost two instructions a
+ * line (shift_in_unchanged), so pages in cache lose nothing; a test, a
+ * set and an OR a line with a running "any" and "all" cost them 17 %.
+ * The page's first block is taken
+ * as lines, not tested first: a test redone line by line when the block
+ * differs cost 2-4 % of the ceiling on calloc pages. Tried and dropped:
+ * one busy bit per block (the walk then visits unchanged words, and on 1 %
+ * random pages mispredicts: -15 %), no block test at all (identical pages
+ * in cache 0.6 of the ceiling), 256-bit loads. A page whose every byte
+ * changed (a rewrite) is MASK_ALL, and encode_mask() takes it as one run. */
 static inline AVX512 enum mask_found mask_avx512(const uint8_t *o, const uint8_t *n, size_t len,
 						 uint64_t *m, uint64_t *busy)
 {
-	size_t nw = len / 64, w;
-	for (w = 0; w + 4 <= nw; w += 4) {
-		const uint8_t *p = o + 64 * w, *q = n + 64 * w;
-		__m512i x = _mm512_or_si512(_mm512_xor_si512(ld512(p), ld512(q)),
-					    _mm512_xor_si512(ld512(p + 64), ld512(q + 64)));
-		__m512i y = _mm512_or_si512(_mm512_xor_si512(ld512(p + 128), ld512(q + 128)),
-					    _mm512_xor_si512(ld512(p + 192), ld512(q + 192)));
-		x = _mm512_or_si512(x, y);
-		if (_mm512_test_epi64_mask(x, x))
-			break;
-		m[w] = m[w + 1] = m[w + 2] = m[w + 3] = 0;
-	}
-	if (w == nw && len % 64 == 0)
-		return MASK_SAME;
-	for (; w < nw; w++)
-		m[w] = (uint64_t)_mm512_cmpneq_epi8_mask(ld512(o + 64 * w), ld512(n + 64 * w));
-	if (len % 64) {
-		m[w] = ne_tail(o + 64 * w, n + 64 * w, len % 64);
-		w++;
-	}
-	/* Padded with 0 up to a multiple of 8 words so the last test reads
-	 * only words of this page (a partial last word, or a padding one,
-	 * is never all ones: no MASK_ALL then, and the walk decides). */
-	for (size_t k = w; k % 8; k++)
-		m[k] = 0;
-	const __m512i ones = _mm512_set1_epi64(-1);
-	uint64_t any = 0;
-	unsigned not_all = 0;
-	for (size_t b = 0; b < (w + 63) / 64; b++) {
-		uint64_t acc = 0;
-		for (size_t j = 0; j < 8 && 64 * b + 8 * j < w; j++) {
-			__m512i v = _mm512_loadu_si512((const void *)(m + 64 * b + 8 * j));
-			acc |= (uint64_t)_mm512_test_epi64_mask(v, v) << (8 * j);
-			not_all |= _mm512_cmpneq_epi64_mask(v, ones);
+	size_t nw = len / 64, nb = nw & ~(size_t)3, w = 0;
+	uint64_t z = 0, all = ~(uint64_t)0, any = 0;
+	int seen = 0; /* a block of lines had a change */
+	while (w < nb) {
+		/* Blocks never straddle a busy word: 64 is a multiple of 4. */
+		size_t end = (w | 63) + 1 < nb ? (w | 63) + 1 : nb;
+		while (w < end) {
+			const uint8_t *p = o + 64 * w, *q = n + 64 * w;
+			uint64_t k0 = _mm512_cmpneq_epi8_mask(ld512(p), ld512(q));
+			uint64_t k1 = _mm512_cmpneq_epi8_mask(ld512(p + 64), ld512(q + 64));
+			uint64_t k2 = _mm512_cmpneq_epi8_mask(ld512(p + 128), ld512(q + 128));
+			uint64_t k3 = _mm512_cmpneq_epi8_mask(ld512(p + 192), ld512(q + 192));
+			if (!(k0 | k1 | k2 | k3)) {
+				size_t from = w;
+				do
+					m[w] = m[w + 1] = m[w + 2] = m[w + 3] = 0;
+				while ((w += 4) < end && block_same(o + 64 * w, n + 64 * w));
+				z = shift_in_unchanged_n(z, (unsigned)(w - from));
+				all = 0;
+				continue;
+			}
+			seen = 1;
+			m[w] = k0, m[w + 1] = k1, m[w + 2] = k2, m[w + 3] = k3;
+			z = shift_in_unchanged(z, k0);
+			z = shift_in_unchanged(z, k1);
+			z = shift_in_unchanged(z, k2);
+			z = shift_in_unchanged(z, k3);
+			all &= k0 & k1 & k2 & k3;
+			w += 4;
 		}
-		busy[b] = acc;
-		any |= acc;
+		if (!seen && w == nw && len % 64 == 0)
+			return MASK_SAME; /* identical: the busy bits are not read */
+		if (w % 64 == 0) {
+			busy[w / 64 - 1] = busy_of(z, 64);
+			any |= busy[w / 64 - 1];
+			z = 0;
+		}
+	}
+	for (; w < nw; w++) { /* lines past the last whole block */
+		uint64_t k = _mm512_cmpneq_epi8_mask(ld512(o + 64 * w), ld512(n + 64 * w));
+		m[w] = k;
+		z = shift_in_unchanged(z, k);
+		all &= k;
+	}
+	if (len % 64) {
+		uint64_t k = ne_tail(o + 64 * w, n + 64 * w, len % 64);
+		m[w++] = k;
+		z = shift_in_unchanged(z, k);
+		all = 0; /* a partial last word: the walk decides */
+	}
+	size_t rest = w - (nb & ~(size_t)63); /* words since the last whole busy word */
+	if (rest) {
+		busy[(w - 1) / 64] = busy_of(z, (unsigned)rest);
+		any |= busy[(w - 1) / 64];
 	}
 	if (!any)
 		return MASK_SAME;
-	return not_all ? MASK_SOME : MASK_ALL;
+	return all == ~(uint64_t)0 ? MASK_ALL : MASK_SOME;
 }
 
 static AVX512 int encode_avx512(const uint8_t *o, const uint8_t *n, size_t len, uint8_t *out,
