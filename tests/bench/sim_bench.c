@@ -14,11 +14,13 @@
  *
  *   sim_bench [--timeout SECONDS] [NAME...]
  *
- * NAME is a scenario number (1-5; 5 is an XBZRLE-heavy run for the
+ * NAME is a scenario number (1-6; 5 is an XBZRLE-heavy run for the
  * encoder-speed target, which it runs five times to 3 s and to 9 s, each
  * pair followed by the encoder alone, all on thread CPU time, and judges on
  * the median share of the sends between the two: the per-page cost,
- * without what every run pays once) or "scale"; none runs everything.
+ * without what every run pays once; 6 is the run the read-page target is
+ * judged on, a first pass of pages with stored bytes) or "scale"; none
+ * runs everything.
  * SIM_BENCH_QUICK=1 runs the scaling table at 1, 4 and 16 GiB only.
  * Figures depend on the machine and its load; the bench always exits 0.
  */
@@ -46,6 +48,7 @@
 #define MAX_PARAMS	 4
 #define DEFAULT_TIMEOUT	 300.0
 #define TARGET_READ	 1e6 /* sends of pages whose bytes were read, per wall second */
+#define READ_SHARE_MIN	 0.5 /* of the sends, for a run to judge TARGET_READ on */
 #define TARGET_S4_WALL	 120.0
 #define TARGET_S4_RSS	 (6 * GiB)
 #define TARGET_META	 8.0  /* bytes of page metadata per guest page */
@@ -70,6 +73,7 @@ struct scenario {
 	struct wl_override wl[MAX_WL];
 	const char *timeout, *warmup; /* NULL: run's defaults */
 	const char *longer; /* XBZRLE target: the same run to this timeout, for the sends between */
+	const char *source; /* a workload of the bench's own, Lua source; NULL: workloads/ */
 	enum pairs pairs;
 	unsigned pair_pages;   /* pages the scenario sends as deltas: the reference's pairs */
 	double updates_per_s;  /* PAIRS_RANDOM: the workload's page updates per second */
@@ -152,6 +156,28 @@ static const struct scenario scenarios[] = {
      .pair_pages = 16384, /* the 64 MiB data set */
      .updates_per_s = 4e6,
      .update_bytes = 1},
+    /* Not one of issue 7's four either: the read-page target's run. In
+     * scenarios 1 and 3 under 2 % of the sends read their page bytes (the
+     * rest are zero or procedural pages answered from metadata) and the
+     * wall time is theirs and the guest's, so a rate of read pages per wall
+     * second there says little about reading them. Here 1 GiB of pages
+     * holds stored bytes (8 random bytes each, written at init) and the
+     * guest then idles, so the migration's first pass is made of pages
+     * whose bytes the zero test reads and the destination gets copied. */
+    {.id = "6",
+     .title = "1 GiB of stored pages, idle guest, 2 GiB, 10 Gbit/s, max-bandwidth lifted",
+     .workload = "stored_idle",
+     .source = "return {\n"
+	       "  name = 'stored_idle',\n"
+	       "  description = 'sim_bench: 1 GiB of stored pages, then idle',\n"
+	       "  regions = { { name = 'data', size = '1GiB' } },\n"
+	       "  init = function(mem, p) mem.data:write_random(0, mem.data.pages, 8) end,\n"
+	       "  step = function(mem, p) return 10000000 end,\n"
+	       "}\n",
+     .ram = 2 * GiB,
+     .bandwidth = "10Gbit/s",
+     .params = {"max-bandwidth=0"},
+     .warmup = "10ms"},
 };
 
 /* The scaling table: sparse_update with a fixed 512 MiB data set, so what
@@ -191,7 +217,15 @@ static int build_config(const struct scenario *s, char *path, size_t npath, stru
 	 * workload by default: its 70 % of RAM and background writes would
 	 * change what each one measures. */
 	snprintf(c->guest, sizeof c->guest, "bare");
-	snprintf(path, npath, "%s/%s.lua", MIGSIM_WORKLOAD_DIR, s->workload);
+	if (s->source) {
+		/* The child's own file, removed when the child ends (child_run). */
+		snprintf(path, npath, "/tmp/sim_bench-%s-%ld.lua", s->workload, (long)getpid());
+		FILE *f = fopen(path, "w");
+		if (!f || fputs(s->source, f) < 0 || fclose(f) != 0)
+			return err_set(e, "sim_bench: cannot write %s", path);
+	} else {
+		snprintf(path, npath, "%s/%s.lua", MIGSIM_WORKLOAD_DIR, s->workload);
+	}
 	c->workload_path = path;
 	c->wl_params = s->wl;
 	c->n_wl_params = count_wl(s);
@@ -271,6 +305,8 @@ static void child_run(const struct scenario *s, struct outcome *o)
 	o->wall = now_s() - t0;
 	if (rc < 0) {
 		snprintf(o->error, sizeof o->error, "%s", e.msg);
+		if (s->source)
+			remove(path);
 		return;
 	}
 	o->ran = 1;
@@ -286,6 +322,8 @@ static void child_run(const struct scenario *s, struct outcome *o)
 	o->pages = c.ram_bytes / c.page_size;
 	run_result_free(&r);
 	time_warmup_alone(&c, o, &e);
+	if (s->source)
+		remove(path);
 }
 
 static int write_all(int fd, const void *buf, size_t n)
@@ -412,14 +450,25 @@ static void print_send_target(const struct measured *m)
 		       TARGET_READ / 1e6, (unsigned long long)m->o.read);
 		return;
 	}
-	double rate = per_wall(m->o.read, m);
-	printf("  target >= %.0f M sends/s of pages read: %.2f M  %s\n", TARGET_READ / 1e6,
-	       rate / 1e6, verdict(rate >= TARGET_READ));
+	double share = m->o.handled ? (double)m->o.read / (double)m->o.handled : 0;
+	if (share < READ_SHARE_MIN) {
+		printf("  target >= %.0f M sends/s of pages read: not judged here (%.1f %% of the "
+		       "sends read their bytes: the wall time is mostly the other pages' and the "
+		       "guest's; scenario 6 is the read pages' run)\n",
+		       TARGET_READ / 1e6, share * 100);
+		return;
+	}
+	/* The warm-up (here the workload's init writing the pages) is the
+	 * guest's, not the migration's: judged per second of the migration when
+	 * it could be timed alone. */
 	double mig = rate_without(m->o.read, &m->o, m->o.warmup_wall);
+	double rate = mig >= 0 ? mig : per_wall(m->o.read, m);
 	if (mig >= 0)
-		printf("  (the warm-up, timed alone, took %.2f s of the %.2f s; per second of the "
-		       "migration: %.2f M sends of pages read)\n",
-		       m->o.warmup_wall, m->o.wall, mig / 1e6);
+		printf("  (the warm-up, timed alone, took %.2f s of the %.2f s)\n",
+		       m->o.warmup_wall, m->o.wall);
+	printf("  target >= %.0f M sends/s of pages read, per second of the %s: %.2f M  %s\n",
+	       TARGET_READ / 1e6, mig >= 0 ? "migration" : "run", rate / 1e6,
+	       verdict(rate >= TARGET_READ));
 }
 
 /* k bytes of a page changed at random offsets to random values, as the
