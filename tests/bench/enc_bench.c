@@ -395,9 +395,12 @@ static double median_rate(const struct variant *v);
 static void ceiling_of(struct variant *all, int n, int m)
 {
 	int best = 0;
-	for (int i = n; i < m; i++)
-		if (median_rate(&all[i]) > median_rate(&all[best]))
-			best = i;
+	double best_med = median_rate(&all[0]);
+	for (int i = n; i < m; i++) {
+		double med = median_rate(&all[i]);
+		if (med > best_med)
+			best = i, best_med = med;
+	}
 	if (best) {
 		memcpy(all[0].rate, all[best].rate, sizeof all[0].rate);
 		all[0].order = all[best].order;
@@ -503,6 +506,16 @@ static int deltas_made; /* pairs of this pattern with a delta to decode */
  * other bytes would mean nothing, so the selected one and the frozen
  * reference are checked against them here (the unit tests check the
  * library's encoders thoroughly; this only guards the bench's own copy). */
+/* Says so when `who`'s delta of pair p, got bytes in `out`, is not the
+ * reference's. */
+static void check_delta(const char *who, int got, enum pattern pat, int p)
+{
+	const uint8_t *ref = deltas + (size_t)p * PAGE;
+	if (got != dlen[p] || (got > 0 && memcmp(out, ref, (size_t)got) != 0))
+		printf("MISMATCH: %s pair %d: %s %d, reference %d\n", patterns[pat].name, p, who,
+		       got, dlen[p]);
+}
+
 static void make_deltas(enum pattern pat)
 {
 	deltas_made = 0;
@@ -511,16 +524,9 @@ static void make_deltas(enum pattern pat)
 		uint8_t *ref = deltas + (size_t)p * PAGE;
 		dlen[p] = xbz_encode_with(XBZ_SCALAR_REF, o, nw, PAGE, ref, PAGE);
 		deltas_made += dlen[p] > 0;
-		int a = xbz_encode(o, nw, PAGE, out, PAGE);
-		if (a != dlen[p] || (a > 0 && memcmp(out, ref, (size_t)a) != 0))
-			printf("MISMATCH: %s pair %d: selected encoder %d, reference %d\n",
-			       patterns[pat].name, p, a, dlen[p]);
-		if (!before_available())
-			continue;
-		a = before_encode(o, nw, PAGE, out, PAGE);
-		if (a != dlen[p] || (a > 0 && memcmp(out, ref, (size_t)a) != 0))
-			printf("MISMATCH: %s pair %d: before %d, reference %d\n",
-			       patterns[pat].name, p, a, dlen[p]);
+		check_delta("selected encoder", xbz_encode(o, nw, PAGE, out, PAGE), pat, p);
+		if (before_available())
+			check_delta("before", before_encode(o, nw, PAGE, out, PAGE), pat, p);
 	}
 }
 

@@ -208,6 +208,20 @@ static size_t count_wl(const struct scenario *s)
 	return n;
 }
 
+/* A workload of the bench's own written to path, for child_run to remove
+ * after the run; nothing left behind on failure. */
+static int write_source(const char *source, const char *path, err *e)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return err_set(e, "sim_bench: cannot write %s", path);
+	int bad = fputs(source, f) < 0;
+	if (fclose(f) == 0 && !bad)
+		return 0;
+	remove(path);
+	return err_set(e, "sim_bench: cannot write %s", path);
+}
+
 /* The run_config `migsim run` would build from the same options. */
 static int build_config(const struct scenario *s, char *path, size_t npath, struct run_config *c,
 			err *e)
@@ -217,15 +231,10 @@ static int build_config(const struct scenario *s, char *path, size_t npath, stru
 	 * workload by default: its 70 % of RAM and background writes would
 	 * change what each one measures. */
 	snprintf(c->guest, sizeof c->guest, "bare");
-	if (s->source) {
-		/* The child's own file, removed when the child ends (child_run). */
+	if (s->source) /* the child's own file, written last (write_source) */
 		snprintf(path, npath, "/tmp/sim_bench-%s-%ld.lua", s->workload, (long)getpid());
-		FILE *f = fopen(path, "w");
-		if (!f || fputs(s->source, f) < 0 || fclose(f) != 0)
-			return err_set(e, "sim_bench: cannot write %s", path);
-	} else {
+	else
 		snprintf(path, npath, "%s/%s.lua", MIGSIM_WORKLOAD_DIR, s->workload);
-	}
 	c->workload_path = path;
 	c->wl_params = s->wl;
 	c->n_wl_params = count_wl(s);
@@ -247,7 +256,7 @@ static int build_config(const struct scenario *s, char *path, size_t npath, stru
 		c->caps_requested |= CAP_POSTCOPY_RAM;
 	}
 	run_negotiate_caps(c);
-	return 0;
+	return s->source ? write_source(s->source, path, e) : 0;
 }
 
 /* Times the workload alone, init included, on a fresh guest of the run's
@@ -289,41 +298,46 @@ static double rate_without(uint64_t n, const struct outcome *o, double part)
 	return part >= 0 && rest > 0 ? (double)n / rest : -1;
 }
 
-static void child_run(const struct scenario *s, struct outcome *o)
+/* Runs configuration c and records its figures in o. */
+static void run_recorded(const struct run_config *c, struct outcome *o)
 {
-	char path[4096];
-	struct run_config c;
 	struct run_result r;
 	err e = {{0}};
-	if (build_config(s, path, sizeof path, &c, &e) < 0) {
-		snprintf(o->error, sizeof o->error, "%s", e.msg);
-		return;
-	}
 	double t0 = now_s(), c0 = cpu_s();
-	int rc = run_execute(&c, &r, &e);
+	int rc = run_execute(c, &r, &e);
 	o->cpu = cpu_s() - c0;
 	o->wall = now_s() - t0;
 	if (rc < 0) {
 		snprintf(o->error, sizeof o->error, "%s", e.msg);
-		if (s->source)
-			remove(path);
 		return;
 	}
 	o->ran = 1;
 	o->completed = r.status == MIG_STATUS_COMPLETED;
 	snprintf(o->error, sizeof o->error, "%s", r.error);
-	o->sim_ns = c.warmup + r.stats.total_time;
+	o->sim_ns = c->warmup + r.stats.total_time;
 	o->zero = r.stats.duplicate;
 	o->normal = r.stats.normal;
 	o->xbzrle = r.stats.xbzrle.pages;
 	o->handled = r.stats.pages_handled;
 	o->read = r.stats.pages_read;
 	o->host_bytes = r.host_bytes;
-	o->pages = c.ram_bytes / c.page_size;
+	o->pages = c->ram_bytes / c->page_size;
 	run_result_free(&r);
-	time_warmup_alone(&c, o, &e);
+	time_warmup_alone(c, o, &e);
+}
+
+static void child_run(const struct scenario *s, struct outcome *o)
+{
+	char path[4096];
+	struct run_config c;
+	err e = {{0}};
+	if (build_config(s, path, sizeof path, &c, &e) < 0) {
+		snprintf(o->error, sizeof o->error, "%s", e.msg);
+		return;
+	}
+	run_recorded(&c, o);
 	if (s->source)
-		remove(path);
+		remove(path); /* the file build_config wrote */
 }
 
 static int write_all(int fd, const void *buf, size_t n)
